@@ -1,0 +1,59 @@
+"""The embedded mode's worker: a thread in the API process that executes queued sync runs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import Engine
+
+from hirebridge.connectors.base import SyncKind
+from hirebridge.store import sync_runs
+from hirebridge.store.db import read_tx
+from hirebridge.sync.engine import SyncAlreadyRunning, SyncEngine, SyncError
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedWorker:
+    """Polls for queued runs and executes them one at a time (SQLite has one writer anyway)."""
+
+    def __init__(self, engine: Engine, poll_seconds: float = 1.0) -> None:
+        self.engine = engine
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="hirebridge-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def run_pending(self) -> int:
+        """Execute every queued run that can start now; returns how many ran."""
+        with read_tx(self.engine) as conn:
+            queued = sync_runs.queued_runs(conn)
+        done = 0
+        for run in queued:
+            if self._stop.is_set():
+                break
+            try:
+                SyncEngine(self.engine).run(run.integration_id, SyncKind(run.kind), run_id=run.id)
+                done += 1
+            except SyncAlreadyRunning:
+                continue  # another run holds the integration: this one waits for the next poll
+            except SyncError as exc:
+                log.warning("queued sync %s could not start: %s", run.id, exc)
+        return done
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                ran = self.run_pending()
+            except Exception:
+                log.exception("worker poll failed")
+                ran = 0
+            if not ran:
+                self._stop.wait(self.poll_seconds)

@@ -1,0 +1,43 @@
+"""The unified ATS model: typed records and enums, shared by connectors, sync engine and API.
+
+No I/O and no framework imports here. Connectors produce these records; the sync engine turns them
+into rows; the API serializes rows into Kombo's wire format.
+"""
+
+from hirebridge.model.records import (
+    Application,
+    ApplicationStage,
+    Candidate,
+    EmailAddress,
+    Interview,
+    Job,
+    Location,
+    Offer,
+    PhoneNumber,
+    Record,
+    RejectionReason,
+    ScreeningAnswer,
+    SocialMedia,
+    SystemRole,
+    Tag,
+    User,
+)
+
+__all__ = [
+    "Application",
+    "ApplicationStage",
+    "Candidate",
+    "EmailAddress",
+    "Interview",
+    "Job",
+    "Location",
+    "Offer",
+    "PhoneNumber",
+    "Record",
+    "RejectionReason",
+    "ScreeningAnswer",
+    "SocialMedia",
+    "SystemRole",
+    "Tag",
+    "User",
+]

@@ -1,0 +1,45 @@
+"""Kombo's `updated_after` nested-change rules, as data.
+
+A list endpoint's `updated_after` matches a record when its own fields changed *or* when related
+data changed, per a published table (see docs/api.md). The sync engine keeps one `updated_at` per
+record and moves it along these rules whenever it writes a related record; the API then filters on
+`updated_at` alone.
+
+`Propagation(source, target, target_key, source_key, linked)` reads: when a `source` record is added
+or removed (inserted, deleted, or its `source_key` now points elsewhere) -- and, if `linked`, when
+its own fields change -- touch the `target` records whose `target_key` equals the source record's
+`source_key` value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Propagation:
+    source: str
+    target: str
+    target_key: str
+    source_key: str
+    linked: bool
+
+
+PROPAGATIONS: tuple[Propagation, ...] = (
+    # applications: candidate linked yes; interviews and offers added/removed yes, linked yes;
+    # current_stage, job and candidate -> tags: no.
+    Propagation("candidates", "applications", target_key="candidate_id", source_key="id", linked=True),
+    Propagation("interviews", "applications", target_key="id", source_key="application_id", linked=True),
+    Propagation("offers", "applications", target_key="id", source_key="application_id", linked=True),
+    # candidates: applications added/removed yes, linked yes (tags: by the candidate's own links).
+    Propagation("applications", "candidates", target_key="id", source_key="candidate_id", linked=True),
+    # jobs: stages added/removed yes, linked no (hiring team: by the job's own links).
+    Propagation("application_stages", "jobs", target_key="id", source_key="job_id", linked=False),
+    # offers and interviews: their application linked yes.
+    Propagation("applications", "offers", target_key="application_id", source_key="id", linked=True),
+    Propagation("applications", "interviews", target_key="application_id", source_key="id", linked=True),
+)
+
+
+def propagations_from(model: str) -> tuple[Propagation, ...]:
+    return tuple(p for p in PROPAGATIONS if p.source == model)

@@ -1,0 +1,241 @@
+"""Unified records as connectors produce them.
+
+A record carries its own fields in Kombo's vocabulary plus *references* to other records by their
+remote id (`job_remote_id`, ...). The sync engine turns references into Kombo ids (`job_id`, ...):
+ids are derived from (integration, model, remote id), so a connector never needs to know them.
+
+Field metadata says how the engine treats each field:
+- `ref(model)`: a reference to one record of `model`; stored as `<name without _remote_id>_id`.
+- `links(model)`: a list of references (a candidate's tags, an interview's interviewers). Links are
+  *not* part of the record's own fields: changing them does not move `changed_at`, as in Kombo.
+Every other field is an own field and part of the content hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+Outcome = Literal["PENDING", "HIRED", "DECLINED"]
+StageStatus = Literal["ACTIVE", "INACTIVE"]
+OfferStatus = Literal["ACCEPTED", "DECLINED", "SENT", "APPROVED", "DRAFT", "ABANDONED"]
+UserStatus = Literal["ACTIVE", "INACTIVE"]
+RoleType = Literal["HIRING_MANAGER", "RECRUITER", "COORDINATOR", "SOURCER", "INTERVIEWER", "ADMIN"]
+ScreeningType = Literal["TEXT", "SINGLE_SELECT", "MULTI_SELECT", "BOOLEAN", "NUMBER", "DATE", "UNKNOWN"]
+# Open enums in Kombo: the unified values below, or the source's raw string when it maps to none.
+JobStatus = str  # OPEN | CLOSED | DRAFT | ARCHIVED | <raw>
+EmploymentType = str  # FULL_TIME | PART_TIME | CONTRACT | SEASONAL | INTERNSHIP | <raw>
+JobVisibility = str  # PUBLIC | INTERNAL | UNLISTED | CONFIDENTIAL | <raw>
+
+REF = "ref"
+LINKS = "links"
+
+
+def ref(model: str) -> Any:
+    """A required reference field (remote id of a record of `model`, or None)."""
+    return field(default=None, metadata={REF: model})
+
+
+def links(model: str) -> Any:
+    return field(default=(), metadata={LINKS: model})
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    city: str | None = None
+    country: str | None = None
+    raw: str | None = None
+    state: str | None = None
+    street_1: str | None = None
+    street_2: str | None = None
+    zip_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailAddress:
+    email_address: str | None
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    phone_number: str
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SocialMedia:
+    link: str | None = None
+    type: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SystemRole:
+    remote_id: str | None
+    remote_label: str | None
+    unified_type: RoleType | None
+    scope: Literal["SYSTEM"] = "SYSTEM"
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningAnswer:
+    """One answer; `answer` holds exactly the key of its type (content/choice/choices/checked/...)."""
+
+    question_remote_id: str | None
+    question_title: str
+    type: ScreeningType
+    answer: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """Fields every synced record has. `remote_data` is the raw source payload, kept for re-mapping."""
+
+    MODEL: ClassVar[str]
+
+    remote_id: str
+    remote_data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag(Record):
+    MODEL: ClassVar[str] = "tags"
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User(Record):
+    MODEL: ClassVar[str] = "users"
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    status: UserStatus | None = None
+    system_roles: tuple[SystemRole, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RejectionReason(Record):
+    MODEL: ClassVar[str] = "rejection_reasons"
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job(Record):
+    MODEL: ClassVar[str] = "jobs"
+    name: str | None = None
+    job_code: str | None = None
+    description: str | None = None
+    confidential: bool | None = None
+    weekly_hours: float | None = None
+    category: str | None = None
+    department: str | None = None
+    post_url: str | None = None
+    experience_level: str | None = None
+    employment_type: EmploymentType | None = None
+    status: JobStatus | None = None
+    visibility: JobVisibility | None = None
+    remote_work_status: str | None = None
+    salary_amount: float | None = None
+    salary_amount_from: float | None = None
+    salary_amount_to: float | None = None
+    salary_currency: str | None = None
+    salary_period: str | None = None
+    location: Location | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    remote_url: str | None = None
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+    hiring_team_remote_ids: tuple[str, ...] = links("users")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationStage(Record):
+    """A stage of one job's pipeline (Kombo's stages are per job)."""
+
+    MODEL: ClassVar[str] = "application_stages"
+    job_remote_id: str | None = ref("jobs")
+    name: str | None = None
+    index: int | None = None
+    status: StageStatus | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate(Record):
+    MODEL: ClassVar[str] = "candidates"
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    confidential: bool | None = None
+    source: str | None = None
+    email_addresses: tuple[EmailAddress, ...] = ()
+    phone_numbers: tuple[PhoneNumber, ...] = ()
+    social_media: tuple[SocialMedia, ...] = ()
+    location: Location | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    remote_url: str | None = None
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+    tag_remote_ids: tuple[str, ...] = links("tags")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Application(Record):
+    MODEL: ClassVar[str] = "applications"
+    candidate_remote_id: str | None = ref("candidates")
+    job_remote_id: str | None = ref("jobs")
+    current_stage_remote_id: str | None = ref("application_stages")
+    outcome: Outcome | None = None
+    rejection_reason_name: str | None = None
+    rejected_at: datetime | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    remote_url: str | None = None
+    screening_question_answers: tuple[ScreeningAnswer, ...] = ()
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interview(Record):
+    MODEL: ClassVar[str] = "interviews"
+    application_remote_id: str | None = ref("applications")
+    stage_remote_id: str | None = ref("application_stages")
+    title: str | None = None
+    starting_at: datetime | None = None
+    ending_at: datetime | None = None
+    canceled: bool | None = None
+    video_conferencing_url: str | None = None
+    location: Location | None = None
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+    user_remote_ids: tuple[str, ...] = links("users")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offer(Record):
+    MODEL: ClassVar[str] = "offers"
+    application_remote_id: str | None = ref("applications")
+    status: OfferStatus | None = None
+    employment_start_date: datetime | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+
+
+ALL_RECORD_TYPES: tuple[type[Record], ...] = (
+    Tag,
+    User,
+    RejectionReason,
+    Job,
+    ApplicationStage,
+    Candidate,
+    Application,
+    Interview,
+    Offer,
+)
+RECORD_TYPES_BY_MODEL: dict[str, type[Record]] = {t.MODEL: t for t in ALL_RECORD_TYPES}

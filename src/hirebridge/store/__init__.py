@@ -1,0 +1,1 @@
+"""Storage: tables, engine and sessions, repositories. All SQL of HireBridge lives in this package."""

@@ -1,0 +1,207 @@
+"""Writing synced records: upsert a page with change detection, touch related records, sweep deletions.
+
+Only the sync engine calls these. Reads for the API live in `hirebridge.api` (via `store.listing`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
+
+from hirebridge.model.changes import Propagation, propagations_from
+from hirebridge.store.tables import SYNCED_TABLES
+from hirebridge.store.types import UtcDateTime
+from hirebridge.sync.normalize import Row
+
+# Columns every synced table has; the others are per-model copies of fields from `data`.
+COMMON_COLUMNS = frozenset(
+    {
+        "pk",
+        "id",
+        "integration_id",
+        "remote_id",
+        "data",
+        "links",
+        "remote_data",
+        "content_hash",
+        "row_hash",
+        "changed_at",
+        "updated_at",
+        "remote_deleted_at",
+        "remote_created_at",
+        "seen_run_id",
+    }
+)
+# Keep IN lists well under every driver's bind-parameter limit.
+CHUNK = 500
+
+
+def extra_columns(table: Table) -> list[str]:
+    return [c.name for c in table.columns if c.name not in COMMON_COLUMNS]
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass(slots=True)
+class PageOutcome:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Propagation -> key values of the target records to touch.
+    touches: dict[Propagation, set[str]] = field(default_factory=dict)
+
+    def touch(self, rule: Propagation, *values: Any) -> None:
+        bucket = self.touches.setdefault(rule, set())
+        bucket.update(v for v in values if v is not None)
+
+
+def write_page(
+    conn: Connection, model: str, integration_id: str, run_id: str, rows: Sequence[Row], now: datetime
+) -> PageOutcome:
+    """Upsert one page of normalized rows of `model` and touch the records related to what changed."""
+    table = SYNCED_TABLES[model]
+    extras = extra_columns(table)
+    rules = propagations_from(model)
+    key_columns = sorted({r.source_key for r in rules} - {"id"})
+    outcome = PageOutcome()
+
+    existing: dict[str, Any] = {}
+    wanted = [table.c.id, table.c.content_hash, table.c.row_hash, table.c.links, table.c.remote_deleted_at]
+    wanted += [table.c[k] for k in key_columns]
+    for part in chunks([r.id for r in rows]):
+        for found in conn.execute(select(*wanted).where(table.c.id.in_(part))):
+            existing[found.id] = found
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    seen_only: list[str] = []
+    for row in rows:
+        old = existing.get(row.id)
+        if old is None:
+            values = _row_values(row, extras, integration_id, run_id)
+            values.update(changed_at=now, updated_at=now, remote_deleted_at=None)
+            inserts.append(values)
+            for rule in rules:
+                outcome.touch(rule, _key(row, rule.source_key))
+            continue
+        revived = old.remote_deleted_at is not None
+        if old.row_hash == row.row_hash and not revived:
+            seen_only.append(row.id)
+            continue
+        own_changed = revived or old.content_hash != row.content_hash
+        links_changed = old.links != row.links_json
+        values = _row_values(row, extras, integration_id, run_id)
+        values["b_id"] = values.pop("id")
+        # None keeps the stored time: a change of remote_data alone moves neither.
+        values["b_changed_at"] = now if own_changed else None
+        values["b_updated_at"] = now if own_changed or links_changed else None
+        updates.append(values)
+        if own_changed or links_changed:
+            outcome.updated += 1
+        else:
+            outcome.unchanged += 1
+        for rule in rules:
+            old_key = old.id if rule.source_key == "id" else getattr(old, rule.source_key)
+            new_key = _key(row, rule.source_key)
+            if revived or old_key != new_key or (rule.linked and own_changed):
+                outcome.touch(rule, old_key, new_key)
+
+    if inserts:
+        conn.execute(insert(table), inserts)
+    if updates:
+        _apply_updates(conn, table, updates)
+    for part in chunks(seen_only):
+        conn.execute(update(table).where(table.c.id.in_(part)).values(seen_run_id=run_id))
+    outcome.inserted = len(inserts)
+    outcome.unchanged += len(seen_only)
+    touch_related(conn, integration_id, outcome.touches, now)
+    return outcome
+
+
+def _key(row: Row, name: str) -> Any:
+    return row.id if name == "id" else row.data.get(name)
+
+
+def _row_values(row: Row, extras: list[str], integration_id: str, run_id: str) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "id": row.id,
+        "integration_id": integration_id,
+        "remote_id": row.remote_id,
+        "data": row.data_json,
+        "links": row.links_json,
+        "remote_data": row.remote_data_json,
+        "content_hash": row.content_hash,
+        "row_hash": row.row_hash,
+        "remote_created_at": row.remote_created_at,
+        "seen_run_id": run_id,
+    }
+    for name in extras:
+        values[name] = row.data.get(name)
+    return values
+
+
+def _apply_updates(conn: Connection, table: Table, updates: list[dict[str, Any]]) -> None:
+    columns = [k for k in updates[0] if not k.startswith("b_")]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({c: bindparam(c) for c in columns})
+        .values(
+            remote_deleted_at=None,
+            changed_at=func.coalesce(bindparam("b_changed_at", type_=UtcDateTime()), table.c.changed_at),
+            updated_at=func.coalesce(bindparam("b_updated_at", type_=UtcDateTime()), table.c.updated_at),
+        )
+    )
+    conn.execute(stmt, updates)
+
+
+def touch_related(
+    conn: Connection, integration_id: str, touches: dict[Propagation, set[str]], now: datetime
+) -> None:
+    """Move `updated_at` of related records (Kombo's nested-change rules, see model.changes)."""
+    for rule, values in touches.items():
+        if not values:
+            continue
+        target = SYNCED_TABLES[rule.target]
+        key = target.c[rule.target_key]
+        for part in chunks(sorted(values)):
+            conn.execute(
+                update(target)
+                .where(target.c.integration_id == integration_id, key.in_(part), target.c.updated_at < now)
+                .values(updated_at=now)
+            )
+
+
+def sweep_deleted(conn: Connection, model: str, integration_id: str, run_id: str, now: datetime) -> int:
+    """Mark records of `model` that the completed FULL run `run_id` did not see as deleted."""
+    table = SYNCED_TABLES[model]
+    rules = propagations_from(model)
+    key_columns = sorted({r.source_key for r in rules} | {"id"})
+    missing = conn.execute(
+        select(*[table.c[k] for k in key_columns]).where(
+            table.c.integration_id == integration_id,
+            table.c.remote_deleted_at.is_(None),
+            or_(table.c.seen_run_id.is_(None), table.c.seen_run_id != run_id),
+        )
+    ).all()
+    if not missing:
+        return 0
+    outcome = PageOutcome()
+    for part in chunks([m.id for m in missing]):
+        conn.execute(
+            update(table)
+            .where(and_(table.c.id.in_(part)))
+            .values(remote_deleted_at=now, changed_at=now, updated_at=now)
+        )
+    for m in missing:
+        for rule in rules:
+            outcome.touch(rule, getattr(m, rule.source_key))
+    touch_related(conn, integration_id, outcome.touches, now)
+    return len(missing)

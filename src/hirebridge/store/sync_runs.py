@@ -1,0 +1,177 @@
+"""Sync runs (the history shown to operators) and the per-integration sync lease."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, insert, or_, select, update
+
+from hirebridge.store.tables import integrations, sync_runs
+
+
+class SyncState(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRun:
+    id: str
+    integration_id: str
+    kind: str
+    state: SyncState
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    stats: dict[str, dict[str, int]]
+    error: str | None
+
+
+ACTIVE_STATES = (SyncState.QUEUED, SyncState.RUNNING)
+
+
+def active_run(conn: Connection, integration_id: str, kind: str) -> SyncRun | None:
+    """The queued or running run of this integration and kind, if any (there is at most one)."""
+    row = conn.execute(
+        select(sync_runs).where(
+            sync_runs.c.integration_id == integration_id,
+            sync_runs.c.kind == kind,
+            sync_runs.c.state.in_(ACTIVE_STATES),
+        )
+    ).one_or_none()
+    return None if row is None else _run(row)
+
+
+def create_run(
+    conn: Connection, run_id: str, integration_id: str, kind: str, state: SyncState, now: datetime
+) -> None:
+    """Insert a run. Raises IntegrityError if one of this kind is already queued or running."""
+    conn.execute(
+        insert(sync_runs).values(
+            id=run_id,
+            integration_id=integration_id,
+            kind=kind,
+            state=state,
+            created_at=now,
+            started_at=now if state == SyncState.RUNNING else None,
+            stats="{}",
+        )
+    )
+
+
+def start_run(conn: Connection, run_id: str, now: datetime) -> bool:
+    """QUEUED -> RUNNING; False if the run is not queued (any more)."""
+    started = conn.execute(
+        update(sync_runs)
+        .where(sync_runs.c.id == run_id, sync_runs.c.state == SyncState.QUEUED)
+        .values(state=SyncState.RUNNING, started_at=now)
+    )
+    return started.rowcount == 1
+
+
+def queued_runs(conn: Connection, limit: int = 10) -> list[SyncRun]:
+    """The oldest queued runs of enabled integrations (a worker then tries to take each one's lease)."""
+    rows = conn.execute(
+        select(sync_runs)
+        .join(integrations, integrations.c.id == sync_runs.c.integration_id)
+        .where(sync_runs.c.state == SyncState.QUEUED, integrations.c.enabled.is_(True))
+        .order_by(sync_runs.c.created_at, sync_runs.c.id)
+        .limit(limit)
+    )
+    return [_run(row) for row in rows]
+
+
+def acquire_lease(conn: Connection, integration_id: str, run_id: str, now: datetime, seconds: int) -> bool:
+    """Take the integration's sync lease unless a live run holds it. Atomic: one UPDATE."""
+    taken = conn.execute(
+        update(integrations)
+        .where(
+            integrations.c.id == integration_id,
+            or_(
+                integrations.c.sync_lock_run_id.is_(None),
+                integrations.c.sync_lock_expires_at < now,
+            ),
+        )
+        .values(sync_lock_run_id=run_id, sync_lock_expires_at=now + timedelta(seconds=seconds))
+    )
+    return taken.rowcount == 1
+
+
+def renew_lease(conn: Connection, integration_id: str, run_id: str, now: datetime, seconds: int) -> bool:
+    """Extend our lease; False when another run took it over (we were presumed dead)."""
+    renewed = conn.execute(
+        update(integrations)
+        .where(integrations.c.id == integration_id, integrations.c.sync_lock_run_id == run_id)
+        .values(sync_lock_expires_at=now + timedelta(seconds=seconds))
+    )
+    return renewed.rowcount == 1
+
+
+def release_lease(conn: Connection, integration_id: str, run_id: str) -> None:
+    conn.execute(
+        update(integrations)
+        .where(integrations.c.id == integration_id, integrations.c.sync_lock_run_id == run_id)
+        .values(sync_lock_run_id=None, sync_lock_expires_at=None)
+    )
+
+
+def save_stats(conn: Connection, run_id: str, stats: dict[str, dict[str, int]]) -> None:
+    conn.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(stats=orjson.dumps(stats).decode()))
+
+
+def finish_run(
+    conn: Connection,
+    run_id: str,
+    state: SyncState,
+    stats: dict[str, dict[str, int]],
+    now: datetime,
+    error: str | None = None,
+) -> None:
+    conn.execute(
+        update(sync_runs)
+        .where(sync_runs.c.id == run_id)
+        .values(state=state, ended_at=now, stats=orjson.dumps(stats).decode(), error=error)
+    )
+
+
+def mark_first_sync(conn: Connection, integration_id: str, now: datetime) -> None:
+    conn.execute(
+        update(integrations)
+        .where(integrations.c.id == integration_id, integrations.c.first_sync_succeeded_at.is_(None))
+        .values(first_sync_succeeded_at=now)
+    )
+
+
+def _run(row: Any) -> SyncRun:
+    return SyncRun(
+        id=row.id,
+        integration_id=row.integration_id,
+        kind=row.kind,
+        state=SyncState(row.state),
+        created_at=row.created_at,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        stats=orjson.loads(row.stats),
+        error=row.error,
+    )
+
+
+def get_run(conn: Connection, run_id: str) -> SyncRun | None:
+    row = conn.execute(select(sync_runs).where(sync_runs.c.id == run_id)).one_or_none()
+    return None if row is None else _run(row)
+
+
+def list_runs(conn: Connection, integration_id: str) -> list[SyncRun]:
+    rows = conn.execute(
+        select(sync_runs)
+        .where(sync_runs.c.integration_id == integration_id)
+        .order_by(sync_runs.c.created_at, sync_runs.c.id)
+    )
+    return [_run(row) for row in rows]

@@ -1,0 +1,173 @@
+"""The schema. Migrations in `migrations/versions` create exactly this; a test checks they agree.
+
+Synced records share one shape (`synced_table`): an internal, immutable, ever-increasing row key
+`pk` that pages are ordered by (keyset pagination), the public `id`, the record's own fields as wire
+JSON in `data` (what the API serializes), and the change-tracking columns. Fields that endpoints
+filter or join on are copied into real columns next to it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from hirebridge.store.types import RowKey, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(24)
+INTEGRATION_ID = String(80)
+
+environments = Table(
+    "environments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False),
+    # sha256 of the key: keys are long random strings, so a fast hash is as safe as a slow one.
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(12), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", INTEGRATION_ID, primary_key=True),
+    Column(
+        "environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("tool", String(40), nullable=False),
+    Column("config", Text, nullable=False),  # JSON; connector settings (sandbox size and step, ...)
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("first_sync_succeeded_at", UtcDateTime, nullable=True),
+    # Lease for "one sync per integration at a time": held by a run, renewed as pages commit.
+    Column("sync_lock_run_id", ID, nullable=True),
+    Column("sync_lock_expires_at", UtcDateTime, nullable=True),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column(
+        "integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("kind", String(10), nullable=False),  # FULL | DELTA
+    Column("state", String(20), nullable=False),  # QUEUED | RUNNING | SUCCEEDED | FAILED | CANCELLED
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("stats", Text, nullable=False),  # JSON {model: {inserted, updated, deleted, unchanged}}
+    Column("error", Text, nullable=True),
+    Index(None, "integration_id", "created_at"),
+    Index(None, "state", "created_at"),
+    # At most one queued-or-running run per integration and kind: force-sync de-duplicates on this.
+    Index(
+        "uq_sync_runs_active",
+        "integration_id",
+        "kind",
+        unique=True,
+        sqlite_where=text("state IN ('QUEUED', 'RUNNING')"),
+        postgresql_where=text("state IN ('QUEUED', 'RUNNING')"),
+    ),
+)
+
+
+def synced_table(name: str, *extra: Column[object]) -> Table:
+    table = Table(
+        name,
+        metadata,
+        Column("pk", RowKey, primary_key=True, autoincrement=True),
+        Column("id", ID, nullable=False, unique=True),
+        Column(
+            "integration_id",
+            INTEGRATION_ID,
+            ForeignKey("integrations.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        Column("remote_id", Text, nullable=True),
+        # The record's own fields, wire-formatted JSON (ids resolved, datetimes as ...sssZ).
+        Column("data", Text, nullable=False),
+        # Lists of references that are not own fields (a candidate's tag ids): JSON object.
+        Column("links", Text, nullable=False),
+        Column("remote_data", Text, nullable=True),
+        # Hash of `data` alone (moves changed_at) and of everything stored (decides whether to write).
+        Column("content_hash", String(32), nullable=False),
+        Column("row_hash", String(32), nullable=False),
+        # changed_at: own fields changed. updated_at: own fields, links or nested records changed
+        # (per Kombo's nested-change rules) -- what `updated_after` filters on.
+        Column("changed_at", UtcDateTime, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+        Column("remote_deleted_at", UtcDateTime, nullable=True),
+        Column("remote_created_at", UtcDateTime, nullable=True),
+        # The last sync run that saw the record in the source: a completed FULL run marks the rest deleted.
+        Column("seen_run_id", ID, nullable=True),
+        *extra,
+    )
+    Index(None, table.c.integration_id, table.c.pk)
+    Index(None, table.c.integration_id, table.c.remote_id)
+    Index(None, table.c.integration_id, table.c.updated_at)
+    return table
+
+
+tags = synced_table("tags")
+users = synced_table("users")
+rejection_reasons = synced_table("rejection_reasons")
+jobs = synced_table("jobs")
+application_stages = synced_table("application_stages", Column("job_id", ID, nullable=True, index=True))
+candidates = synced_table("candidates")
+applications = synced_table(
+    "applications",
+    Column("candidate_id", ID, nullable=True, index=True),
+    Column("job_id", ID, nullable=True),
+    Column("current_stage_id", ID, nullable=True),
+    Column("outcome", String(10), nullable=True),
+)
+Index(None, applications.c.integration_id, applications.c.job_id)
+Index(None, applications.c.integration_id, applications.c.current_stage_id)
+interviews = synced_table(
+    "interviews",
+    Column("application_id", ID, nullable=True, index=True),
+    Column("stage_id", ID, nullable=True),
+)
+offers = synced_table("offers", Column("application_id", ID, nullable=True, index=True))
+
+SYNCED_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        tags,
+        users,
+        rejection_reasons,
+        jobs,
+        application_stages,
+        candidates,
+        applications,
+        interviews,
+        offers,
+    )
+}

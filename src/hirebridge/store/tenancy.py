@@ -1,0 +1,157 @@
+"""Environments, API keys and integrations. Functions take a connection; the caller owns the
+transaction (rule: boundaries commit, repositories never do)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, delete, insert, select, update
+
+from hirebridge import ids
+from hirebridge.store.tables import api_keys, environments, integrations
+from hirebridge.timefmt import utc_now
+
+DEFAULT_ENVIRONMENT = "default"
+API_KEY_PREFIX = "hb_"
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    id: str
+    environment_id: str
+    tool: str
+    config: dict[str, Any]
+    enabled: bool
+    created_at: datetime
+    first_sync_succeeded_at: datetime | None
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def generate_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def get_or_create_environment(conn: Connection, name: str = DEFAULT_ENVIRONMENT) -> Environment:
+    row = conn.execute(
+        select(environments.c.id, environments.c.name).where(environments.c.name == name)
+    ).one_or_none()
+    if row is not None:
+        return Environment(row.id, row.name)
+    env = Environment(ids.random_id(), name)
+    conn.execute(insert(environments).values(id=env.id, name=env.name, created_at=utc_now()))
+    return env
+
+
+def create_api_key(conn: Connection, environment: Environment, key: str | None = None) -> str:
+    """Store a key (the given one, or a new random one) for `environment`; returns the plaintext.
+
+    Giving an existing key again is a no-op when it already belongs to this environment.
+    """
+    key = key or generate_api_key()
+    if len(key) < 16:
+        raise ValueError("an API key must be at least 16 characters long")
+    key_hash = hash_api_key(key)
+    owner = conn.execute(select(api_keys.c.environment_id).where(api_keys.c.key_hash == key_hash)).scalar()
+    if owner is not None:
+        if owner != environment.id:
+            raise ValueError("this API key already belongs to another environment")
+        return key
+    conn.execute(
+        insert(api_keys).values(
+            id=ids.random_id(),
+            environment_id=environment.id,
+            key_hash=key_hash,
+            prefix=key[:8],
+            created_at=utc_now(),
+        )
+    )
+    return key
+
+
+def environment_for_key(conn: Connection, key: str) -> Environment | None:
+    row = conn.execute(
+        select(environments.c.id, environments.c.name)
+        .join(api_keys, api_keys.c.environment_id == environments.c.id)
+        .where(api_keys.c.key_hash == hash_api_key(key))
+    ).one_or_none()
+    return None if row is None else Environment(row.id, row.name)
+
+
+def _integration(row: Any) -> Integration:
+    return Integration(
+        id=row.id,
+        environment_id=row.environment_id,
+        tool=row.tool,
+        config=orjson.loads(row.config),
+        enabled=row.enabled,
+        created_at=row.created_at,
+        first_sync_succeeded_at=row.first_sync_succeeded_at,
+    )
+
+
+_INTEGRATION_COLUMNS = (
+    integrations.c.id,
+    integrations.c.environment_id,
+    integrations.c.tool,
+    integrations.c.config,
+    integrations.c.enabled,
+    integrations.c.created_at,
+    integrations.c.first_sync_succeeded_at,
+)
+
+
+def create_integration(
+    conn: Connection, environment: Environment, tool: str, config: dict[str, Any]
+) -> Integration:
+    integration_id = ids.new_integration_id(tool)
+    conn.execute(
+        insert(integrations).values(
+            id=integration_id,
+            environment_id=environment.id,
+            tool=tool,
+            config=orjson.dumps(config).decode(),
+            enabled=True,
+            created_at=utc_now(),
+        )
+    )
+    found = get_integration(conn, integration_id)
+    assert found is not None
+    return found
+
+
+def get_integration(conn: Connection, integration_id: str) -> Integration | None:
+    row = conn.execute(select(*_INTEGRATION_COLUMNS).where(integrations.c.id == integration_id)).one_or_none()
+    return None if row is None else _integration(row)
+
+
+def list_integrations(conn: Connection, environment: Environment | None = None) -> list[Integration]:
+    query = select(*_INTEGRATION_COLUMNS).order_by(integrations.c.created_at, integrations.c.id)
+    if environment is not None:
+        query = query.where(integrations.c.environment_id == environment.id)
+    return [_integration(row) for row in conn.execute(query)]
+
+
+def update_integration_config(conn: Connection, integration_id: str, config: dict[str, Any]) -> None:
+    conn.execute(
+        update(integrations)
+        .where(integrations.c.id == integration_id)
+        .values(config=orjson.dumps(config).decode())
+    )
+
+
+def delete_integration(conn: Connection, integration_id: str) -> None:
+    conn.execute(delete(integrations).where(integrations.c.id == integration_id))

@@ -1,0 +1,1 @@
+"""The sync engine: runs a connector's streams into the store (identify, diff, change-track, sweep)."""

@@ -1,0 +1,181 @@
+"""Run one sync of one integration: stream records page by page into the store.
+
+Transactions: each page is written (and its related records touched) in its own transaction, so a
+reader sees a page entirely or not at all. Deletions are only judged at the end of a FULL run that
+read every stream to the end, in the same transaction that marks the run SUCCEEDED: a run that
+fails or is interrupted never deletes anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from hirebridge import ids
+from hirebridge.config import Settings, get_settings
+from hirebridge.connectors.base import Connector, SyncKind
+from hirebridge.connectors.registry import connector_factory
+from hirebridge.store import records as record_store
+from hirebridge.store import sync_runs, tenancy
+from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.sync.normalize import Row, normalize
+from hirebridge.timefmt import utc_now
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# (model, records written so far in this stream) after each page.
+ProgressCallback = Callable[[str, int], None]
+
+
+class SyncError(Exception):
+    """A sync could not start (unknown integration, another run holds the lease)."""
+
+
+class SyncAlreadyRunning(SyncError):
+    pass
+
+
+class LeaseLost(Exception):
+    """Another run took over our integration's lease: stop writing at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    run_id: str
+    state: SyncState
+    stats: dict[str, dict[str, int]]
+    error: str | None
+
+
+def _pages(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while page := list(islice(iterator, size)):
+        yield page
+
+
+class SyncEngine:
+    def __init__(self, engine: Engine, settings: Settings | None = None) -> None:
+        self.engine = engine
+        self.settings = settings or get_settings()
+
+    def run(
+        self,
+        integration_id: str,
+        kind: SyncKind = SyncKind.FULL,
+        *,
+        connector: Connector | None = None,
+        progress: ProgressCallback | None = None,
+        run_id: str | None = None,
+    ) -> SyncResult:
+        """Sync `integration_id` now, in this thread; `run_id` names a queued run to execute (else a
+        queued run of this kind is adopted, or a new one recorded). Returns the recorded outcome;
+        raises SyncError only when the run could not start."""
+        with read_tx(self.engine) as conn:
+            integration = tenancy.get_integration(conn, integration_id)
+        if integration is None:
+            raise SyncError(f"integration {integration_id} not found")
+        if connector is None:
+            connector = connector_factory(integration.tool)(integration.id, integration.config)
+
+        run_id = self._start(integration_id, kind, run_id)
+        log.info("sync started", extra={"integration_id": integration_id, "run_id": run_id, "kind": kind})
+
+        stats: dict[str, dict[str, int]] = {}
+        try:
+            for stream in connector.streams():
+                counts = stats.setdefault(
+                    stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0}
+                )
+                seen = 0
+                for page in _pages(stream.fetch(kind), self.settings.sync_page_size):
+                    rows = [normalize(integration_id, record) for record in page]
+                    self._write_page(integration_id, run_id, stream.model, rows, counts, stats)
+                    seen += len(rows)
+                    if progress is not None:
+                        progress(stream.model, seen)
+            with write_tx(self.engine) as conn:
+                now = utc_now()
+                if kind == SyncKind.FULL:
+                    for stream in reversed(connector.streams()):
+                        stats[stream.model]["deleted"] = record_store.sweep_deleted(
+                            conn, stream.model, integration_id, run_id, now
+                        )
+                sync_runs.finish_run(conn, run_id, SyncState.SUCCEEDED, stats, now)
+                sync_runs.mark_first_sync(conn, integration_id, now)
+                sync_runs.release_lease(conn, integration_id, run_id)
+        except BaseException as exc:
+            state = (
+                SyncState.CANCELLED if isinstance(exc, KeyboardInterrupt | SystemExit) else SyncState.FAILED
+            )
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("sync %s: %s", state.lower(), error, extra={"run_id": run_id})
+            self._finish_failed(integration_id, run_id, state, stats, error)
+            if state == SyncState.CANCELLED:
+                raise
+            return SyncResult(run_id, state, stats, error)
+        log.info("sync succeeded", extra={"integration_id": integration_id, "run_id": run_id})
+        return SyncResult(run_id, SyncState.SUCCEEDED, stats, None)
+
+    def _start(self, integration_id: str, kind: SyncKind, run_id: str | None) -> str:
+        """Take the integration's lease and move the run to RUNNING, atomically."""
+        now = utc_now()
+        try:
+            with write_tx(self.engine) as conn:
+                if (
+                    run_id is None
+                    and (queued := sync_runs.active_run(conn, integration_id, kind)) is not None
+                ):
+                    if queued.state == SyncState.RUNNING:
+                        raise SyncAlreadyRunning(f"a {kind} sync of {integration_id} is already running")
+                    run_id = queued.id
+                lease_id = run_id or ids.random_id()
+                if not sync_runs.acquire_lease(
+                    conn, integration_id, lease_id, now, self.settings.sync_lock_seconds
+                ):
+                    raise SyncAlreadyRunning(f"a sync of {integration_id} is already running")
+                if run_id is None:
+                    sync_runs.create_run(conn, lease_id, integration_id, kind, SyncState.RUNNING, now)
+                elif not sync_runs.start_run(conn, run_id, now):
+                    raise SyncError(f"sync run {run_id} is not queued")
+                return lease_id
+        except IntegrityError:  # a concurrent request recorded a run of this kind first
+            raise SyncAlreadyRunning(
+                f"a {kind} sync of {integration_id} is already queued or running"
+            ) from None
+
+    def _write_page(
+        self,
+        integration_id: str,
+        run_id: str,
+        model: str,
+        rows: list[Row],
+        counts: dict[str, int],
+        stats: dict[str, dict[str, int]],
+    ) -> None:
+        with write_tx(self.engine) as conn:
+            now = utc_now()
+            if not sync_runs.renew_lease(conn, integration_id, run_id, now, self.settings.sync_lock_seconds):
+                raise LeaseLost(f"run {run_id} lost the lease of {integration_id}")
+            outcome = record_store.write_page(conn, model, integration_id, run_id, rows, now)
+            counts["inserted"] += outcome.inserted
+            counts["updated"] += outcome.updated
+            counts["unchanged"] += outcome.unchanged
+            sync_runs.save_stats(conn, run_id, stats)
+
+    def _finish_failed(
+        self, integration_id: str, run_id: str, state: SyncState, stats: dict[str, dict[str, int]], error: str
+    ) -> None:
+        try:
+            with write_tx(self.engine) as conn:
+                sync_runs.finish_run(conn, run_id, state, stats, utc_now(), error)
+                sync_runs.release_lease(conn, integration_id, run_id)
+        except Exception:  # the database itself may be what failed; the lease then simply expires
+            log.exception("could not record the end of sync run %s", run_id)

@@ -1,0 +1,122 @@
+"""Shared fixtures: a fresh migrated database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL: HIREBRIDGE_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test). Each
+test gets its own schema, dropped afterwards. When PostgreSQL is unreachable the PostgreSQL variants
+skip -- unless HIREBRIDGE_REQUIRE_POSTGRES=1 (set by .ci/run), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine, create_engine, text
+
+from hirebridge.api.app import create_app
+from hirebridge.store import migrate, tenancy
+from hirebridge.store.db import make_engine, normalize_url, write_tx
+
+POSTGRES_URL = os.environ.get("HIREBRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("HIREBRIDGE_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        probe = create_engine(normalize_url(POSTGRES_URL))
+        with probe.connect() as conn:
+            conn.execute(text("select 1"))
+        probe.dispose()
+    except Exception as exc:
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable: {exc.__class__.__name__}: {exc}"
+    return None
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hirebridge.db'}"
+        return
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_postgres_problem())
+    if _PG_PROBLEM[0] is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"HIREBRIDGE_REQUIRE_POSTGRES=1 but {_PG_PROBLEM[0]}")
+        pytest.skip(_PG_PROBLEM[0])
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(normalize_url(POSTGRES_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@dataclass(frozen=True)
+class Tenant:
+    environment: tenancy.Environment
+    api_key: str
+
+
+def make_tenant(engine: Engine, name: str = "default") -> Tenant:
+    with write_tx(engine) as conn:
+        env = tenancy.get_or_create_environment(conn, name)
+        key = tenancy.create_api_key(conn, env)
+    return Tenant(env, key)
+
+
+def create_sandbox(engine: Engine, tenant: Tenant, applications: int = 60) -> str:
+    with write_tx(engine) as conn:
+        return tenancy.create_integration(
+            conn, tenant.environment, "sandbox", {"applications": applications, "step": 0}
+        ).id
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str  # e.g. http://127.0.0.1:PORT/v1
+
+
+@pytest.fixture
+def server(engine: Engine) -> Iterator[Server]:
+    """The real API on a real socket (uvicorn in a thread), so tests speak HTTP like a client."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(engine), log_config=None, access_log=False, lifespan="off")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    yield Server(f"http://127.0.0.1:{port}/v1")
+    uv.should_exit = True
+    thread.join(timeout=10)
+    sock.close()

@@ -1,0 +1,239 @@
+"""The sync engine against a scripted source: identify, diff, change tracking, deletions, failures."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from hirebridge import ids
+from hirebridge.connectors.base import SyncKind
+from hirebridge.model import Candidate, Interview, Offer
+from hirebridge.store import sync_runs, tenancy
+from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.store.tables import SYNCED_TABLES
+from hirebridge.sync.engine import SyncAlreadyRunning, SyncEngine, SyncResult
+from hirebridge.timefmt import utc_now
+from tests.conftest import create_sandbox, make_tenant
+from tests.sources import ScriptedSource, SourceOutage, small_world
+
+
+@pytest.fixture
+def integration_id(engine: Engine) -> str:
+    return create_sandbox(engine, make_tenant(engine))
+
+
+def run(
+    engine: Engine, integration_id: str, src: ScriptedSource, kind: SyncKind = SyncKind.FULL
+) -> SyncResult:
+    time.sleep(0.002)  # timestamps have millisecond precision: keep runs apart
+    return SyncEngine(engine).run(integration_id, kind, connector=src)
+
+
+def rows(engine: Engine, model: str) -> dict[str, Any]:
+    table = SYNCED_TABLES[model]
+    with read_tx(engine) as conn:
+        return {r.remote_id: r for r in conn.execute(select(table))}
+
+
+def test_first_full_sync_inserts_everything(engine: Engine, integration_id: str) -> None:
+    result = run(engine, integration_id, small_world())
+    assert result.state == SyncState.SUCCEEDED
+    assert result.stats["applications"] == {"inserted": 3, "updated": 0, "deleted": 0, "unchanged": 0}
+    apps = rows(engine, "applications")
+    assert set(apps) == {"a1", "a2", "a3"}
+    a1 = apps["a1"]
+    # References resolve to the deterministic ids of the referenced records.
+    assert a1.id == ids.record_id(integration_id, "applications", "a1")
+    assert a1.candidate_id == ids.record_id(integration_id, "candidates", "c1")
+    assert a1.current_stage_id == ids.record_id(integration_id, "application_stages", "s2")
+    # a1's interview and offer were added after it (a later stream): that touched a1, not a2.
+    assert apps["a2"].changed_at == apps["a2"].updated_at
+    assert a1.updated_at > a1.changed_at
+    with read_tx(engine) as conn:
+        integration = tenancy.get_integration(conn, integration_id)
+        assert integration is not None and integration.first_sync_succeeded_at is not None
+        [recorded] = sync_runs.list_runs(conn, integration_id)
+    assert recorded.state == SyncState.SUCCEEDED and recorded.kind == "FULL"
+    assert recorded.stats == result.stats and recorded.ended_at is not None
+
+
+def test_resync_without_changes_moves_nothing(engine: Engine, integration_id: str) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    before = {m: rows(engine, m) for m in ("applications", "candidates", "interviews")}
+    result = run(engine, integration_id, src)
+    assert result.stats["applications"] == {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 3}
+    for model, old in before.items():
+        new = rows(engine, model)
+        for remote_id, row in old.items():
+            assert (new[remote_id].changed_at, new[remote_id].updated_at) == (row.changed_at, row.updated_at)
+
+
+def test_candidate_edit_moves_its_changed_at_and_its_applications_updated_at(
+    engine: Engine, integration_id: str
+) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    before_apps, before_cands = rows(engine, "applications"), rows(engine, "candidates")
+    src.put(dataclasses.replace(src.records["candidates"]["c1"], last_name="King"))  # type: ignore[type-var]
+    run(engine, integration_id, src)
+    apps, cands = rows(engine, "applications"), rows(engine, "candidates")
+    assert cands["c1"].changed_at > before_cands["c1"].changed_at
+    assert cands["c2"].changed_at == before_cands["c2"].changed_at
+    # applications: candidate is a "linked" record -> updated_at moves, own changed_at does not.
+    assert apps["a1"].updated_at > before_apps["a1"].updated_at
+    assert apps["a1"].changed_at == before_apps["a1"].changed_at
+    assert apps["a2"].updated_at == before_apps["a2"].updated_at
+
+
+def test_tag_change_touches_the_candidate_only(engine: Engine, integration_id: str) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    before_apps, before_cands = rows(engine, "applications"), rows(engine, "candidates")
+    c1 = src.records["candidates"]["c1"]
+    assert isinstance(c1, Candidate)
+    src.put(dataclasses.replace(c1, tag_remote_ids=("t1", "t2")))
+    result = run(engine, integration_id, src)
+    assert result.stats["candidates"]["updated"] == 1
+    apps, cands = rows(engine, "applications"), rows(engine, "candidates")
+    # Tags are links, not own fields: candidates' changed_at stays, updated_at moves (added/removed: yes).
+    assert cands["c1"].changed_at == before_cands["c1"].changed_at
+    assert cands["c1"].updated_at > before_cands["c1"].updated_at
+    # applications: candidate -> tags is "no".
+    assert apps["a1"].updated_at == before_apps["a1"].updated_at
+
+
+def test_stage_move_changes_the_application_itself(engine: Engine, integration_id: str) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    before = rows(engine, "applications")
+    a2 = src.records["applications"]["a2"]
+    src.put(dataclasses.replace(a2, current_stage_remote_id="s2"))  # type: ignore[type-var]
+    run(engine, integration_id, src)
+    after = rows(engine, "applications")
+    assert after["a2"].changed_at > before["a2"].changed_at
+    assert after["a2"].current_stage_id == ids.record_id(integration_id, "application_stages", "s2")
+    # The candidate's applications list changed (linked): c2's updated_at moves, its changed_at not.
+    cands = rows(engine, "candidates")
+    assert cands["c2"].updated_at == after["a2"].changed_at
+
+
+def test_interviews_and_offers_added_changed_removed_touch_the_application(
+    engine: Engine, integration_id: str
+) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    t1 = rows(engine, "applications")
+    src.put(Interview(remote_id="i2", application_remote_id="a2", title="Screen"))
+    run(engine, integration_id, src)
+    t2 = rows(engine, "applications")
+    assert t2["a2"].updated_at > t1["a2"].updated_at and t2["a2"].changed_at == t1["a2"].changed_at
+    assert t2["a1"].updated_at == t1["a1"].updated_at
+
+    offer = src.records["offers"]["o1"]
+    assert isinstance(offer, Offer)
+    src.put(dataclasses.replace(offer, status="SENT"))
+    run(engine, integration_id, src)
+    t3 = rows(engine, "applications")
+    assert t3["a1"].updated_at > t2["a1"].updated_at and t3["a1"].changed_at == t1["a1"].changed_at
+
+    src.remove("interviews", "i2")
+    result = run(engine, integration_id, src)
+    assert result.stats["interviews"]["deleted"] == 1
+    t4 = rows(engine, "applications")
+    assert rows(engine, "interviews")["i2"].remote_deleted_at is not None
+    assert t4["a2"].updated_at > t3["a2"].updated_at
+
+
+def test_full_sync_marks_missing_records_deleted_and_reappearance_clears_it(
+    engine: Engine, integration_id: str
+) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    a3 = src.records["applications"]["a3"]
+    src.remove("applications", "a3")
+    result = run(engine, integration_id, src)
+    assert result.stats["applications"]["deleted"] == 1
+    deleted = rows(engine, "applications")["a3"]
+    assert deleted.remote_deleted_at is not None
+    assert deleted.changed_at == deleted.remote_deleted_at == deleted.updated_at
+
+    src.put(a3)
+    result = run(engine, integration_id, src)
+    assert result.stats["applications"]["updated"] == 1
+    back = rows(engine, "applications")["a3"]
+    assert back.remote_deleted_at is None and back.changed_at > deleted.changed_at
+
+
+def test_delta_sync_never_deletes(engine: Engine, integration_id: str) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    src.remove("applications", "a3")
+    result = run(engine, integration_id, src, SyncKind.DELTA)
+    assert result.state == SyncState.SUCCEEDED
+    assert rows(engine, "applications")["a3"].remote_deleted_at is None
+
+
+def test_sync_failing_half_way_deletes_nothing_and_keeps_pages_it_wrote(
+    engine: Engine, integration_id: str
+) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    src.remove("applications", "a3")
+    src.remove("interviews", "i1")
+    src.put(dataclasses.replace(src.records["candidates"]["c2"], first_name="Alan M."))  # type: ignore[type-var]
+    src.fail_after = 8  # tags(2) + job + stages(2) + candidates(2) + 1 application, then the outage
+    result = run(engine, integration_id, src)
+    assert result.state == SyncState.FAILED
+    assert result.error is not None and SourceOutage.__name__ in result.error
+    assert all(r.remote_deleted_at is None for r in rows(engine, "applications").values())
+    assert all(r.remote_deleted_at is None for r in rows(engine, "interviews").values())
+    # What was read before the outage is committed (each page is its own transaction).
+    assert rows(engine, "candidates")["c2"].data.find("Alan M.") >= 0
+    with read_tx(engine) as conn:
+        runs = sync_runs.list_runs(conn, integration_id)
+    assert [r.state for r in runs] == [SyncState.SUCCEEDED, SyncState.FAILED]
+    # The lease was released: the next run can start and now converges.
+    src.fail_after = None
+    assert run(engine, integration_id, src).stats["applications"]["deleted"] == 1
+
+
+def test_only_one_sync_per_integration_at_a_time(engine: Engine, integration_id: str) -> None:
+    with write_tx(engine) as conn:
+        assert sync_runs.acquire_lease(conn, integration_id, "someone-else", utc_now(), 60)
+    with pytest.raises(SyncAlreadyRunning):
+        run(engine, integration_id, small_world())
+    # A lease whose holder stopped renewing it (a dead worker) can be taken over.
+    with write_tx(engine) as conn:
+        assert not sync_runs.acquire_lease(conn, integration_id, "third", utc_now(), 60)
+        from sqlalchemy import update
+
+        from hirebridge.store.tables import integrations
+
+        conn.execute(update(integrations).values(sync_lock_expires_at=utc_now().replace(year=2000)))
+    assert run(engine, integration_id, small_world()).state == SyncState.SUCCEEDED
+
+
+def test_ids_are_stable_across_syncs_and_distinct_across_integrations(engine: Engine) -> None:
+    tenant = make_tenant(engine)
+    first, second = create_sandbox(engine, tenant), create_sandbox(engine, tenant)
+    run(engine, first, small_world())
+    ids_before = {r.id for r in rows(engine, "applications").values()}
+    run(engine, first, small_world())
+    assert {r.id for r in rows(engine, "applications").values()} == ids_before
+    run(engine, second, small_world())
+    with read_tx(engine) as conn:
+        all_ids = conn.execute(select(SYNCED_TABLES["applications"].c.id)).scalars().all()
+    assert len(all_ids) == len(set(all_ids)) == 6
+    assert all(ids.is_well_formed(i) for i in ids_before)
+
+
+def test_unsynced_integration_has_no_first_sync(engine: Engine, integration_id: str) -> None:
+    with read_tx(engine) as conn:
+        integration = tenancy.get_integration(conn, integration_id)
+    assert integration is not None and integration.first_sync_succeeded_at is None
