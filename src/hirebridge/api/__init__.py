@@ -1,0 +1,1 @@
+"""The Kombo-compatible REST API (Starlette). It reads the store and knows nothing of connectors."""

@@ -1,0 +1,75 @@
+"""Kombo's error envelope and codes; every error response goes through here."""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+log = logging.getLogger(__name__)
+
+# Static titles per code, as Kombo sends them (title is a label; message carries the detail).
+TITLES: dict[str, str] = {
+    "PLATFORM.AUTHENTICATION_INVALID": "The provided API key is invalid.",
+    "PLATFORM.INTEGRATION_NOT_FOUND": "The integration could not be found.",
+    "PLATFORM.INPUT_INVALID": "The input is invalid.",
+    "PLATFORM.UNKNOWN_ERROR": "An unknown error occurred.",
+    "PLATFORM.RATE_LIMIT_EXCEEDED": "You have exceeded the rate limit.",
+    "INTEGRATION.SETUP_SYNC_PENDING": "The integration's setup sync is still running.",
+    "INTEGRATION.INACTIVE": "The integration is inactive.",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str | None, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def input_invalid(message: str, status: int = 400) -> ApiError:
+    return ApiError(status, "PLATFORM.INPUT_INVALID", message)
+
+
+def error_response(status: int, code: str | None, message: str) -> Response:
+    body = {
+        "status": "error",
+        "error": {
+            "code": code,
+            "title": TITLES.get(code) if code else None,
+            "message": message,
+            "log_url": None,
+        },
+    }
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+async def handle_api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown route, wrong method) in Kombo's envelope."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(
+            404, "PLATFORM.INPUT_INVALID", f"No route matches {request.method} {request.url.path}."
+        )
+    if exc.status_code == 405:
+        return error_response(
+            405,
+            "PLATFORM.INPUT_INVALID",
+            f"The method {request.method} is not allowed on {request.url.path}.",
+        )
+    return error_response(exc.status_code, None, str(exc.detail))
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    # Logged in full here; the client only learns that something failed (no stack trace leaks).
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "PLATFORM.UNKNOWN_ERROR", "An unexpected error occurred. It has been logged.")

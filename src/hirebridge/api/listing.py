@@ -1,0 +1,277 @@
+"""The one listing mechanism every `GET /ats/<model>` endpoint uses.
+
+An endpoint is a `Listing`: its model, the filters it accepts beyond the common ones, and how to
+turn a page of rows into results (usually `base_fields` plus its embeds). This module does the rest
+the same way for all: auth and gates, parameter validation with Kombo's errors, filters to SQL,
+keyset pagination with an opaque cursor, and the response envelope.
+
+Pages are ordered by the internal row key `pk`, which never changes for a record and only grows:
+page N costs what page 1 costs (an index range scan from the cursor), and a client walking all pages
+while a sync writes sees every record that existed when it started exactly once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Connection, Row, Table, false, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hirebridge import ids
+from hirebridge.api.deps import readable_integration
+from hirebridge.api.errors import input_invalid
+from hirebridge.store.db import read_tx
+from hirebridge.store.records import chunks
+from hirebridge.store.tables import SYNCED_TABLES
+from hirebridge.timefmt import parse_query_datetime, to_wire
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 250
+
+Where = Callable[[Table, Any], ColumnElement[bool]]
+
+
+# --- parameter parsers: text -> value, or ApiError(400) naming the parameter ----------------------
+
+
+def comma_list(name: str, text: str) -> list[str]:
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    if not values:
+        raise input_invalid(f"The parameter '{name}' must be a non-empty comma-separated list.")
+    return values
+
+
+def id_list(name: str, text: str) -> list[str]:
+    values = comma_list(name, text)
+    malformed = [v for v in values if not ids.is_well_formed(v)]
+    if malformed:
+        raise input_invalid(
+            f"The parameter '{name}' contains invalid IDs (expected 24 base58 characters): "
+            f"{', '.join(malformed)}."
+        )
+    return values
+
+
+def enum_list(allowed: Sequence[str]) -> Callable[[str, str], list[str]]:
+    def parse(name: str, text: str) -> list[str]:
+        values = comma_list(name, text)
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            raise input_invalid(
+                f"The parameter '{name}' has invalid values {', '.join(unknown)}; "
+                f"allowed: {', '.join(allowed)}."
+            )
+        return values
+
+    return parse
+
+
+def datetime_param(name: str, text: str) -> datetime:
+    try:
+        return parse_query_datetime(text)
+    except ValueError as exc:
+        raise input_invalid(f"The parameter '{name}' is invalid: {exc}.") from None
+
+
+def boolean_param(name: str, text: str) -> bool:
+    if text not in ("true", "false"):
+        raise input_invalid(f"The parameter '{name}' must be 'true' or 'false', not '{text}'.")
+    return text == "true"
+
+
+def page_size_param(text: str) -> int:
+    try:
+        size = int(text)
+    except ValueError:
+        raise input_invalid(f"The parameter 'page_size' must be an integer, not '{text}'.") from None
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise input_invalid(f"The parameter 'page_size' must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
+    return size
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps({"pk": pk})).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> int:
+    try:
+        payload = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        pk = payload["pk"]
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise TypeError
+        return pk
+    except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+        raise input_invalid(
+            "The 'cursor' is invalid: pass the 'next' value of a previous page unchanged."
+        ) from None
+
+
+# --- declarations --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """An endpoint-specific query filter.
+
+    `field` names the unified field it targets; if the integration's tool cannot provide that field,
+    the filter matches nothing -- or is ignored with `ignore_unsupported_filters=true`.
+    """
+
+    name: str
+    parse: Callable[[str, str], Any]
+    where: Where
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    model: str
+    serialize: Callable[[Connection, Sequence[Row[Any]]], list[dict[str, Any]]]
+    filters: Sequence[Filter] = ()
+    # Fields the integration's tool cannot provide, per tool (see `Filter.field`).
+    unsupported_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def table(self) -> Table:
+        return SYNCED_TABLES[self.model]
+
+
+def _param(request: Request, name: str) -> str | None:
+    values = request.query_params.getlist(name)
+    if not values:
+        return None
+    # Comma lists may also arrive as repeated parameters (explode=true clients).
+    return ",".join(values)
+
+
+def _check_ids_exist(conn: Connection, table: Table, integration_id: str, wanted: list[str]) -> None:
+    found: set[str] = set()
+    for part in chunks(sorted(set(wanted))):
+        found.update(
+            conn.execute(
+                select(table.c.id).where(table.c.integration_id == integration_id, table.c.id.in_(part))
+            ).scalars()
+        )
+    missing = [i for i in dict.fromkeys(wanted) if i not in found]
+    if missing:
+        raise input_invalid(f"These IDs do not exist for this integration: {', '.join(missing)}.", status=404)
+
+
+def list_page(request: Request, listing: Listing) -> Response:
+    """Handle GET /ats/<model> for `listing`: everything but the per-model parts."""
+    table = listing.table
+    with read_tx(request.app.state.engine) as conn:
+        integration = readable_integration(request, conn)
+        conditions: list[ColumnElement[bool]] = [table.c.integration_id == integration.id]
+
+        page_size = DEFAULT_PAGE_SIZE
+        if (text := _param(request, "page_size")) is not None:
+            page_size = page_size_param(text)
+        if (text := _param(request, "cursor")) is not None:
+            conditions.append(table.c.pk > decode_cursor(text))
+        include_deleted = False
+        if (text := _param(request, "include_deleted")) is not None:
+            include_deleted = boolean_param("include_deleted", text)
+        if not include_deleted:
+            conditions.append(table.c.remote_deleted_at.is_(None))
+        ignore_unsupported = False
+        if (text := _param(request, "ignore_unsupported_filters")) is not None:
+            ignore_unsupported = boolean_param("ignore_unsupported_filters", text)
+        if (text := _param(request, "updated_after")) is not None:
+            conditions.append(table.c.updated_at > datetime_param("updated_after", text))
+        if (text := _param(request, "remote_ids")) is not None:
+            conditions.append(table.c.remote_id.in_(comma_list("remote_ids", text)))
+        if (text := _param(request, "ids")) is not None:
+            wanted = id_list("ids", text)
+            _check_ids_exist(conn, table, integration.id, wanted)
+            conditions.append(table.c.id.in_(wanted))
+
+        unsupported = listing.unsupported_fields.get(integration.tool, frozenset())
+        for flt in listing.filters:
+            if (text := _param(request, flt.name)) is None:
+                continue
+            value = flt.parse(flt.name, text)  # validate even when the filter ends up ignored
+            if flt.field is not None and flt.field in unsupported:
+                if not ignore_unsupported:
+                    conditions.append(false())
+                continue
+            conditions.append(flt.where(table, value))
+
+        rows = conn.execute(
+            select(*row_columns(table)).where(*conditions).order_by(table.c.pk).limit(page_size + 1)
+        ).all()
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        results = listing.serialize(conn, rows) if rows else []
+
+    body = {
+        "status": "success",
+        "data": {"next": encode_cursor(rows[-1].pk) if more else None, "results": results},
+    }
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+# --- serialization helpers shared by the endpoints ------------------------------------------------
+
+
+def row_columns(table: Table) -> list[Any]:
+    return [
+        table.c.pk,
+        table.c.id,
+        table.c.remote_id,
+        table.c.data,
+        table.c.links,
+        table.c.changed_at,
+        table.c.remote_deleted_at,
+    ]
+
+
+def base_fields(row: Row[Any]) -> dict[str, Any]:
+    """The fields every synced record has, plus its own fields as stored."""
+    result: dict[str, Any] = {"id": row.id, "remote_id": row.remote_id}
+    result.update(orjson.loads(row.data))
+    result["changed_at"] = to_wire(row.changed_at)
+    result["remote_deleted_at"] = to_wire(row.remote_deleted_at)
+    result["remote_data"] = None  # raw source payloads stay private unless a customer opts in (as in Kombo)
+    return result
+
+
+def load_by_id(conn: Connection, model: str, wanted: Iterable[str | None]) -> dict[str, Row[Any]]:
+    """Live (not deleted) records of `model` by id, for embedding."""
+    table = SYNCED_TABLES[model]
+    keys = sorted({w for w in wanted if w is not None})
+    found: dict[str, Row[Any]] = {}
+    for part in chunks(keys):
+        query = select(*row_columns(table)).where(table.c.id.in_(part), table.c.remote_deleted_at.is_(None))
+        found.update((row.id, row) for row in conn.execute(query))
+    return found
+
+
+def load_children(
+    conn: Connection, model: str, parent_key: str, parents: Iterable[str]
+) -> dict[str, list[Row[Any]]]:
+    """Live records of `model` whose `parent_key` is one of `parents`, grouped by parent, in row order."""
+    table = SYNCED_TABLES[model]
+    keys = sorted(set(parents))
+    grouped: dict[str, list[Row[Any]]] = {}
+    column = table.c[parent_key]
+    for part in chunks(keys):
+        query = (
+            select(column.label("parent"), *row_columns(table))
+            .where(column.in_(part), table.c.remote_deleted_at.is_(None))
+            .order_by(table.c.pk)
+        )
+        for row in conn.execute(query):
+            grouped.setdefault(row.parent, []).append(row)
+    return grouped
+
+
+def pick(data: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    return {name: data.get(name) for name in names}

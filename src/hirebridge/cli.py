@@ -1,0 +1,249 @@
+"""The `hirebridge` command. Every subcommand reads HIREBRIDGE_DATABASE_URL (default: ./hirebridge.db)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from hirebridge.config import get_settings
+from hirebridge.connectors.base import SyncKind
+from hirebridge.connectors.registry import CONNECTORS
+from hirebridge.logs import configure_logging
+from hirebridge.store import migrate, tenancy
+from hirebridge.store.db import make_engine, read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.sync.engine import SyncEngine, SyncError
+
+app = typer.Typer(
+    help="HireBridge: a self-hosted unified ATS API, wire-compatible with Kombo.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+integrations_app = typer.Typer(help="Integrations (connected ATS accounts).", no_args_is_help=True)
+sandbox_app = typer.Typer(help="The built-in sandbox ATS.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="api-keys")
+app.add_typer(integrations_app, name="integrations")
+app.add_typer(sandbox_app, name="sandbox")
+
+console = Console(stderr=True)
+DEFAULT_DEMO_APPLICATIONS = 3000
+
+HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
+PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
+EnvironmentOption = Annotated[
+    str, typer.Option("--environment", help="Environment name (created on first use).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+def _engine(*, upgrade: bool = False) -> Engine:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    engine = make_engine(settings.database_url)
+    if upgrade:
+        migrate.upgrade(engine)
+    return engine
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload) + "\n")
+
+
+def _run_sync(engine: Engine, integration_id: str, kind: SyncKind) -> bool:
+    """Run a sync in the foreground with a progress display; True when it succeeded."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(f"{kind.value.lower()} sync of {integration_id}", total=None)
+
+        def on_page(model: str, written: int) -> None:
+            progress.update(task, description=f"{kind.value.lower()} sync: {model} {written:,}")
+
+        try:
+            result = SyncEngine(engine).run(integration_id, kind, progress=on_page)
+        except SyncError as exc:
+            console.print(f"[red]{exc}[/red]")
+            return False
+        progress.update(task, description=f"{kind.value.lower()} sync {result.state.lower()}")
+    totals = {
+        k: sum(v[k] for v in result.stats.values()) for k in ("inserted", "updated", "deleted", "unchanged")
+    }
+    console.print(
+        f"run {result.run_id}: {result.state} " + ", ".join(f"{k} {v:,}" for k, v in totals.items())
+    )
+    if result.error:
+        console.print(f"[red]{result.error}[/red]")
+    return result.state == SyncState.SUCCEEDED
+
+
+def _serve(engine: Engine, host: str, port: int) -> None:
+    import uvicorn
+
+    from hirebridge.api.app import create_app
+
+    uvicorn.run(create_app(engine), host=host, port=port, log_config=None, access_log=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all schema migrations."""
+    engine = _engine(upgrade=True)
+    console.print(f"database at revision {migrate.current_revision(engine)}")
+
+
+@app.command()
+def serve(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+    """Serve the API (applies migrations first)."""
+    _serve(_engine(upgrade=True), host, port)
+
+
+@keys_app.command("create")
+def api_keys_create(
+    key: Annotated[str | None, typer.Option(help="Use this key instead of a generated one.")] = None,
+    environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an API key. The key is shown once; only its hash is stored."""
+    engine = _engine(upgrade=True)
+    with write_tx(engine) as conn:
+        env = tenancy.get_or_create_environment(conn, environment)
+        try:
+            plain = tenancy.create_api_key(conn, env, key)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    if as_json:
+        _print_json({"key": plain, "environment_id": env.id, "environment": env.name})
+    else:
+        console.print(f"API key for environment '{env.name}' (shown once): [bold]{plain}[/bold]")
+
+
+@integrations_app.command("create")
+def integrations_create(
+    tool: Annotated[str, typer.Option(help=f"Tool: one of {', '.join(sorted(CONNECTORS))}.")],
+    applications: Annotated[int | None, typer.Option(help="Sandbox only: number of applications.")] = None,
+    environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an integration (no sync yet: run `hirebridge sync <id>`)."""
+    if tool not in CONNECTORS:
+        console.print(f"[red]unknown tool '{tool}'; known: {', '.join(sorted(CONNECTORS))}[/red]")
+        raise typer.Exit(2)
+    config: dict[str, object] = {}
+    if tool == "sandbox":
+        config = {"applications": applications or DEFAULT_DEMO_APPLICATIONS, "step": 0}
+    engine = _engine(upgrade=True)
+    with write_tx(engine) as conn:
+        env = tenancy.get_or_create_environment(conn, environment)
+        integration = tenancy.create_integration(conn, env, tool, config)
+    if as_json:
+        _print_json({"id": integration.id, "tool": tool, "environment_id": env.id})
+    else:
+        console.print(f"created integration [bold]{integration.id}[/bold]")
+
+
+@integrations_app.command("list")
+def integrations_list(as_json: JsonOption = False) -> None:
+    """List integrations of all environments."""
+    engine = _engine(upgrade=True)
+    with read_tx(engine) as conn:
+        found = tenancy.list_integrations(conn)
+    rows = [
+        {
+            "id": i.id,
+            "tool": i.tool,
+            "environment_id": i.environment_id,
+            "enabled": i.enabled,
+            "first_sync_succeeded_at": i.first_sync_succeeded_at.isoformat()
+            if i.first_sync_succeeded_at
+            else None,
+        }
+        for i in found
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        console.print(
+            f"{row['id']}  tool={row['tool']}  first sync: {row['first_sync_succeeded_at'] or 'pending'}"
+        )
+
+
+@app.command()
+def sync(
+    integration_id: Annotated[str, typer.Argument(help="The integration to sync.")],
+    kind: Annotated[
+        SyncKind, typer.Option(case_sensitive=False, help="FULL detects deletions.")
+    ] = SyncKind.FULL,
+) -> None:
+    """Sync an integration now, in the foreground. Exits non-zero when the sync fails."""
+    if not _run_sync(_engine(upgrade=True), integration_id, kind):
+        raise typer.Exit(1)
+
+
+@sandbox_app.command("advance")
+def sandbox_advance(
+    integration_id: Annotated[str, typer.Argument(help="A sandbox integration.")],
+    steps: Annotated[int, typer.Option(min=1, help="How many steps to move the source forward.")] = 1,
+) -> None:
+    """Move the sandbox ATS's data forward: new, changed and deleted records for the next sync."""
+    engine = _engine(upgrade=True)
+    with write_tx(engine) as conn:
+        integration = tenancy.get_integration(conn, integration_id)
+        if integration is None or integration.tool != "sandbox":
+            console.print(f"[red]{integration_id} is not a sandbox integration[/red]")
+            raise typer.Exit(2)
+        config = dict(integration.config)
+        config["step"] = int(config.get("step", 0)) + steps
+        tenancy.update_integration_config(conn, integration_id, config)
+    console.print(
+        f"sandbox {integration_id} is now at step {config['step']}; run `hirebridge sync` to pick it up"
+    )
+
+
+@app.command()
+def demo(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    api_key: Annotated[str | None, typer.Option(help="Use this API key (else a new one is printed).")] = None,
+    applications: Annotated[int, typer.Option(help="Size of the sandbox.")] = DEFAULT_DEMO_APPLICATIONS,
+) -> None:
+    """Set up a sandbox integration with realistic data, sync it, and serve the API."""
+    engine = _engine(upgrade=True)
+    with write_tx(engine) as conn:
+        env = tenancy.get_or_create_environment(conn)
+        key = tenancy.create_api_key(conn, env, api_key)
+        integration = next(
+            (
+                i
+                for i in tenancy.list_integrations(conn, env)
+                if i.tool == "sandbox" and i.config.get("applications") == applications
+            ),
+            None,
+        ) or tenancy.create_integration(conn, env, "sandbox", {"applications": applications, "step": 0})
+    if integration.first_sync_succeeded_at is None and not _run_sync(engine, integration.id, SyncKind.FULL):
+        raise typer.Exit(1)
+    base = f"http://{host}:{port}/v1"
+    console.print(
+        "\n[bold]HireBridge demo is ready[/bold]\n"
+        f"  API key:        {key}\n"
+        f"  Integration id: {integration.id}\n\n"
+        f"  curl -H 'Authorization: Bearer {key}' -H 'X-Integration-Id: {integration.id}' \\\n"
+        f"       '{base}/ats/applications?page_size=2'\n"
+    )
+    _serve(engine, host, port)
+
+
+if __name__ == "__main__":
+    app()
