@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from kombo import Kombo
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
@@ -308,3 +308,13 @@ def test_remote_created_after_is_day_granular() -> None:
     [flt] = [f for f in LISTING.filters if f.name == "remote_created_after"]
     clause = flt.where(applications, datetime(2026, 5, 17, 18, 30, tzinfo=UTC))
     assert clause.right.value == datetime(2026, 5, 17, tzinfo=UTC)
+
+
+def test_unexpected_failures_are_500_without_internals(world: World, engine: Engine) -> None:
+    # A real fault: a table the endpoint reads disappears under the running server.
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE offers"))
+    response = world.get()
+    error = error_of(response, 500, "PLATFORM.UNKNOWN_ERROR")
+    assert "offers" not in error["message"] and "Traceback" not in response.text
+    assert "sql" not in response.text.lower()
