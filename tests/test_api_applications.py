@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,42 +13,11 @@ from sqlalchemy import Engine, text
 
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
-from tests.conftest import Server, Tenant, create_sandbox, make_tenant
+from tests.conftest import Server, create_sandbox, make_tenant
 from tests.contract import validate
+from tests.support import World
 
 PATH = "/ats/applications"
-
-
-@dataclass(frozen=True)
-class World:
-    server: Server
-    tenant: Tenant
-    integration_id: str
-
-    def headers(self, **extra: str) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self.tenant.api_key}",
-            "X-Integration-Id": self.integration_id,
-            **extra,
-        }
-
-    def get(self, params: dict[str, Any] | None = None, **headers: str) -> httpx.Response:
-        return httpx.get(f"{self.server.base_url}{PATH}", params=params, headers=headers or self.headers())
-
-    def walk(self, **params: Any) -> list[dict[str, Any]]:
-        """Every result of a filtered listing, page by page, each body schema-validated."""
-        results: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            query = {"page_size": 50, **params, **({"cursor": cursor} if cursor else {})}
-            response = self.get(query)
-            assert response.status_code == 200, response.text
-            body = response.json()
-            validate(PATH, body)
-            results.extend(body["data"]["results"])
-            cursor = body["data"]["next"]
-            if cursor is None:
-                return results
 
 
 @pytest.fixture
@@ -69,7 +37,7 @@ def sdk(world: World) -> Iterator[Kombo]:
 
 
 def test_sdk_pages_through_every_application_once(world: World, sdk: Kombo) -> None:
-    everything = world.walk()
+    everything = world.walk(PATH)
     assert len(everything) >= 120
     seen: list[str] = []
     page = sdk.ats.get_applications(page_size=17)
@@ -86,7 +54,7 @@ def test_sdk_pages_through_every_application_once(world: World, sdk: Kombo) -> N
 
 
 def test_every_field_is_present_and_realistic(world: World, sdk: Kombo) -> None:
-    everything = world.walk()
+    everything = world.walk(PATH)
     first = everything[0]
     assert first["remote_data"] is None and first["integration_fields"] == []
     assert {a["outcome"] for a in everything} == {"PENDING", "HIRED", "DECLINED"}
@@ -115,7 +83,7 @@ def _select(items: list[dict[str, Any]], predicate: Any) -> set[str]:
 
 
 def test_filters_alone_and_combined_return_exactly_the_matching_set(world: World) -> None:
-    everything = world.walk()
+    everything = world.walk(PATH)
     some_job = everything[0]["job"]
     other_job = next(a["job"] for a in everything if a["job"]["id"] != some_job["id"])
     stage_ids = [everything[0]["current_stage_id"], everything[-1]["current_stage_id"]]
@@ -160,26 +128,26 @@ def test_filters_alone_and_combined_return_exactly_the_matching_set(world: World
     )
     for params, expected in cases:
         assert expected, f"test data gives no match for {params}"
-        assert {a["id"] for a in world.walk(**params)} == expected, params
+        assert {a["id"] for a in world.walk(PATH, **params)} == expected, params
 
 
 def test_url_encoded_commas_and_repeated_parameters_are_accepted(world: World) -> None:
-    expected = {a["id"] for a in world.walk(outcomes="HIRED,DECLINED")}
+    expected = {a["id"] for a in world.walk(PATH, outcomes="HIRED,DECLINED")}
     encoded = httpx.get(
         f"{world.server.base_url}{PATH}?outcomes=HIRED%2CDECLINED&page_size=250", headers=world.headers()
     )
     assert {a["id"] for a in encoded.json()["data"]["results"]} == expected
-    repeated = world.get({"outcomes": ["HIRED", "DECLINED"], "page_size": 250})
+    repeated = world.get(PATH, {"outcomes": ["HIRED", "DECLINED"], "page_size": 250})
     assert {a["id"] for a in repeated.json()["data"]["results"]} == expected
 
 
 def test_updated_after_in_the_future_is_empty_and_in_the_past_is_everything(world: World) -> None:
-    assert world.walk(updated_after="2999-01-01T00:00:00.000Z") == []
-    assert len(world.walk(updated_after="2000-01-01")) == len(world.walk())
+    assert world.walk(PATH, updated_after="2999-01-01T00:00:00.000Z") == []
+    assert len(world.walk(PATH, updated_after="2000-01-01")) == len(world.walk(PATH))
 
 
 def test_default_page_size_is_100(world: World) -> None:
-    body = world.get().json()
+    body = world.get(PATH).json()
     assert len(body["data"]["results"]) == 100 and body["data"]["next"]
 
 
@@ -211,14 +179,14 @@ def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]
     ],
 )
 def test_bad_parameters_are_400_input_invalid(world: World, params: dict[str, Any], needle: str) -> None:
-    error = error_of(world.get(params), 400, "PLATFORM.INPUT_INVALID")
+    error = error_of(world.get(PATH, params), 400, "PLATFORM.INPUT_INVALID")
     assert needle in error["message"]
 
 
 def test_unknown_but_well_formed_ids_are_404_naming_them(world: World) -> None:
-    known = world.walk()[0]["id"]
+    known = world.walk(PATH)[0]["id"]
     missing = "26vafvWSRmbhNcxJYqjCzuJg"
-    error = error_of(world.get({"ids": f"{known},{missing}"}), 404, "PLATFORM.INPUT_INVALID")
+    error = error_of(world.get(PATH, {"ids": f"{known},{missing}"}), 404, "PLATFORM.INPUT_INVALID")
     assert missing in error["message"] and known not in error["message"]
 
 
@@ -230,9 +198,7 @@ def test_authentication_and_integration_errors(world: World, engine: Engine) -> 
         "PLATFORM.AUTHENTICATION_INVALID",
     )
     error_of(
-        httpx.get(
-            url, headers={"Authorization": "Bearer nope-not-a-key", "X-Integration-Id": world.integration_id}
-        ),
+        httpx.get(url, headers={"Authorization": "Bearer nope-not-a-key", "X-Integration-Id": world.integration_id}),
         401,
         "PLATFORM.AUTHENTICATION_INVALID",
     )
@@ -248,7 +214,7 @@ def test_authentication_and_integration_errors(world: World, engine: Engine) -> 
         "PLATFORM.AUTHENTICATION_INVALID",
     )
     error_of(
-        world.get(**world.headers(**{"X-Integration-Id": "sandbox:26vafvWSRmbhNcxJYqjCzuJg"})),
+        world.get(PATH, **world.headers(**{"X-Integration-Id": "sandbox:26vafvWSRmbhNcxJYqjCzuJg"})),
         404,
         "PLATFORM.INTEGRATION_NOT_FOUND",
     )
@@ -257,9 +223,7 @@ def test_authentication_and_integration_errors(world: World, engine: Engine) -> 
     # An integration of another environment is invisible: 404, not 403, and no data.
     other = make_tenant(engine, "production")
     foreign = create_sandbox(engine, other)
-    error_of(
-        world.get(**world.headers(**{"X-Integration-Id": foreign})), 404, "PLATFORM.INTEGRATION_NOT_FOUND"
-    )
+    error_of(world.get(PATH, **world.headers(**{"X-Integration-Id": foreign})), 404, "PLATFORM.INTEGRATION_NOT_FOUND")
     # ...and the other environment's key cannot read ours.
     theirs = {"Authorization": f"Bearer {other.api_key}", "X-Integration-Id": world.integration_id}
     error_of(httpx.get(url, headers=theirs), 404, "PLATFORM.INTEGRATION_NOT_FOUND")
@@ -267,12 +231,11 @@ def test_authentication_and_integration_errors(world: World, engine: Engine) -> 
 
 def test_setup_sync_pending_until_the_first_sync_succeeds(world: World, engine: Engine) -> None:
     fresh = create_sandbox(engine, world.tenant)
-    error = error_of(
-        world.get(**world.headers(**{"X-Integration-Id": fresh})), 409, "INTEGRATION.SETUP_SYNC_PENDING"
-    )
+    pending = world.get(PATH, **world.headers(**{"X-Integration-Id": fresh}))
+    error = error_of(pending, 409, "INTEGRATION.SETUP_SYNC_PENDING")
     assert error["title"] == "The integration's setup sync is still running."
     SyncEngine(engine).run(fresh)
-    assert world.get(**world.headers(**{"X-Integration-Id": fresh})).status_code == 200
+    assert world.get(PATH, **world.headers(**{"X-Integration-Id": fresh})).status_code == 200
 
 
 def test_unknown_routes_methods_and_crashes_use_the_error_envelope(world: World) -> None:
@@ -293,9 +256,7 @@ def test_check_api_key(world: World, sdk: Kombo) -> None:
     assert response.json()["data"]["environment_id"] == world.tenant.environment.id
     checked = sdk.general.check_api_key()
     assert checked.data.environment_id == world.tenant.environment.id
-    bad = httpx.get(
-        f"{world.server.base_url}/check-api-key", headers={"Authorization": "Bearer wrong-key-wrong-key"}
-    )
+    bad = httpx.get(f"{world.server.base_url}/check-api-key", headers={"Authorization": "Bearer wrong-key-wrong-key"})
     assert bad.status_code == 401
     validate("/check-api-key", bad.json(), status=401)
 
@@ -314,7 +275,7 @@ def test_unexpected_failures_are_500_without_internals(world: World, engine: Eng
     # A real fault: a table the endpoint reads disappears under the running server.
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE offers"))
-    response = world.get()
+    response = world.get(PATH)
     error = error_of(response, 500, "PLATFORM.UNKNOWN_ERROR")
     assert "offers" not in error["message"] and "Traceback" not in response.text
     assert "sql" not in response.text.lower()

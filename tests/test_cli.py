@@ -27,14 +27,10 @@ def hb(database_url: str, *args: str, check: bool = True) -> subprocess.Complete
 
 
 def test_keys_integrations_sync_and_advance(database_url: str) -> None:
-    key = json.loads(
-        hb(database_url, "api-keys", "create", "--key", "hb_test_key_0123456789", "--json").stdout
-    )
+    key = json.loads(hb(database_url, "api-keys", "create", "--key", "hb_test_key_0123456789", "--json").stdout)
     assert key["key"] == "hb_test_key_0123456789" and key["environment"] == "default"
     created = json.loads(
-        hb(
-            database_url, "integrations", "create", "--tool", "sandbox", "--applications", "40", "--json"
-        ).stdout
+        hb(database_url, "integrations", "create", "--tool", "sandbox", "--applications", "40", "--json").stdout
     )
     integration_id = created["id"]
     assert integration_id.startswith("sandbox:") and len(integration_id) == len("sandbox:") + 24

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from hirebridge.store import tenancy
-from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.db import read_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import SYNCED_TABLES
 from hirebridge.sync.engine import SyncEngine
 from hirebridge.timefmt import to_wire, utc_now
 from tests.conftest import Server, create_sandbox, make_tenant
-from tests.test_api_applications import World
+from tests.support import World, advance
 
+PATH = "/ats/applications"
 EMBEDS = ("candidate", "current_stage", "job", "interviews", "offers")
 
 
@@ -39,15 +39,6 @@ def stored(engine: Engine, model: str, integration_id: str) -> dict[str, tuple[A
         return {r.id: (r.data, r.links, r.remote_deleted_at is not None, getattr(r, parent)) for r in rows}
 
 
-def advance(engine: Engine, integration_id: str) -> None:
-    with write_tx(engine) as conn:
-        integration = tenancy.get_integration(conn, integration_id)
-        assert integration is not None
-        tenancy.update_integration_config(
-            conn, integration_id, {**integration.config, "step": integration.config["step"] + 1}
-        )
-
-
 @pytest.fixture
 def world(engine: Engine, server: Server) -> World:
     tenant = make_tenant(engine)
@@ -60,14 +51,14 @@ def test_advance_steps_reach_the_api_with_kombo_change_semantics(engine: Engine,
     seen_kinds: set[str] = set()
     iid = world.integration_id
     for _step in range(4):
-        before = {a["id"]: a for a in world.walk(include_deleted="true")}
+        before = {a["id"]: a for a in world.walk(PATH, include_deleted="true")}
         related_before = {m: stored(engine, m, iid) for m in ("candidates", "interviews", "offers")}
         advance(engine, iid)
         time.sleep(0.002)
         since = utc_now()
         time.sleep(0.002)
         assert SyncEngine(engine).run(iid).state == SyncState.SUCCEEDED
-        after = {a["id"]: a for a in world.walk(include_deleted="true")}
+        after = {a["id"]: a for a in world.walk(PATH, include_deleted="true")}
         related_after = {m: stored(engine, m, iid) for m in ("candidates", "interviews", "offers")}
 
         own_changed = {i for i, a in after.items() if i not in before or own(before[i]) != own(a)}
@@ -84,12 +75,12 @@ def test_advance_steps_reach_the_api_with_kombo_change_semantics(engine: Engine,
                 if model == "candidates" and rid in old and old[rid][1] != new[rid][1]:
                     seen_kinds.add("tag change")
 
-        got = {a["id"] for a in world.walk(updated_after=to_wire(since), include_deleted="true")}
+        got = {a["id"] for a in world.walk(PATH, updated_after=to_wire(since), include_deleted="true")}
         assert got == own_changed | touched
         # changed_at moves exactly for the applications whose own fields changed.
         assert {i for i, a in after.items() if a["changed_at"] > to_wire(since)} == own_changed
         # Deleted ones are hidden unless asked for.
-        live = {a["id"] for a in world.walk()}
+        live = {a["id"] for a in world.walk(PATH)}
         assert live == {i for i, a in after.items() if a["remote_deleted_at"] is None}
 
         for i, a in after.items():
@@ -111,9 +102,7 @@ def test_advance_steps_reach_the_api_with_kombo_change_semantics(engine: Engine,
                 seen_kinds.add("interview canceled")
             if a["candidate"] and b["candidate"] and own_candidate(a) != own_candidate(b):
                 seen_kinds.add("candidate edit")
-            tags_differ = (
-                a["candidate"] and b["candidate"] and a["candidate"]["tags"] != b["candidate"]["tags"]
-            )
+            tags_differ = a["candidate"] and b["candidate"] and a["candidate"]["tags"] != b["candidate"]["tags"]
             if tags_differ and i not in got:
                 seen_kinds.add("tag change not in updated_after")
     expected_kinds = {
@@ -145,7 +134,7 @@ def test_reappearing_records_are_undeleted(engine: Engine, server: Server) -> No
     for _ in range(8):
         advance(engine, iid)
         SyncEngine(engine).run(iid)
-        current = {a["id"]: a for a in world.walk(include_deleted="true")}
+        current = {a["id"]: a for a in world.walk(PATH, include_deleted="true")}
         revived |= {i for i in ever_deleted if current[i]["remote_deleted_at"] is None}
         ever_deleted |= {i for i, a in current.items() if a["remote_deleted_at"]}
     assert ever_deleted and revived
@@ -154,18 +143,18 @@ def test_reappearing_records_are_undeleted(engine: Engine, server: Server) -> No
 def test_a_walk_across_a_sync_sees_every_unchanged_record_exactly_once(engine: Engine, world: World) -> None:
     """Keyset pages on an immutable order: records that a sync between two pages did not change
     (or delete) are all returned, none twice, whatever the sync inserted or updated meanwhile."""
-    start = {a["id"]: a for a in world.walk(include_deleted="true")}
-    first = world.get({"page_size": 40, "include_deleted": "true"}).json()["data"]
+    start = {a["id"]: a for a in world.walk(PATH, include_deleted="true")}
+    first = world.get(PATH, {"page_size": 40, "include_deleted": "true"}).json()["data"]
     seen = [a["id"] for a in first["results"]]
     advance(engine, world.integration_id)
     advance(engine, world.integration_id)
     assert SyncEngine(engine).run(world.integration_id).state == SyncState.SUCCEEDED
     cursor = first["next"]
     while cursor:
-        page = world.get({"page_size": 40, "include_deleted": "true", "cursor": cursor}).json()["data"]
+        page = world.get(PATH, {"page_size": 40, "include_deleted": "true", "cursor": cursor}).json()["data"]
         seen.extend(a["id"] for a in page["results"])
         cursor = page["next"]
-    after = {a["id"]: a for a in world.walk(include_deleted="true")}
+    after = {a["id"]: a for a in world.walk(PATH, include_deleted="true")}
     unchanged = {i for i, a in start.items() if after[i]["changed_at"] == a["changed_at"]}
     assert len(unchanged) < len(start)  # the sync did change some
     assert len(seen) == len(set(seen))

@@ -27,9 +27,7 @@ def integration_id(engine: Engine) -> str:
     return create_sandbox(engine, make_tenant(engine))
 
 
-def run(
-    engine: Engine, integration_id: str, src: ScriptedSource, kind: SyncKind = SyncKind.FULL
-) -> SyncResult:
+def run(engine: Engine, integration_id: str, src: ScriptedSource, kind: SyncKind = SyncKind.FULL) -> SyncResult:
     time.sleep(0.002)  # timestamps have millisecond precision: keep runs apart
     return SyncEngine(engine).run(integration_id, kind, connector=src)
 
@@ -123,9 +121,7 @@ def test_stage_move_changes_the_application_itself(engine: Engine, integration_i
     assert cands["c2"].updated_at == after["a2"].changed_at
 
 
-def test_interviews_and_offers_added_changed_removed_touch_the_application(
-    engine: Engine, integration_id: str
-) -> None:
+def test_interviews_and_offers_added_changed_removed_touch_the_application(engine: Engine, integration_id: str) -> None:
     src = small_world()
     run(engine, integration_id, src)
     t1 = rows(engine, "applications")
@@ -179,9 +175,7 @@ def test_delta_sync_never_deletes(engine: Engine, integration_id: str) -> None:
     assert rows(engine, "applications")["a3"].remote_deleted_at is None
 
 
-def test_sync_failing_half_way_deletes_nothing_and_keeps_pages_it_wrote(
-    engine: Engine, integration_id: str
-) -> None:
+def test_sync_failing_half_way_deletes_nothing_and_keeps_pages_it_wrote(engine: Engine, integration_id: str) -> None:
     src = small_world()
     run(engine, integration_id, src)
     src.remove("applications", "a3")

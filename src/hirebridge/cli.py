@@ -20,9 +20,7 @@ from hirebridge.store.db import make_engine, read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine, SyncError
 
-app = typer.Typer(
-    help="HireBridge: a self-hosted unified ATS API, wire-compatible with Kombo.", no_args_is_help=True
-)
+app = typer.Typer(help="HireBridge: a self-hosted unified ATS API, wire-compatible with Kombo.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 integrations_app = typer.Typer(help="Integrations (connected ATS accounts).", no_args_is_help=True)
@@ -37,9 +35,7 @@ DEFAULT_DEMO_APPLICATIONS = 3000
 
 HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
-EnvironmentOption = Annotated[
-    str, typer.Option("--environment", help="Environment name (created on first use).")
-]
+EnvironmentOption = Annotated[str, typer.Option("--environment", help="Environment name (created on first use).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
 
@@ -76,12 +72,8 @@ def _run_sync(engine: Engine, integration_id: str, kind: SyncKind) -> bool:
             console.print(f"[red]{exc}[/red]")
             return False
         progress.update(task, description=f"{kind.value.lower()} sync {result.state.lower()}")
-    totals = {
-        k: sum(v[k] for v in result.stats.values()) for k in ("inserted", "updated", "deleted", "unchanged")
-    }
-    console.print(
-        f"run {result.run_id}: {result.state} " + ", ".join(f"{k} {v:,}" for k, v in totals.items())
-    )
+    totals = {k: sum(v[k] for v in result.stats.values()) for k in ("inserted", "updated", "deleted", "unchanged")}
+    console.print(f"run {result.run_id}: {result.state} " + ", ".join(f"{k} {v:,}" for k, v in totals.items()))
     if result.error:
         console.print(f"[red]{result.error}[/red]")
     return result.state == SyncState.SUCCEEDED
@@ -92,7 +84,8 @@ def _serve(engine: Engine, host: str, port: int) -> None:
 
     from hirebridge.api.app import create_app
 
-    uvicorn.run(create_app(engine), host=host, port=port, log_config=None, access_log=False)
+    # Embedded mode: queued syncs (POST /v1/force-sync) run in a worker thread of this process.
+    uvicorn.run(create_app(engine, run_worker=True), host=host, port=port, log_config=None, access_log=False)
 
 
 @db_app.command("upgrade")
@@ -165,9 +158,7 @@ def integrations_list(as_json: JsonOption = False) -> None:
             "tool": i.tool,
             "environment_id": i.environment_id,
             "enabled": i.enabled,
-            "first_sync_succeeded_at": i.first_sync_succeeded_at.isoformat()
-            if i.first_sync_succeeded_at
-            else None,
+            "first_sync_succeeded_at": i.first_sync_succeeded_at.isoformat() if i.first_sync_succeeded_at else None,
         }
         for i in found
     ]
@@ -175,17 +166,13 @@ def integrations_list(as_json: JsonOption = False) -> None:
         _print_json(rows)
         return
     for row in rows:
-        console.print(
-            f"{row['id']}  tool={row['tool']}  first sync: {row['first_sync_succeeded_at'] or 'pending'}"
-        )
+        console.print(f"{row['id']}  tool={row['tool']}  first sync: {row['first_sync_succeeded_at'] or 'pending'}")
 
 
 @app.command()
 def sync(
     integration_id: Annotated[str, typer.Argument(help="The integration to sync.")],
-    kind: Annotated[
-        SyncKind, typer.Option(case_sensitive=False, help="FULL detects deletions.")
-    ] = SyncKind.FULL,
+    kind: Annotated[SyncKind, typer.Option(case_sensitive=False, help="FULL detects deletions.")] = SyncKind.FULL,
 ) -> None:
     """Sync an integration now, in the foreground. Exits non-zero when the sync fails."""
     if not _run_sync(_engine(upgrade=True), integration_id, kind):
@@ -207,9 +194,7 @@ def sandbox_advance(
         config = dict(integration.config)
         config["step"] = int(config.get("step", 0)) + steps
         tenancy.update_integration_config(conn, integration_id, config)
-    console.print(
-        f"sandbox {integration_id} is now at step {config['step']}; run `hirebridge sync` to pick it up"
-    )
+    console.print(f"sandbox {integration_id} is now at step {config['step']}; run `hirebridge sync` to pick it up")
 
 
 @app.command()

@@ -1,29 +1,83 @@
-"""The ASGI application."""
+"""The ASGI application: routes, error handlers, and (embedded mode) the in-process worker."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hirebridge.api.ats.applications import get_applications
+from hirebridge.api import general
+from hirebridge.api.ats import applications, candidates, jobs, related, simple
+from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
-from hirebridge.api.general import check_api_key
+from hirebridge.api.listing import Listing, list_page
+from hirebridge.jobs.embedded import EmbeddedWorker
+
+# path under /v1/ats -> listing
+LISTINGS: dict[str, Listing] = {
+    "applications": applications.LISTING,
+    "candidates": candidates.LISTING,
+    "jobs": jobs.LISTING,
+    "application-stages": simple.APPLICATION_STAGES,
+    "users": simple.USERS,
+    "roles": simple.ROLES,
+    "offers": related.OFFERS,
+    "rejection-reasons": simple.REJECTION_REASONS,
+    "interviews": related.INTERVIEWS,
+    "tags": simple.TAGS,
+    "notes": related.NOTES,
+    "scorecards": related.SCORECARDS,
+    "attachments": related.ATTACHMENTS,
+}
 
 
-def create_app(engine: Engine) -> Starlette:
+def _endpoint(listing: Listing) -> Callable[[Request], Response]:
+    def endpoint(request: Request) -> Response:
+        return list_page(request, listing)
+
+    return endpoint
+
+
+def create_app(engine: Engine, *, run_worker: bool = False) -> Starlette:
+    """The API. With `run_worker` (embedded mode) queued syncs run in a thread of this process."""
+    worker = EmbeddedWorker(engine) if run_worker else None
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
+    ats_routes = [Route(f"/{path}", _endpoint(listing), methods=["GET"]) for path, listing in LISTINGS.items()]
+    ats_routes += [
+        Route("/applications/{record_id}/attachments", application_attachments, methods=["GET"]),
+        Route("/candidates/{record_id}/attachments", candidate_attachments, methods=["GET"]),
+    ]
     routes = [
         Mount(
             "/v1",
             routes=[
-                Route("/check-api-key", check_api_key, methods=["GET"]),
-                Route("/ats/applications", get_applications, methods=["GET"]),
+                Route("/check-api-key", general.check_api_key, methods=["GET"]),
+                Route("/integrations/{integration_id}", general.get_integration, methods=["GET"]),
+                Route("/integrations/{integration_id}", general.delete_integration, methods=["DELETE"]),
+                Route("/integrations/{integration_id}/enabled", general.set_integration_enabled, methods=["PUT"]),
+                Route("/tools/{category}", general.get_tools, methods=["GET"]),
+                Route("/force-sync", general.force_sync, methods=["POST"]),
+                Mount("/ats", routes=ats_routes),
             ],
         ),
     ]
     app = Starlette(
         routes=routes,
+        lifespan=lifespan,
         exception_handlers={
             ApiError: handle_api_error,
             HTTPException: handle_http_error,
@@ -31,4 +85,5 @@ def create_app(engine: Engine) -> Starlette:
         },
     )
     app.state.engine = engine
+    app.state.wake_worker = worker.wake if worker is not None else lambda: None
     return app

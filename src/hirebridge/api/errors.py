@@ -57,9 +57,7 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (unknown route, wrong method) in Kombo's envelope."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        return error_response(
-            404, "PLATFORM.INPUT_INVALID", f"No route matches {request.method} {request.url.path}."
-        )
+        return error_response(404, "PLATFORM.INPUT_INVALID", f"No route matches {request.method} {request.url.path}.")
     if exc.status_code == 405:
         return error_response(
             405,

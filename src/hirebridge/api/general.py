@@ -1,18 +1,173 @@
-"""General (non-ATS) endpoints."""
+"""General (non-ATS) endpoints: API key check, integrations, tools, force-sync."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hirebridge.api.deps import authenticate
-from hirebridge.store.db import read_tx
+from hirebridge.api.body import json_object
+from hirebridge.api.deps import authenticate, integration_for
+from hirebridge.api.errors import ApiError, input_invalid
+from hirebridge.connectors.base import SyncKind
+from hirebridge.connectors.registry import ATS_MODELS, TOOLS, Tool
+from hirebridge.jobs import enqueue_sync
+from hirebridge.model.records import RECORD_TYPES_BY_MODEL, wire_name
+from hirebridge.store import tenancy
+from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.tenancy import Integration
+from hirebridge.timefmt import to_wire
+
+
+def success(data: Any) -> Response:
+    return Response(orjson.dumps({"status": "success", "data": data}), media_type="application/json")
 
 
 def check_api_key(request: Request) -> Response:
     with read_tx(request.app.state.engine) as conn:
         environment = authenticate(request, conn)
     # Kombo's `customer_id` is the deprecated name of `environment_id`; both are sent.
-    body = {"status": "success", "data": {"environment_id": environment.id, "customer_id": environment.id}}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return success({"environment_id": environment.id, "customer_id": environment.id})
+
+
+def _fields(model: str) -> list[str]:
+    return [wire_name(f.name) for f in dataclasses.fields(RECORD_TYPES_BY_MODEL[model]) if f.name != "remote_data"]
+
+
+def _coverage(tool: Tool, *, integration: bool) -> list[dict[str, Any]]:
+    """Kombo's read-model coverage list; an integration's adds its (fixed) scope settings."""
+    models = []
+    for model, (model_id, label) in ATS_MODELS.items():
+        status = "SUPPORTED" if model in tool.models else "UNSUPPORTED"
+        entry: dict[str, Any] = {"id": model_id, "label": label, "coverage_status": status}
+        fields: list[dict[str, Any]] = [{"id": f, "coverage_status": status} for f in _fields(model)]
+        if integration:
+            extra = {
+                "is_available": status == "SUPPORTED",
+                "scope_config_setting": "ENABLED",
+                "opted_out_by_customer": False,
+            }
+            entry.update(extra)
+            fields = [{**f, **extra} for f in fields]
+        entry["fields"] = fields
+        models.append(entry)
+    return models
+
+
+def _integration_details(integration: Integration) -> dict[str, Any]:
+    tool = TOOLS[integration.tool]
+    return {
+        "id": integration.id,
+        "tool": {
+            "id": tool.id,
+            "label": tool.label,
+            "internal_label": None,
+            "logo_url": tool.icon_url(),
+            "icon_url": tool.icon_url(),
+        },
+        "category": "ATS",
+        "status": "ACTIVE" if integration.enabled else "INACTIVE",
+        "setup_status": "COMPLETED" if integration.first_sync_succeeded_at else "FINAL_SYNC_PENDING",
+        "end_user": {
+            "organization_name": integration.end_user_organization_name or integration.id,
+            "creator_email": integration.end_user_email,
+            "origin_id": integration.end_user_origin_id,
+        },
+        # HireBridge has one implicit scope config per environment: every model enabled.
+        "scope_config": {"id": integration.environment_id, "name": "Default"},
+        "data_expired_at": None,
+        "created_at": to_wire(integration.created_at),
+        "beta": False,
+        "read_models": _coverage(tool, integration=True),
+        "write_actions": [],
+    }
+
+
+def _own_integration(request: Request, integration_id: str) -> Integration:
+    with read_tx(request.app.state.engine) as conn:
+        return integration_for(conn, authenticate(request, conn), integration_id)
+
+
+def get_integration(request: Request) -> Response:
+    return success(_integration_details(_own_integration(request, request.path_params["integration_id"])))
+
+
+def delete_integration(request: Request) -> Response:
+    integration = _own_integration(request, request.path_params["integration_id"])
+    with write_tx(request.app.state.engine) as conn:
+        tenancy.delete_integration(conn, integration.id)
+    return success({})
+
+
+async def set_integration_enabled(request: Request) -> Response:
+    body = await json_object(request, required=True)
+    value = body.get("value")
+    if not isinstance(value, bool):
+        raise input_invalid('The body must be {"value": true} or {"value": false}.')
+
+    def update() -> None:
+        integration = _own_integration(request, request.path_params["integration_id"])
+        with write_tx(request.app.state.engine) as conn:
+            tenancy.set_enabled(conn, integration.id, value)
+
+    await run_in_threadpool(update)
+    return success({})
+
+
+def get_tools(request: Request) -> Response:
+    category = request.path_params["category"]
+    with read_tx(request.app.state.engine) as conn:
+        authenticate(request, conn)
+    if category not in ("hris", "ats", "assessment", "lms"):
+        raise input_invalid(f"Unknown tool category '{category}'; use one of hris, ats, assessment, lms.")
+    tools = (
+        []
+        if category != "ats"
+        else [
+            {
+                "id": tool.id,
+                "label": tool.label,
+                "internal_label": None,
+                "assets": {
+                    "logo_url": tool.icon_url(),
+                    "icon_url": tool.icon_url(),
+                    "icon_black_url": tool.icon_url(),
+                },
+                "paid_api_details_markdown": None,
+                "fast_track_details_markdown": None,
+                "partner_only_details_markdown": None,
+                "connection_guide_url": tool.connection_guide_url,
+                "coverage": {
+                    "read_models": _coverage(tool, integration=False),
+                    "write_actions": [],
+                    "features": [],
+                },
+            }
+            for tool in TOOLS.values()
+        ]
+    )
+    return success({"tools": tools})
+
+
+async def force_sync(request: Request) -> Response:
+    body = await json_object(request, required=False)
+    kind_text = body.get("type", SyncKind.FULL.value)
+    if kind_text not in (SyncKind.FULL.value, SyncKind.DELTA.value):
+        raise input_invalid("The field 'type' must be 'FULL' or 'DELTA'.")
+    kind = SyncKind(kind_text)
+
+    def enqueue() -> dict[str, Any]:
+        engine = request.app.state.engine
+        with read_tx(engine) as conn:
+            integration = integration_for(conn, authenticate(request, conn), request.headers.get("x-integration-id"))
+        if not integration.enabled:
+            raise ApiError(403, "INTEGRATION.INACTIVE", f"The integration '{integration.id}' is disabled.")
+        queued = enqueue_sync(engine, integration.id, kind)
+        request.app.state.wake_worker()
+        return {"already_queued": queued.already_queued, "sync_id": queued.run_id, "type": kind.value}
+
+    return success(await run_in_threadpool(enqueue))

@@ -16,11 +16,11 @@ import base64
 import binascii
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Row, Table, false, select
+from sqlalchemy import ColumnElement, Connection, Row, Table, false, func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -48,13 +48,18 @@ def comma_list(name: str, text: str) -> list[str]:
     return values
 
 
+def text_param(name: str, text: str) -> str:
+    if not text.strip():
+        raise input_invalid(f"The parameter '{name}' must not be empty.")
+    return text.strip()
+
+
 def id_list(name: str, text: str) -> list[str]:
     values = comma_list(name, text)
     malformed = [v for v in values if not ids.is_well_formed(v)]
     if malformed:
         raise input_invalid(
-            f"The parameter '{name}' contains invalid IDs (expected 24 base58 characters): "
-            f"{', '.join(malformed)}."
+            f"The parameter '{name}' contains invalid IDs (expected 24 base58 characters): {', '.join(malformed)}."
         )
     return values
 
@@ -65,10 +70,20 @@ def enum_list(allowed: Sequence[str]) -> Callable[[str, str], list[str]]:
         unknown = [v for v in values if v not in allowed]
         if unknown:
             raise input_invalid(
-                f"The parameter '{name}' has invalid values {', '.join(unknown)}; "
-                f"allowed: {', '.join(allowed)}."
+                f"The parameter '{name}' has invalid values {', '.join(unknown)}; allowed: {', '.join(allowed)}."
             )
         return values
+
+    return parse
+
+
+def single_value(allowed: Sequence[str]) -> Callable[[str, str], list[str]]:
+    """A deprecated single-value enum filter (`outcome`, `status`): exactly one allowed value."""
+
+    def parse(name: str, text: str) -> list[str]:
+        if text not in allowed:
+            raise input_invalid(f"The parameter '{name}' must be one of {', '.join(allowed)}, not '{text}'.")
+        return [text]
 
     return parse
 
@@ -108,9 +123,7 @@ def decode_cursor(text: str) -> int:
             raise TypeError
         return pk
     except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
-        raise input_invalid(
-            "The 'cursor' is invalid: pass the 'next' value of a previous page unchanged."
-        ) from None
+        raise input_invalid("The 'cursor' is invalid: pass the 'next' value of a previous page unchanged.") from None
 
 
 # --- declarations --------------------------------------------------------------------------------
@@ -233,14 +246,21 @@ def row_columns(table: Table) -> list[Any]:
     ]
 
 
-def base_fields(row: Row[Any]) -> dict[str, Any]:
-    """The fields every synced record has, plus its own fields as stored."""
+def base_fields(row: Row[Any], *names: str) -> dict[str, Any]:
+    """The fields every synced record has, plus its own fields as stored (only `names`, if given:
+    some stored fields are internal references, like a stage's job_id)."""
     result: dict[str, Any] = {"id": row.id, "remote_id": row.remote_id}
-    result.update(orjson.loads(row.data))
+    data = orjson.loads(row.data)
+    result.update(pick(data, *names) if names else data)
     result["changed_at"] = to_wire(row.changed_at)
     result["remote_deleted_at"] = to_wire(row.remote_deleted_at)
     result["remote_data"] = None  # raw source payloads stay private unless a customer opts in (as in Kombo)
     return result
+
+
+def links(row: Row[Any], name: str) -> list[Any]:
+    value: list[Any] = orjson.loads(row.links).get(name, [])
+    return value
 
 
 def load_by_id(conn: Connection, model: str, wanted: Iterable[str | None]) -> dict[str, Row[Any]]:
@@ -254,9 +274,7 @@ def load_by_id(conn: Connection, model: str, wanted: Iterable[str | None]) -> di
     return found
 
 
-def load_children(
-    conn: Connection, model: str, parent_key: str, parents: Iterable[str]
-) -> dict[str, list[Row[Any]]]:
+def load_children(conn: Connection, model: str, parent_key: str, parents: Iterable[str]) -> dict[str, list[Row[Any]]]:
     """Live records of `model` whose `parent_key` is one of `parents`, grouped by parent, in row order."""
     table = SYNCED_TABLES[model]
     keys = sorted(set(parents))
@@ -271,6 +289,35 @@ def load_children(
         for row in conn.execute(query):
             grouped.setdefault(row.parent, []).append(row)
     return grouped
+
+
+def column_in(name: str, parse: Callable[[str, str], Any], column: str, field: str | None = None) -> Filter:
+    """The common filter: the record's `column` is one of the listed values."""
+    return Filter(name, parse, lambda t, v: t.c[column].in_(v), field=field or column)
+
+
+def column_equals_ci(name: str, column: str, field: str | None = None) -> Filter:
+    """Case-insensitive exact match of one text value."""
+    return Filter(name, text_param, lambda t, v: func.lower(t.c[column]) == v.lower(), field=field or column)
+
+
+def column_contains_ci(name: str, column: str, field: str | None = None) -> Filter:
+    """Case-insensitive substring match (LIKE wildcards in the value are matched literally)."""
+    return Filter(
+        name,
+        text_param,
+        lambda t, v: func.lower(t.c[column]).contains(v.lower(), autoescape=True),
+        field=field or column,
+    )
+
+
+def created_on_or_after_day(table: Table, value: datetime) -> ColumnElement[bool]:
+    """`remote_created_after`: Kombo documents it as "created on or after a certain day"."""
+    return table.c.remote_created_at >= datetime.combine(value.date(), time.min, value.tzinfo)
+
+
+def remote_created_after() -> Filter:
+    return Filter("remote_created_after", datetime_param, created_on_or_after_day, field="remote_created_at")
 
 
 def pick(data: Mapping[str, Any], *names: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from hirebridge.model.records import Record
 
@@ -31,6 +31,15 @@ class Connector(Protocol):
     tool: ClassVar[str]
 
     def streams(self) -> list[Stream]: ...
+
+
+@runtime_checkable
+class AttachmentFetcher(Protocol):
+    """A connector that can download attachment files (the sync engine stores their bytes)."""
+
+    def fetch_attachment(self, remote_id: str) -> tuple[bytes, str]:
+        """The file's bytes and MIME type; KeyError when the source no longer has it."""
+        ...
 
 
 class ConnectorFactory(Protocol):

@@ -22,6 +22,7 @@ class EmbeddedWorker:
         self.engine = engine
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="hirebridge-worker", daemon=True)
 
     def start(self) -> None:
@@ -29,7 +30,12 @@ class EmbeddedWorker:
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Look for queued runs now instead of at the next poll (called after a force-sync)."""
+        self._wake.set()
 
     def run_pending(self) -> int:
         """Execute every queued run that can start now; returns how many ran."""
@@ -56,4 +62,5 @@ class EmbeddedWorker:
                 log.exception("worker poll failed")
                 ran = 0
             if not ran:
-                self._stop.wait(self.poll_seconds)
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()

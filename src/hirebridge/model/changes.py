@@ -33,8 +33,11 @@ PROPAGATIONS: tuple[Propagation, ...] = (
     Propagation("offers", "applications", target_key="id", source_key="application_id", linked=True),
     # candidates: applications added/removed yes, linked yes (tags: by the candidate's own links).
     Propagation("applications", "candidates", target_key="id", source_key="candidate_id", linked=True),
-    # jobs: stages added/removed yes, linked no (hiring team: by the job's own links).
+    # jobs: stages added/removed yes, linked no; screening questions and postings yes/yes
+    # (hiring team: the job's own links).
     Propagation("application_stages", "jobs", target_key="id", source_key="job_id", linked=False),
+    Propagation("screening_questions", "jobs", target_key="id", source_key="job_id", linked=True),
+    Propagation("job_postings", "jobs", target_key="id", source_key="job_id", linked=True),
     # offers and interviews: their application linked yes.
     Propagation("applications", "offers", target_key="application_id", source_key="id", linked=True),
     Propagation("applications", "interviews", target_key="application_id", source_key="id", linked=True),

@@ -32,8 +32,16 @@ REF = "ref"
 LINKS = "links"
 
 
+def wire_name(name: str) -> str:
+    """The API's name of a record field: `job_remote_id` -> `job_id`, `tag_remote_ids` -> `tag_ids`."""
+    for suffix, replacement in (("_remote_id", "_id"), ("_remote_ids", "_ids")):
+        if name.endswith(suffix):
+            return name[: -len(suffix)] + replacement
+    return name
+
+
 def ref(model: str) -> Any:
-    """A required reference field (remote id of a record of `model`, or None)."""
+    """A reference field: the remote id of a record of `model` (or a tuple of them), or None."""
     return field(default=None, metadata={REF: model})
 
 
@@ -77,6 +85,82 @@ class SystemRole:
     remote_label: str | None
     unified_type: RoleType | None
     scope: Literal["SYSTEM"] = "SYSTEM"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionOption:
+    """An option of a select screening question. Kombo gives options ids of their own."""
+
+    ID_MODEL: ClassVar[str] = "screening_question_options"
+    remote_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFormat:
+    """A screening question's format, Kombo's tagged union on `type`.
+
+    Only the keys of the type are rendered (see `wire_keys`): TEXT has display_type and max_length,
+    NUMBER display_type/min/max, SINGLE_SELECT display_type and options, MULTI_SELECT options,
+    FILE accepted_mime_types and max_file_size_bytes; BOOLEAN, DATE and INFORMATION nothing more.
+    """
+
+    type: Literal["TEXT", "NUMBER", "FILE", "SINGLE_SELECT", "MULTI_SELECT", "BOOLEAN", "DATE", "INFORMATION"]
+    display_type: str | None = None
+    max_length: int | None = None
+    min: float | None = None
+    max: float | None = None
+    options: tuple[QuestionOption, ...] = ()
+    accepted_mime_types: tuple[str, ...] = ()
+    max_file_size_bytes: int | None = None
+
+    def wire_keys(self) -> tuple[str, ...]:
+        return _FORMAT_KEYS[self.type]
+
+
+_FORMAT_KEYS: dict[str, tuple[str, ...]] = {
+    "TEXT": ("type", "display_type", "max_length"),
+    "NUMBER": ("type", "display_type", "min", "max"),
+    "FILE": ("type", "accepted_mime_types", "max_file_size_bytes"),
+    "SINGLE_SELECT": ("type", "display_type", "options"),
+    "MULTI_SELECT": ("type", "options"),
+    "BOOLEAN": ("type",),
+    "DATE": ("type",),
+    "INFORMATION": ("type",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class JobRole:
+    remote_id: str | None
+    remote_label: str | None
+    unified_type: RoleType | None
+    scope: Literal["JOB"] = "JOB"
+
+
+@dataclass(frozen=True, slots=True)
+class HiringTeamMember:
+    """A user's place on one job's hiring team (a link of the job: changing it does not move the
+    job's changed_at)."""
+
+    user_remote_id: str | None = ref("users")
+    hiring_team_roles: tuple[RoleType, ...] = ()
+    job_roles: tuple[JobRole, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardResponse:
+    """One question of a scorecard with its answer; `answer`'s shape depends on `type` (Kombo's union):
+    TEXT str, SINGLE_SELECT {remote_id, label}, MULTI_SELECT [{remote_id, label}], BOOLEAN bool,
+    NUMBER number, DATE "YYYY-MM-DD"; None when unanswered."""
+
+    remote_id: str | None
+    label: str
+    type: Literal["TEXT", "SINGLE_SELECT", "MULTI_SELECT", "BOOLEAN", "NUMBER", "DATE"]
+    answer: Any
+    description: str | None = None
+    required: bool | None = None
+    options: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +233,8 @@ class Job(Record):
     closed_at: datetime | None = None
     remote_created_at: datetime | None = None
     remote_updated_at: datetime | None = None
-    hiring_team_remote_ids: tuple[str, ...] = links("users")
+    contact_remote_id: str | None = ref("users")
+    hiring_team: tuple[HiringTeamMember, ...] = links("users")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -227,7 +312,82 @@ class Offer(Record):
     remote_updated_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Role(Record):
+    MODEL: ClassVar[str] = "roles"
+    remote_label: str | None = None
+    scope: Literal["SYSTEM", "JOB"] | None = None
+    unified_type: RoleType | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobPosting(Record):
+    MODEL: ClassVar[str] = "job_postings"
+    job_remote_id: str | None = ref("jobs")
+    title: str | None = None
+    description_html: str | None = None
+    status: Literal["ACTIVE", "INACTIVE", "DRAFT"] | None = None
+    visibility: Literal["PUBLIC", "INTERNAL", "UNLISTED"] | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScreeningQuestion(Record):
+    MODEL: ClassVar[str] = "screening_questions"
+    job_remote_id: str | None = ref("jobs")
+    title: str | None = None
+    description: str | None = None
+    format: QuestionFormat | None = None
+    category: Literal["EEO", "DEMOGRAPHIC"] | None = None
+    index: int | None = None
+    required: bool | None = None
+    precondition_question_remote_id: str | None = ref("screening_questions")
+    # Option *remote ids* of the precondition question (they become Kombo option ids), or booleans
+    # when that question is a BOOLEAN one.
+    precondition_options: tuple[str, ...] | tuple[bool, ...] | None = ref("screening_question_options")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note(Record):
+    MODEL: ClassVar[str] = "notes"
+    candidate_remote_id: str | None = ref("candidates")
+    application_remote_id: str | None = ref("applications")
+    author_remote_id: str | None = ref("users")
+    title: str | None = None
+    content_html: str | None = None
+    is_private: bool | None = None
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scorecard(Record):
+    MODEL: ClassVar[str] = "scorecards"
+    candidate_remote_id: str | None = ref("candidates")
+    application_remote_id: str | None = ref("applications")
+    interview_remote_id: str | None = ref("interviews")
+    author_remote_id: str | None = ref("users")
+    responses: tuple[ScorecardResponse, ...] = ()
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attachment(Record):
+    """A file's metadata. Its bytes are fetched from the source on demand (see Connector)."""
+
+    MODEL: ClassVar[str] = "attachments"
+    candidate_remote_id: str | None = ref("candidates")
+    application_remote_id: str | None = ref("applications")
+    type: Literal["CV", "COVER_LETTER", "OTHER"] | None = None
+    file_name: str | None = None
+    content_type: str | None = None
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+
+
 ALL_RECORD_TYPES: tuple[type[Record], ...] = (
+    Role,
     Tag,
     User,
     RejectionReason,
@@ -237,5 +397,10 @@ ALL_RECORD_TYPES: tuple[type[Record], ...] = (
     Application,
     Interview,
     Offer,
+    JobPosting,
+    ScreeningQuestion,
+    Note,
+    Scorecard,
+    Attachment,
 )
 RECORD_TYPES_BY_MODEL: dict[str, type[Record]] = {t.MODEL: t for t in ALL_RECORD_TYPES}

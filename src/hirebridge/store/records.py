@@ -5,15 +5,15 @@ Only the sync engine calls these. Reads for the API live in `hirebridge.api` (vi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, update
 
 from hirebridge.model.changes import Propagation, propagations_from
-from hirebridge.store.tables import SYNCED_TABLES
+from hirebridge.store.tables import SYNCED_TABLES, attachment_contents
 from hirebridge.store.types import UtcDateTime
 from hirebridge.sync.normalize import Row
 
@@ -36,6 +36,14 @@ COMMON_COLUMNS = frozenset(
         "seen_run_id",
     }
 )
+# Columns whose value is computed from the record's data rather than copied from one field.
+DERIVED_COLUMNS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
+    "candidates": {
+        "emails": lambda data: (
+            " " + " ".join(e["email_address"].lower() for e in data["email_addresses"] if e["email_address"]) + " "
+        ),
+    },
+}
 # Keep IN lists well under every driver's bind-parameter limit.
 CHUNK = 500
 
@@ -67,7 +75,7 @@ def write_page(
 ) -> PageOutcome:
     """Upsert one page of normalized rows of `model` and touch the records related to what changed."""
     table = SYNCED_TABLES[model]
-    extras = extra_columns(table)
+    extras = _column_getters(model, table)
     rules = propagations_from(model)
     key_columns = sorted({r.source_key for r in rules} - {"id"})
     outcome = PageOutcome()
@@ -129,7 +137,21 @@ def _key(row: Row, name: str) -> Any:
     return row.id if name == "id" else row.data.get(name)
 
 
-def _row_values(row: Row, extras: list[str], integration_id: str, run_id: str) -> dict[str, Any]:
+def _column_getters(model: str, table: Table) -> dict[str, Callable[[dict[str, Any]], Any]]:
+    derived = DERIVED_COLUMNS.get(model, {})
+    return {name: derived.get(name) or _copy_of(name) for name in extra_columns(table)}
+
+
+def _copy_of(name: str) -> Callable[[dict[str, Any]], Any]:
+    def get(data: dict[str, Any]) -> Any:
+        return data.get(name)
+
+    return get
+
+
+def _row_values(
+    row: Row, extras: dict[str, Callable[[dict[str, Any]], Any]], integration_id: str, run_id: str
+) -> dict[str, Any]:
     values: dict[str, Any] = {
         "id": row.id,
         "integration_id": integration_id,
@@ -142,8 +164,8 @@ def _row_values(row: Row, extras: list[str], integration_id: str, run_id: str) -
         "remote_created_at": row.remote_created_at,
         "seen_run_id": run_id,
     }
-    for name in extras:
-        values[name] = row.data.get(name)
+    for name, getter in extras.items():
+        values[name] = getter(row.data)
     return values
 
 
@@ -162,9 +184,7 @@ def _apply_updates(conn: Connection, table: Table, updates: list[dict[str, Any]]
     conn.execute(stmt, updates)
 
 
-def touch_related(
-    conn: Connection, integration_id: str, touches: dict[Propagation, set[str]], now: datetime
-) -> None:
+def touch_related(conn: Connection, integration_id: str, touches: dict[Propagation, set[str]], now: datetime) -> None:
     """Move `updated_at` of related records (Kombo's nested-change rules, see model.changes)."""
     for rule, values in touches.items():
         if not values:
@@ -205,3 +225,41 @@ def sweep_deleted(conn: Connection, model: str, integration_id: str, run_id: str
             outcome.touch(rule, getattr(m, rule.source_key))
     touch_related(conn, integration_id, outcome.touches, now)
     return len(missing)
+
+
+def attachments_missing_content(conn: Connection, integration_id: str, limit: int) -> list[tuple[str, str, str]]:
+    """(id, remote_id, content_hash) of live attachments whose bytes are absent or stale."""
+    table = SYNCED_TABLES["attachments"]
+    contents = attachment_contents
+    rows = conn.execute(
+        select(table.c.id, table.c.remote_id, table.c.content_hash)
+        .outerjoin(contents, contents.c.attachment_id == table.c.id)
+        .where(
+            table.c.integration_id == integration_id,
+            table.c.remote_deleted_at.is_(None),
+            or_(contents.c.attachment_id.is_(None), contents.c.content_hash != table.c.content_hash),
+        )
+        .order_by(table.c.pk)
+        .limit(limit)
+    )
+    return [(r.id, r.remote_id, r.content_hash) for r in rows]
+
+
+def store_attachment_content(
+    conn: Connection,
+    integration_id: str,
+    attachment_id: str,
+    content_hash: str,
+    content: bytes,
+    content_type: str,
+) -> None:
+    conn.execute(delete(attachment_contents).where(attachment_contents.c.attachment_id == attachment_id))
+    conn.execute(
+        insert(attachment_contents).values(
+            attachment_id=attachment_id,
+            integration_id=integration_id,
+            content_hash=content_hash,
+            content_type=content_type,
+            content=content,
+        )
+    )

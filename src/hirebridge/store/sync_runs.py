@@ -49,9 +49,7 @@ def active_run(conn: Connection, integration_id: str, kind: str) -> SyncRun | No
     return None if row is None else _run(row)
 
 
-def create_run(
-    conn: Connection, run_id: str, integration_id: str, kind: str, state: SyncState, now: datetime
-) -> None:
+def create_run(conn: Connection, run_id: str, integration_id: str, kind: str, state: SyncState, now: datetime) -> None:
     """Insert a run. Raises IntegrityError if one of this kind is already queued or running."""
     conn.execute(
         insert(sync_runs).values(

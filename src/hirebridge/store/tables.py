@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -57,12 +58,14 @@ integrations = Table(
     "integrations",
     metadata,
     Column("id", INTEGRATION_ID, primary_key=True),
-    Column(
-        "environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
+    Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("tool", String(40), nullable=False),
     Column("config", Text, nullable=False),  # JSON; connector settings (sandbox size and step, ...)
     Column("enabled", Boolean, nullable=False, default=True),
+    # Who the integration belongs to on the API consumer's side (Kombo's `end_user`).
+    Column("end_user_organization_name", Text, nullable=True),
+    Column("end_user_email", Text, nullable=True),
+    Column("end_user_origin_id", Text, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("first_sync_succeeded_at", UtcDateTime, nullable=True),
     # Lease for "one sync per integration at a time": held by a run, renewed as pages commit.
@@ -74,9 +77,7 @@ sync_runs = Table(
     "sync_runs",
     metadata,
     Column("id", ID, primary_key=True),
-    Column(
-        "integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(10), nullable=False),  # FULL | DELTA
     Column("state", String(20), nullable=False),  # QUEUED | RUNNING | SUCCEEDED | FAILED | CANCELLED
     Column("created_at", UtcDateTime, nullable=False),
@@ -135,12 +136,29 @@ def synced_table(name: str, *extra: Column[object]) -> Table:
     return table
 
 
+roles = synced_table("roles", Column("scope", String(10), nullable=True))
 tags = synced_table("tags")
-users = synced_table("users")
+users = synced_table("users", Column("email", Text, nullable=True))
 rejection_reasons = synced_table("rejection_reasons")
-jobs = synced_table("jobs")
+jobs = synced_table(
+    "jobs",
+    Column("name", Text, nullable=True),
+    Column("job_code", Text, nullable=True),
+    Column("post_url", Text, nullable=True),
+    Column("status", Text, nullable=True),
+    Column("employment_type", Text, nullable=True),
+    Column("visibility", Text, nullable=True),
+)
 application_stages = synced_table("application_stages", Column("job_id", ID, nullable=True, index=True))
-candidates = synced_table("candidates")
+job_postings = synced_table("job_postings", Column("job_id", ID, nullable=True, index=True))
+screening_questions = synced_table("screening_questions", Column("job_id", ID, nullable=True, index=True))
+candidates = synced_table(
+    "candidates",
+    Column("first_name", Text, nullable=True),
+    Column("last_name", Text, nullable=True),
+    # " a@example.com b@example.org ": lower-cased addresses between spaces, for the `email` filter.
+    Column("emails", Text, nullable=True),
+)
 applications = synced_table(
     "applications",
     Column("candidate_id", ID, nullable=True, index=True),
@@ -156,18 +174,58 @@ interviews = synced_table(
     Column("stage_id", ID, nullable=True),
 )
 offers = synced_table("offers", Column("application_id", ID, nullable=True, index=True))
+notes = synced_table(
+    "notes",
+    Column("candidate_id", ID, nullable=True, index=True),
+    Column("application_id", ID, nullable=True, index=True),
+)
+scorecards = synced_table(
+    "scorecards",
+    Column("candidate_id", ID, nullable=True, index=True),
+    Column("application_id", ID, nullable=True, index=True),
+    Column("interview_id", ID, nullable=True),
+)
+attachments = synced_table(
+    "attachments",
+    Column("candidate_id", ID, nullable=True, index=True),
+    Column("application_id", ID, nullable=True, index=True),
+)
+# The bytes of attachments, fetched by the sync engine (Kombo copies files before the row appears;
+# HireBridge keeps them here and serves them from the on-demand attachment endpoints).
+attachment_contents = Table(
+    "attachment_contents",
+    metadata,
+    Column("attachment_id", ID, primary_key=True),
+    Column(
+        "integration_id",
+        INTEGRATION_ID,
+        ForeignKey("integrations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # The attachment's content_hash when fetched: a changed attachment is fetched again.
+    Column("content_hash", String(32), nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
 
 SYNCED_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
+        roles,
         tags,
         users,
         rejection_reasons,
         jobs,
         application_stages,
+        job_postings,
+        screening_questions,
         candidates,
         applications,
         interviews,
         offers,
+        notes,
+        scorecards,
+        attachments,
     )
 }

@@ -35,6 +35,9 @@ class Integration:
     enabled: bool
     created_at: datetime
     first_sync_succeeded_at: datetime | None
+    end_user_organization_name: str | None = None
+    end_user_email: str | None = None
+    end_user_origin_id: str | None = None
 
 
 def hash_api_key(key: str) -> str:
@@ -46,9 +49,7 @@ def generate_api_key() -> str:
 
 
 def get_or_create_environment(conn: Connection, name: str = DEFAULT_ENVIRONMENT) -> Environment:
-    row = conn.execute(
-        select(environments.c.id, environments.c.name).where(environments.c.name == name)
-    ).one_or_none()
+    row = conn.execute(select(environments.c.id, environments.c.name).where(environments.c.name == name)).one_or_none()
     if row is not None:
         return Environment(row.id, row.name)
     env = Environment(ids.random_id(), name)
@@ -100,6 +101,9 @@ def _integration(row: Any) -> Integration:
         enabled=row.enabled,
         created_at=row.created_at,
         first_sync_succeeded_at=row.first_sync_succeeded_at,
+        end_user_organization_name=row.end_user_organization_name,
+        end_user_email=row.end_user_email,
+        end_user_origin_id=row.end_user_origin_id,
     )
 
 
@@ -111,11 +115,18 @@ _INTEGRATION_COLUMNS = (
     integrations.c.enabled,
     integrations.c.created_at,
     integrations.c.first_sync_succeeded_at,
+    integrations.c.end_user_organization_name,
+    integrations.c.end_user_email,
+    integrations.c.end_user_origin_id,
 )
 
 
 def create_integration(
-    conn: Connection, environment: Environment, tool: str, config: dict[str, Any]
+    conn: Connection,
+    environment: Environment,
+    tool: str,
+    config: dict[str, Any],
+    organization_name: str | None = None,
 ) -> Integration:
     integration_id = ids.new_integration_id(tool)
     conn.execute(
@@ -126,6 +137,7 @@ def create_integration(
             config=orjson.dumps(config).decode(),
             enabled=True,
             created_at=utc_now(),
+            end_user_organization_name=organization_name,
         )
     )
     found = get_integration(conn, integration_id)
@@ -147,11 +159,14 @@ def list_integrations(conn: Connection, environment: Environment | None = None) 
 
 def update_integration_config(conn: Connection, integration_id: str, config: dict[str, Any]) -> None:
     conn.execute(
-        update(integrations)
-        .where(integrations.c.id == integration_id)
-        .values(config=orjson.dumps(config).decode())
+        update(integrations).where(integrations.c.id == integration_id).values(config=orjson.dumps(config).decode())
     )
 
 
+def set_enabled(conn: Connection, integration_id: str, enabled: bool) -> None:
+    conn.execute(update(integrations).where(integrations.c.id == integration_id).values(enabled=enabled))
+
+
 def delete_integration(conn: Connection, integration_id: str) -> None:
+    """Delete the integration; its synced data, runs and files go with it (ON DELETE CASCADE)."""
     conn.execute(delete(integrations).where(integrations.c.id == integration_id))

@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from hirebridge import ids
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import Connector, SyncKind
+from hirebridge.connectors.base import AttachmentFetcher, Connector, SyncKind
 from hirebridge.connectors.registry import connector_factory
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
@@ -91,9 +92,7 @@ class SyncEngine:
         stats: dict[str, dict[str, int]] = {}
         try:
             for stream in connector.streams():
-                counts = stats.setdefault(
-                    stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0}
-                )
+                counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
                 seen = 0
                 for page in _pages(stream.fetch(kind), self.settings.sync_page_size):
                     rows = [normalize(integration_id, record) for record in page]
@@ -101,6 +100,8 @@ class SyncEngine:
                     seen += len(rows)
                     if progress is not None:
                         progress(stream.model, seen)
+            if isinstance(connector, AttachmentFetcher):
+                self._fetch_attachment_contents(integration_id, run_id, connector)
             with write_tx(self.engine) as conn:
                 now = utc_now()
                 if kind == SyncKind.FULL:
@@ -112,9 +113,7 @@ class SyncEngine:
                 sync_runs.mark_first_sync(conn, integration_id, now)
                 sync_runs.release_lease(conn, integration_id, run_id)
         except BaseException as exc:
-            state = (
-                SyncState.CANCELLED if isinstance(exc, KeyboardInterrupt | SystemExit) else SyncState.FAILED
-            )
+            state = SyncState.CANCELLED if isinstance(exc, KeyboardInterrupt | SystemExit) else SyncState.FAILED
             error = f"{type(exc).__name__}: {exc}"
             log.warning("sync %s: %s", state.lower(), error, extra={"run_id": run_id})
             self._finish_failed(integration_id, run_id, state, stats, error)
@@ -129,17 +128,12 @@ class SyncEngine:
         now = utc_now()
         try:
             with write_tx(self.engine) as conn:
-                if (
-                    run_id is None
-                    and (queued := sync_runs.active_run(conn, integration_id, kind)) is not None
-                ):
+                if run_id is None and (queued := sync_runs.active_run(conn, integration_id, kind)) is not None:
                     if queued.state == SyncState.RUNNING:
                         raise SyncAlreadyRunning(f"a {kind} sync of {integration_id} is already running")
                     run_id = queued.id
                 lease_id = run_id or ids.random_id()
-                if not sync_runs.acquire_lease(
-                    conn, integration_id, lease_id, now, self.settings.sync_lock_seconds
-                ):
+                if not sync_runs.acquire_lease(conn, integration_id, lease_id, now, self.settings.sync_lock_seconds):
                     raise SyncAlreadyRunning(f"a sync of {integration_id} is already running")
                 if run_id is None:
                     sync_runs.create_run(conn, lease_id, integration_id, kind, SyncState.RUNNING, now)
@@ -147,9 +141,14 @@ class SyncEngine:
                     raise SyncError(f"sync run {run_id} is not queued")
                 return lease_id
         except IntegrityError:  # a concurrent request recorded a run of this kind first
-            raise SyncAlreadyRunning(
-                f"a {kind} sync of {integration_id} is already queued or running"
-            ) from None
+            raise SyncAlreadyRunning(f"a {kind} sync of {integration_id} is already queued or running") from None
+
+    def _renew_lease(self, conn: Connection, integration_id: str, run_id: str) -> datetime:
+        """Extend the lease as part of a page's transaction (a page commits only if we still hold it)."""
+        now = utc_now()
+        if not sync_runs.renew_lease(conn, integration_id, run_id, now, self.settings.sync_lock_seconds):
+            raise LeaseLost(f"run {run_id} lost the lease of {integration_id}")
+        return now
 
     def _write_page(
         self,
@@ -161,14 +160,43 @@ class SyncEngine:
         stats: dict[str, dict[str, int]],
     ) -> None:
         with write_tx(self.engine) as conn:
-            now = utc_now()
-            if not sync_runs.renew_lease(conn, integration_id, run_id, now, self.settings.sync_lock_seconds):
-                raise LeaseLost(f"run {run_id} lost the lease of {integration_id}")
+            now = self._renew_lease(conn, integration_id, run_id)
             outcome = record_store.write_page(conn, model, integration_id, run_id, rows, now)
             counts["inserted"] += outcome.inserted
             counts["updated"] += outcome.updated
             counts["unchanged"] += outcome.unchanged
             sync_runs.save_stats(conn, run_id, stats)
+
+    def _fetch_attachment_contents(self, integration_id: str, run_id: str, connector: AttachmentFetcher) -> None:
+        """Download the bytes of attachments that are new or changed (or whose download failed
+        before): files are fetched outside any transaction, then stored a page at a time."""
+        failed: set[str] = set()
+        while True:
+            with read_tx(self.engine) as conn:
+                wanted = [
+                    w
+                    for w in record_store.attachments_missing_content(
+                        conn, integration_id, self.settings.sync_page_size + len(failed)
+                    )
+                    if w[0] not in failed
+                ]
+            if not wanted:
+                return
+            fetched = []
+            for attachment_id, remote_id, content_hash in wanted:
+                try:
+                    content, content_type = connector.fetch_attachment(remote_id)
+                except KeyError:  # gone from the source since it was listed: the next FULL run deletes it
+                    failed.add(attachment_id)
+                    continue
+                fetched.append((attachment_id, content_hash, content, content_type))
+            with write_tx(self.engine) as conn:
+                if not sync_runs.renew_lease(conn, integration_id, run_id, utc_now(), self.settings.sync_lock_seconds):
+                    raise LeaseLost(f"run {run_id} lost the lease of {integration_id}")
+                for attachment_id, content_hash, content, content_type in fetched:
+                    record_store.store_attachment_content(
+                        conn, integration_id, attachment_id, content_hash, content, content_type
+                    )
 
     def _finish_failed(
         self, integration_id: str, run_id: str, state: SyncState, stats: dict[str, dict[str, int]], error: str

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from hirebridge import ids
-from hirebridge.model.records import LINKS, REF, Record, ScreeningAnswer
+from hirebridge.model.records import LINKS, REF, QuestionFormat, Record, ScreeningAnswer, wire_name
 from hirebridge.timefmt import to_wire
 
 
@@ -39,11 +39,6 @@ class Row:
     remote_created_at: datetime | None
 
 
-def _ref_name(name: str, suffix: str, replacement: str) -> str:
-    assert name.endswith(suffix), f"reference field {name} must end with {suffix}"
-    return name[: -len(suffix)] + replacement
-
-
 _PLANS: dict[type[Record], tuple[_FieldPlan, ...]] = {}
 
 
@@ -55,39 +50,55 @@ def _plan(record_type: type[Record]) -> tuple[_FieldPlan, ...]:
         if f.name in ("remote_id", "remote_data"):
             continue
         if REF in f.metadata:
-            plan.append(_FieldPlan(f.name, _ref_name(f.name, "_remote_id", "_id"), "ref", f.metadata[REF]))
+            plan.append(_FieldPlan(f.name, wire_name(f.name), "ref", f.metadata[REF]))
         elif LINKS in f.metadata:
-            plan.append(
-                _FieldPlan(f.name, _ref_name(f.name, "_remote_ids", "_ids"), "links", f.metadata[LINKS])
-            )
+            plan.append(_FieldPlan(f.name, wire_name(f.name), "links", f.metadata[LINKS]))
         else:
             plan.append(_FieldPlan(f.name, f.name, "own", None))
     _PLANS[record_type] = tuple(plan)
     return _PLANS[record_type]
 
 
-def to_wire_value(value: Any) -> Any:
-    """Render a field value as Kombo's JSON does (datetimes ...sssZ, nested objects as dicts)."""
+def to_wire_value(value: Any, integration_id: str) -> Any:
+    """Render a field value as Kombo's JSON does: datetimes ...sssZ, nested objects as dicts, nested
+    references (`ref(...)` fields of value objects) as ids, and an `id` for value objects that Kombo
+    gives one (`ID_MODEL`, e.g. screening question options)."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, datetime):
         return to_wire(value)
     if isinstance(value, tuple | list):
-        return [to_wire_value(v) for v in value]
+        return [to_wire_value(v, integration_id) for v in value]
     if isinstance(value, dict):
-        return {k: to_wire_value(v) for k, v in value.items()}
+        return {k: to_wire_value(v, integration_id) for k, v in value.items()}
     if isinstance(value, ScreeningAnswer):
-        return {
-            "question": {
-                "remote_id": value.question_remote_id,
-                "title": value.question_title,
-                "type": value.type,
-            },
-            "answer": to_wire_value(value.answer),
-        }
+        question = {"remote_id": value.question_remote_id, "title": value.question_title, "type": value.type}
+        return {"question": question, "answer": to_wire_value(value.answer, integration_id)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_wire_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out: dict[str, Any] = {}
+        if (id_model := getattr(value, "ID_MODEL", None)) is not None:
+            out["id"] = ids.record_id(integration_id, id_model, value.remote_id)  # type: ignore[attr-defined]
+        keys = value.wire_keys() if isinstance(value, QuestionFormat) else None
+        for f in dataclasses.fields(value):
+            if keys is not None and f.name not in keys:
+                continue
+            item = getattr(value, f.name)
+            if REF in f.metadata:
+                ref_id = None if item is None else ids.record_id(integration_id, f.metadata[REF], item)
+                out[wire_name(f.name)] = ref_id
+            else:
+                out[f.name] = to_wire_value(item, integration_id)
+        return out
     raise TypeError(f"cannot render {type(value).__name__} on the wire")
+
+
+def _resolve(integration_id: str, model: str, value: Any) -> Any:
+    """A reference (or a tuple of them) as Kombo ids; non-string entries (booleans) stay as they are."""
+    if isinstance(value, str):
+        return ids.record_id(integration_id, model, value)
+    if isinstance(value, tuple):
+        return [_resolve(integration_id, model, v) for v in value]
+    return value
 
 
 def _digest(payload: bytes) -> str:
@@ -96,17 +107,20 @@ def _digest(payload: bytes) -> str:
 
 def normalize(integration_id: str, record: Record) -> Row:
     data: dict[str, Any] = {}
-    link_values: dict[str, list[str]] = {}
+    link_values: dict[str, list[Any]] = {}
     for p in _plan(type(record)):
         value = getattr(record, p.name)
         if p.kind == "own":
-            data[p.out] = to_wire_value(value)
+            data[p.out] = to_wire_value(value, integration_id)
         elif p.kind == "ref":
             assert p.model is not None
-            data[p.out] = None if value is None else ids.record_id(integration_id, p.model, value)
+            data[p.out] = _resolve(integration_id, p.model, value)
         else:
             assert p.model is not None
-            link_values[p.out] = [ids.record_id(integration_id, p.model, v) for v in value]
+            link_values[p.out] = [
+                ids.record_id(integration_id, p.model, v) if isinstance(v, str) else to_wire_value(v, integration_id)
+                for v in value
+            ]
     data_json = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
     links_json = orjson.dumps(link_values, option=orjson.OPT_SORT_KEYS)
     remote_data_json = (

@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Row, Table, select
-from starlette.requests import Request
-from starlette.responses import Response
 
-from hirebridge.api.errors import input_invalid
 from hirebridge.api.listing import (
     Filter,
     Listing,
     base_fields,
+    column_in,
     comma_list,
-    datetime_param,
     enum_list,
     id_list,
-    list_page,
     load_by_id,
     load_children,
     pick,
+    remote_created_after,
+    single_value,
 )
 from hirebridge.store.tables import jobs
 
 OUTCOMES = ("PENDING", "HIRED", "DECLINED")
-
-
-def _single_outcome(name: str, text: str) -> list[str]:
-    """The deprecated `outcome`: exactly one value."""
-    if text not in OUTCOMES:
-        raise input_invalid(f"The parameter '{name}' must be one of {', '.join(OUTCOMES)}, not '{text}'.")
-    return [text]
-
-
-def _created_on_or_after_day(table: Table, value: datetime) -> Any:
-    # Kombo: "created on or after a certain day" -- the time of day is not considered.
-    return table.c.remote_created_at >= datetime.combine(value.date(), time.min, value.tzinfo)
 
 
 def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
@@ -87,9 +72,7 @@ def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any
         )
         job = jobs.get(data["job_id"])
         item["job"] = (
-            None
-            if job is None
-            else {"id": job.id, "remote_id": job.remote_id, "name": orjson.loads(job.data)["name"]}
+            None if job is None else {"id": job.id, "remote_id": job.remote_id, "name": orjson.loads(job.data)["name"]}
         )
         item["interviews"] = [
             {
@@ -111,9 +94,9 @@ LISTING = Listing(
     model="applications",
     serialize=_serialize,
     filters=(
-        Filter("outcome", _single_outcome, lambda t, v: t.c.outcome.in_(v), field="outcome"),
-        Filter("outcomes", enum_list(OUTCOMES), lambda t, v: t.c.outcome.in_(v), field="outcome"),
-        Filter("job_ids", id_list, lambda t, v: t.c.job_id.in_(v), field="job_id"),
+        column_in("outcome", single_value(OUTCOMES), "outcome"),
+        column_in("outcomes", enum_list(OUTCOMES), "outcome"),
+        column_in("job_ids", id_list, "job_id"),
         Filter(
             "job_remote_ids",
             comma_list,
@@ -121,10 +104,8 @@ LISTING = Listing(
             lambda t, v: t.c.job_id.in_(_job_ids_for_remote(t, v)),
             field="job_id",
         ),
-        Filter(
-            "current_stage_ids", id_list, lambda t, v: t.c.current_stage_id.in_(v), field="current_stage_id"
-        ),
-        Filter("remote_created_after", datetime_param, _created_on_or_after_day, field="remote_created_at"),
+        Filter("current_stage_ids", id_list, lambda t, v: t.c.current_stage_id.in_(v), field="current_stage_id"),
+        remote_created_after(),
     ),
 )
 
@@ -133,7 +114,3 @@ def _job_ids_for_remote(applications: Table, remote_ids: list[str]) -> Any:
     return select(jobs.c.id).where(
         jobs.c.integration_id == applications.c.integration_id, jobs.c.remote_id.in_(remote_ids)
     )
-
-
-def get_applications(request: Request) -> Response:
-    return list_page(request, LISTING)

@@ -45,6 +45,11 @@ class SandboxConnector:
     def streams(self) -> list[Stream]:
         return [Stream(model, _fetcher(method)) for model, method in self.source.record_methods().items()]
 
+    def fetch_attachment(self, remote_id: str) -> tuple[bytes, str]:
+        """The bytes and MIME type of one of the sandbox's files (generated, never stored); KeyError if
+        the sandbox has no such file at its step."""
+        return self.source.attachment_content(remote_id)
+
 
 def _fetcher(method: Callable[[], Iterator[Record]]) -> Callable[[SyncKind], Iterable[Record]]:
     """The sandbox has no change feed: a DELTA sync reads everything, like a FULL one."""

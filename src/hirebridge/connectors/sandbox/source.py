@@ -6,13 +6,14 @@ enum value, answer type and edge case of Kombo's ATS models shows up), and a sou
 over time are known, so that the sync engine's change detection can be tested at scale.
 
 How state is computed
-- Tags, users, rejection reasons, jobs and their stages are static: a pure function of the seed and
-  the entity's index. The first users and jobs ("starters") have fixed roles and statuses, so that
-  even a small sandbox shows every value.
-- Candidates and applications (with their interviews and offers) are *simulated*. An entity's state at
-  step k is its initial state with its own events of steps 1..k applied. Its randomness comes from one
-  `random.Random` seeded with (seed, kind, index) and drawn in a fixed order, so the draws for step s
-  are the same whatever k is: a record whose entity had no event in a step comes out equal.
+- Tags, rejection reasons and roles are static: a pure function of the seed. The first users and jobs
+  ("starters") have fixed roles and statuses, so that even a small sandbox shows every value.
+- Everything else has a history. An entity's state at step k is its initial state with its own events
+  of steps 1..k applied. Its randomness comes from one `random.Random` seeded with (seed, kind, index)
+  and drawn in a fixed order, so the draws for step s are the same whatever k is: a record whose
+  entity had no event in a step comes out equal. Users (renamed, deactivated) and jobs (edited,
+  opened, closed; their stages, postings, screening questions and hiring team) are replayed this
+  way; so are candidates and applications (with their interviews and offers), and the notes of both.
 - Which event an entity has in a step comes from a low-discrepancy "roll" over all entities of its
   kind (`_event_roll`): each step has close to the expected number of every kind of event, instead of
   the wide spread of independent draws, so that small sandboxes still change in every way each step.
@@ -20,9 +21,14 @@ How state is computed
   from a hash, so an application can tell whether its candidate exists without replaying the
   candidate. An entity only changes in steps it exists through, so a restored one comes back exactly
   as it was deleted. Accepted offers are never deleted; decided applications no longer change.
+- Applications only read a job's *initial* plan (plus when it opens or closes, in closed form), so a
+  job edit does not ripple into thousands of application records.
+- Attachments are closed-form too (when a file is uploaded or deleted follows from hashes and slices),
+  so `attachment_content` finds one file from its remote id alone. Scorecards follow from interviews:
+  one per interview that took place, once its interviewer has submitted it.
 - Nothing is collected: each method streams entities in ascending remote-id order and holds one
-  entity's state (a handful of interviews and offers at most) at a time, plus a small, bounded cache
-  of job plans.
+  entity's state (a handful of interviews and offers at most) at a time, plus small, bounded caches
+  of job plans and user roles.
 
 Time: the initial data was created during the year before `BASE_TIME`; step s happens in the first
 hours of the day that starts at `BASE_TIME + s days`, so later steps always have later timestamps.
@@ -34,28 +40,40 @@ import functools
 import hashlib
 import math
 import random
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import Any, Final, Literal, NamedTuple, TypeVar
 
 from hirebridge.model.records import (
     Application,
     ApplicationStage,
+    Attachment,
     Candidate,
     EmailAddress,
+    HiringTeamMember,
     Interview,
     Job,
+    JobPosting,
+    JobRole,
     Location,
+    Note,
     Offer,
     OfferStatus,
     Outcome,
     PhoneNumber,
+    QuestionFormat,
+    QuestionOption,
     Record,
     RejectionReason,
+    Role,
     RoleType,
+    Scorecard,
+    ScorecardResponse,
     ScreeningAnswer,
+    ScreeningQuestion,
     ScreeningType,
     SocialMedia,
     SystemRole,
@@ -190,9 +208,7 @@ _OFFICES: Final = (
     _Office("San Francisco", "CA", "US", "United States", "94105", "535 Mission Street", "USD", 1.7, "+1"),
     _Office("Toronto", "ON", "CA", "Canada", "M5V 2T6", "200 Wellington St W", "CAD", 1.6, "+1"),
     _Office("Paris", "Île-de-France", "FR", "France", "75002", "12 Rue de la Paix", "EUR", 0.95, "+33"),
-    _Office(
-        "Amsterdam", "Noord-Holland", "NL", "Netherlands", "1017 CE", "Herengracht 420", "EUR", 1.0, "+31"
-    ),
+    _Office("Amsterdam", "Noord-Holland", "NL", "Netherlands", "1017 CE", "Herengracht 420", "EUR", 1.0, "+31"),
     _Office("Barcelona", "Catalonia", "ES", "Spain", "08002", "Carrer de Ferran 24", "EUR", 0.7, "+34"),
     _Office("Lisbon", "Lisboa", "PT", "Portugal", "1100-148", "Rua Augusta 25", "EUR", 0.6, "+351"),
     _Office("Stockholm", None, "SE", "Sweden", "111 52", "Drottninggatan 33", "SEK", 11.0, "+46"),
@@ -280,55 +296,221 @@ _INTERVIEW_STAGES: Final = frozenset(
 _LEGACY_STAGE: Final = "Legacy Screening"  # an archived (INACTIVE) stage that old applications still sit in
 
 
+QuestionCategory = Literal["EEO", "DEMOGRAPHIC"]
+PostingStatus = Literal["ACTIVE", "INACTIVE", "DRAFT"]
+PostingVisibility = Literal["PUBLIC", "INTERNAL", "UNLISTED"]
+AttachmentType = Literal["CV", "COVER_LETTER", "OTHER"]
+ResponseType = Literal["TEXT", "SINGLE_SELECT", "MULTI_SELECT", "BOOLEAN", "NUMBER", "DATE"]
+_SELECT_FORMATS: Final = frozenset({"SINGLE_SELECT", "MULTI_SELECT"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Question:
     key: str
     title: str
-    type: ScreeningType
-    options: tuple[str, ...] = ()
+    type: ScreeningType  # of its answers in applications (only `_QUESTIONS` are answered there)
+    options: tuple[str, ...] = ()  # select options; for TEXT, sample answers
     number_range: tuple[int, int, int] = (0, 0, 1)  # NUMBER answers: low, high, step
+    form: QuestionFormat | None = None  # the format without options: their ids depend on the job
+    description: str | None = None
+    category: QuestionCategory | None = None
+    # Shown only if the question `key` (on the same job) was answered with one of these option names
+    # (or booleans, after a BOOLEAN question).
+    precondition: tuple[str, tuple[str, ...] | tuple[bool, ...]] | None = None
+    required: bool | None = None  # of the extra questions; an answered question's is drawn per job
+
+    def format(self, remote_id: str) -> QuestionFormat | None:
+        """The format of this question as asked with `remote_id`; options get ids of their own."""
+        if self.form is None or self.form.type not in _SELECT_FORMATS:
+            return self.form
+        return replace(
+            self.form,
+            options=tuple(QuestionOption(self.option_id(remote_id, name), name) for name in self.options),
+        )
+
+    def option_id(self, remote_id: str, name: str) -> str:
+        """The remote id of option `name` of this question as asked with `remote_id`."""
+        return f"{remote_id}-o{self.options.index(name)}"
+
+
+def _form(kind: Any, **keys: Any) -> QuestionFormat:
+    return QuestionFormat(type=kind, **keys)
 
 
 # Ordered so that the types cycle: any 6 consecutive questions cover the six common types (UNKNOWN is
-# the sandbox's "star rating" widget, which maps to no unified type; its answer is `{"raw": None}`).
+# the sandbox's "star rating" widget, which maps to no unified type or format; its answer is
+# `{"raw": None}`).
 _QUESTIONS: Final = (
-    _Question("motivation", "Why do you want to join us?", "TEXT", _TEXT_SNIPPETS),
     _Question(
-        "heard", "How did you hear about us?", "SINGLE_SELECT", ("LinkedIn", "Friend", "Job board", "Event")
+        "motivation",
+        "Why do you want to join us?",
+        "TEXT",
+        _TEXT_SNIPPETS,
+        form=_form("TEXT", display_type="MULTI_LINE", max_length=2000),
+    ),
+    _Question(
+        "heard",
+        "How did you hear about us?",
+        "SINGLE_SELECT",
+        ("LinkedIn", "Friend", "Job board", "Event"),
+        form=_form("SINGLE_SELECT", display_type="DROPDOWN"),
     ),
     _Question(
         "languages",
         "Which languages do you speak fluently?",
         "MULTI_SELECT",
         ("English", "German", "French", "Spanish", "Portuguese", "Polish", "Mandarin"),
+        form=_form("MULTI_SELECT"),
     ),
-    _Question("visa", "Do you require visa sponsorship?", "BOOLEAN"),
+    _Question("visa", "Do you require visa sponsorship?", "BOOLEAN", form=_form("BOOLEAN")),
     _Question(
         "experience",
         "How many years of professional experience do you have?",
         "NUMBER",
         number_range=(0, 25, 1),
+        form=_form("NUMBER", display_type="FIELD", min=0.0, max=50.0),
     ),
-    _Question("start", "What is your earliest possible start date?", "DATE"),
+    _Question("start", "What is your earliest possible start date?", "DATE", form=_form("DATE")),
     _Question(
-        "stack", "Which is your primary programming language?", "TEXT", ("Python", "TypeScript", "Go", "Java")
+        "stack",
+        "Which is your primary programming language?",
+        "TEXT",
+        ("Python", "TypeScript", "Go", "Java"),
+        form=_form("TEXT", display_type="SINGLE_LINE", max_length=100),
     ),
     _Question(
         "education",
         "What is your highest level of education?",
         "SINGLE_SELECT",
         ("High school", "Bachelor's degree", "Master's degree", "PhD"),
+        form=_form("SINGLE_SELECT", display_type="RADIO"),
     ),
     _Question(
-        "tools", "Which of these tools have you used?", "MULTI_SELECT", ("Jira", "Figma", "SQL", "Excel")
+        "tools",
+        "Which of these tools have you used?",
+        "MULTI_SELECT",
+        ("Jira", "Figma", "SQL", "Excel"),
+        form=_form("MULTI_SELECT"),
     ),
-    _Question("relocate", "Are you willing to relocate?", "BOOLEAN"),
+    _Question("relocate", "Are you willing to relocate?", "BOOLEAN", form=_form("BOOLEAN")),
     _Question(
-        "salary", "What are your yearly salary expectations?", "NUMBER", number_range=(30000, 150000, 5000)
+        "salary",
+        "What are your yearly salary expectations?",
+        "NUMBER",
+        number_range=(30000, 150000, 5000),
+        form=_form("NUMBER", display_type="SLIDER", min=30000.0, max=150000.0),
+        description="Gross, in the job's currency.",
     ),
-    _Question("onsite", "When could you come to our office for an on-site interview?", "DATE"),
+    _Question("onsite", "When could you come to our office for an on-site interview?", "DATE", form=_form("DATE")),
     _Question("english", "Rate your English skills", "UNKNOWN"),
 )
+_VOLUNTARY: Final = "Voluntary. Your answer is kept apart from your application and never affects it."
+# Questions that applications' answers never show: uploads, information blocks, equal-opportunity data
+# (kept apart by law) and follow-ups. `type` is irrelevant for them (they are never answered).
+_EXTRA_QUESTIONS: Final = (
+    _Question(
+        "privacy",
+        "How we handle your data",
+        "UNKNOWN",
+        form=_form("INFORMATION"),
+        description="We keep your application for six months, then delete it unless you agree otherwise.",
+    ),
+    _Question(
+        "contact_email",
+        "Which e-mail address should we use to contact you?",
+        "UNKNOWN",
+        form=_form("TEXT", display_type="EMAIL", max_length=254),
+        required=True,
+    ),
+    _Question(
+        "portfolio",
+        "Link to your portfolio or GitHub profile",
+        "UNKNOWN",
+        form=_form("TEXT", display_type="URL", max_length=500),
+        required=False,
+    ),
+    _Question(
+        "resume",
+        "Please upload your CV",
+        "UNKNOWN",
+        form=_form(
+            "FILE",
+            accepted_mime_types=(
+                "application/pdf",
+                "application/msword",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            max_file_size_bytes=10 * 2**20,
+        ),
+        required=True,
+    ),
+    _Question(
+        "work_sample",
+        "Upload a work sample",
+        "UNKNOWN",
+        form=_form(
+            "FILE", accepted_mime_types=("application/pdf", "image/png", "image/jpeg"), max_file_size_bytes=20 * 2**20
+        ),
+        required=False,
+    ),
+    _Question(
+        "veteran",
+        "Are you a protected veteran?",
+        "UNKNOWN",
+        ("I am a protected veteran", "I am not a protected veteran", "I prefer not to say"),
+        form=_form("SINGLE_SELECT", display_type="RADIO"),
+        description=_VOLUNTARY,
+        category="EEO",
+        required=False,
+    ),
+    _Question(
+        "disability",
+        "Do you have a disability?",
+        "UNKNOWN",
+        ("Yes", "No", "I prefer not to say"),
+        form=_form("SINGLE_SELECT", display_type="DROPDOWN"),
+        description=_VOLUNTARY,
+        category="EEO",
+        required=False,
+    ),
+    _Question(
+        "gender",
+        "How do you describe your gender?",
+        "UNKNOWN",
+        ("Woman", "Man", "Non-binary", "I prefer to self-describe", "I prefer not to say"),
+        form=_form("SINGLE_SELECT", display_type="DROPDOWN"),
+        description=_VOLUNTARY,
+        category="DEMOGRAPHIC",
+        required=False,
+    ),
+    _Question(
+        "visa_details",
+        "Which visa or work permit would you need?",
+        "UNKNOWN",
+        form=_form("TEXT", display_type="SINGLE_LINE", max_length=200),
+        precondition=("visa", (True,)),
+        required=True,
+    ),
+    _Question(
+        "referrer",
+        "Who referred you?",
+        "UNKNOWN",
+        form=_form("TEXT", display_type="SINGLE_LINE", max_length=100),
+        precondition=("heard", ("Friend",)),
+        required=False,
+    ),
+    _Question(
+        "german_level",
+        "How good is your German?",
+        "UNKNOWN",
+        ("Basic (A1-A2)", "Independent (B1-B2)", "Proficient (C1-C2)"),
+        form=_form("SINGLE_SELECT", display_type="RADIO"),
+        precondition=("languages", ("German",)),
+        required=True,
+    ),
+)
+
+_QUESTIONS_BY_KEY: Final = {question.key: question for question in (*_QUESTIONS, *_EXTRA_QUESTIONS)}
 
 _ROLE_CATALOG: Final[dict[RoleType, tuple[str, str]]] = {
     "ADMIN": ("role-admin", "Site Admin"),
@@ -338,6 +520,23 @@ _ROLE_CATALOG: Final[dict[RoleType, tuple[str, str]]] = {
     "COORDINATOR": ("role-coordinator", "Recruiting Coordinator"),
     "SOURCER": ("role-sourcer", "Sourcer"),
 }
+_SYSTEM_ROLES: Final = {kind: SystemRole(*_ROLE_CATALOG[kind], unified_type=kind) for kind in _ROLE_CATALOG}
+# Roles on a job's hiring team, by key. "APPROVER" is the sandbox's own role: it maps to no unified type.
+_JOB_ROLES: Final[dict[str, JobRole]] = {
+    "HIRING_MANAGER": JobRole("job-role-hiring-manager", "Hiring Manager", "HIRING_MANAGER"),
+    "RECRUITER": JobRole("job-role-recruiter", "Recruiter", "RECRUITER"),
+    "COORDINATOR": JobRole("job-role-coordinator", "Coordinator", "COORDINATOR"),
+    "SOURCER": JobRole("job-role-sourcer", "Sourcer", "SOURCER"),
+    "INTERVIEWER": JobRole("job-role-interviewer", "Interviewer", "INTERVIEWER"),
+    "APPROVER": JobRole("job-role-approver", "Headcount Approver", None),
+}
+_TEAM_HELPERS: Final = ("INTERVIEWER", "INTERVIEWER", "COORDINATOR", "SOURCER")  # roles beyond the first two
+# Hiring teams of the two open starter jobs, by member (the first is the job's contact): together they
+# hold every job role.
+_STARTER_TEAMS: Final = (
+    (("RECRUITER",), ("HIRING_MANAGER", "APPROVER"), ("COORDINATOR",)),
+    (("RECRUITER",), ("HIRING_MANAGER",), ("SOURCER",), ("INTERVIEWER",)),
+)
 # The first users of every sandbox: together they hold every role and status.
 _STARTER_USERS: Final[tuple[tuple[tuple[RoleType, ...], UserStatus], ...]] = (
     (("ADMIN", "RECRUITER"), "ACTIVE"),
@@ -346,6 +545,7 @@ _STARTER_USERS: Final[tuple[tuple[tuple[RoleType, ...], UserStatus], ...]] = (
     (("COORDINATOR",), "ACTIVE"),
     (("INTERVIEWER",), "INACTIVE"),
 )
+_STARTER_RECRUITERS: Final = (0, 1)
 _USER_ROLES: Final[tuple[tuple[RoleType, int], ...]] = (
     ("INTERVIEWER", 40),
     ("HIRING_MANAGER", 20),
@@ -354,6 +554,144 @@ _USER_ROLES: Final[tuple[tuple[RoleType, int], ...]] = (
     ("SOURCER", 8),
     ("ADMIN", 7),
 )
+_STAGE_RENAMES: Final = (
+    ("Applied", "New"),
+    ("Phone Screen", "Phone Interview"),
+    ("Recruiter Screen", "Recruiter Call"),
+    ("Technical Interview", "Technical Assessment"),
+    ("Take-home Assignment", "Case Study"),
+    ("Onsite", "Final Interview"),
+    ("Team Interview", "Team Fit"),
+    ("Reference Check", "References"),
+    ("Legacy Screening", "Old Screening"),
+    ("Offer", "Offer Extended"),
+    ("Hired", "Hire"),
+)
+# A renamed stage toggles between its two names.
+_STAGE_ALIASES: Final = {**dict(_STAGE_RENAMES), **{alias: name for name, alias in _STAGE_RENAMES}}
+_NAME_SUFFIX: Final = " (m/f/d)"  # a job edit toggles it, as many European job titles carry it
+_BENEFITS: Final = "<ul><li>30 days of paid leave</li><li>Learning budget</li><li>Flexible hours</li></ul>"
+_POSTING_STATUS: Final[dict[str, PostingStatus]] = {
+    "OPEN": "ACTIVE",
+    "DRAFT": "DRAFT",
+    "CLOSED": "INACTIVE",
+    "ARCHIVED": "INACTIVE",
+}
+_POSTING_VISIBILITY: Final[dict[str, PostingVisibility]] = {
+    "PUBLIC": "PUBLIC",
+    "INTERNAL": "INTERNAL",
+    "UNLISTED": "UNLISTED",
+}
+# (visibility, status) of the postings of the starter jobs: together they show every value, and the
+# archived starter has none.
+_STARTER_POSTINGS: Final[tuple[tuple[tuple[PostingVisibility, PostingStatus], ...], ...]] = (
+    (("PUBLIC", "ACTIVE"), ("INTERNAL", "ACTIVE")),
+    (("INTERNAL", "ACTIVE"), ("UNLISTED", "INACTIVE")),
+    (("PUBLIC", "INACTIVE"),),
+    (("UNLISTED", "DRAFT"),),
+    (),
+)
+_POSTED: Final[dict[PostingVisibility, str]] = {
+    "PUBLIC": "on our careers site",
+    "INTERNAL": "for employees",
+    "UNLISTED": "by invitation",
+}
+_MAX_POSTINGS: Final = 10  # then an addition changes a posting instead (ids have two digits)
+_FILLED: Final = "<p><em>This position is no longer open.</em></p>"
+_NOTE_TEXTS: Final = (
+    ("Phone screen summary", "<p>Good call. Strong on <b>fundamentals</b>, wants to grow into a lead role.</p>"),
+    (None, "<p>Asked to reschedule, <i>prefers mornings</i>.</p>"),
+    ("Reference check", "<p>Two references called:</p><ul><li>Reliable</li><li>Great with customers</li></ul>"),
+    ("Salary discussion", "<p>Expectations are <b>within budget</b>.</p>"),
+    ("Hiring manager", "<p>Wants to fast-track this one &mdash; see the interview feedback.</p>"),
+    (None, "<p>Sent the take-home assignment, due in one week.</p>"),
+)
+_CANDIDATE_NOTE_TEXTS: Final = (
+    ("Talent pool", "<p>Keep in mind for future <b>senior</b> roles.</p>"),
+    (None, "<p>Met at a meetup; interested in <i>remote</i> positions.</p>"),
+    ("Do not contact before Q3", "<p>Candidate asked us to get back in a few months.</p>"),
+)
+_SYSTEM_NOTES: Final = (
+    "<p>Application received via the careers page.</p>",
+    "<p>Automatic e-mail <i>We received your application</i> sent.</p>",
+    "<p>Profile imported from LinkedIn.</p>",
+)
+_NOTE_UPDATES: Final = (
+    "<p><em>Update:</em> spoke again, still interested.</p>",
+    "<p><em>Update:</em> availability changed to next month.</p>",
+    "<p><em>Update:</em> shared with the hiring manager.</p>",
+)
+_MAX_NOTES: Final = 12
+_IS_PRIVATE: Final[tuple[tuple[bool | None, int], ...]] = ((False, 60), (True, 25), (None, 15))
+
+
+class _Criterion(NamedTuple):
+    """A question of the sandbox's interview scorecard (one rubric for all interviews)."""
+
+    remote_id: str | None  # None: the overall rating, which the sandbox keeps outside the rubric
+    label: str
+    type: ResponseType
+    description: str | None = None
+    required: bool = False
+    options: tuple[dict[str, Any], ...] = ()
+
+    def response(self, answer: Any) -> ScorecardResponse:
+        return ScorecardResponse(
+            self.remote_id, self.label, self.type, answer, self.description, self.required, self.options
+        )
+
+
+def _choices(prefix: str, *labels: str) -> tuple[dict[str, Any], ...]:
+    return tuple({"remote_id": f"{prefix}-o{n}", "label": label} for n, label in enumerate(labels))
+
+
+_RUBRIC: Final = (
+    _Criterion(
+        "sc-recommendation",
+        "Overall recommendation",
+        "SINGLE_SELECT",
+        "Your hiring decision for this candidate.",
+        True,
+        _choices("sc-recommendation", "Strong no", "No", "Yes", "Strong yes"),
+    ),
+    _Criterion(None, "Overall rating", "NUMBER"),
+    _Criterion("sc-technical", "Technical skills", "NUMBER", "From 1 (weak) to 5 (excellent).", True),
+    _Criterion("sc-strengths", "Strengths", "TEXT"),
+    _Criterion(
+        "sc-probe",
+        "Areas to probe further",
+        "MULTI_SELECT",
+        None,
+        False,
+        _choices("sc-probe", "Communication", "Problem solving", "Ownership", "Domain knowledge"),
+    ),
+    _Criterion("sc-team", "Would you enjoy working with this person?", "BOOLEAN", None, True),
+    _Criterion("sc-follow-up", "Suggested follow-up date", "DATE", "Leave empty if none is needed."),
+)
+_STRENGTHS: Final = (
+    "Clear communicator, structured answers.",
+    "Deep knowledge of the domain.",
+    "Asked great questions about the team.",
+    "Pragmatic, ships things.",
+)
+# Files: (kind, file name pattern, share of text files). {name} is the candidate's name, joined by "_".
+_FileKind = tuple[AttachmentType, str, float]
+_CV: Final[_FileKind] = ("CV", "{name}_CV", 0.15)
+_COVER_LETTER: Final[_FileKind] = ("COVER_LETTER", "Cover_Letter_{name}", 0.4)
+_PORTFOLIO: Final[_FileKind] = ("OTHER", "{name}_Portfolio", 0.0)
+_LATER_FILES: Final[tuple[_FileKind, ...]] = (
+    ("OTHER", "References_{name}", 0.5),
+    ("CV", "{name}_CV_updated", 0.0),
+    ("OTHER", "Certificate_{name}", 0.0),
+    ("OTHER", "Work_Sample_{name}", 0.5),
+)
+_MAX_FILES: Final = 10
+_FILE_ID: Final = re.compile(r"(app|cand)_(\d{8})-f(\d{2})")
+_FILE_TITLES: Final[dict[AttachmentType, str]] = {
+    "CV": "Curriculum Vitae",
+    "COVER_LETTER": "Cover Letter",
+    "OTHER": "Document",
+}
 _PENDING_OFFER_STATUSES: Final[tuple[OfferStatus, ...]] = ("DRAFT", "APPROVED", "SENT", "SENT")  # SENT 50%
 _OPEN_OFFER_STATUSES: Final[frozenset[OfferStatus]] = frozenset(("DRAFT", "APPROVED", "SENT"))
 _LOST_OFFER_STATUSES: Final[tuple[OfferStatus, ...]] = ("DECLINED", "ABANDONED")  # lost or withdrawn
@@ -380,6 +718,11 @@ def _weighted(rng: random.Random, table: tuple[tuple[_T, int], ...]) -> _T:
 def _rid(prefix: str, index: int, width: int) -> str:
     """Remote ids are 1-based and zero-padded, so that string order is creation order."""
     return f"{prefix}_{index + 1:0{width}d}"
+
+
+def _rid_index(remote_id: str) -> int:
+    """The index that `_rid` made `remote_id` from."""
+    return int(remote_id.rpartition("_")[2]) - 1
 
 
 _ASCII_FALLBACK: Final = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss"})
@@ -455,14 +798,113 @@ def _answer(question: _Question, rng: random.Random, applied_at: _Instant) -> di
     return {"raw": None}
 
 
-def _random_user_roles(rng: random.Random) -> tuple[tuple[RoleType, ...], UserStatus]:
-    """Roles and status of a user beyond the starters: one main role, often plus interviewing."""
+def _random_user_roles(rng: random.Random) -> tuple[RoleType, ...]:
+    """Roles of a user beyond the starters: one main role, often plus interviewing."""
     primary = _weighted(rng, _USER_ROLES)
-    roles: tuple[RoleType, ...] = (primary,)
     if primary != "INTERVIEWER" and rng.random() < 0.4:
-        roles = (primary, "INTERVIEWER")
-    status: UserStatus = "INACTIVE" if rng.random() < 0.1 else "ACTIVE"
-    return roles, status
+        return (primary, "INTERVIEWER")
+    return (primary,)
+
+
+def _random_user_status(rng: random.Random) -> UserStatus:
+    return "INACTIVE" if rng.random() < 0.1 else "ACTIVE"
+
+
+def _always(step: int) -> bool:
+    """Users and jobs exist at every step."""
+    del step
+    return True
+
+
+def _is_information(question: _Question) -> bool:
+    return question.form is not None and question.form.type == "INFORMATION"
+
+
+def _fits(question: _Question, keys: set[str]) -> bool:
+    """Can `question` be asked on a job asking `keys`? (A follow-up needs the question it follows.)"""
+    return question.key not in keys and (question.precondition is None or question.precondition[0] in keys)
+
+
+def _pdf_text(text: str) -> bytes:
+    """`text` as a PDF literal string body in WinAnsi (cp1252): other characters fold to ASCII
+    ("Łukasz" -> "Lukasz"), and the string delimiters are escaped."""
+    encoded = bytearray()
+    for ch in text:
+        try:
+            encoded += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            folded = unicodedata.normalize("NFKD", ch.translate(_ASCII_FALLBACK))
+            encoded += folded.encode("ascii", "ignore")
+    return bytes(encoded).replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def _pdf(lines: tuple[str, ...]) -> bytes:
+    """A minimal valid one-page PDF showing `lines` in Helvetica (a few hundred bytes). Built by hand,
+    with exact cross-reference offsets, so that any reader opens it without a repair pass."""
+    text = b" ".join(b"(%s) Tj T*" % _pdf_text(line) for line in lines)
+    content = b"BT /F1 14 Tf 18 TL 72 770 Td " + text + b" ET"
+    objects = (
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    )
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF" % (len(objects) + 1, xref)
+    return bytes(pdf)
+
+
+def _score(criterion: _Criterion, ended_at: _Instant, rng: random.Random) -> Any:
+    """An answer of the criterion's type (Kombo's shapes); an optional one is skipped a third of the time."""
+    if not criterion.required and rng.random() < 0.3:
+        return None
+    kind = criterion.type
+    if kind == "SINGLE_SELECT":
+        return dict(rng.choice(criterion.options))
+    if kind == "MULTI_SELECT":
+        picked = sorted(rng.sample(range(len(criterion.options)), rng.randint(1, 2)))
+        return [dict(criterion.options[option]) for option in picked]
+    if kind == "NUMBER":
+        return rng.randint(1, 5)
+    if kind == "BOOLEAN":
+        return rng.random() < 0.7
+    if kind == "DATE":
+        return date.fromordinal(_BASE_ORDINAL + (ended_at + rng.randint(3, 14) * _DAY) // _DAY).isoformat()
+    return rng.choice(_STRENGTHS)
+
+
+class _Member(NamedTuple):
+    """A place on a job's hiring team: a user and the keys of their `_JOB_ROLES`."""
+
+    user: int
+    roles: tuple[str, ...]
+
+
+def _hiring_team(team: list[_Member]) -> tuple[HiringTeamMember, ...]:
+    """The hiring team as the job shows it: by user."""
+    return tuple(
+        HiringTeamMember(
+            _rid("usr", member.user, 6),
+            hiring_team_roles=tuple(
+                kind for kind in (_JOB_ROLES[role].unified_type for role in member.roles) if kind is not None
+            ),
+            job_roles=tuple(_JOB_ROLES[role] for role in member.roles),
+        )
+        for member in sorted(team)
+    )
+
+
+def _job_raw(remote_id: str, name: str, status: str, city: str) -> dict[str, Any]:
+    return _raw("job", remote_id, title=name, state=status.lower(), office=city)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -526,6 +968,11 @@ def _floored(rate: float, population: float, events: float, cap: float) -> float
     return min(cap, max(rate, events / max(population, 1.0)))
 
 
+# With the alphas used here, n >= 3 rolls of a step leave no gap wider than 2.16 / n (checked for
+# n < 2000), so a rate of `_SURE` / n gives every step at least one event of its kind.
+_SURE: Final = 2.2
+
+
 @dataclass(frozen=True, slots=True)
 class _Rates:
     """Per-step probabilities of each event, for one entity that can have it."""
@@ -537,6 +984,20 @@ class _Rates:
     application_deletion: float
     interview_deletion: float
     offer_deletion: float
+    user_edit: float  # a user's last name or status changes
+    job_status: float  # a (non-starter) draft job opens, an open one closes
+    job_edit: float  # a job's name or description is edited
+    hiring_team: float  # a member joins or leaves a job's hiring team
+    stage_rename: float
+    posting_change: float  # a posting's status (or, on a job that is not open, its text) changes
+    posting_add: float
+    question_change: float  # a screening question is added to a job, or one is edited
+    note_add: float  # per application; an edit when the roll falls in the next slice
+    note_edit: float
+    candidate_note: float  # a note on the candidate alone is added
+    note_deletion: float
+    file_add: float  # a candidate uploads another file
+    file_deletion: float
     advance: float = 0.15  # a pending application moves to the next stage
     follow_up: float = 0.05  # an extra interview in the current interview stage
     cancel: float = 0.2  # an upcoming interview is canceled ...
@@ -545,9 +1006,13 @@ class _Rates:
     accept: float = 0.75  # a sent offer is accepted (else declined)
 
     @staticmethod
-    def for_size(applications: int, candidates: int) -> _Rates:
+    def for_size(applications: int, candidates: int, jobs: int, users: int) -> _Rates:
         # Populations: about half the applications are pending, interviews are about two per
-        # application, deletable (not accepted) offers about one per eight applications.
+        # application, deletable (not accepted) offers about one per eight applications, notes about
+        # 1.5 per application, deletable files (not CVs) about one per three candidates.
+        def sure(rate: float, population: float) -> float:
+            return _floored(rate, population, events=_SURE, cap=0.75)
+
         return _Rates(
             reject=_floored(0.04, applications * 0.5, events=2.5, cap=0.1),
             candidate_edit=_floored(0.03, candidates, events=10, cap=0.2),  # 4 kinds of edit
@@ -556,6 +1021,20 @@ class _Rates:
             application_deletion=_floored(0.005, applications, events=3, cap=0.04),
             interview_deletion=_floored(0.005, applications * 2, events=5, cap=0.05),
             offer_deletion=_floored(0.02, applications * 0.12, events=5, cap=0.05),
+            user_edit=sure(0.01, users),
+            job_status=_floored(0.02, jobs, events=1.0, cap=0.15),
+            job_edit=sure(0.02, jobs),
+            hiring_team=sure(0.02, jobs),
+            stage_rename=sure(0.005, jobs),
+            posting_change=sure(0.02, jobs),
+            posting_add=sure(0.01, jobs),
+            question_change=sure(0.01, jobs),
+            note_add=_floored(0.03, applications, events=_SURE, cap=0.2),
+            note_edit=_floored(0.01, applications, events=_SURE, cap=0.2),
+            candidate_note=_floored(0.005, candidates, events=_SURE, cap=0.1),
+            note_deletion=_floored(0.005, applications * 1.5, events=3, cap=0.05),
+            file_add=_floored(0.005, candidates, events=3, cap=0.1),
+            file_deletion=_floored(0.005, candidates * 0.3, events=3, cap=0.05),
         )
 
 
@@ -566,16 +1045,19 @@ class _Rates:
 
 @dataclass(frozen=True, slots=True)
 class _JobPlan:
-    """A job and what its applications need to know about it."""
+    """A job as its applications see it: its initial record, pipeline and questions, and when it opens
+    or closes. Never its later edits, so that editing a job does not change its applications."""
 
-    record: Job
-    closed_at: _Instant | None
+    index: int
+    record: Job  # at step 0
+    opened_at: _Instant | None  # when a draft is published (if by `SandboxSource.step`)
+    closed_at: _Instant | None  # when it closed or closes (if by `SandboxSource.step`)
     office: _Office
     stage_names: tuple[str, ...]  # by stage index
     active: tuple[int, ...]  # stage indices of the pipeline, in order
     legacy_index: int | None
     interview_positions: tuple[int, ...]  # pipeline positions of the interview stages
-    questions: tuple[tuple[str, _Question], ...]  # (question remote id, question)
+    questions: tuple[tuple[str, _Question], ...]  # (question remote id, question), the answered ones
 
     @property
     def remote_id(self) -> str:
@@ -596,10 +1078,173 @@ class _JobPlan:
 
     def accepts(self, applied_at: _Instant, statuses: frozenset[str]) -> bool:
         """Could an application created at `applied_at` be on this job, given the job statuses its
-        kind of application allows? (A job that is no longer open only if it closed later.)"""
-        if self.record.status not in statuses:
+        kind of application allows? (The status it had then; a job that is no longer open only if it
+        closed later.)"""
+        status = self.record.status
+        if self.opened_at is not None and self.opened_at <= applied_at:
+            status = "OPEN"
+        if status not in statuses:
             return False
         return self.closed_at is None or self.closed_at > applied_at
+
+
+@dataclass(slots=True)
+class _PostingState:
+    remote_id: str
+    title: str
+    description_html: str
+    status: PostingStatus
+    visibility: PostingVisibility
+    url: str | None
+    filled_note: bool = False  # a "no longer open" line at the end of the description
+
+    def record(self, job_remote_id: str) -> JobPosting:
+        html = self.description_html + (_FILLED if self.filled_note else "")
+        return JobPosting(
+            remote_id=self.remote_id,
+            remote_data=_raw("posting", self.remote_id, job_id=job_remote_id, state=self.status.lower()),
+            job_remote_id=job_remote_id,
+            title=self.title,
+            description_html=html,
+            status=self.status,
+            visibility=self.visibility,
+            url=self.url,
+        )
+
+
+@dataclass(slots=True)
+class _QuestionState:
+    question: _Question
+    index: int
+    required: bool | None
+
+    def record(self, job_remote_id: str) -> ScreeningQuestion:
+        question = self.question
+        remote_id = f"{job_remote_id}-q-{question.key}"
+        precondition_id: str | None = None
+        precondition_options: tuple[str, ...] | tuple[bool, ...] | None = None
+        if question.precondition is not None:
+            key, values = question.precondition
+            precondition_id = f"{job_remote_id}-q-{key}"
+            precondition_options = values  # booleans, after a BOOLEAN question ...
+            if not any(isinstance(value, bool) for value in values):  # ... else the options' remote ids
+                parent = _QUESTIONS_BY_KEY[key]
+                precondition_options = tuple(parent.option_id(precondition_id, str(value)) for value in values)
+        return ScreeningQuestion(
+            remote_id=remote_id,
+            remote_data=_raw("question", remote_id, job_id=job_remote_id, label=question.title),
+            job_remote_id=job_remote_id,
+            title=question.title,
+            description=question.description,
+            format=question.format(remote_id),
+            category=question.category,
+            index=self.index,
+            required=self.required,
+            precondition_question_remote_id=precondition_id,
+            precondition_options=precondition_options,
+        )
+
+
+@dataclass(slots=True)
+class _JobState:
+    """A job at some step: what its edits change, on top of its plan."""
+
+    plan: _JobPlan
+    name: str
+    description: str
+    status: str
+    opened_at: _Instant | None
+    closed_at: _Instant | None
+    updated_at: _Instant
+    public_url: str
+    team: list[_Member]  # in joining order: the contact, the hiring manager, then the others
+    stage_names: list[str]
+    postings: list[_PostingState]
+    questions: list[_QuestionState]  # by index
+
+    def record(self) -> Job:
+        base = self.plan.record
+        return replace(
+            base,
+            remote_data=_job_raw(base.remote_id, self.name, self.status, self.plan.office.city),
+            name=self.name,
+            description=self.description,
+            status=self.status,
+            post_url=self.public_url if base.visibility == "PUBLIC" and self.status != "DRAFT" else None,
+            opened_at=None if self.opened_at is None else _at(self.opened_at),
+            closed_at=None if self.closed_at is None else _at(self.closed_at),
+            remote_updated_at=_at(self.updated_at),
+            hiring_team=_hiring_team(self.team),
+        )
+
+    def touch(self, moment: _Instant) -> None:
+        self.updated_at = max(self.updated_at, moment)
+
+
+@dataclass(slots=True)
+class _UserState:
+    number: int
+    remote_id: str
+    first_name: str
+    last_name: str
+    email: str
+    status: UserStatus
+    roles: tuple[SystemRole, ...]
+
+    def record(self) -> User:
+        return User(
+            remote_id=self.remote_id,
+            remote_data=_raw(
+                "user",
+                self.remote_id,
+                email=self.email,
+                active=self.status == "ACTIVE",
+                name=f"{self.first_name} {self.last_name}",
+            ),
+            first_name=self.first_name,
+            last_name=self.last_name,
+            email=self.email,
+            status=self.status,
+            system_roles=self.roles,
+        )
+
+
+@dataclass(slots=True)
+class _NoteState:
+    remote_id: str
+    author: int | None  # a user; None for the system's own notes
+    title: str | None
+    content_html: str
+    is_private: bool | None
+    created_at: _Instant
+    updated_at: _Instant
+    life: _Lifespan
+
+    def record(self, candidate_remote_id: str, application_remote_id: str | None) -> Note:
+        return Note(
+            remote_id=self.remote_id,
+            remote_data=_raw(
+                "note",
+                self.remote_id,
+                candidate_id=candidate_remote_id,
+                updated_at=_epoch_ms(self.updated_at),
+            ),
+            candidate_remote_id=candidate_remote_id,
+            application_remote_id=application_remote_id,
+            author_remote_id=None if self.author is None else _rid("usr", self.author, 6),
+            title=self.title,
+            content_html=self.content_html,
+            is_private=self.is_private,
+            remote_created_at=_at(self.created_at),
+            remote_updated_at=_at(self.updated_at),
+        )
+
+
+class _InterviewDetails(NamedTuple):
+    users: list[int]  # interviewers; the first leads
+    on_site: bool  # else by video (when there is a URL) or phone
+    video_url: str | None
+    duration: int  # seconds
 
 
 @dataclass(slots=True)
@@ -619,6 +1264,9 @@ class _InterviewState:
 
     def upcoming(self, moment: _Instant) -> bool:
         return not self.canceled and self.starting_at > moment
+
+    def remote_id(self, application_remote_id: str) -> str:
+        return f"{application_remote_id}-i{self.number:02d}"
 
     def cancel(self, moment: _Instant) -> None:
         self.canceled = True
@@ -707,7 +1355,7 @@ class _ApplicationState:
                 self.remote_id,
                 candidate_id=candidate_remote_id,
                 job_id=self.job.remote_id,
-                stage=self.job.stage_names[stage_index],
+                stage_id=self.job.stage_remote_id(stage_index),  # not its name: stages get renamed
                 state=self.outcome.lower(),
                 updated_at=_epoch_ms(self.updated_at),
             ),
@@ -798,6 +1446,16 @@ def _social_media(first: str, last: str, rng: random.Random) -> tuple[SocialMedi
     return tuple(SocialMedia(link=profiles[kind], type=kind, username=handle) for kind in kinds)
 
 
+def _candidate_name(rng: random.Random) -> tuple[str, str]:
+    """A candidate's name as created: the first draws of its random stream (files need it too)."""
+    return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+
+
+def _both_alive(first: _Lifespan, second: _Lifespan) -> Callable[[int], bool]:
+    """An application is present when it and its candidate are."""
+    return lambda step: first.alive(step) and second.alive(step)
+
+
 def _change_tags(state: _CandidateState, rng: random.Random) -> None:
     """Add a tag (up to three) or remove one. Tags are links: this does not touch `updated_at`."""
     if not state.tags or (len(state.tags) < 3 and rng.random() < 0.6):
@@ -842,9 +1500,61 @@ _CANDIDATE_EDITS: Final[tuple[Callable[[_CandidateState, random.Random], None], 
 
 
 # --------------------------------------------------------------------------------------------------
+# Job edits (the source's own methods add postings and change hiring teams: they need its settings)
+# --------------------------------------------------------------------------------------------------
+
+
+def _edit_job(state: _JobState, moment: _Instant, rng: random.Random) -> None:
+    """The name gains or loses "(m/f/d)", or the description its list of benefits."""
+    if rng.random() < 0.5:
+        base = state.name.removesuffix(_NAME_SUFFIX)
+        state.name = base if base != state.name else base + _NAME_SUFFIX
+    else:
+        base = state.description.removesuffix(_BENEFITS)
+        state.description = base if base != state.description else base + _BENEFITS
+    state.touch(moment)
+
+
+def _rename_stage(state: _JobState, moment: _Instant, rng: random.Random) -> None:
+    """A stage takes its other name. A stage is a record of its own: the job does not change."""
+    del moment
+    stage = rng.randrange(len(state.stage_names))
+    state.stage_names[stage] = _STAGE_ALIASES[state.stage_names[stage]]
+
+
+def _change_questions(state: _JobState, moment: _Instant, rng: random.Random) -> None:
+    """An extra question is added at the end of the form, or (once none fits) one becomes required or
+    optional. Titles never change: applications' answers carry them."""
+    del moment
+    keys = {question.question.key for question in state.questions}
+    addable = [question for question in _EXTRA_QUESTIONS if _fits(question, keys)]
+    if addable:
+        question = rng.choice(addable)
+        state.questions.append(_QuestionState(question, len(state.questions), question.required))
+        return
+    edited = rng.choice([question for question in state.questions if question.required is not None])
+    edited.required = not edited.required
+
+
+# --------------------------------------------------------------------------------------------------
 # The source
 # --------------------------------------------------------------------------------------------------
 
+_OPEN_STARTERS: Final = 2  # the first starter jobs are open and ask every type of question
+_USER_CACHE_SIZE: Final = 4096  # roles of users, to find recruiters for jobs' contacts
+# Kinds of event rolled per entity with `_event_roll`, each from a phase of its own.
+_EVENT_KINDS: Final = (
+    "user",
+    "job-status",
+    "job-edit",
+    "hiring-team",
+    "stage-rename",
+    "posting-change",
+    "posting-add",
+    "question",
+    "application-notes",
+    "candidate-notes",
+)
 _JOB_WINDOW: Final = 64  # an application picks among this many jobs near its own position in time ...
 _JOB_CACHE_SIZE: Final = 512  # ... so a small cache of job plans serves all of them
 # Share of a step's new applications (beyond its first two) that come from existing candidates.
@@ -859,6 +1569,8 @@ _CANDIDATE_ALPHA: Final = math.sqrt(2) - 1  # candidate events, over candidates
 _APPLICATION_ALPHA: Final = math.sqrt(3) - 1  # application events, over applications
 _CANDIDATE_DELETION_ALPHA: Final = (math.sqrt(10) - 2) / 2  # continued fraction [0; 1, 1, 2, 1, 1, 2, ...]
 _APPLICATION_DELETION_ALPHA: Final = (math.sqrt(85) - 5) / 6  # continued fraction [0; 1, 2, 2, 1, 2, 2, ...]
+_JOB_ALPHA: Final = _CANDIDATE_ALPHA  # job events, over jobs (each kind from a phase of its own)
+_USER_ALPHA: Final = _APPLICATION_ALPHA  # user events, over users
 
 
 class SandboxSource:
@@ -868,6 +1580,9 @@ class SandboxSource:
     records. Going from step k to k+1 adds applications (and candidates); moves, rejects and hires
     applications; schedules and cancels interviews; moves offers; edits candidates and their tags; and
     deletes (and sometimes restores, a few steps later) candidates, applications, interviews and offers.
+    It also renames and deactivates users; edits, opens and closes jobs, renames their stages, changes
+    their hiring teams, adds and changes their postings, adds and edits their screening questions; adds,
+    edits and deletes notes; adds scorecards as interviews take place; and adds and deletes files.
     """
 
     def __init__(self, seed: str, applications: int, step: int = 0) -> None:
@@ -881,29 +1596,39 @@ class SandboxSource:
         self.initial_candidates = max(1, (applications * 9 + 9) // 10)  # ceil(0.9 * applications)
         # New applications per step; at least 5, which about offsets a small sandbox's deletions.
         self.growth_per_step = max(5, applications // 50)
-        self._rates = _Rates.for_size(applications, self.initial_candidates)
+        self._rates = _Rates.for_size(applications, self.initial_candidates, self.job_count, self.user_count)
+        self._now: _Instant = step * STEP_SECONDS + _EVENT_WINDOW  # when this step's events are over
         self._company = _COMPANIES[_hash64(f"{seed}\x1fcompany") % len(_COMPANIES)]
         self._domain = f"{_slug(self._company)}.example"
         self._outcome_phase = _hash64(f"{seed}\x1foutcome-phase") / 2**64
         self._candidate_phase = _hash64(f"{seed}\x1fcandidate-events") / 2**64
         self._application_phase = _hash64(f"{seed}\x1fapplication-events") / 2**64
+        self._phases = {kind: _hash64(f"{seed}\x1f{kind}-events") / 2**64 for kind in _EVENT_KINDS}
         self._deletion_plans = {
-            "candidates": self._deletion_plan(
-                "candidates", _CANDIDATE_DELETION_ALPHA, self._rates.candidate_deletion
-            ),
+            "candidates": self._deletion_plan("candidates", _CANDIDATE_DELETION_ALPHA, self._rates.candidate_deletion),
             "applications": self._deletion_plan(
                 "applications", _APPLICATION_DELETION_ALPHA, self._rates.application_deletion
             ),
+            "files": self._deletion_plan("files", _CANDIDATE_ALPHA, self._rates.file_add),
         }
         self._name_shift = _hash64(f"{seed}\x1fnames")
-        self._job_plan: Callable[[int], _JobPlan] = functools.lru_cache(maxsize=_JOB_CACHE_SIZE)(
-            self._plan_job
+        self._job_plan: Callable[[int], _JobPlan] = functools.lru_cache(maxsize=_JOB_CACHE_SIZE)(self._plan_job)
+        self._user_roles: Callable[[int], tuple[RoleType, ...]] = functools.lru_cache(maxsize=_USER_CACHE_SIZE)(
+            self._initial_user_roles
+        )
+        rates = self._rates
+        # A job's events besides opening and closing, in the order they apply within a step.
+        self._job_events: tuple[tuple[str, float, Callable[[_JobState, _Instant, random.Random], None]], ...] = (
+            ("job-edit", rates.job_edit, _edit_job),
+            ("hiring-team", rates.hiring_team, self._change_hiring_team),
+            ("stage-rename", rates.stage_rename, _rename_stage),
+            ("posting-change", rates.posting_change, self._change_posting),
+            ("posting-add", rates.posting_add, self._add_posting),
+            ("question", rates.question_change, _change_questions),
         )
 
     def __repr__(self) -> str:
-        return (
-            f"SandboxSource(seed={self.seed!r}, applications={self.initial_applications}, step={self.step})"
-        )
+        return f"SandboxSource(seed={self.seed!r}, applications={self.initial_applications}, step={self.step})"
 
     def at_step(self, step: int) -> SandboxSource:
         """The same sandbox at another point of its history."""
@@ -914,20 +1639,39 @@ class SandboxSource:
     def record_methods(self) -> dict[str, Callable[[], Iterator[Record]]]:
         """Each model and the method that yields it, referenced models first."""
         return {
+            Role.MODEL: self.roles,
             Tag.MODEL: self.tags,
             User.MODEL: self.users,
             RejectionReason.MODEL: self.rejection_reasons,
             Job.MODEL: self.jobs,
             ApplicationStage.MODEL: self.application_stages,
+            JobPosting.MODEL: self.job_postings,
+            ScreeningQuestion.MODEL: self.screening_questions,
             Candidate.MODEL: self.candidates,
             Application.MODEL: self.applications,
             Interview.MODEL: self.interviews,
             Offer.MODEL: self.offers,
+            Note.MODEL: self.notes,
+            Scorecard.MODEL: self.scorecards,
+            Attachment.MODEL: self.attachments,
         }
 
     def counts(self) -> dict[str, int]:
         """How many records each method yields (by iterating them all)."""
         return {model: sum(1 for _ in method()) for model, method in self.record_methods().items()}
+
+    def roles(self) -> Iterator[Role]:
+        """The system roles that users hold and the job roles of hiring teams (one of them custom)."""
+        catalog: list[SystemRole | JobRole] = [*_SYSTEM_ROLES.values(), *_JOB_ROLES.values()]
+        for role in sorted(catalog, key=lambda role: role.remote_id or ""):
+            remote_id = role.remote_id or ""  # every role of the catalog has one
+            yield Role(
+                remote_id=remote_id,
+                remote_data=_raw("role", remote_id, label=role.remote_label, scope=role.scope.lower()),
+                remote_label=role.remote_label,
+                scope=role.scope,
+                unified_type=role.unified_type,
+            )
 
     def tags(self) -> Iterator[Tag]:
         for index, name in enumerate(TAG_NAMES):
@@ -942,16 +1686,16 @@ class SandboxSource:
 
     def users(self) -> Iterator[User]:
         for index in range(self.user_count):
-            yield self._user(index)
+            yield self._user_state(index).record()
 
     def jobs(self) -> Iterator[Job]:
-        for index in range(self.job_count):
-            yield self._plan_job(index).record
+        for state in self._job_states():
+            yield state.record()
 
     def application_stages(self) -> Iterator[ApplicationStage]:
-        for index in range(self.job_count):
-            plan = self._plan_job(index)
-            for stage_index, name in enumerate(plan.stage_names):
+        for state in self._job_states():
+            plan = state.plan
+            for stage_index, name in enumerate(state.stage_names):
                 remote_id = plan.stage_remote_id(stage_index)
                 yield ApplicationStage(
                     remote_id=remote_id,
@@ -961,6 +1705,16 @@ class SandboxSource:
                     index=stage_index,
                     status="INACTIVE" if stage_index == plan.legacy_index else "ACTIVE",
                 )
+
+    def job_postings(self) -> Iterator[JobPosting]:
+        for state in self._job_states():
+            for posting in state.postings:
+                yield posting.record(state.plan.remote_id)
+
+    def screening_questions(self) -> Iterator[ScreeningQuestion]:
+        for state in self._job_states():
+            for question in sorted(state.questions, key=lambda question: question.question.key):
+                yield question.record(state.plan.remote_id)
 
     def candidates(self) -> Iterator[Candidate]:
         for index in self._candidate_indices():
@@ -983,6 +1737,64 @@ class SandboxSource:
             for offer in state.offers:
                 if offer.visible(self.step):
                     yield offer.record(state.remote_id)
+
+    def notes(self) -> Iterator[Note]:
+        """Notes on applications, then notes on candidates alone ("app_..." < "cand_...")."""
+        for index in range(self._application_end()):
+            identity, candidate = self._application_identity(index)
+            if identity.life.alive(self.step) and candidate.life.alive(self.step):
+                yield from self._notes(
+                    "application-notes",
+                    identity,
+                    self._application_created_at(identity, candidate),
+                    _both_alive(identity.life, candidate.life),
+                    _rid("cand", candidate.number, 8),
+                    _rid("app", identity.number, 8),
+                )
+        for index in self._candidate_indices():
+            identity = self._candidate_identity(index)
+            if identity.life.alive(self.step):
+                yield from self._notes(
+                    "candidate-notes",
+                    identity,
+                    self._created_at(identity, self.initial_candidates),
+                    identity.life.alive,
+                    _rid("cand", index, 8),
+                    None,
+                )
+
+    def scorecards(self) -> Iterator[Scorecard]:
+        """One per interview that took place (ended, not canceled), once its author submitted it."""
+        for state in self._application_states():
+            for interview in state.interviews:
+                if interview.canceled or not interview.life.alive(self.step):
+                    continue
+                scorecard = self._scorecard(state, interview)
+                if scorecard is not None:
+                    yield scorecard
+
+    def attachments(self) -> Iterator[Attachment]:
+        """Files filed under applications (cover letters), then candidates' files."""
+        for index in range(self._application_end()):
+            yield from self._application_files(index)
+        for index in self._candidate_indices():
+            yield from self._candidate_files(index)
+
+    def attachment_content(self, remote_id: str) -> tuple[bytes, str]:
+        """The bytes and content type of one file of this sandbox at this step, found from its remote
+        id alone: a one-page PDF or UTF-8 text naming the candidate. KeyError if there is no such file."""
+        match = _FILE_ID.fullmatch(remote_id)
+        if match is None:
+            raise KeyError(remote_id)
+        owner, number = match.group(1), int(match.group(2)) - 1
+        if owner == "app":
+            files = self._application_files(number) if 0 <= number < self._application_end() else iter(())
+        else:
+            files = self._candidate_files(number) if self._candidate_exists(number) else iter(())
+        for attachment in files:
+            if attachment.remote_id == remote_id:
+                return self._file_content(attachment)
+        raise KeyError(remote_id)
 
     # ---- randomness, identity and time --------------------------------------------------------------
 
@@ -1070,26 +1882,75 @@ class SandboxSource:
     def _application_end(self) -> int:
         return self.initial_applications + self.step * self.growth_per_step
 
-    # ---- static entities ----------------------------------------------------------------------------
+    # ---- users --------------------------------------------------------------------------------------
 
-    def _user(self, index: int) -> User:
-        rng = self._rng("users", index)
+    def _replay(
+        self,
+        kind: str,
+        index: int,
+        create: Callable[[random.Random], _S],
+        advance: Callable[[_S, int, random.Random], bool],
+    ) -> _S:
+        """The state at `self.step` of a user or job: they exist at every step."""
+        state = self._simulate(kind, index, 0, _always, create, advance)
+        assert state is not None
+        return state
+
+    def _user_state(self, index: int) -> _UserState:
+        return self._replay("users", index, functools.partial(self._new_user, index), self._advance_user)
+
+    def _initial_user_roles(self, index: int, rng: random.Random | None = None) -> tuple[RoleType, ...]:
+        """A user's system roles (they never change): the first draws of the user's random stream."""
+        if index < len(_STARTER_USERS):
+            return _STARTER_USERS[index][0]
+        return _random_user_roles(rng or self._rng("users", index))
+
+    def _new_user(self, index: int, rng: random.Random) -> _UserState:
         first, last, cycle = self._person_name(index)
-        role_types, status = _STARTER_USERS[index] if index < len(_STARTER_USERS) else _random_user_roles(rng)
-        remote_id = _rid("usr", index, 6)
-        email = f"{_slug(first)}.{_slug(last)}{cycle or ''}@{self._domain}"
-        return User(
-            remote_id=remote_id,
-            remote_data=_raw("user", remote_id, email=email, active=status == "ACTIVE"),
+        roles = self._initial_user_roles(index, rng)
+        status = _STARTER_USERS[index][1] if index < len(_STARTER_USERS) else _random_user_status(rng)
+        return _UserState(
+            number=index,
+            remote_id=_rid("usr", index, 6),
             first_name=first,
             last_name=last,
-            email=email,
+            # The address stays when the name changes, as in most companies.
+            email=f"{_slug(first)}.{_slug(last)}{cycle or ''}@{self._domain}",
             status=status,
-            system_roles=tuple(SystemRole(*_ROLE_CATALOG[role], unified_type=role) for role in role_types),
+            roles=tuple(_SYSTEM_ROLES[role] for role in roles),
         )
 
+    def _advance_user(self, state: _UserState, step: int, rng: random.Random) -> bool:
+        """A user may change their last name or be (de)activated; users never settle."""
+        roll = self._event_roll(self._phases["user"], _USER_ALPHA, state.number, step)
+        if roll < self._rates.user_edit / 2:
+            state.last_name = rng.choice([name for name in LAST_NAMES if name != state.last_name])
+        elif roll < self._rates.user_edit:
+            state.status = "INACTIVE" if state.status == "ACTIVE" else "ACTIVE"
+        return True
+
+    # ---- jobs ---------------------------------------------------------------------------------------
+
+    def _job_states(self) -> Iterator[_JobState]:
+        for index in range(self.job_count):
+            yield self._replay("jobs", index, functools.partial(self._new_job, index), self._advance_job)
+
     def _plan_job(self, index: int) -> _JobPlan:
-        rng = self._rng("jobs", index)
+        return self._new_job(index, self._rng("jobs", index)).plan
+
+    def _status_event(self, index: int, step: int, status: str) -> tuple[str, _Instant] | None:
+        """(new status, when) if job `index` with `status` opens (a draft) or closes (an open job) at
+        `step`. Starter jobs keep their status. Closed form, so that a job's plan knows when the job
+        opened and closed without replaying its other events; the time comes from the roll itself."""
+        if index < len(_STARTER_JOBS) or status not in ("DRAFT", "OPEN"):
+            return None
+        roll, rate = self._event_roll(self._phases["job-status"], _JOB_ALPHA, index, step), self._rates.job_status
+        if roll >= rate:
+            return None
+        return ("OPEN" if status == "DRAFT" else "CLOSED"), step * STEP_SECONDS + int(roll / rate * _EVENT_WINDOW)
+
+    def _new_job(self, index: int, rng: random.Random) -> _JobState:
+        """A job as created (its step-0 state), with the plan its applications use."""
         role, office = rng.choice(_ROLES), rng.choice(_OFFICES)
         if index < len(_STARTER_JOBS):
             status, visibility, employment = _STARTER_JOBS[index]
@@ -1100,28 +1961,30 @@ class SandboxSource:
         name = f"{prefix}{role.title}{' Intern' if employment == 'INTERNSHIP' else ''}"
         created_at, opened_at, closed_at = self._job_timeline(status, rng)
         remote_id = _rid("job", index, 6)
-        post_url = f"https://careers.{self._domain}/jobs/{index + 1}-{_slug(name)}"
+        public_url = f"https://careers.{self._domain}/jobs/{index + 1}-{_slug(name)}"
+        description = (
+            f"<p>{self._company} is hiring a {name} to {role.duty}.</p>"
+            f"<p>You will join the {role.department} team in {office.city}.</p>"
+        )
         custom_fields: dict[str, Any] = {}
         if rng.random() < 0.4:
             custom_fields = {
                 "cost_center": f"CC-{rng.randint(1000, 9999)}",
                 "headcount": rng.randint(1, 3),
             }
-        hiring_team = sorted(rng.sample(range(self.user_count), rng.randint(2, 3)))
+        team = self._new_hiring_team(index, rng)
+        updated_at = max(created_at, opened_at or created_at, closed_at or created_at) + rng.randint(0, 20) * _HOUR
         record = Job(
             remote_id=remote_id,
-            remote_data=_raw("job", remote_id, title=name, state=status.lower(), office=office.city),
+            remote_data=_job_raw(remote_id, name, status, office.city),
             name=name,
             job_code=f"{role.code}-{_at(created_at).year}-{index + 1:04d}",
-            description=(
-                f"<p>{self._company} is hiring a {name} to {role.duty}.</p>"
-                f"<p>You will join the {role.department} team in {office.city}.</p>"
-            ),
+            description=description,
             confidential=rng.random() < 0.05,
             weekly_hours=_WEEKLY_HOURS[employment],
             category=role.category,
             department=role.department,
-            post_url=post_url if visibility == "PUBLIC" and status != "DRAFT" else None,
+            post_url=public_url if visibility == "PUBLIC" and status != "DRAFT" else None,
             experience_level=level,
             employment_type=employment,
             status=status,
@@ -1134,25 +1997,184 @@ class SandboxSource:
             opened_at=None if opened_at is None else _at(opened_at),
             closed_at=None if closed_at is None else _at(closed_at),
             remote_created_at=_at(created_at),
-            remote_updated_at=_at(max(created_at, opened_at or created_at, closed_at or created_at))
-            + timedelta(hours=rng.randint(0, 20)),
-            hiring_team_remote_ids=tuple(_rid("usr", user, 6) for user in hiring_team),
+            remote_updated_at=_at(updated_at),
+            contact_remote_id=_rid("usr", team[0].user, 6),
+            hiring_team=_hiring_team(team),
         )
         stage_names, legacy_index = self._pipeline(rng, force_legacy=index == _LEGACY_STARTER_JOB)
         start, count = rng.randrange(len(_QUESTIONS)), rng.randint(3, 6)
-        if index < 2:  # the two open starter jobs ask, between them, every type of question
+        if index < _OPEN_STARTERS:  # the two open starter jobs ask, between them, every type of question
             start, count = 6 * index, 7
         questions = [_QUESTIONS[(start + offset) % len(_QUESTIONS)] for offset in range(count)]
         active = tuple(i for i in range(len(stage_names)) if i != legacy_index)
-        return _JobPlan(
+        # When the job opens and closes during the steps up to this one: an application created at
+        # some step needs no later ones.
+        current, published_at, closes_at = status, None, closed_at
+        for step in range(1, self.step + 1):
+            change = self._status_event(index, step, current)
+            if change is not None:
+                current, moment = change
+                published_at, closes_at = (moment, closes_at) if current == "OPEN" else (published_at, moment)
+        plan = _JobPlan(
+            index=index,
             record=record,
-            closed_at=closed_at,
+            opened_at=published_at,
+            closed_at=closes_at,
             office=office,
             stage_names=stage_names,
             active=active,
             legacy_index=legacy_index,
             interview_positions=tuple(p for p, i in enumerate(active) if stage_names[i] in _INTERVIEW_STAGES),
             questions=tuple((f"{remote_id}-q-{question.key}", question) for question in questions),
+        )
+        state = _JobState(
+            plan=plan,
+            name=name,
+            description=description,
+            status=status,
+            opened_at=opened_at,
+            closed_at=closed_at,
+            updated_at=updated_at,
+            public_url=public_url,
+            team=team,
+            stage_names=list(stage_names),
+            postings=[],
+            questions=[],
+        )
+        self._new_questions(state, questions, rng)
+        if index < len(_STARTER_POSTINGS):
+            for posting_visibility, posting_status in _STARTER_POSTINGS[index]:
+                self._add_posting(state, created_at, rng, posting_visibility, posting_status)
+        else:
+            for _ in range(_weighted(rng, ((0, 20), (1, 50), (2, 30)))):
+                self._add_posting(state, created_at, rng)
+        return state
+
+    def _new_hiring_team(self, index: int, rng: random.Random) -> list[_Member]:
+        """2-4 members, the job's contact (a user with the recruiter role) first, then a hiring manager."""
+        places: tuple[tuple[str, ...], ...]
+        if index < len(_STARTER_TEAMS):
+            places = _STARTER_TEAMS[index]
+            contact = _STARTER_RECRUITERS[index]
+        else:
+            manager = ("HIRING_MANAGER", "APPROVER") if rng.random() < 0.25 else ("HIRING_MANAGER",)
+            helpers = [(rng.choice(_TEAM_HELPERS),) for _ in range(rng.randint(0, 2))]
+            places = (("RECRUITER",), manager, *helpers)
+            contact = self._recruiter(rng)
+        users = [contact]
+        while len(users) < min(len(places), self.user_count):
+            user = rng.randrange(self.user_count)
+            if user not in users:
+                users.append(user)
+        return [_Member(user, roles) for user, roles in zip(users, places, strict=False)]
+
+    def _recruiter(self, rng: random.Random) -> int:
+        """A user with the recruiter role: a few random users are tried, then a starter recruiter."""
+        for _ in range(16):
+            user = rng.randrange(self.user_count)
+            if "RECRUITER" in self._user_roles(user):
+                return user
+        return rng.choice(_STARTER_RECRUITERS)
+
+    def _new_questions(self, state: _JobState, questions: list[_Question], rng: random.Random) -> None:
+        """The job's form: an information block (sometimes) first, the answered questions, then
+        some extra ones (all that fit, on the starter jobs)."""
+        keys = {question.key for question in questions}
+        extras = [question for question in _EXTRA_QUESTIONS if _fits(question, keys)]
+        if state.plan.index >= _OPEN_STARTERS:
+            extras = [question for question in extras if rng.random() < 0.3]
+        info = [question for question in extras if _is_information(question)]
+        required = [rng.random() < 0.6 for _ in questions]
+        for question, is_required in (
+            *((question, question.required) for question in info),
+            *zip(questions, required, strict=True),
+            *((question, question.required) for question in extras if not _is_information(question)),
+        ):
+            state.questions.append(_QuestionState(question, len(state.questions), is_required))
+
+    def _advance_job(self, state: _JobState, step: int, rng: random.Random) -> bool:
+        """One step of a job: it may open or close, then each kind of event has its own roll (a small
+        sandbox has few jobs, and each step should still show every kind). Jobs never settle."""
+        moment = _event_time(step, rng)
+        index = state.plan.index
+        change = self._status_event(index, step, state.status)
+        if change is not None:
+            state.status, at = change
+            if state.status == "OPEN":
+                state.opened_at = at
+            else:
+                state.closed_at = at
+            for posting in state.postings:
+                if posting.status != "INACTIVE":
+                    posting.status = _POSTING_STATUS[state.status]
+            state.touch(at)
+        for kind, rate, apply in self._job_events:
+            if self._event_roll(self._phases[kind], _JOB_ALPHA, index, step) < rate:
+                apply(state, moment, rng)
+        return True
+
+    def _change_hiring_team(self, state: _JobState, moment: _Instant, rng: random.Random) -> None:
+        """A member joins (up to four, while there are users to add) or leaves (not the contact or the
+        hiring manager). Team changes are links: they do not touch the job's `updated_at`."""
+        del moment
+        members = {member.user for member in state.team}
+        if len(state.team) < min(4, self.user_count) and (len(state.team) <= 2 or rng.random() < 0.5):
+            user = rng.randrange(self.user_count)
+            while user in members:
+                user = rng.randrange(self.user_count)
+            state.team = [*state.team, _Member(user, (rng.choice(_TEAM_HELPERS),))]
+        elif len(state.team) > 2:
+            leaving = rng.randrange(2, len(state.team))
+            state.team = state.team[:leaving] + state.team[leaving + 1 :]
+
+    def _change_posting(self, state: _JobState, moment: _Instant, rng: random.Random) -> None:
+        """On an open job, a posting goes live or offline; on another one, a note that the position is
+        no longer open comes or goes. A job without postings gets one."""
+        if not state.postings:
+            self._add_posting(state, moment, rng)
+            return
+        posting = rng.choice(state.postings)
+        if state.status == "OPEN":
+            posting.status = "INACTIVE" if posting.status == "ACTIVE" else "ACTIVE"
+        else:
+            posting.filled_note = not posting.filled_note
+
+    def _add_posting(
+        self,
+        state: _JobState,
+        moment: _Instant,
+        rng: random.Random,
+        visibility: PostingVisibility | None = None,
+        status: PostingStatus | None = None,
+    ) -> None:
+        """A new posting of the job (a change of one, once there are `_MAX_POSTINGS`): the first shows the job's
+        visibility; public and unlisted ones have a URL. Its status follows the job's."""
+        if len(state.postings) >= _MAX_POSTINGS:
+            self._change_posting(state, moment, rng)
+            return
+        plan = state.plan
+        shown: PostingVisibility = _POSTING_VISIBILITY[plan.record.visibility or "PUBLIC"]
+        if visibility is not None:
+            shown = visibility
+        elif state.postings:  # the first posting shows the job's visibility, others vary
+            shown = rng.choice(tuple(_POSTING_VISIBILITY.values()))
+        if status is None:
+            status = _POSTING_STATUS[state.status]
+            if status == "ACTIVE" and rng.random() < 0.1:
+                status = "INACTIVE"
+        remote_id = f"{plan.remote_id}-p{len(state.postings):02d}"
+        state.postings.append(
+            _PostingState(
+                remote_id=remote_id,
+                title=state.name,
+                description_html=(
+                    f"<h2>{state.name}</h2><p>{plan.office.city}, posted {_POSTED[shown]}.</p>"
+                    f"{state.description}{_BENEFITS}"
+                ),
+                status=status,
+                visibility=shown,
+                url=None if shown == "INTERNAL" else f"https://careers.{self._domain}/postings/{remote_id}",
+            )
         )
 
     @staticmethod
@@ -1248,7 +2270,7 @@ class SandboxSource:
         )
 
     def _new_candidate(self, identity: _Identity, rng: random.Random) -> _CandidateState:
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        first, last = _candidate_name(rng)
         name = f"{_slug(first)}.{_slug(last)}"
         company = rng.choice(_EMPLOYERS) if rng.random() < 0.85 else None
         office = rng.choice(_OFFICES)
@@ -1282,9 +2304,7 @@ class SandboxSource:
             emails=emails,
             phones=[_phone(office, rng, kind) for kind in ("MOBILE", "HOME")[:phone_count]],
             social_media=_social_media(first, last, rng),
-            tags=sorted(
-                rng.sample(range(len(TAG_NAMES)), _weighted(rng, ((0, 40), (1, 35), (2, 15), (3, 10))))
-            ),
+            tags=sorted(rng.sample(range(len(TAG_NAMES)), _weighted(rng, ((0, 40), (1, 35), (2, 15), (3, 10))))),
             custom_fields=custom_fields,
             created_at=created_at,
             updated_at=updated_at,
@@ -1300,9 +2320,7 @@ class SandboxSource:
             _change_tags(state, rng)
         elif roll < rates.tag_change + rates.candidate_edit:
             # Each kind of edit gets its own slice of the roll, so each is evenly spread too.
-            edit = _CANDIDATE_EDITS[
-                int((roll - rates.tag_change) / rates.candidate_edit * len(_CANDIDATE_EDITS))
-            ]
+            edit = _CANDIDATE_EDITS[int((roll - rates.tag_change) / rates.candidate_edit * len(_CANDIDATE_EDITS))]
             edit(state, rng)
             state.updated_at = moment
         return True
@@ -1315,15 +2333,18 @@ class SandboxSource:
             if state is not None:
                 yield state
 
-    def _application_state(self, index: int) -> _ApplicationState | None:
+    def _application_identity(self, index: int) -> tuple[_Identity, _Identity]:
+        """The identities of application `index` and of its candidate (closed form, no replay)."""
         born = self._birth_step(index)
-        identity = self._identity("applications", index, born)
-        candidate = self._candidate_identity(self._candidate_of(index))
+        return self._identity("applications", index, born), self._candidate_identity(self._candidate_of(index))
+
+    def _application_state(self, index: int) -> _ApplicationState | None:
+        identity, candidate = self._application_identity(index)
         return self._simulate(
             "applications",
             index,
-            born,
-            lambda step: identity.life.alive(step) and candidate.life.alive(step),
+            identity.born,
+            _both_alive(identity.life, candidate.life),
             lambda rng: self._new_application(identity, candidate, rng),
             self._advance_application,
         )
@@ -1341,9 +2362,7 @@ class SandboxSource:
         roll = (self._outcome_phase + index * _GOLDEN) % 1.0
         return "HIRED" if roll < 0.12 else "DECLINED" if roll < 0.42 else "PENDING"
 
-    def _choose_job(
-        self, index: int, applied_at: _Instant, statuses: frozenset[str], rng: random.Random
-    ) -> _JobPlan:
+    def _choose_job(self, index: int, applied_at: _Instant, statuses: frozenset[str], rng: random.Random) -> _JobPlan:
         """A job that accepts the application, near the application's position in the sandbox's
         history (jobs and applications both count up over time; new applications go to the latest
         jobs). Locality keeps the job-plan cache small: memory does not grow with the sandbox."""
@@ -1356,20 +2375,14 @@ class SandboxSource:
                 return plan
         return self._job_plan(0)  # a starter job: open
 
-    def _new_application(
-        self, identity: _Identity, candidate: _Identity, rng: random.Random
-    ) -> _ApplicationState:
+    def _new_application(self, identity: _Identity, candidate: _Identity, rng: random.Random) -> _ApplicationState:
         created_at = self._application_created_at(identity, candidate)
         outcome = self._initial_outcome(identity.number) if identity.born == 0 else "PENDING"
-        job = self._choose_job(
-            identity.number, created_at, _JOB_STATUSES_FOR[identity.born > 0, outcome], rng
-        )
+        job = self._choose_job(identity.number, created_at, _JOB_STATUSES_FOR[identity.born > 0, outcome], rng)
         answers: tuple[ScreeningAnswer, ...] = ()
         if rng.random() < 0.75:
             answers = tuple(
-                ScreeningAnswer(
-                    question_id, question.title, question.type, _answer(question, rng, created_at)
-                )
+                ScreeningAnswer(question_id, question.title, question.type, _answer(question, rng, created_at))
                 for question_id, question in job.questions
             )
         custom_fields: dict[str, Any] = {}
@@ -1406,10 +2419,8 @@ class SandboxSource:
         reached = state.position + 1 if outcome == "PENDING" else state.position
         interviewed = [p for p in state.job.interview_positions if p < reached][-_INITIAL_INTERVIEWS:]
         for position in interviewed:
-            if position == state.position:  # the current stage's interview: around now
-                day = rng.randint(-2, 5) * _DAY
-            else:
-                day = entered(position) + stage_time // 2
+            # The current stage's interview is around now.
+            day = rng.randint(-2, 5) * _DAY if position == state.position else entered(position) + stage_time // 2
             interview = self._add_interview(state, 0, entered(position), day, rng, position)
             if interview is not None and rng.random() < 0.08:
                 interview.cancel((interview.created_at + interview.starting_at) // 2)
@@ -1469,16 +2480,18 @@ class SandboxSource:
         state.interviews.append(interview)
         return interview
 
-    def _interview_record(self, state: _ApplicationState, interview: _InterviewState) -> Interview:
-        """An interview's record; its details come from its own seed (see `_InterviewState`)."""
-        rng = random.Random(interview.detail_seed)
+    def _interview_details(self, rng: random.Random) -> _InterviewDetails:
+        """Who and how, drawn from the interview's own stream (`random.Random(detail_seed)`): only
+        records need them, so generating applications alone stays cheap."""
         users = rng.sample(range(self.user_count), rng.randint(1, 3))
         mode = rng.random()
-        location = state.job.office.address if mode < 0.45 else None
-        video_url = (
-            f"https://meet.sandbox.example/{rng.randint(10**9, 10**10 - 1)}" if 0.45 <= mode < 0.9 else None
-        )
-        remote_id = f"{state.remote_id}-i{interview.number:02d}"
+        video_url = f"https://meet.sandbox.example/{rng.randint(10**9, 10**10 - 1)}" if 0.45 <= mode < 0.9 else None
+        return _InterviewDetails(users, mode < 0.45, video_url, rng.choice((45, 60)) * 60)
+
+    def _interview_record(self, state: _ApplicationState, interview: _InterviewState) -> Interview:
+        """An interview's record; its details come from its own seed (see `_InterviewState`)."""
+        users, on_site, video_url, duration = self._interview_details(random.Random(interview.detail_seed))
+        remote_id = interview.remote_id(state.remote_id)
         title = f"{state.job.stage_name(interview.position)} with {self._user_name(users[0])}"
         starting_at, updated_at = _at(interview.starting_at), _at(interview.updated_at)
         return Interview(
@@ -1494,10 +2507,10 @@ class SandboxSource:
             stage_remote_id=state.job.stage_remote_id(state.job.active[interview.position]),
             title=f"Follow-up: {title}" if interview.follow_up else title,
             starting_at=starting_at,
-            ending_at=starting_at + timedelta(minutes=rng.choice((45, 60))),
+            ending_at=_at(interview.starting_at + duration),
             canceled=interview.canceled,
             video_conferencing_url=video_url,
-            location=location,
+            location=state.job.office.address if on_site else None,
             remote_created_at=_at(interview.created_at),
             remote_updated_at=updated_at,
             user_remote_ids=tuple(_rid("usr", user, 6) for user in sorted(users)),
@@ -1550,23 +2563,15 @@ class SandboxSource:
             self._add_interview(state, step, moment, day, rng, state.position, follow_up=True)
         return state.outcome == "PENDING"
 
-    def _cancel_interviews(
-        self, state: _ApplicationState, step: int, moment: _Instant, rng: random.Random
-    ) -> None:
+    def _cancel_interviews(self, state: _ApplicationState, step: int, moment: _Instant, rng: random.Random) -> None:
         for interview in tuple(state.interviews):
-            if (
-                interview.upcoming(moment)
-                and interview.life.steady(step)
-                and rng.random() < self._rates.cancel
-            ):
+            if interview.upcoming(moment) and interview.life.steady(step) and rng.random() < self._rates.cancel:
                 interview.cancel(moment)
                 if rng.random() < self._rates.reschedule:
                     day = moment + rng.randint(2, 6) * _DAY
                     self._add_interview(state, step, moment, day, rng, interview.position)
 
-    def _advance_stage(
-        self, state: _ApplicationState, step: int, moment: _Instant, rng: random.Random
-    ) -> None:
+    def _advance_stage(self, state: _ApplicationState, step: int, moment: _Instant, rng: random.Random) -> None:
         state.position += 1
         state.updated_at = moment
         if state.job.is_interview(state.position):
@@ -1574,9 +2579,7 @@ class SandboxSource:
         elif state.position == state.offer_position:
             self._add_offer(state, step, "DRAFT", moment, moment, rng)
 
-    def _progress_offer(
-        self, state: _ApplicationState, step: int, moment: _Instant, rng: random.Random
-    ) -> None:
+    def _progress_offer(self, state: _ApplicationState, step: int, moment: _Instant, rng: random.Random) -> None:
         """DRAFT -> APPROVED -> SENT -> ACCEPTED (a hire) or DECLINED (a new offer, or a rejection)."""
         offer = state.open_offer(step)
         if offer is None:
@@ -1609,3 +2612,200 @@ class SandboxSource:
         for interview in state.interviews:
             if interview.upcoming(moment) and interview.life.steady(step):
                 interview.cancel(moment)
+
+    # ---- notes --------------------------------------------------------------------------------------
+
+    def _notes(
+        self,
+        kind: str,
+        owner: _Identity,
+        created_at: _Instant,
+        present: Callable[[int], bool],
+        candidate_remote_id: str,
+        application_remote_id: str | None,
+    ) -> Iterator[Note]:
+        """The notes of one application or candidate (`kind`), replayed from the owner's creation: a few
+        before step 0, then per step (while the owner exists through it) maybe one note added or edited.
+        Notes are deleted (and sometimes restored) by their own lifespans."""
+        rng = self._rng(kind, owner.number)
+        rates = self._rates
+        on_application = application_remote_id is not None
+        add, edit = (rates.note_add, rates.note_edit) if on_application else (rates.candidate_note, 0.0)
+        alpha = _APPLICATION_ALPHA if on_application else _CANDIDATE_ALPHA
+        prefix = f"{application_remote_id or candidate_remote_id}-n"
+        notes: list[_NoteState] = []
+        if owner.born == 0:
+            initial = ((0, 35), (1, 30), (2, 20), (3, 15)) if on_application else ((0, 80), (1, 20))
+            for _ in range(_weighted(rng, initial)):
+                self._add_note(notes, prefix, 0, _between(created_at, 0, rng, low=0.1), on_application, rng)
+        was_present = True
+        for step in range(owner.born + 1, self.step + 1):
+            is_present = present(step)
+            roll = self._event_roll(self._phases[kind], alpha, owner.number, step)
+            if was_present and is_present and roll < add + edit:
+                moment = _event_time(step, rng)
+                editable = [note for note in notes if note.author is not None and note.life.steady(step)]
+                if roll >= add and editable:
+                    note = rng.choice(editable)
+                    note.content_html += rng.choice(_NOTE_UPDATES)
+                    note.updated_at = moment
+                elif len(notes) < _MAX_NOTES:
+                    self._add_note(notes, prefix, step, moment, on_application, rng)
+            was_present = is_present
+        for note in notes:
+            if note.life.alive(self.step):
+                yield note.record(candidate_remote_id, application_remote_id)
+
+    def _add_note(
+        self,
+        notes: list[_NoteState],
+        prefix: str,
+        step: int,
+        moment: _Instant,
+        on_application: bool,
+        rng: random.Random,
+    ) -> None:
+        """A note by a user (sometimes untitled or private) or, on applications, by the system."""
+        author: int | None = rng.randrange(self.user_count)
+        is_private = _weighted(rng, _IS_PRIVATE)
+        if on_application and rng.random() < 0.15:
+            author, title, content, is_private = None, None, rng.choice(_SYSTEM_NOTES), None
+        else:
+            title, content = rng.choice(_NOTE_TEXTS if on_application else _CANDIDATE_NOTE_TEXTS)
+        notes.append(
+            _NoteState(
+                remote_id=f"{prefix}{len(notes):02d}",
+                author=author,
+                title=title,
+                content_html=content,
+                is_private=is_private,
+                created_at=moment,
+                updated_at=moment,
+                life=self._lifespan(rng.getrandbits(_LIFE_BITS), step, self._rates.note_deletion),
+            )
+        )
+
+    # ---- scorecards ---------------------------------------------------------------------------------
+
+    def _scorecard(self, state: _ApplicationState, interview: _InterviewState) -> Scorecard | None:
+        """The scorecard of an interview, if it ended and its author (one of its interviewers)
+        submitted it by the end of this step. It never changes after. Its draws continue the
+        interview's detail stream."""
+        rng = random.Random(interview.detail_seed)
+        users, *_, duration = self._interview_details(rng)
+        ended_at = interview.starting_at + duration
+        submitted_at = ended_at + rng.randint(10, 48 * 60) * 60
+        if submitted_at > self._now:
+            return None
+        interview_remote_id = interview.remote_id(state.remote_id)
+        remote_id = f"{interview_remote_id}-sc"
+        author = _rid("usr", rng.choice(users), 6)
+        return Scorecard(
+            remote_id=remote_id,
+            remote_data=_raw("scorecard", remote_id, interview_id=interview_remote_id, submitted_by=author),
+            candidate_remote_id=_rid("cand", state.candidate.number, 8),
+            application_remote_id=state.remote_id,
+            interview_remote_id=interview_remote_id,
+            author_remote_id=author,
+            responses=tuple(criterion.response(_score(criterion, ended_at, rng)) for criterion in _RUBRIC),
+            remote_created_at=_at(submitted_at),
+            remote_updated_at=_at(submitted_at),
+        )
+
+    # ---- attachments --------------------------------------------------------------------------------
+
+    def _candidate_exists(self, candidate: int) -> bool:
+        """Is `candidate` one of this sandbox's candidates by now (whether or not deleted)?"""
+        if candidate < self.initial_candidates:
+            return candidate >= 0
+        application = self.initial_applications + candidate - self.initial_candidates
+        return application < self._application_end() and self._candidate_of(application) == candidate
+
+    def _application_files(self, index: int) -> Iterator[Attachment]:
+        """An application's cover letter, if its candidate sent one (about a third do)."""
+        identity, candidate = self._application_identity(index)
+        if not (identity.life.alive(self.step) and candidate.life.alive(self.step)):
+            return
+        bits = _hash64(f"{self.seed}\x1ffiles\x1fapp\x1f{index}")
+        if bits % 3 == 0:
+            uploaded_at = self._application_created_at(identity, candidate) + 30
+            yield self._file(_rid("app", index, 8), 0, candidate.number, index, _COVER_LETTER, uploaded_at, bits)
+
+    def _candidate_files(self, candidate: int) -> Iterator[Attachment]:
+        """A candidate's files: a CV (filed under their first application half the time, as if sent
+        with it), a portfolio for some, then one more file every `1 / file_add` steps. All but the CV
+        can be deleted (and sometimes come back)."""
+        identity = self._candidate_identity(candidate)
+        if not identity.life.alive(self.step):
+            return
+        owner = _rid("cand", candidate, 8)
+        bits = _hash64(f"{self.seed}\x1ffiles\x1fcand\x1f{candidate}")
+        created_at = self._created_at(identity, self.initial_candidates)
+        # The first application of an initial candidate c is application c; a later candidate came with
+        # the application that created them. (An empty sandbox's one candidate has none.)
+        first_application: int | None = candidate
+        if candidate >= self.initial_candidates:
+            first_application = self.initial_applications + candidate - self.initial_candidates
+        elif candidate >= self.initial_applications:
+            first_application = None
+        if first_application is None or not bits & 1:
+            yield self._file(owner, 0, candidate, None, _CV, created_at + 60, bits)
+        elif self._application_identity(first_application)[0].life.alive(self.step):
+            # Sent with the first application, it is gone while that application is.
+            yield self._file(owner, 0, candidate, first_application, _CV, created_at + 60, bits)
+        uploads: list[tuple[int, _Instant, _FileKind]] = []
+        if identity.born == 0 and bits >> 1 & 3 == 0:
+            uploads.append((0, created_at + 120, _PORTFOLIO))
+        # Like deletions (`_identity`): step s uploads for the candidates in slice (s - 1) mod n.
+        phase, alpha, slices = self._deletion_plans["files"]
+        step = identity.born + 1 + (int((phase + candidate * alpha) % 1.0 * slices) - identity.born) % slices
+        while step <= self.step and len(uploads) < _MAX_FILES - 1:
+            if identity.life.steady(step):
+                later = _LATER_FILES[((bits >> 3) + len(uploads)) % len(_LATER_FILES)]
+                uploads.append((step, step * STEP_SECONDS + (bits >> 8) % _EVENT_WINDOW, later))
+            step += slices
+        for number, (upload_step, uploaded_at, kind) in enumerate(uploads, 1):
+            life = self._lifespan(_hash64(f"{owner}-f{number}\x1f{bits}"), upload_step, self._rates.file_deletion)
+            if life.alive(self.step):
+                yield self._file(owner, number, candidate, None, kind, uploaded_at, bits >> number)
+
+    def _file(
+        self,
+        owner: str,
+        number: int,
+        candidate: int,
+        application: int | None,
+        kind: _FileKind,
+        uploaded_at: _Instant,
+        bits: int,
+    ) -> Attachment:
+        """A file's record; its name is the candidate's name as they were created."""
+        file_type, pattern, text_share = kind
+        first, last = _candidate_name(self._rng("candidates", candidate))
+        is_text = (bits >> 16 & 0xFFFF) / 0x10000 < text_share
+        name = pattern.format(name=f"{first}_{last}".replace(" ", "_"))
+        remote_id = f"{owner}-f{number:02d}"
+        file_name = f"{name}.{'txt' if is_text else 'pdf'}"
+        return Attachment(
+            remote_id=remote_id,
+            remote_data=_raw("file", remote_id, filename=file_name, owner=owner),
+            candidate_remote_id=_rid("cand", candidate, 8),
+            application_remote_id=None if application is None else _rid("app", application, 8),
+            type=file_type,
+            file_name=file_name,
+            content_type="text/plain" if is_text else "application/pdf",
+            remote_created_at=_at(uploaded_at),
+            remote_updated_at=_at(uploaded_at),
+        )
+
+    def _file_content(self, attachment: Attachment) -> tuple[bytes, str]:
+        """A file's bytes: the candidate's name (as created), what the file is, and where it is from."""
+        first, last = _candidate_name(self._rng("candidates", _rid_index(attachment.candidate_remote_id or "")))
+        lines = (
+            f"{first} {last}",
+            _FILE_TITLES[attachment.type or "OTHER"],
+            f"{self._company} - sandbox file {attachment.remote_id}",
+        )
+        if attachment.content_type == "application/pdf":
+            return _pdf(lines), attachment.content_type
+        return ("\n".join(lines) + "\n").encode(), "text/plain"

@@ -68,9 +68,7 @@ def upgrade() -> None:
 
     op.create_table(
         "application_stages",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -112,9 +110,7 @@ def upgrade() -> None:
 
     op.create_table(
         "applications",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -151,9 +147,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_applications_integration_id_job_id"), ["integration_id", "job_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_applications_integration_id_pk"), ["integration_id", "pk"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_applications_integration_id_pk"), ["integration_id", "pk"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_applications_integration_id_remote_id"),
             ["integration_id", "remote_id"],
@@ -167,9 +161,7 @@ def upgrade() -> None:
 
     op.create_table(
         "candidates",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -193,9 +185,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name=op.f("uq_candidates_id")),
     )
     with op.batch_alter_table("candidates", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_candidates_integration_id_pk"), ["integration_id", "pk"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_candidates_integration_id_pk"), ["integration_id", "pk"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_candidates_integration_id_remote_id"),
             ["integration_id", "remote_id"],
@@ -209,9 +199,7 @@ def upgrade() -> None:
 
     op.create_table(
         "interviews",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -238,9 +226,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("interviews", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_interviews_application_id"), ["application_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_interviews_integration_id_pk"), ["integration_id", "pk"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_interviews_integration_id_pk"), ["integration_id", "pk"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_interviews_integration_id_remote_id"),
             ["integration_id", "remote_id"],
@@ -254,9 +240,7 @@ def upgrade() -> None:
 
     op.create_table(
         "jobs",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -290,9 +274,7 @@ def upgrade() -> None:
 
     op.create_table(
         "offers",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -318,9 +300,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("offers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_offers_application_id"), ["application_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_offers_integration_id_pk"), ["integration_id", "pk"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_offers_integration_id_pk"), ["integration_id", "pk"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_offers_integration_id_remote_id"), ["integration_id", "remote_id"], unique=False
         )
@@ -330,9 +310,7 @@ def upgrade() -> None:
 
     op.create_table(
         "rejection_reasons",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -395,9 +373,7 @@ def upgrade() -> None:
             ["integration_id", "created_at"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_sync_runs_state_created_at"), ["state", "created_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_sync_runs_state_created_at"), ["state", "created_at"], unique=False)
         batch_op.create_index(
             "uq_sync_runs_active",
             ["integration_id", "kind"],
@@ -408,9 +384,7 @@ def upgrade() -> None:
 
     op.create_table(
         "tags",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -444,9 +418,7 @@ def upgrade() -> None:
 
     op.create_table(
         "users",
-        sa.Column(
-            "pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("integration_id", sa.String(length=80), nullable=False),
         sa.Column("remote_id", sa.Text(), nullable=True),
@@ -470,9 +442,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name=op.f("uq_users_id")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_users_integration_id_pk"), ["integration_id", "pk"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_users_integration_id_pk"), ["integration_id", "pk"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_users_integration_id_remote_id"), ["integration_id", "remote_id"], unique=False
         )

@@ -1,0 +1,108 @@
+"""GET /v1/ats/candidates"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Row, Table, select
+
+from hirebridge.api.ats.embeds import job_brief, stage_brief
+from hirebridge.api.listing import (
+    Filter,
+    Listing,
+    base_fields,
+    column_equals_ci,
+    id_list,
+    links,
+    load_by_id,
+    load_children,
+    pick,
+    text_param,
+)
+from hirebridge.store.tables import applications
+from hirebridge.timefmt import to_wire
+
+FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "confidential",
+    "source",
+    "custom_fields",
+    "remote_url",
+    "remote_created_at",
+    "remote_updated_at",
+    "phone_numbers",
+    "email_addresses",
+    "social_media",
+    "location",
+)
+APPLICATION_FIELDS = (
+    "outcome",
+    "rejection_reason_name",
+    "rejected_at",
+    "remote_url",
+    "remote_created_at",
+    "remote_updated_at",
+)
+
+
+def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+    apps = load_children(conn, "applications", "candidate_id", (r.id for r in rows))
+    app_data = {a.id: orjson.loads(a.data) for children in apps.values() for a in children}
+    stages = load_by_id(conn, "application_stages", (d["current_stage_id"] for d in app_data.values()))
+    jobs = load_by_id(conn, "jobs", (d["job_id"] for d in app_data.values()))
+    tags = load_by_id(conn, "tags", (t for r in rows for t in links(r, "tag_ids")))
+    results = []
+    for row in rows:
+        item = base_fields(row, *FIELDS)
+        item["integration_fields"] = []
+        item["applications"] = [
+            {
+                "id": a.id,
+                "remote_id": a.remote_id,
+                **pick(app_data[a.id], *APPLICATION_FIELDS),
+                "changed_at": to_wire(a.changed_at),
+                "current_stage": stage_brief(stages.get(app_data[a.id]["current_stage_id"])),
+                "job": job_brief(jobs.get(app_data[a.id]["job_id"])),
+            }
+            for a in apps.get(row.id, ())
+        ]
+        item["tags"] = [
+            {"id": t.id, "remote_id": t.remote_id, "name": orjson.loads(t.data)["name"]}
+            for tid in links(row, "tag_ids")
+            if (t := tags.get(tid)) is not None
+        ]
+        results.append(item)
+    return results
+
+
+def _applied_to(table: Table, job_ids: list[str]) -> Any:
+    return table.c.id.in_(
+        select(applications.c.candidate_id).where(
+            applications.c.integration_id == table.c.integration_id,
+            applications.c.job_id.in_(job_ids),
+            applications.c.remote_deleted_at.is_(None),
+        )
+    )
+
+
+LISTING = Listing(
+    model="candidates",
+    serialize=_serialize,
+    filters=(
+        # A single address, case-insensitive, matched against every address of the candidate.
+        Filter(
+            "email",
+            text_param,
+            lambda t, v: t.c.emails.contains(f" {v.lower()} ", autoescape=True),
+            field="email_addresses",
+        ),
+        Filter("job_ids", id_list, _applied_to),
+        column_equals_ci("first_name", "first_name"),
+        column_equals_ci("last_name", "last_name"),
+    ),
+)

@@ -1,0 +1,95 @@
+"""GET /v1/ats/jobs"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Row
+
+from hirebridge.api.listing import (
+    Filter,
+    Listing,
+    base_fields,
+    column_contains_ci,
+    column_in,
+    comma_list,
+    enum_list,
+    links,
+    load_by_id,
+    load_children,
+    pick,
+    remote_created_after,
+    single_value,
+    text_param,
+)
+
+STATUSES = ("OPEN", "CLOSED", "DRAFT", "ARCHIVED")
+EMPLOYMENT_TYPES = ("FULL_TIME", "PART_TIME", "CONTRACT", "SEASONAL", "INTERNSHIP")
+VISIBILITIES = ("PUBLIC", "INTERNAL", "UNLISTED", "CONFIDENTIAL")
+QUESTION_FIELDS = (
+    "title",
+    "description",
+    "format",
+    "category",
+    "index",
+    "required",
+    "precondition_question_id",
+    "precondition_options",
+)
+
+
+def _child(row: Row[Any], *names: str, remote_data: bool = False) -> dict[str, Any]:
+    item = {"id": row.id, "remote_id": row.remote_id, **pick(orjson.loads(row.data), *names)}
+    if remote_data:
+        item["remote_data"] = None
+    return item
+
+
+def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+    job_ids = [r.id for r in rows]
+    stages = load_children(conn, "application_stages", "job_id", job_ids)
+    questions = load_children(conn, "screening_questions", "job_id", job_ids)
+    postings = load_children(conn, "job_postings", "job_id", job_ids)
+    members = {r.id: links(r, "hiring_team") for r in rows}
+    users = load_by_id(conn, "users", (m["user_id"] for team in members.values() for m in team))
+    results = []
+    for row in rows:
+        item = base_fields(row)
+        item["integration_fields"] = []
+        item["stages"] = [
+            _child(s, "name", "status", "custom_fields", "index", remote_data=True) for s in stages.get(row.id, ())
+        ]
+        item["screening_questions"] = [_child(q, *QUESTION_FIELDS) for q in questions.get(row.id, ())]
+        item["job_postings"] = [
+            _child(p, "title", "description_html", "status", "visibility", "url", remote_data=True)
+            for p in postings.get(row.id, ())
+        ]
+        item["hiring_team"] = [
+            {
+                **_child(user, "first_name", "last_name", "email"),
+                "hiring_team_roles": member["hiring_team_roles"],
+                "job_roles": member["job_roles"],
+            }
+            for member in members[row.id]
+            if (user := users.get(member["user_id"])) is not None
+        ]
+        results.append(item)
+    return results
+
+
+LISTING = Listing(
+    model="jobs",
+    serialize=_serialize,
+    filters=(
+        column_in("job_codes", comma_list, "job_code"),
+        Filter("post_url", text_param, lambda t, v: t.c.post_url == v, field="post_url"),
+        column_in("statuses", enum_list(STATUSES), "status"),
+        column_in("status", single_value(STATUSES), "status"),
+        column_in("employment_types", enum_list(EMPLOYMENT_TYPES), "employment_type"),
+        column_in("visibilities", enum_list(VISIBILITIES), "visibility"),
+        remote_created_after(),
+        column_contains_ci("name_contains", "name"),
+    ),
+)
