@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from kombo import Kombo
 from sqlalchemy import Engine, select
 
 from hirebridge.store import tenancy
 from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import SYNCED_TABLES
-from tests.conftest import Server, Tenant
+from hirebridge.sync.engine import SyncEngine
+from tests.conftest import Server, Tenant, create_sandbox, make_tenant
 from tests.contract import validate, validate_sdk
 
 
@@ -45,6 +48,21 @@ class World:
 
 # Endpoints newer than Kombo's OpenAPI snapshot: validated against the official SDK's models instead.
 SDK_ONLY = {"/ats/notes", "/ats/scorecards", "/ats/attachments"}
+
+
+def synced_world(engine: Engine, server: Server, applications: int) -> World:
+    """A tenant with a sandbox integration of `applications` applications, after its first sync."""
+    tenant = make_tenant(engine)
+    integration_id = create_sandbox(engine, tenant, applications=applications)
+    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
+    return World(server, tenant, integration_id)
+
+
+def sdk_client(world: World, base_url: str | None = None) -> Kombo:
+    """The official Kombo SDK pointed at HireBridge."""
+    return Kombo(
+        api_key=world.tenant.api_key, integration_id=world.integration_id, server_url=base_url or world.server.base_url
+    )
 
 
 def advance(engine: Engine, integration_id: str, steps: int = 1) -> None:

@@ -11,28 +11,22 @@ import pytest
 from kombo import Kombo
 from sqlalchemy import Engine, text
 
-from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
 from tests.conftest import Server, create_sandbox, make_tenant
 from tests.contract import validate
-from tests.support import World
+from tests.support import World, sdk_client, synced_world
 
 PATH = "/ats/applications"
 
 
 @pytest.fixture
 def world(engine: Engine, server: Server) -> World:
-    tenant = make_tenant(engine)
-    integration_id = create_sandbox(engine, tenant, applications=120)
-    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
-    return World(server, tenant, integration_id)
+    return synced_world(engine, server, applications=120)
 
 
 @pytest.fixture
 def sdk(world: World) -> Iterator[Kombo]:
-    with Kombo(
-        api_key=world.tenant.api_key, integration_id=world.integration_id, server_url=world.server.base_url
-    ) as k:
+    with sdk_client(world) as k:
         yield k
 
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from kombo import Kombo
 from sqlalchemy import Engine, func, select
 
 from hirebridge.api.app import create_app
@@ -19,24 +18,14 @@ from hirebridge.store import sync_runs
 from hirebridge.store.db import read_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import SYNCED_TABLES
-from hirebridge.sync.engine import SyncEngine
-from tests.conftest import Server, create_sandbox, make_tenant
+from tests.conftest import Server, make_tenant
 from tests.contract import validate
-from tests.support import World
+from tests.support import World, sdk_client, synced_world
 
 
 @pytest.fixture
 def world(engine: Engine, server: Server) -> World:
-    tenant = make_tenant(engine)
-    integration_id = create_sandbox(engine, tenant, applications=30)
-    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
-    return World(server, tenant, integration_id)
-
-
-def sdk_for(world: World, base_url: str | None = None) -> Kombo:
-    return Kombo(
-        api_key=world.tenant.api_key, integration_id=world.integration_id, server_url=base_url or world.server.base_url
-    )
+    return synced_world(engine, server, applications=30)
 
 
 def test_integration_details(world: World) -> None:
@@ -47,13 +36,13 @@ def test_integration_details(world: World) -> None:
     assert data["id"] == world.integration_id and data["tool"]["id"] == "sandbox"
     assert data["status"] == "ACTIVE" and data["setup_status"] == "COMPLETED" and data["category"] == "ATS"
     assert {m["id"] for m in data["read_models"]} >= {"ats_applications", "ats_notes"}
-    with sdk_for(world) as sdk:
+    with sdk_client(world) as sdk:
         details = sdk.general.get_integration_details(integration_id=world.integration_id)
     assert details.data.id == world.integration_id
 
 
 def test_disable_enable_and_delete(world: World, engine: Engine) -> None:
-    with sdk_for(world) as sdk:
+    with sdk_client(world) as sdk:
         sdk.general.set_integration_enabled(integration_id=world.integration_id, value=False)
         disabled = world.get("/ats/applications")
         assert disabled.status_code == 403 and disabled.json()["error"]["code"] == "INTEGRATION.INACTIVE"
@@ -101,7 +90,7 @@ def test_tools(world: World) -> None:
     validate("/tools/{category}", response.json())
     tools = response.json()["data"]["tools"]
     assert [t["id"] for t in tools] == ["sandbox"]
-    with sdk_for(world) as sdk:
+    with sdk_client(world) as sdk:
         assert [t.id for t in sdk.general.get_tools(category="ats").data.tools] == ["sandbox"]
     assert world.get("/tools/hris").json()["data"]["tools"] == []
     assert world.get("/tools/nonsense").status_code == 400
@@ -125,7 +114,7 @@ def server_with_worker(engine: Engine) -> Iterator[str]:
 
 def test_force_sync_queues_deduplicates_and_runs(world: World, engine: Engine) -> None:
     # Against the plain server (no worker): runs stay queued, so de-duplication is observable.
-    with sdk_for(world) as sdk:
+    with sdk_client(world) as sdk:
         first = sdk.general.trigger_sync(type_="FULL")
         again = sdk.general.trigger_sync(type_="FULL")
         delta = sdk.general.trigger_sync(type_="DELTA")
@@ -137,7 +126,7 @@ def test_force_sync_queues_deduplicates_and_runs(world: World, engine: Engine) -
 
 
 def test_the_embedded_worker_executes_queued_syncs(world: World, engine: Engine, server_with_worker: str) -> None:
-    with sdk_for(world, server_with_worker) as sdk:
+    with sdk_client(world, server_with_worker) as sdk:
         run_id = sdk.general.trigger_sync().data.sync_id
     deadline = time.monotonic() + 60
     while True:

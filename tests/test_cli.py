@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+from kombo import Kombo
 
 from tests.contract import validate
 
@@ -61,30 +62,42 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_demo_sets_up_syncs_serves_and_stops_on_ctrl_c(database_url: str, tmp_path: Path) -> None:
+def start_demo(database_url: str, cwd: Path, key: str) -> tuple[subprocess.Popen[str], str]:
+    """`hirebridge demo` in a subprocess; returns it and its base URL once it answers."""
     port = _free_port()
-    env = {**os.environ, "HIREBRIDGE_DATABASE_URL": database_url}
-    key = "hb_demo_key_0123456789"
     args = ["demo", "--port", str(port), "--api-key", key, "--applications", "50"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "hirebridge.cli", *args],
-        env=env,
-        cwd=tmp_path,
+        env={**os.environ, "HIREBRIDGE_DATABASE_URL": database_url},
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    base = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        try:
+            httpx.get(f"{base}/check-api-key", timeout=1)
+            return proc, base
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "demo did not start serving"
+            time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen[str]) -> str:
+    """Ctrl-C, as a user would; returns everything the process printed."""
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    return output
+
+
+def test_demo_sets_up_syncs_serves_and_stops_on_ctrl_c(database_url: str, tmp_path: Path) -> None:
+    key = "hb_demo_key_0123456789"
+    proc, base = start_demo(database_url, tmp_path, key)
     try:
-        base = f"http://127.0.0.1:{port}/v1"
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            try:
-                httpx.get(f"{base}/check-api-key", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "demo did not start serving"
-                time.sleep(0.2)
         integration_id = json.loads(hb(database_url, "integrations", "list", "--json").stdout)[0]["id"]
         response = httpx.get(
             f"{base}/ats/applications",
@@ -93,42 +106,38 @@ def test_demo_sets_up_syncs_serves_and_stops_on_ctrl_c(database_url: str, tmp_pa
         assert response.status_code == 200
         validate("/ats/applications", response.json())
         assert len(response.json()["data"]["results"]) == 50
+        # Every read method of the official SDK works against the demo.
+        with Kombo(api_key=key, integration_id=integration_id, server_url=base) as sdk:
+            for method in READ_METHODS:
+                page = getattr(sdk.ats, method)(page_size=5)
+                assert page is not None and page.result.data.results, method
+            candidate = sdk.ats.get_candidates(page_size=1).result.data.results[0]
+            assert sdk.ats.get_candidate_attachments(candidate_id=candidate.id).data.results
+            assert sdk.general.check_api_key().data.environment_id
+            assert sdk.general.get_integration_details(integration_id=integration_id).data.id == integration_id
+            assert [t.id for t in sdk.general.get_tools(category="ats").data.tools] == ["sandbox"]
+            assert sdk.general.trigger_sync(type_="DELTA").data.type == "DELTA"
     finally:
-        proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 0, output
+        output = stop(proc)
     assert key in output and integration_id in output and "curl" in output
     # Running the demo again reuses the synced integration instead of creating another.
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hirebridge.cli",
-            "demo",
-            "--port",
-            str(port),
-            "--api-key",
-            key,
-            "--applications",
-            "50",
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/v1/check-api-key", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None
-                time.sleep(0.2)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+    proc, _base = start_demo(database_url, tmp_path, key)
+    stop(proc)
     assert len(json.loads(hb(database_url, "integrations", "list", "--json").stdout)) == 1
+
+
+READ_METHODS = (
+    "get_applications",
+    "get_candidates",
+    "get_jobs",
+    "get_application_stages",
+    "get_users",
+    "get_roles",
+    "get_offers",
+    "get_rejection_reasons",
+    "get_interviews",
+    "get_tags",
+    "get_notes",
+    "get_ats_scorecards",
+    "get_ats_attachments",
+)

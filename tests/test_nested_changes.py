@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
 from hirebridge.timefmt import to_wire, utc_now
-from tests.conftest import Server, create_sandbox, make_tenant
-from tests.support import World, advance, stored
+from tests.conftest import Server
+from tests.support import World, advance, stored, synced_world
 
 Snapshot = dict[str, dict[str, Any]]
 # (before, after, changed linked records by model) -> ids expected beyond own changes
@@ -100,10 +100,7 @@ def changed_records(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
 
 @pytest.fixture
 def world(engine: Engine, server: Server) -> World:
-    tenant = make_tenant(engine)
-    integration_id = create_sandbox(engine, tenant, applications=150)
-    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
-    return World(server, tenant, integration_id)
+    return synced_world(engine, server, applications=150)
 
 
 def test_updated_after_follows_the_nested_change_table_on_every_endpoint(engine: Engine, world: World) -> None:

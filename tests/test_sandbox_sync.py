@@ -20,7 +20,7 @@ from hirebridge.store.tables import SYNCED_TABLES
 from hirebridge.sync.engine import SyncEngine
 from hirebridge.timefmt import to_wire, utc_now
 from tests.conftest import Server, create_sandbox, make_tenant
-from tests.support import World, advance
+from tests.support import World, advance, synced_world
 
 PATH = "/ats/applications"
 EMBEDS = ("candidate", "current_stage", "job", "interviews", "offers")
@@ -41,10 +41,7 @@ def stored(engine: Engine, model: str, integration_id: str) -> dict[str, tuple[A
 
 @pytest.fixture
 def world(engine: Engine, server: Server) -> World:
-    tenant = make_tenant(engine)
-    integration_id = create_sandbox(engine, tenant, applications=150)
-    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
-    return World(server, tenant, integration_id)
+    return synced_world(engine, server, applications=150)
 
 
 def test_advance_steps_reach_the_api_with_kombo_change_semantics(engine: Engine, world: World) -> None:
