@@ -163,7 +163,11 @@ def test_on_demand_attachments(world: World, sdk: Kombo) -> None:
     assert unknown.status_code == 404
 
 
-SECURED = [*ENDPOINTS, "/ats/candidates/26vafvWSRmbhNcxJYqjCzuJg/attachments"]
+SECURED = [
+    *ENDPOINTS,
+    "/ats/candidates/26vafvWSRmbhNcxJYqjCzuJg/attachments",
+    "/ats/applications/26vafvWSRmbhNcxJYqjCzuJg/attachments",
+]
 
 
 @pytest.mark.parametrize("path", SECURED)

@@ -1,0 +1,251 @@
+"""The one HTTP client every connector uses to talk to a source ATS.
+
+It owns what every vendor API needs and no connector should re-implement: authentication plug-ins,
+a per-integration token bucket (each tool's documented rate limit), retries with exponential backoff
+and full jitter on 429/5xx/timeouts/connection errors (honouring `Retry-After`), classification of
+everything else (401/403 -> credentials invalid; other 4xx -> fatal), bounded concurrency for
+per-record child requests, and request logging with secrets redacted.
+
+It is asynchronous (httpx) so child requests can overlap; `run_async_iter` lets the synchronous sync
+engine consume an async stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Query parameters whose values never reach a log line.
+SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token", "access_token", "client_secret", "password"})
+
+
+class SourceError(Exception):
+    """The source answered in a way a sync cannot continue from."""
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class CredentialsInvalid(SourceError):
+    """401/403: the stored credentials were rejected; the integration needs new ones."""
+
+
+class RequestRejected(SourceError):
+    """Another 4xx: retrying the same request cannot help."""
+
+
+class SourceUnavailable(SourceError):
+    """Retries exhausted on 429/5xx/timeouts/connection errors."""
+
+
+class Auth(Protocol):
+    def headers(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BasicKeyAuth:
+    """HTTP Basic with the API key as username and an empty password (Lever, Ashby, Greenhouse v1)."""
+
+    key: str
+
+    def headers(self) -> Mapping[str, str]:
+        return {"Authorization": "Basic " + base64.b64encode(f"{self.key}:".encode()).decode()}
+
+    def __repr__(self) -> str:  # never print the key
+        return "BasicKeyAuth(key=***)"
+
+
+@dataclass(frozen=True, slots=True)
+class BearerAuth:
+    token: str
+
+    def headers(self) -> Mapping[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def __repr__(self) -> str:
+        return "BearerAuth(token=***)"
+
+
+class TokenBucket:
+    """`rate` requests per second on average, bursts of up to `burst`."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(burst)
+        self._updated = clock()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self._clock()
+                self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+                self._updated = now
+                # The epsilon absorbs float rounding (0.1 s x 10/s may come out as 0.999...).
+                if self._tokens >= 1 - 1e-9:
+                    self._tokens = max(0.0, self._tokens - 1)
+                    return
+                await self._sleep((1 - self._tokens) / self.rate)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Full jitter (AWS style) unless the server said how long to wait."""
+        if retry_after is not None:
+            return min(retry_after, self.max_delay)
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """`Retry-After` as seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def redact(url: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+class SourceClient:
+    """HTTP access to one integration's source ATS."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: Auth,
+        *,
+        tool: str,
+        rate_limit: TokenBucket | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        max_concurrency: int = 4,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.tool = tool
+        self._sleep = sleep
+        self.rate_limit = rate_limit
+        self.retry = retry or RetryPolicy()
+        self.requests_sent = 0
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            headers={**(headers or {}), **auth.headers()},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send with rate limiting and retries; returns a 2xx response or raises SourceError."""
+        for attempt in range(self.retry.attempts):
+            if self.rate_limit is not None:
+                await self.rate_limit.acquire()
+            started = time.monotonic()
+            retry_after: float | None = None
+            self.requests_sent += 1
+            try:
+                response = await self._client.request(method, path, **kwargs)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                problem = f"{type(exc).__name__}"
+                status = None
+            else:
+                status = response.status_code
+                log.debug(
+                    "%s %s -> %s in %.0f ms",
+                    method,
+                    redact(str(response.request.url)),
+                    status,
+                    (time.monotonic() - started) * 1000,
+                    extra={"tool": self.tool, "status": status, "attempt": attempt},
+                )
+                if status < 400:
+                    return response
+                if status in (401, 403):
+                    raise CredentialsInvalid(f"{self.tool} rejected the credentials ({status})", status)
+                if status not in RETRYABLE_STATUSES:
+                    raise RequestRejected(
+                        f"{self.tool} rejected {method} {path} ({status}): {response.text[:200]}", status
+                    )
+                problem = f"HTTP {status}"
+                retry_after = retry_after_seconds(response.headers.get("retry-after"))
+            if attempt + 1 == self.retry.attempts:
+                raise SourceUnavailable(f"{self.tool}: {problem} after {attempt + 1} attempts", status)
+            delay = self.retry.delay(attempt, retry_after)
+            log.info("%s: %s, retrying in %.2f s", self.tool, problem, delay, extra={"tool": self.tool})
+            await self._sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise SourceUnavailable(f"{self.tool} sent a body that is not JSON: {response.text[:100]!r}") from None
+
+    async def bounded(self, calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T]:
+        """Run calls (child requests, one per parent record) at most `max_concurrency` at a time."""
+
+        async def one(call: Callable[[], Awaitable[T]]) -> T:
+            async with self._semaphore:
+                return await call()
+
+        return list(await asyncio.gather(*(one(c) for c in calls)))
+
+
+def run_async_iter(make: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
+    """Consume an async iterator from synchronous code (the sync engine), on a private event loop."""
+    loop = asyncio.new_event_loop()
+    try:
+        iterator = make()
+        while True:
+            try:
+                yield loop.run_until_complete(iterator.__anext__())
+            except StopAsyncIteration:
+                return
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()

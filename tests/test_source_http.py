@@ -1,0 +1,191 @@
+"""The shared source client and paginators over real HTTP against a scripted server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any
+
+import pytest
+
+from hirebridge.connectors.http import (
+    BasicKeyAuth,
+    CredentialsInvalid,
+    RequestRejected,
+    RetryPolicy,
+    SourceClient,
+    SourceUnavailable,
+    TokenBucket,
+    redact,
+    retry_after_seconds,
+    run_async_iter,
+)
+from hirebridge.connectors.paging import PagingLoop, RpcError, offset_token_pages, rpc_cursor_pages
+from tests.emulators.scripted import Reply, Script, serve
+
+KEY = "secret-api-key-123"
+
+
+class Sleeps:
+    """Records the waits the client asks for instead of waiting (no wall-clock in tests)."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def client(base_url: str, sleeps: Sleeps | None = None, **kwargs: Any) -> SourceClient:
+    return SourceClient(
+        base_url, BasicKeyAuth(KEY), tool="test", sleep=sleeps or Sleeps(), retry=RetryPolicy(attempts=4), **kwargs
+    )
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def _get(c: SourceClient, path: str = "/x") -> Any:
+    try:
+        return await c.json("GET", path)
+    finally:
+        await c.aclose()
+
+
+def test_retries_429_honouring_retry_after_then_succeeds() -> None:
+    script = Script().then(Reply(429, {"e": 1}, headers={"Retry-After": "7"}), Reply(503), Reply(200, {"ok": True}))
+    sleeps = Sleeps()
+    with serve(script) as url:
+        assert run(_get(client(url, sleeps))) == {"ok": True}
+    assert len(script.seen) == 3
+    assert sleeps.calls[0] == 7  # the server's word, not our backoff
+    assert 0 <= sleeps.calls[1] <= 1.0  # full jitter on attempt 1: uniform(0, 0.5 * 2)
+    assert script.seen[0]["authorization"] == "Basic c2VjcmV0LWFwaS1rZXktMTIzOg=="  # key as username, empty password
+
+
+def test_timeouts_are_retried_and_exhaustion_is_source_unavailable() -> None:
+    script = Script().then(Reply(200, {"late": True}, delay=1.0), Reply(200, {"ok": True}))
+    with serve(script) as url:
+        assert run(_get(client(url, timeout=0.2))) == {"ok": True}
+    script = Script(default=Reply(502))
+    with serve(script) as url, pytest.raises(SourceUnavailable, match="HTTP 502 after 4 attempts"):
+        run(_get(client(url)))
+    assert len(script.seen) == 4
+
+
+def test_connection_errors_are_retried() -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sleeps = Sleeps()
+    with pytest.raises(SourceUnavailable, match="ConnectError"):
+        run(_get(client(url, sleeps)))
+    assert len(sleeps.calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, CredentialsInvalid), (403, CredentialsInvalid), (404, RequestRejected), (422, RequestRejected)],
+)
+def test_other_4xx_are_fatal_at_once(status: int, error: type[Exception]) -> None:
+    script = Script(default=Reply(status, {"message": "no"}))
+    with serve(script) as url, pytest.raises(error):
+        run(_get(client(url)))
+    assert len(script.seen) == 1
+
+
+def test_a_body_that_is_not_json_is_an_error() -> None:
+    script = Script(default=Reply(200, raw=b'{"data": [1, 2'))
+    with serve(script) as url, pytest.raises(SourceUnavailable, match="not JSON"):
+        run(_get(client(url)))
+
+
+def test_secrets_never_reach_the_logs(caplog: pytest.LogCaptureFixture) -> None:
+    assert redact("https://x.test/a?api_key=abc&limit=5") == "https://x.test/a?api_key=***&limit=5"
+    caplog.set_level(logging.DEBUG, logger="hirebridge.connectors.http")
+    script = Script().then(Reply(500), Reply(200, {}))
+    with serve(script) as url:
+        run(_get(client(url), f"/x?api_key={KEY}&page=2"))
+    assert caplog.records and all(KEY not in r.getMessage() for r in caplog.records)
+    assert KEY not in repr(BasicKeyAuth(KEY))
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: no wait
+
+
+def test_token_bucket_allows_the_burst_then_the_rate() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=10, burst=20, clock=lambda: now[0], sleep=fake_sleep)
+
+    async def take(n: int) -> None:
+        for _ in range(n):
+            await bucket.acquire()
+
+    asyncio.run(take(50))
+    # 20 at once, then 30 more at 10/s: three seconds of waiting in all.
+    assert waits[:1] and abs(sum(waits) - 3.0) < 1e-6 and abs(now[0] - 3.0) < 1e-6
+
+
+def test_child_requests_run_with_bounded_concurrency() -> None:
+    script = Script(default=Reply(200, {"ok": True}, delay=0.05))
+
+    async def fan_out(url: str) -> list[Any]:
+        c = client(url, max_concurrency=3)
+        try:
+            return await c.bounded([lambda i=i: c.json("GET", f"/child/{i}") for i in range(12)])
+        finally:
+            await c.aclose()
+
+    with serve(script) as url:
+        assert run(fan_out(url)) == [{"ok": True}] * 12
+    assert script.max_in_flight == 3
+
+
+def test_offset_token_pages_follow_next_until_has_next_is_false() -> None:
+    script = Script().then(
+        Reply(200, {"data": [{"id": 1}, {"id": 2}], "hasNext": True, "next": "tok-a"}),
+        Reply(200, {"data": [{"id": 3}], "hasNext": False}),
+    )
+    with serve(script) as url:
+        c = client(url)
+        pages = list(run_async_iter(lambda: offset_token_pages(c, "/v1/opportunities", {"confidentiality": "all"})))
+    assert [r["id"] for p in pages for r in p.records] == [1, 2, 3]
+    assert script.seen[0]["query"] == {"confidentiality": "all", "limit": "100"}
+    assert script.seen[1]["query"] == {"confidentiality": "all", "limit": "100", "offset": "tok-a"}
+
+
+def test_a_repeated_token_is_a_loop() -> None:
+    script = Script(default=Reply(200, {"data": [{"id": 1}], "hasNext": True, "next": "same"}))
+    with serve(script) as url, pytest.raises(PagingLoop):
+        c = client(url)
+        list(run_async_iter(lambda: offset_token_pages(c, "/v1/postings", {})))
+
+
+def test_rpc_cursor_pages_check_success_and_return_the_sync_token() -> None:
+    script = Script().then(
+        Reply(200, {"success": True, "results": [{"id": "a"}], "moreDataAvailable": True, "nextCursor": "c1"}),
+        Reply(200, {"success": True, "results": [{"id": "b"}], "moreDataAvailable": False, "syncToken": "s9"}),
+    )
+    with serve(script) as url:
+        c = client(url)
+        pages = list(run_async_iter(lambda: rpc_cursor_pages(c, "/application.list", {"syncToken": "old"})))
+    assert [p.sync_token for p in pages] == [None, "s9"]
+    assert script.seen[1]["json"] == {"syncToken": "old", "limit": 100, "cursor": "c1"}
+    failing = Script(
+        default=Reply(200, {"success": False, "errorInfo": {"code": "sync_token_expired", "message": "expired"}})
+    )
+    with serve(failing) as url, pytest.raises(RpcError) as raised:
+        c = client(url)
+        list(run_async_iter(lambda: rpc_cursor_pages(c, "/candidate.list", {})))
+    assert raised.value.code == "sync_token_expired"
