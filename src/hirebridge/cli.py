@@ -225,7 +225,8 @@ def demo(
         f"  API key:        {key}\n"
         f"  Integration id: {integration.id}\n\n"
         f"  curl -H 'Authorization: Bearer {key}' -H 'X-Integration-Id: {integration.id}' \\\n"
-        f"       '{base}/ats/applications?page_size=2'\n"
+        f"       '{base}/ats/applications?page_size=2'\n",
+        soft_wrap=True,  # a copy-pasteable curl line: never wrap it at the terminal width
     )
     _serve(engine, host, port)
 
