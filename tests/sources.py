@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from hirebridge.connectors.base import Stream, SyncKind
+from hirebridge.connectors.base import Checkpoint, FetchContext, Stream
 from hirebridge.model import (
     Application,
     ApplicationStage,
@@ -35,6 +35,9 @@ class ScriptedSource:
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Record]] = {m: {} for m in MODELS}
         self.fail_after: int | None = None  # raise after yielding this many records in total
+        # Incremental state: after every record of these models, a Checkpoint {"read": <n so far>}.
+        self.checkpointed: set[str] = set()
+        self.contexts: dict[str, list[FetchContext]] = {}
 
     def put(self, *records: Record) -> None:
         for record in records:
@@ -47,12 +50,15 @@ class ScriptedSource:
         yielded = [0]
 
         def fetch_for(model: str) -> Any:
-            def fetch(_kind: SyncKind) -> Iterator[Record]:
-                for record in list(self.records[model].values()):
+            def fetch(context: FetchContext) -> Iterator[Record | Checkpoint]:
+                self.contexts.setdefault(model, []).append(context)
+                for number, record in enumerate(list(self.records[model].values()), start=1):
                     if self.fail_after is not None and yielded[0] >= self.fail_after:
                         raise SourceOutage("the source went away")
                     yielded[0] += 1
                     yield record
+                    if model in self.checkpointed:
+                        yield Checkpoint({"read": number})
 
             return fetch
 

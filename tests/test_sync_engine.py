@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from hirebridge import ids
-from hirebridge.connectors.base import SyncKind
+from hirebridge.connectors.base import FetchContext, SyncKind
 from hirebridge.model import Candidate, Interview, Offer
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
@@ -231,3 +231,28 @@ def test_unsynced_integration_has_no_first_sync(engine: Engine, integration_id: 
     with read_tx(engine) as conn:
         integration = tenancy.get_integration(conn, integration_id)
     assert integration is not None and integration.first_sync_succeeded_at is None
+
+
+def test_checkpoints_commit_stream_state_with_their_page_and_feed_the_next_run(
+    engine: Engine, integration_id: str
+) -> None:
+    src = small_world()
+    src.checkpointed = {"applications"}
+    run(engine, integration_id, src)
+    assert src.contexts["applications"][0].state is None
+    with read_tx(engine) as conn:
+        assert sync_runs.stream_state(conn, integration_id, "applications") == {"read": 3}
+        assert sync_runs.stream_state(conn, integration_id, "candidates") is None
+    run(engine, integration_id, src, SyncKind.DELTA)
+    assert src.contexts["applications"][1] == FetchContext(SyncKind.DELTA, {"read": 3})
+
+
+def test_a_failed_run_keeps_the_state_of_its_last_committed_page(engine: Engine, integration_id: str) -> None:
+    src = small_world()
+    src.checkpointed = {"applications"}
+    src.fail_after = 9  # tags(2) + job + stages(2) + candidates(2) + 2 applications, then the outage
+    assert run(engine, integration_id, src).state == SyncState.FAILED
+    with read_tx(engine) as conn:
+        # The state after the second application was committed together with it, not beyond.
+        assert sync_runs.stream_state(conn, integration_id, "applications") == {"read": 2}
+    assert set(rows(engine, "applications")) == {"a1", "a2"}

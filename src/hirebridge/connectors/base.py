@@ -16,15 +16,40 @@ class SyncKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Yielded by a stream between records: "everything before me is read; resume from `state`".
+
+    The engine commits the records read so far and this state in one transaction, and hands the
+    last committed state back to the stream's next run (`FetchContext.state`): an incremental cursor
+    (a sync token, an updated-since high-water mark) can never get ahead of the data it covers.
+    """
+
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchContext:
+    kind: SyncKind
+    # The stream's last committed Checkpoint state for this integration, or None.
+    state: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
 class Stream:
     """One kind of record and how to fetch it.
 
     Streams run in the order the connector lists them; list a record's references before it (jobs
-    before stages before applications) so the sync engine writes parents first.
+    before stages before applications) so the sync engine writes parents first. `name` tells apart
+    the states of several streams of one model (defaults to the model).
     """
 
     model: str
-    fetch: Callable[[SyncKind], Iterable[Record]]
+    fetch: Callable[[FetchContext], Iterable[Record | Checkpoint]]
+    name: str | None = None
+
+    @property
+    def state_key(self) -> str:
+        return self.name or self.model
 
 
 class Connector(Protocol):

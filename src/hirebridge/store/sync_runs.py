@@ -8,9 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
-from hirebridge.store.tables import integrations, sync_runs
+from hirebridge.store.tables import integrations, stream_states, sync_runs
 
 
 class SyncState(StrEnum):
@@ -173,3 +173,22 @@ def list_runs(conn: Connection, integration_id: str) -> list[SyncRun]:
         .order_by(sync_runs.c.created_at, sync_runs.c.id)
     )
     return [_run(row) for row in rows]
+
+
+def stream_state(conn: Connection, integration_id: str, stream: str) -> dict[str, Any] | None:
+    text = conn.execute(
+        select(stream_states.c.state).where(
+            stream_states.c.integration_id == integration_id, stream_states.c.stream == stream
+        )
+    ).scalar()
+    return None if text is None else dict(orjson.loads(text))
+
+
+def save_stream_state(conn: Connection, integration_id: str, stream: str, state: dict[str, Any], now: datetime) -> None:
+    where = (stream_states.c.integration_id == integration_id, stream_states.c.stream == stream)
+    conn.execute(delete(stream_states).where(*where))
+    conn.execute(
+        insert(stream_states).values(
+            integration_id=integration_id, stream=stream, state=orjson.dumps(state).decode(), updated_at=now
+        )
+    )

@@ -98,6 +98,22 @@ sync_runs = Table(
     ),
 )
 
+# Incremental state per integration and stream (a sync token, a high-water mark), committed in the
+# transaction of the page it belongs to.
+stream_states = Table(
+    "stream_states",
+    metadata,
+    Column(
+        "integration_id",
+        INTEGRATION_ID,
+        ForeignKey("integrations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("stream", String(80), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 
 def synced_table(name: str, *extra: Column[object]) -> Table:
     table = Table(

@@ -12,16 +12,15 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
-from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from hirebridge import ids
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import AttachmentFetcher, Connector, SyncKind
+from hirebridge.connectors.base import AttachmentFetcher, Checkpoint, Connector, FetchContext, Stream, SyncKind
 from hirebridge.connectors.registry import connector_factory
+from hirebridge.model.records import Record
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
@@ -31,7 +30,6 @@ from hirebridge.timefmt import utc_now
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 # (model, records written so far in this stream) after each page.
 ProgressCallback = Callable[[str, int], None]
 
@@ -56,10 +54,20 @@ class SyncResult:
     error: str | None
 
 
-def _pages(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while page := list(islice(iterator, size)):
-        yield page
+def _pages(items: Iterable[Record | Checkpoint], size: int) -> Iterator[tuple[list[Record], Checkpoint | None]]:
+    """Records in pages of at most `size`; a Checkpoint ends its page early and travels with it."""
+    page: list[Record] = []
+    for item in items:
+        if isinstance(item, Checkpoint):
+            yield page, item
+            page = []
+            continue
+        page.append(item)
+        if len(page) == size:
+            yield page, None
+            page = []
+    if page:
+        yield page, None
 
 
 class SyncEngine:
@@ -93,10 +101,13 @@ class SyncEngine:
         try:
             for stream in connector.streams():
                 counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
+                with read_tx(self.engine) as conn:
+                    previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
                 seen = 0
-                for page in _pages(stream.fetch(kind), self.settings.sync_page_size):
+                items = stream.fetch(FetchContext(kind, previous))
+                for page, checkpoint in _pages(items, self.settings.sync_page_size):
                     rows = [normalize(integration_id, record) for record in page]
-                    self._write_page(integration_id, run_id, stream.model, rows, counts, stats)
+                    self._write_page(integration_id, run_id, stream, rows, checkpoint, counts, stats)
                     seen += len(rows)
                     if progress is not None:
                         progress(stream.model, seen)
@@ -154,17 +165,21 @@ class SyncEngine:
         self,
         integration_id: str,
         run_id: str,
-        model: str,
+        stream: Stream,
         rows: list[Row],
+        checkpoint: Checkpoint | None,
         counts: dict[str, int],
         stats: dict[str, dict[str, int]],
     ) -> None:
         with write_tx(self.engine) as conn:
             now = self._renew_lease(conn, integration_id, run_id)
-            outcome = record_store.write_page(conn, model, integration_id, run_id, rows, now)
-            counts["inserted"] += outcome.inserted
-            counts["updated"] += outcome.updated
-            counts["unchanged"] += outcome.unchanged
+            if rows:
+                outcome = record_store.write_page(conn, stream.model, integration_id, run_id, rows, now)
+                counts["inserted"] += outcome.inserted
+                counts["updated"] += outcome.updated
+                counts["unchanged"] += outcome.unchanged
+            if checkpoint is not None:
+                sync_runs.save_stream_state(conn, integration_id, stream.state_key, checkpoint.state, now)
             sync_runs.save_stats(conn, run_id, stats)
 
     def _fetch_attachment_contents(self, integration_id: str, run_id: str, connector: AttachmentFetcher) -> None:

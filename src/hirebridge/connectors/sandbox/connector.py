@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
-from hirebridge.connectors.base import Stream, SyncKind
+from hirebridge.connectors.base import FetchContext, Stream
 from hirebridge.connectors.sandbox.source import SandboxSource
 from hirebridge.model.records import Record
 
@@ -51,11 +51,11 @@ class SandboxConnector:
         return self.source.attachment_content(remote_id)
 
 
-def _fetcher(method: Callable[[], Iterator[Record]]) -> Callable[[SyncKind], Iterable[Record]]:
+def _fetcher(method: Callable[[], Iterator[Record]]) -> Callable[[FetchContext], Iterable[Record]]:
     """The sandbox has no change feed: a DELTA sync reads everything, like a FULL one."""
 
-    def fetch(kind: SyncKind) -> Iterable[Record]:
-        del kind
+    def fetch(context: FetchContext) -> Iterable[Record]:
+        del context
         return method()
 
     return fetch
