@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -51,6 +51,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+
+
+def replace_row(conn: Connection, table: Table, keys: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """Insert the row identified by `keys`, replacing any existing one: a portable upsert (delete then
+    insert) inside the caller's transaction."""
+    conn.execute(delete(table).where(*(table.c[name] == value for name, value in keys.items())))
+    conn.execute(insert(table).values({**keys, **values}))
 
 
 @contextmanager

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
 from hirebridge.model.changes import Propagation, propagations_from
+from hirebridge.store.db import replace_row
 from hirebridge.store.tables import SYNCED_TABLES, attachment_contents
 from hirebridge.store.types import UtcDateTime
 from hirebridge.sync.normalize import Row
@@ -253,13 +254,14 @@ def store_attachment_content(
     content: bytes,
     content_type: str,
 ) -> None:
-    conn.execute(delete(attachment_contents).where(attachment_contents.c.attachment_id == attachment_id))
-    conn.execute(
-        insert(attachment_contents).values(
-            attachment_id=attachment_id,
-            integration_id=integration_id,
-            content_hash=content_hash,
-            content_type=content_type,
-            content=content,
-        )
+    replace_row(
+        conn,
+        attachment_contents,
+        {"attachment_id": attachment_id},
+        {
+            "integration_id": integration_id,
+            "content_hash": content_hash,
+            "content_type": content_type,
+            "content": content,
+        },
     )

@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
+from hirebridge.store.db import replace_row
 from hirebridge.store.tables import integrations, stream_states, sync_runs
 
 
@@ -185,10 +186,5 @@ def stream_state(conn: Connection, integration_id: str, stream: str) -> dict[str
 
 
 def save_stream_state(conn: Connection, integration_id: str, stream: str, state: dict[str, Any], now: datetime) -> None:
-    where = (stream_states.c.integration_id == integration_id, stream_states.c.stream == stream)
-    conn.execute(delete(stream_states).where(*where))
-    conn.execute(
-        insert(stream_states).values(
-            integration_id=integration_id, stream=stream, state=orjson.dumps(state).decode(), updated_at=now
-        )
-    )
+    keys = {"integration_id": integration_id, "stream": stream}
+    replace_row(conn, stream_states, keys, {"state": orjson.dumps(state).decode(), "updated_at": now})
