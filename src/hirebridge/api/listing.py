@@ -20,7 +20,7 @@ from datetime import datetime, time
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Row, Table, false, func, select
+from sqlalchemy import ColumnElement, Connection, Row, Table, false, select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -297,16 +297,18 @@ def column_in(name: str, parse: Callable[[str, str], Any], column: str, field: s
 
 
 def column_equals_ci(name: str, column: str, field: str | None = None) -> Filter:
-    """Case-insensitive exact match of one text value."""
-    return Filter(name, text_param, lambda t, v: func.lower(t.c[column]) == v.lower(), field=field or column)
+    """Case-insensitive exact match of one text value; `column` holds a case-folded search key
+    (store.records.DERIVED_COLUMNS)."""
+    return Filter(name, text_param, lambda t, v: t.c[column] == v.casefold(), field=field or column)
 
 
 def column_contains_ci(name: str, column: str, field: str | None = None) -> Filter:
-    """Case-insensitive substring match (LIKE wildcards in the value are matched literally)."""
+    """Case-insensitive substring match on a case-folded search column (LIKE wildcards in the value
+    are matched literally)."""
     return Filter(
         name,
         text_param,
-        lambda t, v: func.lower(t.c[column]).contains(v.lower(), autoescape=True),
+        lambda t, v: t.c[column].contains(v.casefold(), autoescape=True),
         field=field or column,
     )
 

@@ -37,13 +37,31 @@ COMMON_COLUMNS = frozenset(
         "seen_run_id",
     }
 )
-# Columns whose value is computed from the record's data rather than copied from one field.
+
+
+# Columns whose value is computed from the record's data rather than copied from one field:
+# case-folded search keys for the case-insensitive filters.
+def _folded(name: str) -> Callable[[dict[str, Any]], Any]:
+    """A case-insensitive search key: Unicode case folding done here, because SQLite's lower() only
+    folds ASCII ("Łukasz" would never match "łukasz")."""
+
+    def get(data: dict[str, Any]) -> Any:
+        value = data.get(name)
+        return value.casefold() if isinstance(value, str) else value
+
+    return get
+
+
 DERIVED_COLUMNS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "candidates": {
+        "first_name": _folded("first_name"),
+        "last_name": _folded("last_name"),
         "emails": lambda data: (
-            " " + " ".join(e["email_address"].lower() for e in data["email_addresses"] if e["email_address"]) + " "
+            " " + " ".join(e["email_address"].casefold() for e in data["email_addresses"] if e["email_address"]) + " "
         ),
     },
+    "jobs": {"name": _folded("name")},
+    "users": {"email": _folded("email")},
 }
 # Keep IN lists well under every driver's bind-parameter limit.
 CHUNK = 500

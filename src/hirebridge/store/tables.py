@@ -172,7 +172,8 @@ candidates = synced_table(
     "candidates",
     Column("first_name", Text, nullable=True),
     Column("last_name", Text, nullable=True),
-    # " a@example.com b@example.org ": lower-cased addresses between spaces, for the `email` filter.
+    # first_name, last_name: case-folded copies (search keys of the case-insensitive filters);
+    # emails: " a@example.com b@example.org ", folded addresses between spaces, for the `email` filter.
     Column("emails", Text, nullable=True),
 )
 applications = synced_table(

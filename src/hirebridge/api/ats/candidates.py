@@ -98,7 +98,7 @@ LISTING = Listing(
         Filter(
             "email",
             text_param,
-            lambda t, v: t.c.emails.contains(f" {v.lower()} ", autoescape=True),
+            lambda t, v: t.c.emails.contains(f" {v.casefold()} ", autoescape=True),
             field="email_addresses",
         ),
         Filter("job_ids", id_list, _applied_to),

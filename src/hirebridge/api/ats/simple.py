@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, func
+from sqlalchemy import Connection, Row
 
 from hirebridge.api.listing import Filter, Listing, base_fields, column_in, comma_list, enum_list
 
@@ -18,7 +18,7 @@ def own_fields(*names: str) -> Callable[[Connection, Sequence[Row[Any]]], list[d
 
 
 def _emails_ci(table: Any, values: list[str]) -> Any:
-    return func.lower(table.c.email).in_([v.lower() for v in values])
+    return table.c.email.in_([v.casefold() for v in values])  # the column holds the folded address
 
 
 APPLICATION_STAGES = Listing("application_stages", own_fields("name", "status", "custom_fields"))

@@ -301,14 +301,17 @@ def _backfill_filter_columns() -> None:
         "jobs": ("name", "job_code", "post_url", "status", "employment_type", "visibility"),
         "candidates": ("first_name", "last_name"),
     }
+    folded = {"users": ("email",), "jobs": ("name",), "candidates": ("first_name", "last_name")}
     for table_name, columns in copies.items():
         derived = ("emails",) if table_name == "candidates" else ()
         table = sa.table(table_name, *(sa.column(c) for c in ("pk", "data", *columns, *derived)))
         for pk, data in conn.execute(sa.select(table.c.pk, table.c.data)).all():
             record = json.loads(data)
             values = {c: record.get(c) for c in columns}
+            for c in folded.get(table_name, ()):  # case-insensitive search keys
+                values[c] = values[c].casefold() if isinstance(values[c], str) else values[c]
             if derived:
-                addresses = [e["email_address"].lower() for e in record["email_addresses"] if e["email_address"]]
+                addresses = [e["email_address"].casefold() for e in record["email_addresses"] if e["email_address"]]
                 values["emails"] = " " + " ".join(addresses) + " "
             conn.execute(sa.update(table).where(table.c.pk == pk).values(**values))
 
