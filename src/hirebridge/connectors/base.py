@@ -28,6 +28,18 @@ class Checkpoint:
 
 
 @dataclass(frozen=True, slots=True)
+class Deleted:
+    """Yielded by a stream: the source reports that its record `remote_id` was deleted (a deletion
+    feed such as Lever's `/opportunities/deleted`). The engine marks it `remote_deleted_at` in the
+    transaction of the page it arrives with; a DELTA run learns about deletions only this way."""
+
+    remote_id: str
+
+
+StreamItem = Record | Checkpoint | Deleted
+
+
+@dataclass(frozen=True, slots=True)
 class FetchContext:
     kind: SyncKind
     # The stream's last committed Checkpoint state for this integration, or None.
@@ -44,7 +56,7 @@ class Stream:
     """
 
     model: str
-    fetch: Callable[[FetchContext], Iterable[Record | Checkpoint]]
+    fetch: Callable[[FetchContext], Iterable[StreamItem]]
     name: str | None = None
 
     @property

@@ -98,19 +98,20 @@ class TokenBucket:
         self._sleep = sleep
         self._tokens = float(burst)
         self._updated = clock()
-        self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock()
-                self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
-                self._updated = now
-                # The epsilon absorbs float rounding (0.1 s x 10/s may come out as 0.999...).
-                if self._tokens >= 1 - 1e-9:
-                    self._tokens = max(0.0, self._tokens - 1)
-                    return
-                await self._sleep((1 - self._tokens) / self.rate)
+        # No lock: between the check and the take there is no await, so on one event loop the two
+        # are atomic. That keeps the bucket free of any loop, so one integration's bucket can
+        # outlive the private event loop of each stream (`run_async_iter`) and meter all of them.
+        while True:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            # The epsilon absorbs float rounding (0.1 s x 10/s may come out as 0.999...).
+            if self._tokens >= 1 - 1e-9:
+                self._tokens = max(0.0, self._tokens - 1)
+                return
+            await self._sleep((1 - self._tokens) / self.rate)
 
 
 @dataclass(frozen=True, slots=True)
