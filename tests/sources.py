@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from hirebridge.connectors.base import Checkpoint, FetchContext, Stream
+from hirebridge.connectors.base import Checkpoint, Deleted, FetchContext, Stream
 from hirebridge.model import (
     Application,
     ApplicationStage,
@@ -38,6 +38,8 @@ class ScriptedSource:
         # Incremental state: after every record of these models, a Checkpoint {"read": <n so far>}.
         self.checkpointed: set[str] = set()
         self.contexts: dict[str, list[FetchContext]] = {}
+        # A deletion feed: remote ids each stream reports as deleted after its records.
+        self.feed: dict[str, list[str]] = {}
 
     def put(self, *records: Record) -> None:
         for record in records:
@@ -50,7 +52,7 @@ class ScriptedSource:
         yielded = [0]
 
         def fetch_for(model: str) -> Any:
-            def fetch(context: FetchContext) -> Iterator[Record | Checkpoint]:
+            def fetch(context: FetchContext) -> Iterator[Record | Checkpoint | Deleted]:
                 self.contexts.setdefault(model, []).append(context)
                 for number, record in enumerate(list(self.records[model].values()), start=1):
                     if self.fail_after is not None and yielded[0] >= self.fail_after:
@@ -59,6 +61,8 @@ class ScriptedSource:
                     yield record
                     if model in self.checkpointed:
                         yield Checkpoint({"read": number})
+                for remote_id in self.feed.get(model, []):
+                    yield Deleted(remote_id)
 
             return fetch
 

@@ -175,6 +175,27 @@ def test_delta_sync_never_deletes(engine: Engine, integration_id: str) -> None:
     assert rows(engine, "applications")["a3"].remote_deleted_at is None
 
 
+def test_a_deletion_feed_deletes_in_a_delta_run_and_touches_relatives(engine: Engine, integration_id: str) -> None:
+    src = small_world()
+    run(engine, integration_id, src)
+    before = rows(engine, "applications")
+    src.remove("applications", "a1")
+    src.feed["applications"] = ["a1", "never-synced"]  # an id we never had is ignored
+    result = run(engine, integration_id, src, SyncKind.DELTA)
+    assert result.state == SyncState.SUCCEEDED
+    assert result.stats["applications"]["deleted"] == 1
+    after = rows(engine, "applications")
+    assert after["a1"].remote_deleted_at is not None and after["a1"].changed_at > before["a1"].changed_at
+    assert after["a2"].remote_deleted_at is None and after["a2"].changed_at == before["a2"].changed_at
+    assert set(after) == set(before)  # nothing inserted for the unknown id
+    # Kombo's rules: an application's change shows on its candidate.
+    assert rows(engine, "candidates")["c1"].updated_at == after["a1"].remote_deleted_at
+    # Reported again (feeds overlap): nothing moves a second time.
+    again = run(engine, integration_id, src, SyncKind.DELTA)
+    assert again.stats["applications"]["deleted"] == 0
+    assert rows(engine, "applications")["a1"].changed_at == after["a1"].changed_at
+
+
 def test_sync_failing_half_way_deletes_nothing_and_keeps_pages_it_wrote(engine: Engine, integration_id: str) -> None:
     src = small_world()
     run(engine, integration_id, src)

@@ -61,10 +61,11 @@ class ApiKeySettings:
             raise ConfigError(f"'base_url' must be an http(s) URL, got {base_url!r}")
         rate = _number(config, "requests_per_second", requests_per_second, minimum=0.01)
         burst_size = int(_number(config, "burst", burst, minimum=1))
+        defaults = RetryPolicy()
         retry = RetryPolicy(
-            attempts=int(_number(config, "retry_attempts", RetryPolicy.attempts, minimum=1)),
-            base_delay=_number(config, "retry_base_delay", RetryPolicy.base_delay, minimum=0),
-            max_delay=_number(config, "retry_max_delay", RetryPolicy.max_delay, minimum=0),
+            attempts=int(_number(config, "retry_attempts", defaults.attempts, minimum=1)),
+            base_delay=_number(config, "retry_base_delay", defaults.base_delay, minimum=0),
+            max_delay=_number(config, "retry_max_delay", defaults.max_delay, minimum=0),
         )
         return cls(
             tool=tool,

@@ -221,13 +221,31 @@ def touch_related(conn: Connection, integration_id: str, touches: dict[Propagati
 def sweep_deleted(conn: Connection, model: str, integration_id: str, run_id: str, now: datetime) -> int:
     """Mark records of `model` that the completed FULL run `run_id` did not see as deleted."""
     table = SYNCED_TABLES[model]
+    return _mark_deleted(
+        conn,
+        model,
+        integration_id,
+        or_(table.c.seen_run_id.is_(None), table.c.seen_run_id != run_id),
+        now,
+    )
+
+
+def mark_deleted(conn: Connection, model: str, integration_id: str, record_ids: Sequence[str], now: datetime) -> int:
+    """Mark the given records deleted because the source said so (a deletion feed). Unknown or
+    already-deleted ids are ignored. Returns how many records this newly deleted."""
+    table = SYNCED_TABLES[model]
+    return sum(_mark_deleted(conn, model, integration_id, table.c.id.in_(part), now) for part in chunks(record_ids))
+
+
+def _mark_deleted(conn: Connection, model: str, integration_id: str, which: Any, now: datetime) -> int:
+    """Set `remote_deleted_at` on the live records of `model` matching `which`, and move the
+    `updated_at` of their relatives per the nested-change rules."""
+    table = SYNCED_TABLES[model]
     rules = propagations_from(model)
     key_columns = sorted({r.source_key for r in rules} | {"id"})
     missing = conn.execute(
         select(*[table.c[k] for k in key_columns]).where(
-            table.c.integration_id == integration_id,
-            table.c.remote_deleted_at.is_(None),
-            or_(table.c.seen_run_id.is_(None), table.c.seen_run_id != run_id),
+            table.c.integration_id == integration_id, table.c.remote_deleted_at.is_(None), which
         )
     ).all()
     if not missing:

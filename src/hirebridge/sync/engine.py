@@ -18,14 +18,23 @@ from sqlalchemy.exc import IntegrityError
 
 from hirebridge import ids
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import AttachmentFetcher, Checkpoint, Connector, FetchContext, Stream, SyncKind
+from hirebridge.connectors.base import (
+    AttachmentFetcher,
+    Checkpoint,
+    Connector,
+    Deleted,
+    FetchContext,
+    Stream,
+    StreamItem,
+    SyncKind,
+)
 from hirebridge.connectors.registry import connector_factory
 from hirebridge.model.records import Record
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
-from hirebridge.sync.normalize import Row, normalize
+from hirebridge.sync.normalize import normalize
 from hirebridge.timefmt import utc_now
 
 log = logging.getLogger(__name__)
@@ -54,20 +63,32 @@ class SyncResult:
     error: str | None
 
 
-def _pages(items: Iterable[Record | Checkpoint], size: int) -> Iterator[tuple[list[Record], Checkpoint | None]]:
-    """Records in pages of at most `size`; a Checkpoint ends its page early and travels with it."""
-    page: list[Record] = []
+@dataclass(slots=True)
+class _Page:
+    records: list[Record]
+    deleted: list[str]
+    checkpoint: Checkpoint | None = None
+
+
+def _pages(items: Iterable[StreamItem], size: int) -> Iterator[_Page]:
+    """Records (and reported deletions) in pages of at most `size`; a Checkpoint ends its page early
+    and travels with it."""
+    page = _Page([], [])
     for item in items:
         if isinstance(item, Checkpoint):
-            yield page, item
-            page = []
+            page.checkpoint = item
+            yield page
+            page = _Page([], [])
             continue
-        page.append(item)
-        if len(page) == size:
-            yield page, None
-            page = []
-    if page:
-        yield page, None
+        if isinstance(item, Deleted):
+            page.deleted.append(item.remote_id)
+        else:
+            page.records.append(item)
+        if len(page.records) + len(page.deleted) == size:
+            yield page
+            page = _Page([], [])
+    if page.records or page.deleted:
+        yield page
 
 
 class SyncEngine:
@@ -105,10 +126,9 @@ class SyncEngine:
                     previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
                 seen = 0
                 items = stream.fetch(FetchContext(kind, previous))
-                for page, checkpoint in _pages(items, self.settings.sync_page_size):
-                    rows = [normalize(integration_id, record) for record in page]
-                    self._write_page(integration_id, run_id, stream, rows, checkpoint, counts, stats)
-                    seen += len(rows)
+                for page in _pages(items, self.settings.sync_page_size):
+                    self._write_page(integration_id, run_id, stream, page, counts, stats)
+                    seen += len(page.records)
                     if progress is not None:
                         progress(stream.model, seen)
             if isinstance(connector, AttachmentFetcher):
@@ -166,11 +186,11 @@ class SyncEngine:
         integration_id: str,
         run_id: str,
         stream: Stream,
-        rows: list[Row],
-        checkpoint: Checkpoint | None,
+        page: _Page,
         counts: dict[str, int],
         stats: dict[str, dict[str, int]],
     ) -> None:
+        rows = [normalize(integration_id, record) for record in page.records]
         with write_tx(self.engine) as conn:
             now = self._renew_lease(conn, integration_id, run_id)
             if rows:
@@ -178,8 +198,16 @@ class SyncEngine:
                 counts["inserted"] += outcome.inserted
                 counts["updated"] += outcome.updated
                 counts["unchanged"] += outcome.unchanged
-            if checkpoint is not None:
-                sync_runs.save_stream_state(conn, integration_id, stream.state_key, checkpoint.state, now)
+            if page.deleted:
+                counts["deleted"] += record_store.mark_deleted(
+                    conn,
+                    stream.model,
+                    integration_id,
+                    [ids.record_id(integration_id, stream.model, r) for r in page.deleted],
+                    now,
+                )
+            if page.checkpoint is not None:
+                sync_runs.save_stream_state(conn, integration_id, stream.state_key, page.checkpoint.state, now)
             sync_runs.save_stats(conn, run_id, stats)
 
     def _fetch_attachment_contents(self, integration_id: str, run_id: str, connector: AttachmentFetcher) -> None:
