@@ -19,7 +19,12 @@ from urllib.parse import quote
 
 import pytest
 import uvicorn
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine, create_engine, text
+
+# Integration credentials are sealed with this key in every test (and in the CLI subprocesses tests
+# start, which inherit the environment); set before any settings are read.
+os.environ.setdefault("HIREBRIDGE_SECRET_KEY", Fernet.generate_key().decode())
 
 from hirebridge.api.app import create_app
 from hirebridge.store import migrate, tenancy

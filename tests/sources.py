@@ -34,7 +34,8 @@ class ScriptedSource:
 
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Record]] = {m: {} for m in MODELS}
-        self.fail_after: int | None = None  # raise after yielding this many records in total
+        self.fail_after: int | None = None  # raise `failure` after yielding this many records in total
+        self.failure: Exception = SourceOutage("the source went away")
         # Incremental state: after every record of these models, a Checkpoint {"read": <n so far>}.
         self.checkpointed: set[str] = set()
         self.contexts: dict[str, list[FetchContext]] = {}
@@ -56,7 +57,7 @@ class ScriptedSource:
                 self.contexts.setdefault(model, []).append(context)
                 for number, record in enumerate(list(self.records[model].values()), start=1):
                     if self.fail_after is not None and yielded[0] >= self.fail_after:
-                        raise SourceOutage("the source went away")
+                        raise self.failure
                     yielded[0] += 1
                     yield record
                     if model in self.checkpointed:

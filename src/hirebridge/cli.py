@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,9 +12,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from hirebridge import crypto
 from hirebridge.config import get_settings
 from hirebridge.connectors.base import SyncKind
-from hirebridge.connectors.registry import CONNECTORS
+from hirebridge.connectors.registry import CONNECTORS, TOOLS
+from hirebridge.connectors.settings import ConfigError
 from hirebridge.logs import configure_logging
 from hirebridge.store import migrate, tenancy
 from hirebridge.store.db import make_engine, read_tx, write_tx
@@ -25,10 +28,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 integrations_app = typer.Typer(help="Integrations (connected ATS accounts).", no_args_is_help=True)
 sandbox_app = typer.Typer(help="The built-in sandbox ATS.", no_args_is_help=True)
+secret_key_app = typer.Typer(help="The key that encrypts integration credentials.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="api-keys")
 app.add_typer(integrations_app, name="integrations")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(secret_key_app, name="secret-key")
 
 console = Console(stderr=True)
 DEFAULT_DEMO_APPLICATIONS = 3000
@@ -39,7 +44,19 @@ EnvironmentOption = Annotated[str, typer.Option("--environment", help="Environme
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
 
-def _engine(*, upgrade: bool = False) -> Engine:
+def _require_secret_key() -> None:
+    """Refuse to run without HIREBRIDGE_SECRET_KEY (only the demo may): credentials are never stored in the clear."""
+    try:
+        crypto.configure(get_settings().secret_key)
+        crypto.cipher()
+    except (crypto.SecretKeyMissing, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _engine(*, upgrade: bool = False, secrets: bool = True) -> Engine:
+    if secrets:
+        _require_secret_key()
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     engine = make_engine(settings.database_url)
@@ -91,7 +108,7 @@ def _serve(engine: Engine, host: str, port: int) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all schema migrations."""
-    engine = _engine(upgrade=True)
+    engine = _engine(upgrade=True, secrets=False)
     console.print(f"database at revision {migrate.current_revision(engine)}")
 
 
@@ -108,7 +125,7 @@ def api_keys_create(
     as_json: JsonOption = False,
 ) -> None:
     """Create an API key. The key is shown once; only its hash is stored."""
-    engine = _engine(upgrade=True)
+    engine = _engine(upgrade=True, secrets=False)
     with write_tx(engine) as conn:
         env = tenancy.get_or_create_environment(conn, environment)
         try:
@@ -122,10 +139,33 @@ def api_keys_create(
         console.print(f"API key for environment '{env.name}' (shown once): [bold]{plain}[/bold]")
 
 
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        name, sep, content = value.partition("=")
+        if not sep or not name:
+            console.print(f"[red]--{what} takes NAME=VALUE, got {value!r}[/red]")
+            raise typer.Exit(2)
+        pairs[name.strip()] = content
+    return pairs
+
+
 @integrations_app.command("create")
 def integrations_create(
     tool: Annotated[str, typer.Option(help=f"Tool: one of {', '.join(sorted(CONNECTORS))}.")],
+    credential: Annotated[
+        list[str] | None,
+        typer.Option(help="A credential as NAME=VALUE, e.g. api_key=KEY (repeatable). Stored encrypted."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="The tool's API base URL (default: the vendor's public API).")
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(help="A connector setting as NAME=VALUE, e.g. requests_per_second=5 (repeatable)."),
+    ] = None,
     applications: Annotated[int | None, typer.Option(help="Sandbox only: number of applications.")] = None,
+    organization: Annotated[str | None, typer.Option(help="The customer's organization name.")] = None,
     environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT,
     as_json: JsonOption = False,
 ) -> None:
@@ -136,10 +176,25 @@ def integrations_create(
     config: dict[str, object] = {}
     if tool == "sandbox":
         config = {"applications": applications or DEFAULT_DEMO_APPLICATIONS, "step": 0}
+    config.update(_pairs(setting or [], "setting"))
+    if base_url:
+        config["base_url"] = base_url
+    secrets = _pairs(credential or [], "credential")
+    unknown = set(secrets) - crypto.SECRET_FIELDS
+    if unknown:
+        known = ", ".join(sorted(crypto.SECRET_FIELDS))
+        console.print(f"[red]unknown credential {', '.join(sorted(unknown))}; known: {known}[/red]")
+        raise typer.Exit(2)
+    config.update(secrets)
+    try:  # building the connector validates the configuration before anything is stored
+        TOOLS[tool].factory("validation", config)
+    except (ConfigError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
     engine = _engine(upgrade=True)
     with write_tx(engine) as conn:
         env = tenancy.get_or_create_environment(conn, environment)
-        integration = tenancy.create_integration(conn, env, tool, config)
+        integration = tenancy.create_integration(conn, env, tool, config, organization_name=organization)
     if as_json:
         _print_json({"id": integration.id, "tool": tool, "environment_id": env.id})
     else:
@@ -149,7 +204,7 @@ def integrations_create(
 @integrations_app.command("list")
 def integrations_list(as_json: JsonOption = False) -> None:
     """List integrations of all environments."""
-    engine = _engine(upgrade=True)
+    engine = _engine(upgrade=True, secrets=False)
     with read_tx(engine) as conn:
         found = tenancy.list_integrations(conn)
     rows = [
@@ -158,6 +213,7 @@ def integrations_list(as_json: JsonOption = False) -> None:
             "tool": i.tool,
             "environment_id": i.environment_id,
             "enabled": i.enabled,
+            "status": i.status,
             "first_sync_succeeded_at": i.first_sync_succeeded_at.isoformat() if i.first_sync_succeeded_at else None,
         }
         for i in found
@@ -185,7 +241,7 @@ def sandbox_advance(
     steps: Annotated[int, typer.Option(min=1, help="How many steps to move the source forward.")] = 1,
 ) -> None:
     """Move the sandbox ATS's data forward: new, changed and deleted records for the next sync."""
-    engine = _engine(upgrade=True)
+    engine = _engine(upgrade=True, secrets=False)
     with write_tx(engine) as conn:
         integration = tenancy.get_integration(conn, integration_id)
         if integration is None or integration.tool != "sandbox":
@@ -197,6 +253,22 @@ def sandbox_advance(
     console.print(f"sandbox {integration_id} is now at step {config['step']}; run `hirebridge sync` to pick it up")
 
 
+@secret_key_app.command("generate")
+def secret_key_generate() -> None:
+    """Print a new key for HIREBRIDGE_SECRET_KEY."""
+    sys.stdout.write(crypto.generate_key() + "\n")
+
+
+@secret_key_app.command("rotate")
+def secret_key_rotate() -> None:
+    """Re-encrypt all stored credentials with the first key of HIREBRIDGE_SECRET_KEY (put the new key first,
+    keep the old one after it until this has run)."""
+    engine = _engine(upgrade=True)
+    with write_tx(engine) as conn:
+        count = tenancy.reseal_all_credentials(conn)
+    console.print(f"re-encrypted the credentials of {count} integration(s) with the first key")
+
+
 @app.command()
 def demo(
     host: HostOption = "127.0.0.1",
@@ -205,7 +277,14 @@ def demo(
     applications: Annotated[int, typer.Option(help="Size of the sandbox.")] = DEFAULT_DEMO_APPLICATIONS,
 ) -> None:
     """Set up a sandbox integration with realistic data, sync it, and serve the API."""
-    engine = _engine(upgrade=True)
+    settings = get_settings()
+    if not settings.secret_key:
+        # A trial needs no set-up: keep a generated key beside the SQLite file (or in the working
+        # directory for another database); see hirebridge.crypto.
+        url = settings.database_url
+        data_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else Path("hirebridge")
+        crypto.configure(crypto.demo_key(data_file))
+    engine = _engine(upgrade=True, secrets=crypto.configured() is None)
     with write_tx(engine) as conn:
         env = tenancy.get_or_create_environment(conn)
         key = tenancy.create_api_key(conn, env, api_key)

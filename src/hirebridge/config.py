@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # A sync holds its integration's lock this long without progress before another may take over
     # (the holder is presumed dead).
     sync_lock_seconds: int = 300
+    # Fernet key(s) sealing integration credentials (hirebridge.crypto); comma-separated to rotate.
+    # Required by every command but `hirebridge demo`.
+    secret_key: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -70,7 +70,7 @@ def _integration_details(integration: Integration) -> dict[str, Any]:
             "icon_url": tool.icon_url(),
         },
         "category": "ATS",
-        "status": "ACTIVE" if integration.enabled else "INACTIVE",
+        "status": integration.status,
         "setup_status": "COMPLETED" if integration.first_sync_succeeded_at else "FINAL_SYNC_PENDING",
         "end_user": {
             "organization_name": integration.end_user_organization_name or integration.id,

@@ -33,6 +33,7 @@ class SyncRun:
     ended_at: datetime | None
     stats: dict[str, dict[str, int]]
     error: str | None
+    error_code: str | None = None
 
 
 ACTIVE_STATES = (SyncState.QUEUED, SyncState.RUNNING)
@@ -132,11 +133,12 @@ def finish_run(
     stats: dict[str, dict[str, int]],
     now: datetime,
     error: str | None = None,
+    error_code: str | None = None,
 ) -> None:
     conn.execute(
         update(sync_runs)
         .where(sync_runs.c.id == run_id)
-        .values(state=state, ended_at=now, stats=orjson.dumps(stats).decode(), error=error)
+        .values(state=state, ended_at=now, stats=orjson.dumps(stats).decode(), error=error, error_code=error_code)
     )
 
 
@@ -159,6 +161,7 @@ def _run(row: Any) -> SyncRun:
         ended_at=row.ended_at,
         stats=orjson.loads(row.stats),
         error=row.error,
+        error_code=row.error_code,
     )
 
 

@@ -60,7 +60,12 @@ integrations = Table(
     Column("id", INTEGRATION_ID, primary_key=True),
     Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("tool", String(40), nullable=False),
-    Column("config", Text, nullable=False),  # JSON; connector settings (sandbox size and step, ...)
+    Column("config", Text, nullable=False),  # JSON; connector settings (sandbox size and step, base URL, ...)
+    # Credentials (API keys, tokens), sealed with HIREBRIDGE_SECRET_KEY (hirebridge.crypto); never plain.
+    Column("credentials", Text, nullable=True),
+    # Set when the source rejected the credentials (401/403); cleared when new ones are stored or a
+    # sync succeeds. The API then reports the integration INVALID and keeps serving its last data.
+    Column("credentials_invalid_at", UtcDateTime, nullable=True),
     Column("enabled", Boolean, nullable=False, default=True),
     # Who the integration belongs to on the API consumer's side (Kombo's `end_user`).
     Column("end_user_organization_name", Text, nullable=True),
@@ -85,6 +90,8 @@ sync_runs = Table(
     Column("ended_at", UtcDateTime, nullable=True),
     Column("stats", Text, nullable=False),  # JSON {model: {inserted, updated, deleted, unchanged}}
     Column("error", Text, nullable=True),
+    # Why a run failed, as a code clients can act on (AUTHENTICATION_FAILED, SOURCE_UNAVAILABLE, ...).
+    Column("error_code", String(40), nullable=True),
     Index(None, "integration_id", "created_at"),
     Index(None, "state", "created_at"),
     # At most one queued-or-running run per integration and kind: force-sync de-duplicates on this.

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 
-from hirebridge import ids
+from hirebridge import crypto, ids
 from hirebridge.store.tables import api_keys, environments, integrations
 from hirebridge.timefmt import utc_now
 
@@ -38,6 +38,22 @@ class Integration:
     end_user_organization_name: str | None = None
     end_user_email: str | None = None
     end_user_origin_id: str | None = None
+    credentials_invalid_at: datetime | None = None
+    # Sealed (hirebridge.crypto); opened only by `connector_config`, never printed.
+    sealed_credentials: str | None = field(default=None, repr=False)
+
+    @property
+    def status(self) -> str:
+        """Kombo's integration status: INACTIVE when disabled, INVALID when the source rejected the credentials."""
+        if not self.enabled:
+            return "INACTIVE"
+        return "INVALID" if self.credentials_invalid_at is not None else "ACTIVE"
+
+    def connector_config(self) -> dict[str, Any]:
+        """Settings and opened credentials, for building this integration's connector."""
+        if self.sealed_credentials is None:
+            return dict(self.config)
+        return {**self.config, **crypto.cipher().open(self.sealed_credentials)}
 
 
 def hash_api_key(key: str) -> str:
@@ -104,6 +120,8 @@ def _integration(row: Any) -> Integration:
         end_user_organization_name=row.end_user_organization_name,
         end_user_email=row.end_user_email,
         end_user_origin_id=row.end_user_origin_id,
+        credentials_invalid_at=row.credentials_invalid_at,
+        sealed_credentials=row.credentials,
     )
 
 
@@ -118,6 +136,8 @@ _INTEGRATION_COLUMNS = (
     integrations.c.end_user_organization_name,
     integrations.c.end_user_email,
     integrations.c.end_user_origin_id,
+    integrations.c.credentials_invalid_at,
+    integrations.c.credentials,
 )
 
 
@@ -128,13 +148,17 @@ def create_integration(
     config: dict[str, Any],
     organization_name: str | None = None,
 ) -> Integration:
+    """Record a new integration. Credentials in `config` (`crypto.SECRET_FIELDS`: api_key, tokens...)
+    are split off and stored sealed; the rest are plain settings."""
     integration_id = ids.new_integration_id(tool)
+    settings, secret = crypto.split_secrets(config)
     conn.execute(
         insert(integrations).values(
             id=integration_id,
             environment_id=environment.id,
             tool=tool,
-            config=orjson.dumps(config).decode(),
+            config=orjson.dumps(settings).decode(),
+            credentials=crypto.cipher().seal(secret) if secret else None,
             enabled=True,
             created_at=utc_now(),
             end_user_organization_name=organization_name,
@@ -158,9 +182,42 @@ def list_integrations(conn: Connection, environment: Environment | None = None) 
 
 
 def update_integration_config(conn: Connection, integration_id: str, config: dict[str, Any]) -> None:
+    """Replace the plain settings (credentials are changed with `update_credentials` only)."""
+    settings, secret = crypto.split_secrets(config)
+    if secret:
+        raise ValueError(f"credentials ({', '.join(sorted(secret))}) go through update_credentials, sealed")
     conn.execute(
-        update(integrations).where(integrations.c.id == integration_id).values(config=orjson.dumps(config).decode())
+        update(integrations).where(integrations.c.id == integration_id).values(config=orjson.dumps(settings).decode())
     )
+
+
+def update_credentials(conn: Connection, integration_id: str, credentials: dict[str, Any]) -> None:
+    """Store new credentials (sealed); the integration is no longer considered INVALID."""
+    conn.execute(
+        update(integrations)
+        .where(integrations.c.id == integration_id)
+        .values(credentials=crypto.cipher().seal(credentials), credentials_invalid_at=None)
+    )
+
+
+def set_credentials_invalid(conn: Connection, integration_id: str, when: datetime | None) -> None:
+    """Mark (a time) or clear (None) "the source rejected this integration's credentials"."""
+    conn.execute(update(integrations).where(integrations.c.id == integration_id).values(credentials_invalid_at=when))
+
+
+def reseal_all_credentials(conn: Connection) -> int:
+    """Re-encrypt every stored credential with the first configured key (key rotation)."""
+    cipher = crypto.cipher()
+    rows = conn.execute(
+        select(integrations.c.id, integrations.c.credentials).where(integrations.c.credentials.is_not(None))
+    )
+    count = 0
+    for row in rows.all():
+        conn.execute(
+            update(integrations).where(integrations.c.id == row.id).values(credentials=cipher.reseal(row.credentials))
+        )
+        count += 1
+    return count
 
 
 def set_enabled(conn: Connection, integration_id: str, enabled: bool) -> None:

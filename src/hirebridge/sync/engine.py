@@ -28,7 +28,10 @@ from hirebridge.connectors.base import (
     StreamItem,
     SyncKind,
 )
+from hirebridge.connectors.http import CredentialsInvalid, SourceError, SourceUnavailable
 from hirebridge.connectors.registry import connector_factory
+from hirebridge.connectors.settings import ConfigError
+from hirebridge.crypto import CredentialsUnreadable
 from hirebridge.model.records import Record
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
@@ -61,6 +64,26 @@ class SyncResult:
     state: SyncState
     stats: dict[str, dict[str, int]]
     error: str | None
+
+
+AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED"
+
+
+def error_code(exc: BaseException) -> str:
+    """A failed run's cause as a code operators and clients can act on."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return "INTERRUPTED"
+    if isinstance(exc, CredentialsInvalid):
+        return AUTHENTICATION_FAILED
+    if isinstance(exc, SourceUnavailable):
+        return "SOURCE_UNAVAILABLE"
+    if isinstance(exc, SourceError):
+        return "SOURCE_ERROR"
+    if isinstance(exc, LeaseLost):
+        return "LEASE_LOST"
+    if isinstance(exc, ConfigError | CredentialsUnreadable):
+        return "CONFIGURATION_ERROR"
+    return "INTERNAL_ERROR"
 
 
 @dataclass(slots=True)
@@ -112,14 +135,13 @@ class SyncEngine:
             integration = tenancy.get_integration(conn, integration_id)
         if integration is None:
             raise SyncError(f"integration {integration_id} not found")
-        if connector is None:
-            connector = connector_factory(integration.tool)(integration.id, integration.config)
-
         run_id = self._start(integration_id, kind, run_id)
         log.info("sync started", extra={"integration_id": integration_id, "run_id": run_id, "kind": kind})
 
         stats: dict[str, dict[str, int]] = {}
         try:
+            if connector is None:  # inside the run: a bad configuration is a failed run, recorded as such
+                connector = connector_factory(integration.tool)(integration.id, integration.connector_config())
             for stream in connector.streams():
                 counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
                 with read_tx(self.engine) as conn:
@@ -142,12 +164,15 @@ class SyncEngine:
                         )
                 sync_runs.finish_run(conn, run_id, SyncState.SUCCEEDED, stats, now)
                 sync_runs.mark_first_sync(conn, integration_id, now)
+                if integration.credentials_invalid_at is not None:  # the source accepts them again
+                    tenancy.set_credentials_invalid(conn, integration_id, None)
                 sync_runs.release_lease(conn, integration_id, run_id)
         except BaseException as exc:
             state = SyncState.CANCELLED if isinstance(exc, KeyboardInterrupt | SystemExit) else SyncState.FAILED
             error = f"{type(exc).__name__}: {exc}"
-            log.warning("sync %s: %s", state.lower(), error, extra={"run_id": run_id})
-            self._finish_failed(integration_id, run_id, state, stats, error)
+            code = error_code(exc)
+            log.warning("sync %s: %s", state.lower(), error, extra={"run_id": run_id, "error_code": code})
+            self._finish_failed(integration_id, run_id, state, stats, error, code)
             if state == SyncState.CANCELLED:
                 raise
             return SyncResult(run_id, state, stats, error)
@@ -242,11 +267,21 @@ class SyncEngine:
                     )
 
     def _finish_failed(
-        self, integration_id: str, run_id: str, state: SyncState, stats: dict[str, dict[str, int]], error: str
+        self,
+        integration_id: str,
+        run_id: str,
+        state: SyncState,
+        stats: dict[str, dict[str, int]],
+        error: str,
+        code: str,
     ) -> None:
         try:
             with write_tx(self.engine) as conn:
-                sync_runs.finish_run(conn, run_id, state, stats, utc_now(), error)
+                now = utc_now()
+                sync_runs.finish_run(conn, run_id, state, stats, now, error, code)
                 sync_runs.release_lease(conn, integration_id, run_id)
+                if code == AUTHENTICATION_FAILED:
+                    # The last good data stays served; the API reports the integration INVALID.
+                    tenancy.set_credentials_invalid(conn, integration_id, now)
         except Exception:  # the database itself may be what failed; the lease then simply expires
             log.exception("could not record the end of sync run %s", run_id)
