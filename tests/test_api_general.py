@@ -14,6 +14,7 @@ import uvicorn
 from sqlalchemy import Engine, func, select
 
 from hirebridge.api.app import create_app
+from hirebridge.connectors.registry import ATS_MODELS, TOOLS
 from hirebridge.store import sync_runs
 from hirebridge.store.db import read_tx
 from hirebridge.store.sync_runs import SyncState
@@ -88,10 +89,15 @@ def test_tools(world: World) -> None:
     response = world.get("/tools/ats")
     assert response.status_code == 200
     validate("/tools/{category}", response.json())
-    tools = response.json()["data"]["tools"]
-    assert [t["id"] for t in tools] == ["sandbox"]
+    tools = {t["id"]: t for t in response.json()["data"]["tools"]}
+    assert set(tools) == {"sandbox", "lever", "ashby"}
+    assert tools["lever"]["label"] == "Lever" and tools["ashby"]["label"] == "Ashby"
+    # Coverage follows each connector's declared models.
+    for tool_id, tool in TOOLS.items():
+        supported = {m["id"] for m in tools[tool_id]["coverage"]["read_models"] if m["coverage_status"] == "SUPPORTED"}
+        assert supported == {ATS_MODELS[m][0] for m in tool.models}, tool_id
     with sdk_client(world) as sdk:
-        assert [t.id for t in sdk.general.get_tools(category="ats").data.tools] == ["sandbox"]
+        assert {t.id for t in sdk.general.get_tools(category="ats").data.tools} == set(tools)
     assert world.get("/tools/hris").json()["data"]["tools"] == []
     assert world.get("/tools/nonsense").status_code == 400
 

@@ -65,6 +65,10 @@ class Stream:
 
 
 class Connector(Protocol):
+    """One integration's source, for one sync run: the engine builds a connector per run and runs its
+    streams once each, in order, so a stream may reuse what an earlier stream of the same run read
+    (Lever's child streams reuse the opportunity list)."""
+
     tool: ClassVar[str]
 
     def streams(self) -> list[Stream]: ...

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import logging
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,7 +25,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import certifi
 import httpx
+
+from hirebridge.observability import observe_source_request, observe_source_retry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -147,6 +152,13 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every client: building one (loading the CA bundle) costs ~100 ms, and a
+    sync makes a client per stream run."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class SourceClient:
     """HTTP access to one integration's source ATS."""
 
@@ -175,6 +187,7 @@ class SourceClient:
             headers={**(headers or {}), **auth.headers()},
             timeout=timeout,
             transport=transport,
+            verify=_ssl_context(),
         )
 
     async def aclose(self) -> None:
@@ -191,10 +204,12 @@ class SourceClient:
             try:
                 response = await self._client.request(method, path, **kwargs)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                problem = f"{type(exc).__name__}"
+                problem = reason = f"{type(exc).__name__}"
                 status = None
+                observe_source_request(self.tool, None)
             else:
                 status = response.status_code
+                observe_source_request(self.tool, status)
                 log.debug(
                     "%s %s -> %s in %.0f ms",
                     method,
@@ -211,11 +226,12 @@ class SourceClient:
                     raise RequestRejected(
                         f"{self.tool} rejected {method} {path} ({status}): {response.text[:200]}", status
                     )
-                problem = f"HTTP {status}"
+                problem, reason = f"HTTP {status}", str(status)
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))
             if attempt + 1 == self.retry.attempts:
                 raise SourceUnavailable(f"{self.tool}: {problem} after {attempt + 1} attempts", status)
             delay = self.retry.delay(attempt, retry_after)
+            observe_source_retry(self.tool, reason)
             log.info("%s: %s, retrying in %.2f s", self.tool, problem, delay, extra={"tool": self.tool})
             await self._sleep(delay)
         raise AssertionError("unreachable")

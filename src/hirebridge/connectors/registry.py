@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
+from hirebridge.connectors.ashby import AshbyConnector
 from hirebridge.connectors.base import ConnectorFactory
+from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.sandbox import SandboxConnector
 
 # Kombo's read-model ids and labels, in the order its coverage lists them.
@@ -57,6 +59,22 @@ TOOLS: dict[str, Tool] = {
             models=tuple(ATS_MODELS),
             supports_delta=False,
             connection_guide_url=None,
+        ),
+        Tool(
+            id="ashby",
+            label="Ashby",
+            factory=AshbyConnector,
+            models=tuple(m for m in ATS_MODELS if m not in ("screening_questions", "roles", "scorecards")),
+            supports_delta=True,
+            connection_guide_url="https://developers.ashbyhq.com/docs/authentication",
+        ),
+        Tool(
+            id=LeverConnector.tool,
+            label="Lever",
+            factory=LeverConnector,
+            models=tuple(m for m in ATS_MODELS if m not in ("job_postings", "screening_questions", "roles")),
+            supports_delta=True,
+            connection_guide_url="https://hire.lever.co/developer/documentation#authentication",
         ),
     )
 }

@@ -1,0 +1,627 @@
+"""A Lever API emulator (api.lever.co/v1) over real HTTP, for connector tests.
+
+It holds a generated account (deterministic from a seed, shaped like the vendor's examples in
+shared/fixtures/lever) and speaks Lever's protocol: Basic auth with the API key as username,
+`limit` + opaque `offset` paging (`next`, `hasNext`), `updated_at_start`/`updated_at_end` in epoch
+ms, `confidentiality` (confidential postings and opportunities stay hidden unless the request says
+`confidentiality=all`), `expand=applications`, `GET /opportunities/deleted`, per-opportunity child
+lists and file downloads, and its 429 when the request rate exceeds the key's limit (10/s, bursts of
+20 by default). Tests change the account through the mutation methods; each bumps `updatedAt` the
+way Lever does (a change to a contact or to an opportunity's child bumps the opportunity).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tests.emulators.harness import Emulator, RateMeter, serve
+
+Json = dict[str, Any]
+BASE_MS = 1_704_067_200_000  # 2024-01-01: generated history lies well before any test's "now"
+CHILD_KINDS = ("interviews", "offers", "notes", "feedback", "files", "resumes")
+# How many children of each kind a generated opportunity gets (one is drawn from the list).
+CHILD_COUNTS = {
+    "interviews": [0, 1, 2, 3, 4],
+    "offers": [0, 1, 1],
+    "notes": [0, 1, 2, 3, 4],
+    "feedback": [0, 1, 2, 3],
+    "files": [0, 1, 1, 2],
+    "resumes": [0, 1, 1],
+}
+
+STAGES = [
+    ("fff60592-31dd-4ebe-ba8e-e7a397c30f8e", "New applicant"),
+    ("51adb2bb-1e24-4135-9950-cb96e3886226", "New lead"),
+    ("a42482ff-00ac-4cb2-a698-4b4436885b0c", "Recruiter Screen"),
+    ("fe763d80-e612-4787-98bc-686679c6ac9b", "Phone Interview"),
+    ("fbfb4473-38d2-4acf-943b-28cc0ed7ba87", "On-Site Interview"),
+    ("e7c6f8eb-9239-46b8-8777-ef4215cc8a7d", "Background Check"),
+    ("f48aad6f-91f7-4e87-b3f3-5e7a9207e54b", "Offer"),
+]
+REASONS = [
+    ("63dd55b2-a99f-4e7b-985f-22c7bf80ab42", "Underqualified", "active", "non-hired"),
+    ("41f98875-06c7-4cb1-b3d0-07f7ae192c0c", "Culture Fit", "active", "non-hired"),
+    ("3274b963-c37c-4465-abeb-1113896e2aa3", "Withdrew", "active", "non-hired"),
+    ("16308515-dc77-4aa7-b3af-96161b2b4e9b", "Hired", "active", "hired"),
+    ("9b6f482e-0399-4ba4-9a2f-1e1d9e3da15b", "Position filled", "inactive", "non-hired"),
+]
+HIRED_REASON = REASONS[3][0]
+TAGS = ["San Francisco", "Remote", "Full-time", "Referral", "Senior", "Engineering", "Sales", "Priority"]
+FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Linus"]
+LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman"]
+OFFER_STATUSES = ["draft", "approval-sent", "approved", "sent", "sent-manually", "opened", "denied", "signed"]
+
+
+class LeverEmulator:
+    """The account's data plus the HTTP app serving it. Use `with emulator.running() as url:`."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        opportunities: int = 50,
+        api_key: str = "lever-test-key",
+        rate: float | None = 10,
+        burst: int = 20,
+    ) -> None:
+        self.api_key = api_key
+        self.emulator = Emulator(api_key, RateMeter(rate, burst) if rate else None)
+        self._lock = threading.RLock()
+        self._clock = 0
+        self._rng = random.Random(seed)
+        self._serial = 0
+        self.users: dict[str, Json] = {}
+        self.postings: dict[str, Json] = {}
+        self.contacts: dict[str, Json] = {}
+        self.opportunities: dict[str, Json] = {}
+        self.applications: dict[str, Json] = {}  # by opportunity id
+        self.children: dict[str, dict[str, list[Json]]] = {}
+        self.deleted: list[Json] = []
+        self._generate(opportunities)
+        routes = [
+            Route("/v1/users", self._list_users),
+            Route("/v1/tags", self._list_tags),
+            Route("/v1/archive_reasons", self._list_reasons),
+            Route("/v1/stages", self._list_stages),
+            Route("/v1/postings", self._list_postings),
+            Route("/v1/opportunities", self._list_opportunities),
+            Route("/v1/opportunities/deleted", self._list_deleted),
+            Route("/v1/contacts/{contact}", self._get_contact),
+            Route("/v1/opportunities/{opportunity}/{kind}", self._list_children),
+            Route("/v1/opportunities/{opportunity}/{kind}/{file}/download", self._download),
+        ]
+        self.app = self.emulator.middleware(Starlette(routes=routes), _rate_limited)
+
+    # --- the harness, re-exported ----------------------------------------------------------------
+
+    @contextmanager
+    def running(self) -> Iterator[str]:
+        """Serve on 127.0.0.1; yields the base URL a connector's `base_url` takes."""
+        with serve(self.app) as url:
+            yield f"{url}/v1"
+
+    @property
+    def requests(self) -> list[Any]:
+        return self.emulator.requests
+
+    def requests_to(self, suffix: str) -> list[Any]:
+        return self.emulator.requests_to(suffix)
+
+    @property
+    def violations(self) -> int:
+        return self.emulator.rate.violations if self.emulator.rate is not None else 0
+
+    # --- generation ------------------------------------------------------------------------------
+
+    def _id(self) -> str:
+        """UUID-shaped and deterministic (from the seed's generator)."""
+        self._serial += 1
+        h = f"{self._rng.getrandbits(96):024x}{self._serial:08x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+    def _past(self) -> int:
+        return BASE_MS - self._rng.randrange(1, 400 * 86_400_000)
+
+    def now_ms(self) -> int:
+        """A strictly increasing wall-clock epoch ms, for `updatedAt` of test edits."""
+        with self._lock:
+            self._clock = max(self._clock + 1, int(time.time() * 1000))
+            return self._clock
+
+    def _generate(self, count: int) -> None:
+        rng = self._rng
+        for n in range(max(3, count // 8)):
+            uid = self._id()
+            first, last = FIRST[n % len(FIRST)], LAST[n % len(LAST)]
+            self.users[uid] = {
+                "id": uid,
+                "name": f"{first} {last}",
+                "username": first.lower(),
+                "email": f"{first.lower()}.{n}@example.com",
+                "createdAt": self._past(),
+                "deactivatedAt": self._past() if n % 7 == 6 else None,
+                "externalDirectoryId": str(1000 + n),
+                "accessRole": ["super admin", "admin", "team member", "limited team member", "interviewer"][n % 5],
+                "photo": None,
+                "linkedContactIds": None,
+                "jobTitle": "Recruiter",
+                "managerId": None,
+            }
+        user_ids = list(self.users)
+        for n in range(max(2, count // 8)):
+            self.add_posting(
+                confidential=n % 7 == 3,
+                state=["published", "published", "internal", "closed", "draft"][n % 5],
+                _created=self._past(),
+                _user=rng.choice(user_ids),
+            )
+        for n in range(count):
+            # Every fifth opportunity belongs to an earlier contact: one person, two pipelines.
+            contact = rng.choice(list(self.contacts)) if n % 5 == 4 and self.contacts else None
+            opp = self.add_opportunity(contact=contact, _generated=True)
+            for kind in CHILD_KINDS:
+                for _ in range(rng.choice(CHILD_COUNTS[kind])):
+                    self._add_child(opp, kind, generated=True)
+
+    def add_posting(
+        self, *, confidential: bool = False, state: str = "published", _created: int | None = None, _user: str = ""
+    ) -> str:
+        with self._lock:
+            pid = self._id()
+            created = _created if _created is not None else self.now_ms()
+            user = _user or next(iter(self.users))
+            n = len(self.postings)
+            self.postings[pid] = {
+                "id": pid,
+                "text": f"{['Backend', 'Frontend', 'Data', 'Sales', 'Support'][n % 5]} Engineer {n}",
+                "createdAt": created,
+                "updatedAt": created,
+                "user": user,
+                "owner": user,
+                "hiringManager": list(self.users)[n % len(self.users)],
+                "confidentiality": "confidential" if confidential else "non-confidential",
+                "categories": {
+                    "team": ["Platform", "Growth", "Sales"][n % 3],
+                    "department": "Engineering",
+                    "location": ["San Francisco", "Berlin", "Remote"][n % 3],
+                    "allLocations": ["San Francisco"],
+                    "commitment": ["Full-time", "Part-time", "Contract", "Internship"][n % 4],
+                    "level": ["Senior", "Junior", None][n % 3],
+                },
+                "content": {
+                    "description": "About the role",
+                    "descriptionHtml": f"<div>About role {n}</div>",
+                    "lists": [{"text": "Requirements", "content": "<li>Curiosity</li>"}],
+                    "closing": "",
+                    "closingHtml": "",
+                },
+                "country": ["US", "DE", None][n % 3],
+                "tags": [],
+                "state": state,
+                "distributionChannels": [["internal", "public"], ["internal"], []][n % 3],
+                "reqCode": f"REQ-{n}" if n % 2 == 0 else None,
+                "requisitionCodes": [],
+                "salaryRange": {"min": 40000 + n, "max": 60000 + n, "currency": "USD", "interval": "per-year-salary"},
+                "urls": {
+                    "show": f"https://jobs.lever.co/example/{pid}",
+                    "apply": f"https://jobs.lever.co/example/{pid}/apply",
+                },
+                "workplaceType": ["remote", "hybrid", "onsite", "unspecified"][n % 4],
+            }
+            return pid
+
+    def add_opportunity(
+        self, *, contact: str | None = None, posting: str | None = None, _generated: bool = False
+    ) -> str:
+        """A new opportunity (a new contact unless one is given); generated ones carry past dates."""
+        with self._lock:
+            rng = self._rng
+            n = len(self.opportunities)
+            if contact is None:
+                contact = self._id()
+                first, last = rng.choice(FIRST), rng.choice(LAST)
+                self.contacts[contact] = {
+                    "id": contact,
+                    "name": f"{first} {last}",
+                    "headline": rng.choice(["Acme Inc", "Initech", "", "Globex"]),
+                    "isAnonymized": False,
+                    "location": rng.choice(["Oakland", "Berlin", None]),
+                    "emails": [f"{first.lower()}.{n}@example.org"] + ([f"{last.lower()}@work.example"] * (n % 2)),
+                    "phones": [{"type": "mobile", "value": f"+1 555 01{n:04d}"}] if n % 3 else [],
+                }
+            oid = self._id()
+            created = self._past() if _generated else self.now_ms()
+            public_postings = [p for p in self.postings]
+            if posting is None and n % 13 != 12:  # every 13th is a general lead without a posting
+                posting = public_postings[n % len(public_postings)]
+            archived: Json | None = None
+            legacy = False
+            if _generated and n % 4 == 3:
+                reason = REASONS[n % len(REASONS)][0]
+                archived = {"archivedAt": created + 86_400_000, "reason": reason}
+                legacy = n % 8 == 7  # some in the flat legacy shape the docs' examples use
+            user_ids = list(self.users)
+            opp: Json = {
+                "id": oid,
+                "contact": contact,
+                "links": [f"https://linkedin.example/in/{oid[:8]}"] if n % 2 else [],
+                "createdAt": created,
+                "updatedAt": created,
+                "lastInteractionAt": created,
+                "lastAdvancedAt": created,
+                "snoozedUntil": None,
+                "stage": STAGES[n % len(STAGES)][0],
+                "stageChanges": [],
+                "confidentiality": "confidential" if n % 11 == 5 else "non-confidential",
+                "owner": user_ids[n % len(user_ids)],
+                "followers": [],
+                "tags": sorted(rng.sample(TAGS, rng.randrange(0, 4))),
+                "sources": [rng.choice(["LinkedIn", "Referral", "Job site"])],
+                "origin": rng.choice(["applied", "sourced", "referred"]),
+                "sourcedBy": None,
+                "resume": None,
+                "urls": {"list": "https://hire.lever.co/candidates", "show": f"https://hire.lever.co/candidates/{oid}"},
+                "dataProtection": None,
+                "isAnonymized": False,
+            }
+            if legacy and archived is not None:
+                opp["archivedAt"], opp["archiveReason"] = archived["archivedAt"], archived["reason"]
+            else:
+                opp["archived"] = archived
+            self.opportunities[oid] = opp
+            self.applications[oid] = {
+                "id": self._id(),
+                "opportunityId": oid,
+                "candidateId": oid,
+                "createdAt": created,
+                "type": "posting" if posting else "user",
+                "posting": posting,
+                "user": None,
+                "customQuestions": self._form(n) if posting and n % 3 == 0 else None,
+            }
+            self.children[oid] = {kind: [] for kind in CHILD_KINDS}
+            return oid
+
+    def _form(self, n: int) -> list[Json]:
+        """A posting's application form as the candidate answered it (like the docs' example)."""
+        langs = ["python", "go", "rust"]
+        fields = [
+            {"type": "multiple-select", "text": "Languages?", "description": "", "required": False,
+             "options": [{"text": x} for x in langs], "value": langs[: 1 + n % 3]},
+            {"type": "text", "text": "Why us?", "description": "", "required": True, "value": f"Reason {n}"},
+            {"type": "dropdown", "text": "Notice period", "options": [{"text": "1 month"}, {"text": "3 months"}],
+             "value": "1 month"},
+            {"type": "file-upload", "text": "Portfolio", "value": {"id": self._id(), "name": "p.pdf"}},
+        ]  # fmt: skip
+        return [{"type": "posting", "text": "Application", "description": "", "fields": fields}]
+
+    def _add_child(self, oid: str, kind: str, *, generated: bool = False) -> Json:
+        rng = self._rng
+        opp = self.opportunities[oid]
+        at = opp["createdAt"] + rng.randrange(1, 30 * 86_400_000) if generated else self.now_ms()
+        cid = self._id()
+        users = list(self.users)
+        item: Json
+        if kind == "interviews":
+            user = rng.choice(users)
+            item = {
+                "id": cid,
+                "panel": self._id(),
+                "subject": f"Interview {cid[:6]}",
+                "note": "",
+                "interviewers": [{"id": user, "email": self.users[user]["email"], "name": self.users[user]["name"]}],
+                "timezone": "America/Los_Angeles",
+                "createdAt": at,
+                "date": at + 86_400_000,
+                "duration": rng.choice([30, 45, 60]),
+                "location": rng.choice(["Zoom", "https://meet.example/abc", "Office"]),
+                "feedbackTemplate": None,
+                "feedbackForms": [],
+                "user": user,
+                "stage": opp["stage"],
+                "canceledAt": at if rng.random() < 0.2 else None,
+                "postings": [],
+            }
+        elif kind == "offers":
+            item = {
+                "id": cid,
+                "createdAt": at,
+                "status": rng.choice(OFFER_STATUSES),
+                "creator": rng.choice(users),
+                "fields": [
+                    {"text": "Salary", "identifier": "salary_amount", "value": rng.randrange(50, 150) * 1000},
+                    {
+                        "text": "Anticipated start date",
+                        "identifier": "anticipated_start_date",
+                        "value": at + 9 * 86_400_000,
+                    },
+                ],
+                "sentDocument": None,
+                "signedDocument": None,
+            }
+        elif kind == "notes":
+            item = {
+                "id": cid,
+                "text": "Note",
+                "fields": [{"type": "note", "text": "Comment", "value": f"Note {cid[:6]} <ok>", "createdAt": at}],
+                "user": rng.choice(users),
+                "secret": rng.random() < 0.3,
+                "completedAt": at,
+                "createdAt": at,
+                "deletedAt": at if rng.random() < 0.15 else None,
+            }
+        elif kind == "feedback":
+            item = {
+                "id": cid,
+                "type": "interview",
+                "text": "On-site interview",
+                "fields": [
+                    {"id": self._id(), "type": "score", "text": "Rating", "required": True, "value": "3 - Hire",
+                     "options": [{"text": "4 - Strong Hire"}, {"text": "3 - Hire"}, {"text": "2 - No Hire"}]},
+                    {"id": self._id(), "type": "textarea", "text": "Notes", "required": False, "value": "Solid"},
+                ],
+                "interview": None,
+                "user": rng.choice(users),
+                "createdAt": at,
+                "updatedAt": at,
+                "completedAt": at,
+                "deletedAt": None,
+            }  # fmt: skip
+        elif kind == "files":
+            ext = rng.choice([".pdf", ".png", ".txt"])
+            item = {
+                "id": cid,
+                "downloadUrl": f"https://hire.lever.co/candidates/{oid}/files/{cid}/download",
+                "ext": ext,
+                "name": f"file-{cid[:6]}{ext}",
+                "uploadedAt": str(at),  # the docs' example sends strings here
+                "status": "error" if rng.random() < 0.1 else "processed",
+                "size": "1000",
+            }
+        else:  # resumes
+            item = {
+                "id": cid,
+                "createdAt": at,
+                "file": {"name": f"cv-{cid[:6]}.pdf", "ext": ".pdf", "uploadedAt": at, "status": "processed",
+                         "size": 1000, "downloadUrl": f"https://hire.lever.co/candidates/{oid}/resumes/{cid}/download"},
+                "parsedData": {"positions": [], "schools": []},
+            }  # fmt: skip
+        self.children[oid][kind].append(item)
+        return item
+
+    # --- what the API shows ----------------------------------------------------------------------
+
+    def render_opportunity(self, oid: str, *, expand: bool = True) -> Json:
+        """An opportunity as `GET /opportunities` sends it (contact fields embedded)."""
+        opp = self.opportunities[oid]
+        contact = self.contacts[opp["contact"]]
+        out = {
+            "id": oid,
+            **{k: contact[k] for k in ("name", "headline", "emails", "phones", "location")},
+            **{k: v for k, v in opp.items() if k != "id"},
+        }
+        application = self.applications[oid]
+        out["applications"] = [copy.deepcopy(application) if expand else application["id"]]
+        return copy.deepcopy(out)
+
+    def archive_reasons(self) -> list[Json]:
+        return [{"id": i, "text": t, "status": s, "type": ty} for i, t, s, ty in REASONS]
+
+    def stages(self) -> list[Json]:
+        return [{"id": i, "text": t} for i, t in STAGES]
+
+    def tags(self) -> list[Json]:
+        counts: dict[str, int] = {}
+        for opp in self.opportunities.values():
+            for tag in opp["tags"]:
+                counts[tag] = counts.get(tag, 0) + 1
+        return [{"text": t, "count": c} for t, c in sorted(counts.items())]
+
+    def file_content(self, kind: str, file_id: str) -> bytes:
+        return f"lever {kind} {file_id}\n".encode()
+
+    # --- mutations (each bumps updatedAt like Lever) -----------------------------------------------
+
+    def edit_opportunity(self, oid: str, **changes: Any) -> None:
+        with self._lock:
+            self.opportunities[oid].update(changes)
+            self.opportunities[oid]["updatedAt"] = self.now_ms()
+
+    def archive(self, oid: str, reason: str | None) -> None:
+        with self._lock:
+            opp = self.opportunities[oid]
+            opp.pop("archivedAt", None)
+            opp.pop("archiveReason", None)
+            opp["archived"] = {"archivedAt": self.now_ms(), "reason": reason} if reason else None
+            opp["updatedAt"] = self.now_ms()
+
+    def edit_contact(self, contact: str, **changes: Any) -> None:
+        """Contact data is shown on every opportunity of the contact: all of them count as updated."""
+        with self._lock:
+            self.contacts[contact].update(changes)
+            for opp in self.opportunities.values():
+                if opp["contact"] == contact:
+                    opp["updatedAt"] = self.now_ms()
+
+    def edit_posting(self, pid: str, **changes: Any) -> None:
+        with self._lock:
+            self.postings[pid].update(changes)
+            self.postings[pid]["updatedAt"] = self.now_ms()
+
+    def add_child(self, oid: str, kind: str) -> Json:
+        with self._lock:
+            item = self._add_child(oid, kind)
+            self.opportunities[oid]["updatedAt"] = self.now_ms()
+            return item
+
+    def remove_child(self, oid: str, kind: str, index: int = 0) -> Json:
+        with self._lock:
+            item = self.children[oid][kind].pop(index)
+            self.opportunities[oid]["updatedAt"] = self.now_ms()
+            return item
+
+    def delete_opportunity(self, oid: str) -> None:
+        """Gone from every list; listed in `/opportunities/deleted`. A contact left without
+        opportunities is gone too (Lever has no contact without one)."""
+        with self._lock:
+            opp = self.opportunities.pop(oid)
+            del self.applications[oid], self.children[oid]
+            self.deleted.append({"id": oid, "deletedAt": self.now_ms(), "deletedBy": next(iter(self.users))})
+            if not any(o["contact"] == opp["contact"] for o in self.opportunities.values()):
+                del self.contacts[opp["contact"]]
+
+    # --- HTTP ------------------------------------------------------------------------------------
+
+    def _authorized(self, request: Request) -> bool:
+        expected = "Basic " + base64.b64encode(f"{self.api_key}:".encode()).decode()
+        return request.headers.get("authorization") == expected
+
+    def _page(self, request: Request, records: list[Json], *, keyset: bool = True) -> Response:
+        """Lever paging: `limit` (1-100) and an opaque `offset` token naming where the last page ended.
+        Record lists page by id (keyset: records added meanwhile never shift a page); ordered lists
+        (stages: pipeline order) keep their order and page by position."""
+        if not self._authorized(request):
+            return JSONResponse({"code": "UnauthorizedError", "message": "Invalid API key"}, 401)
+        try:
+            limit = int(request.query_params.get("limit", "100"))
+        except ValueError:
+            return JSONResponse({"code": "BadRequestError", "message": "limit must be a number"}, 400)
+        if not 1 <= limit <= 100:
+            return JSONResponse({"code": "BadRequestError", "message": "limit must be 1..100"}, 400)
+        keys = (
+            [str(r.get("id") or r.get("text") or "") for r in records]
+            if keyset
+            else [f"{i:09d}" for i in range(len(records))]
+        )
+        pairs = (
+            sorted(zip(keys, records, strict=True), key=lambda p: p[0])
+            if keyset
+            else list(zip(keys, records, strict=True))
+        )
+        if (token := request.query_params.get("offset")) is not None:
+            try:
+                after = base64.urlsafe_b64decode(token.encode()).decode()
+            except ValueError:
+                return JSONResponse({"code": "BadRequestError", "message": "invalid offset"}, 400)
+            pairs = [p for p in pairs if p[0] > after]
+        page, more = pairs[:limit], len(pairs) > limit
+        body: Json = {"data": [r for _, r in page], "hasNext": more}
+        if more:
+            body["next"] = base64.urlsafe_b64encode(page[-1][0].encode()).decode()
+        return JSONResponse(body)
+
+    @staticmethod
+    def _ms_filter(request: Request, records: list[Json], field: str, prefix: str) -> list[Json] | None:
+        """`<prefix>_start`/`<prefix>_end` (epoch ms, inclusive start, exclusive end); None if malformed."""
+        try:
+            start = int(request.query_params.get(f"{prefix}_start", 0))
+            end = int(request.query_params.get(f"{prefix}_end", 2**62))
+        except ValueError:
+            return None
+        return [r for r in records if start <= (r.get(field) or 0) < end]
+
+    @staticmethod
+    def _visible(request: Request, records: list[Json]) -> list[Json]:
+        if request.query_params.get("confidentiality") == "all":
+            return records
+        return [r for r in records if r.get("confidentiality") != "confidential"]
+
+    async def _list_users(self, request: Request) -> Response:
+        with self._lock:
+            users = [copy.deepcopy(u) for u in self.users.values()]
+        if request.query_params.get("includeDeactivated") != "true":
+            users = [u for u in users if u["deactivatedAt"] is None]
+        return self._page(request, users)
+
+    async def _list_tags(self, request: Request) -> Response:
+        with self._lock:
+            return self._page(request, self.tags())
+
+    async def _list_reasons(self, request: Request) -> Response:
+        return self._page(request, self.archive_reasons(), keyset=False)
+
+    async def _list_stages(self, request: Request) -> Response:
+        return self._page(request, self.stages(), keyset=False)
+
+    async def _list_postings(self, request: Request) -> Response:
+        with self._lock:
+            postings = self._visible(request, [copy.deepcopy(p) for p in self.postings.values()])
+        if (state := request.query_params.get("state")) is not None:
+            postings = [p for p in postings if p["state"] == state]
+        filtered = self._ms_filter(request, postings, "updatedAt", "updated_at")
+        if filtered is None:
+            return JSONResponse({"code": "BadRequestError", "message": "bad updated_at"}, 400)
+        return self._page(request, filtered)
+
+    async def _list_opportunities(self, request: Request) -> Response:
+        expand = "applications" in request.query_params.getlist("expand")
+        with self._lock:
+            opps = [self.render_opportunity(oid, expand=expand) for oid in self.opportunities]
+        opps = self._visible(request, opps)
+        if (contact := request.query_params.get("contact_id")) is not None:
+            opps = [o for o in opps if o["contact"] == contact]
+        filtered = self._ms_filter(request, opps, "updatedAt", "updated_at")
+        if filtered is None:
+            return JSONResponse({"code": "BadRequestError", "message": "bad updated_at"}, 400)
+        return self._page(request, filtered)
+
+    async def _list_deleted(self, request: Request) -> Response:
+        with self._lock:
+            deleted = copy.deepcopy(self.deleted)
+        filtered = self._ms_filter(request, deleted, "deletedAt", "deleted_at")
+        if filtered is None:
+            return JSONResponse({"code": "BadRequestError", "message": "bad deleted_at"}, 400)
+        return self._page(request, filtered)
+
+    async def _get_contact(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return JSONResponse({"code": "UnauthorizedError", "message": "Invalid API key"}, 401)
+        with self._lock:
+            contact = copy.deepcopy(self.contacts.get(request.path_params["contact"]))
+        if contact is None:
+            return _not_found("contacts", request.path_params["contact"])
+        contact["location"] = {"name": contact["location"]} if contact["location"] else None
+        return JSONResponse({"data": contact})
+
+    async def _list_children(self, request: Request) -> Response:
+        oid, kind = request.path_params["opportunity"], request.path_params["kind"]
+        if kind not in CHILD_KINDS:
+            return _not_found(kind, oid)
+        with self._lock:
+            children = copy.deepcopy(self.children.get(oid, {}).get(kind))
+        if children is None and self._authorized(request):
+            return _not_found("opportunities", oid)
+        return self._page(request, children or [])  # answers 401 first when the key is wrong
+
+    async def _download(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return JSONResponse({"code": "UnauthorizedError", "message": "Invalid API key"}, 401)
+        oid, kind, file_id = (request.path_params[k] for k in ("opportunity", "kind", "file"))
+        with self._lock:
+            items = self.children.get(oid, {}).get(kind) if kind in ("files", "resumes") else None
+            found = next((i for i in items or [] if i["id"] == file_id), None)
+        if found is None:
+            return _not_found(kind, file_id)
+        name = found["name"] if kind == "files" else found["file"]["name"]
+        media = {"pdf": "application/pdf", "png": "image/png"}.get(name.rsplit(".", 1)[-1], "text/plain")
+        return Response(self.file_content(kind, file_id), media_type=media)
+
+
+def _not_found(kind: str, remote_id: str) -> Response:
+    return JSONResponse({"code": "ResourceNotFound", "message": f"{kind} {remote_id} was not found"}, 404)
+
+
+def _rate_limited() -> Response:
+    return JSONResponse({"code": "TooManyRequests", "message": "Rate limit exceeded"}, 429)
