@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -48,11 +49,9 @@ def _postgres_problem() -> str | None:
 _PG_PROBLEM: list[str | None] = []
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'hirebridge.db'}"
-        return
+@contextmanager
+def _postgres_schema() -> Iterator[str]:
+    """A URL whose connections live in a fresh schema of the test database (dropped afterwards)."""
     if not _PG_PROBLEM:
         _PG_PROBLEM.append(_postgres_problem())
     if _PG_PROBLEM[0] is not None:
@@ -70,6 +69,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hirebridge.db'}"
+        return
+    with _postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """For tests of what only exists on PostgreSQL (the distributed mode)."""
+    with _postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

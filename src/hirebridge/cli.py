@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +20,7 @@ from hirebridge.config import get_settings
 from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import CONNECTORS, TOOLS
 from hirebridge.connectors.settings import ConfigError
+from hirebridge.jobs import Jobs
 from hirebridge.logs import configure_logging
 from hirebridge.store import migrate, tenancy
 from hirebridge.store.db import make_engine, read_tx, write_tx
@@ -96,26 +100,61 @@ def _run_sync(engine: Engine, integration_id: str, kind: SyncKind) -> bool:
     return result.state == SyncState.SUCCEEDED
 
 
-def _serve(engine: Engine, host: str, port: int) -> None:
+def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from hirebridge.api.app import create_app
 
-    # Embedded mode: queued syncs (POST /v1/force-sync) run in a worker thread of this process.
-    uvicorn.run(create_app(engine, run_worker=True), host=host, port=port, log_config=None, access_log=False)
+    # Embedded mode: queued syncs (POST /v1/force-sync) run in a worker thread of each API process;
+    # distributed mode (HIREBRIDGE_WORKER_MODE): `hirebridge worker` processes run them (Jobs.for_process).
+    if workers == 1:
+        uvicorn.run(create_app(engine, run_worker=True), host=host, port=port, log_config=None, access_log=False)
+        return
+    # N processes, each building its own engine from the settings (hirebridge.api.asgi); migrations were
+    # applied once, here, before they start. Their metrics go to files in one directory so that any
+    # process's /metrics answers for all of them; it must be set before they import prometheus_client.
+    engine.dispose()
+    metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.mkdtemp(prefix="hirebridge-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run(
+            "hirebridge.api.asgi:create",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply all schema migrations."""
+    """Apply all schema migrations (on PostgreSQL also the task queue's tables, for `hirebridge worker`)."""
     engine = _engine(upgrade=True, secrets=False)
+    if engine.dialect.name == "postgresql":
+        from hirebridge.jobs import distributed
+
+        if distributed.apply_schema(distributed.conninfo(get_settings().database_url)):
+            console.print("created the task queue's tables (procrastinate)")
     console.print(f"database at revision {migrate.current_revision(engine)}")
 
 
 @app.command()
-def serve(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes; more than one share the port, /metrics aggregates them.")
+    ] = 1,
+) -> None:
     """Serve the API (applies migrations first)."""
-    _serve(_engine(upgrade=True), host, port)
+    _serve(_engine(upgrade=True), host, port, workers)
 
 
 @keys_app.command("create")
@@ -166,6 +205,7 @@ def integrations_create(
     ] = None,
     applications: Annotated[int | None, typer.Option(help="Sandbox only: number of applications.")] = None,
     organization: Annotated[str | None, typer.Option(help="The customer's organization name.")] = None,
+    sync_now: Annotated[bool, typer.Option("--sync/--no-sync", help="Queue the first FULL sync now.")] = True,
     environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT,
     as_json: JsonOption = False,
 ) -> None:
@@ -195,6 +235,12 @@ def integrations_create(
     with write_tx(engine) as conn:
         env = tenancy.get_or_create_environment(conn, environment)
         integration = tenancy.create_integration(conn, env, tool, config, organization_name=organization)
+    if sync_now:  # the first sync starts at once (run by `serve`'s worker or by `hirebridge worker`s)
+        jobs = Jobs.for_process(engine, run_worker=False)
+        try:
+            jobs.enqueue_sync(integration.id, SyncKind.FULL)
+        finally:
+            jobs.stop()
     if as_json:
         _print_json({"id": integration.id, "tool": tool, "environment_id": env.id})
     else:
@@ -229,10 +275,84 @@ def integrations_list(as_json: JsonOption = False) -> None:
 def sync(
     integration_id: Annotated[str, typer.Argument(help="The integration to sync.")],
     kind: Annotated[SyncKind, typer.Option(case_sensitive=False, help="FULL detects deletions.")] = SyncKind.FULL,
+    enqueue: Annotated[
+        bool, typer.Option("--enqueue", help="Queue it for the workers instead of running it here.")
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Sync an integration now, in the foreground. Exits non-zero when the sync fails."""
-    if not _run_sync(_engine(upgrade=True), integration_id, kind):
+    """Sync an integration now, in the foreground (or queue it with --enqueue). Exits non-zero when the sync fails."""
+    engine = _engine(upgrade=True)
+    if enqueue:
+        with read_tx(engine) as conn:
+            if tenancy.get_integration(conn, integration_id) is None:
+                console.print(f"[red]integration {integration_id} not found[/red]")
+                raise typer.Exit(2)
+        jobs = Jobs.for_process(engine, run_worker=False)
+        try:
+            queued = jobs.enqueue_sync(integration_id, kind)
+        finally:
+            jobs.stop()
+        if as_json:
+            _print_json({"sync_id": queued.run_id, "type": kind.value, "already_queued": queued.already_queued})
+        else:
+            state = "already queued" if queued.already_queued else "queued"
+            console.print(f"{kind.value.lower()} sync {queued.run_id} {state}")
+        return
+    if not _run_sync(engine, integration_id, kind):
         raise typer.Exit(1)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Syncs this process runs at once (threads).")] = 2,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve this worker's Prometheus metrics on this port (/metrics).")
+    ] = None,
+) -> None:
+    """Run queued and scheduled syncs (distributed mode, PostgreSQL; start any number, on any machine).
+
+    SIGTERM/SIGINT: running syncs finish their current page, are recorded CANCELLED and queued again.
+    """
+    from hirebridge.jobs import distributed
+
+    settings = get_settings()
+    engine = _engine()
+    try:
+        url = distributed.conninfo(settings.database_url)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    # Workers never migrate on their own (several starting at once would race): `db upgrade` does it once.
+    if not migrate.is_current(engine) or not distributed.schema_present(url):
+        console.print("[red]the database schema is not current: run `hirebridge db upgrade` first[/red]")
+        raise typer.Exit(2)
+    if metrics_port is not None:  # syncs, records written, source calls and retries of this process
+        import prometheus_client
+
+        # All interfaces: Prometheus scrapes workers from another machine.
+        prometheus_client.start_http_server(metrics_port, addr="0.0.0.0")
+    console.print(f"worker started (concurrency {concurrency}); stop with SIGTERM or Ctrl-C")
+    distributed.run_worker(engine, url, concurrency, settings)
+
+
+@integrations_app.command("schedule")
+def integrations_schedule(
+    integration_id: Annotated[str, typer.Argument(help="The integration.")],
+    full_every: Annotated[
+        int | None, typer.Option(min=0, help="Minutes between FULL syncs (0 = the global default).")
+    ] = None,
+    delta_every: Annotated[
+        int | None, typer.Option(min=0, help="Minutes between DELTA syncs (0 = the global default).")
+    ] = None,
+) -> None:
+    """Override an integration's sync schedule."""
+    engine = _engine(upgrade=True, secrets=False)
+    with write_tx(engine) as conn:
+        if tenancy.get_integration(conn, integration_id) is None:
+            console.print(f"[red]integration {integration_id} not found[/red]")
+            raise typer.Exit(2)
+        tenancy.set_schedule(conn, integration_id, full_every, delta_every)
+    console.print(f"schedule of {integration_id} updated")
 
 
 @sandbox_app.command("advance")

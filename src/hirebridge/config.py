@@ -15,11 +15,20 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///hirebridge.db"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
+    # Who executes queued syncs. embedded: every API process runs a worker thread (`hirebridge serve`,
+    # `demo`); distributed: the API processes run no worker; `hirebridge worker` processes do.
+    worker_mode: Literal["embedded", "distributed"] = "embedded"
     # Rows a sync writes per transaction: a page is the unit that becomes visible at once.
     sync_page_size: int = 500
     # A sync holds its integration's lock this long without progress before another may take over
     # (the holder is presumed dead).
     sync_lock_seconds: int = 300
+    # Default sync schedule (minutes); each integration may override both. DELTA only for tools
+    # that support it. The first FULL sync of a new integration is due at once.
+    full_sync_interval_minutes: int = 24 * 60
+    delta_sync_interval_minutes: int = 3 * 60
+    # How often the scheduler looks for due syncs and for runs whose worker died.
+    scheduler_tick_seconds: int = 60
     # Fernet key(s) sealing integration credentials (hirebridge.crypto); comma-separated to rotate.
     # Required by every command but `hirebridge demo`.
     secret_key: str | None = None

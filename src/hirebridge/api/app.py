@@ -8,16 +8,17 @@ from contextlib import asynccontextmanager
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hirebridge.api import general
+from hirebridge.api import general, ops
 from hirebridge.api.ats import applications, candidates, jobs, related, simple
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.listing import Listing, list_page
-from hirebridge.jobs.embedded import EmbeddedWorker
+from hirebridge.jobs import Jobs
 
 # path under /v1/ats -> listing
 LISTINGS: dict[str, Listing] = {
@@ -45,16 +46,15 @@ def _endpoint(listing: Listing) -> Callable[[Request], Response]:
 
 
 def create_app(engine: Engine, *, run_worker: bool = False) -> Starlette:
-    """The API. With `run_worker` (embedded mode) queued syncs run in a thread of this process."""
-    worker = EmbeddedWorker(engine) if run_worker else None
+    """The API. With `run_worker` (embedded mode) queued syncs run in a thread of this process; in the
+    distributed mode (HIREBRIDGE_WORKER_MODE) they are deferred to `hirebridge worker` processes."""
+    jobs = Jobs.for_process(engine, run_worker=run_worker)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        if worker is not None:
-            worker.start()
+        jobs.start()
         yield
-        if worker is not None:
-            worker.stop()
+        jobs.stop()
 
     ats_routes = [Route(f"/{path}", _endpoint(listing), methods=["GET"]) for path, listing in LISTINGS.items()]
     ats_routes += [
@@ -62,6 +62,10 @@ def create_app(engine: Engine, *, run_worker: bool = False) -> Starlette:
         Route("/candidates/{record_id}/attachments", candidate_attachments, methods=["GET"]),
     ]
     routes = [
+        # Operational endpoints: outside /v1, unauthenticated (probes and scrapers hold no API key).
+        Route("/health", ops.health, methods=["GET"]),
+        Route("/ready", ops.ready, methods=["GET"]),
+        Route("/metrics", ops.metrics, methods=["GET"]),
         Mount(
             "/v1",
             routes=[
@@ -78,6 +82,7 @@ def create_app(engine: Engine, *, run_worker: bool = False) -> Starlette:
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(ops.RequestMetrics, routes=routes)],
         exception_handlers={
             ApiError: handle_api_error,
             HTTPException: handle_http_error,
@@ -85,5 +90,5 @@ def create_app(engine: Engine, *, run_worker: bool = False) -> Starlette:
         },
     )
     app.state.engine = engine
-    app.state.wake_worker = worker.wake if worker is not None else lambda: None
+    app.state.jobs = jobs
     return app

@@ -15,7 +15,6 @@ from hirebridge.api.deps import authenticate, integration_for
 from hirebridge.api.errors import ApiError, input_invalid
 from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import ATS_MODELS, TOOLS, Tool
-from hirebridge.jobs import enqueue_sync
 from hirebridge.model.records import RECORD_TYPES_BY_MODEL, wire_name
 from hirebridge.store import tenancy
 from hirebridge.store.db import read_tx, write_tx
@@ -166,8 +165,7 @@ async def force_sync(request: Request) -> Response:
             integration = integration_for(conn, authenticate(request, conn), request.headers.get("x-integration-id"))
         if not integration.enabled:
             raise ApiError(403, "INTEGRATION.INACTIVE", f"The integration '{integration.id}' is disabled.")
-        queued = enqueue_sync(engine, integration.id, kind)
-        request.app.state.wake_worker()
+        queued = request.app.state.jobs.enqueue_sync(integration.id, kind)
         return {"already_queued": queued.already_queued, "sync_id": queued.run_id, "type": kind.value}
 
     return success(await run_in_threadpool(enqueue))

@@ -1,10 +1,72 @@
-"""Running work outside the request: one interface, whichever engine executes it.
+"""Running work outside the request: one interface (`Jobs`), whichever engine executes it.
 
-Queued sync runs are rows of `sync_runs` in state QUEUED (at most one per integration and kind, enforced
-by a unique index). In the embedded mode an in-process worker thread executes them
-(`jobs.embedded.EmbeddedWorker`).
+Queued sync runs are rows of `sync_runs` in state QUEUED (at most one per integration and kind,
+enforced by a unique index). Who executes them depends on the mode:
+- embedded (default; SQLite or PostgreSQL, one process): a worker thread in the API process
+  (`jobs.embedded.EmbeddedWorker`), which also runs the scheduler;
+- distributed (`HIREBRIDGE_WORKER_MODE=distributed`, PostgreSQL): `hirebridge worker` processes on
+  procrastinate (`jobs.distributed`); API processes only defer jobs.
+The sync engine does not know which one runs it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from hirebridge.config import Settings, get_settings
+from hirebridge.connectors.base import SyncKind
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
 
-__all__ = ["Enqueued", "enqueue_sync"]
+if TYPE_CHECKING:
+    from hirebridge.jobs.distributed import Dispatcher
+    from hirebridge.jobs.embedded import EmbeddedWorker
+
+
+class Jobs:
+    """Queue syncs and get them executed, in either mode."""
+
+    def __init__(
+        self, engine: Engine, *, worker: EmbeddedWorker | None = None, dispatcher: Dispatcher | None = None
+    ) -> None:
+        self.engine = engine
+        self.worker = worker
+        self.dispatcher = dispatcher
+
+    @classmethod
+    def for_process(cls, engine: Engine, *, run_worker: bool, settings: Settings | None = None) -> Jobs:
+        """The jobs of an API or CLI process: in the distributed mode a dispatcher to procrastinate;
+        in the embedded mode an in-process worker when `run_worker` (else queued runs wait for one)."""
+        settings = settings or get_settings()
+        if settings.worker_mode == "distributed":
+            from hirebridge.jobs.distributed import Dispatcher  # procrastinate is only needed here
+
+            return cls(engine, dispatcher=Dispatcher(engine.url.render_as_string(hide_password=False)))
+        if run_worker:
+            from hirebridge.jobs.embedded import EmbeddedWorker
+
+            return cls(engine, worker=EmbeddedWorker(engine, settings=settings))
+        return cls(engine)
+
+    def enqueue_sync(self, integration_id: str, kind: SyncKind) -> Enqueued:
+        """Queue a sync (or return the one of this kind already queued or running) and get it executed."""
+        queued = enqueue_sync(self.engine, integration_id, kind)
+        if self.dispatcher is not None:
+            self.dispatcher.dispatch(queued, integration_id)
+        elif self.worker is not None:
+            self.worker.wake()
+        return queued
+
+    def start(self) -> None:
+        if self.worker is not None:
+            self.worker.start()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        if self.dispatcher is not None:
+            self.dispatcher.close()
+
+
+__all__ = ["Enqueued", "Jobs", "enqueue_sync"]

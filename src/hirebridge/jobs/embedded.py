@@ -1,13 +1,17 @@
-"""The embedded mode's worker: a thread in the API process that executes queued sync runs."""
+"""The embedded mode's worker: a thread in the API process that executes queued sync runs and,
+every `HIREBRIDGE_SCHEDULER_TICK_SECONDS`, runs the scheduler (`jobs.schedule.tick`)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import Engine
 
+from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import SyncKind
+from hirebridge.jobs import schedule
 from hirebridge.store import sync_runs
 from hirebridge.store.db import read_tx
 from hirebridge.sync.engine import SyncAlreadyRunning, SyncEngine, SyncError
@@ -18,9 +22,11 @@ log = logging.getLogger(__name__)
 class EmbeddedWorker:
     """Polls for queued runs and executes them one at a time (SQLite has one writer anyway)."""
 
-    def __init__(self, engine: Engine, poll_seconds: float = 1.0) -> None:
+    def __init__(self, engine: Engine, poll_seconds: float = 1.0, settings: Settings | None = None) -> None:
         self.engine = engine
         self.poll_seconds = poll_seconds
+        self.settings = settings or get_settings()
+        self._next_tick = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="hirebridge-worker", daemon=True)
@@ -29,6 +35,7 @@ class EmbeddedWorker:
         self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
+        """Ask a running sync to end after its current page (recorded CANCELLED), then join."""
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout)
@@ -46,7 +53,9 @@ class EmbeddedWorker:
             if self._stop.is_set():
                 break
             try:
-                SyncEngine(self.engine).run(run.integration_id, SyncKind(run.kind), run_id=run.id)
+                SyncEngine(self.engine, self.settings).run(
+                    run.integration_id, SyncKind(run.kind), run_id=run.id, stop=self._stop
+                )
                 done += 1
             except SyncAlreadyRunning:
                 continue  # another run holds the integration: this one waits for the next poll
@@ -57,6 +66,9 @@ class EmbeddedWorker:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
+                if time.monotonic() >= self._next_tick:
+                    self._next_tick = time.monotonic() + self.settings.scheduler_tick_seconds
+                    schedule.tick(self.engine, self.settings)
                 ran = self.run_pending()
             except Exception:
                 log.exception("worker poll failed")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -34,9 +36,15 @@ class SyncRun:
     stats: dict[str, dict[str, int]]
     error: str | None
     error_code: str | None = None
+    executor: str | None = None
 
 
 ACTIVE_STATES = (SyncState.QUEUED, SyncState.RUNNING)
+
+
+def executor() -> str:
+    """This process, as recorded on the runs it executes."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def active_run(conn: Connection, integration_id: str, kind: str) -> SyncRun | None:
@@ -61,6 +69,7 @@ def create_run(conn: Connection, run_id: str, integration_id: str, kind: str, st
             state=state,
             created_at=now,
             started_at=now if state == SyncState.RUNNING else None,
+            executor=executor() if state == SyncState.RUNNING else None,
             stats="{}",
         )
     )
@@ -71,7 +80,7 @@ def start_run(conn: Connection, run_id: str, now: datetime) -> bool:
     started = conn.execute(
         update(sync_runs)
         .where(sync_runs.c.id == run_id, sync_runs.c.state == SyncState.QUEUED)
-        .values(state=SyncState.RUNNING, started_at=now)
+        .values(state=SyncState.RUNNING, started_at=now, executor=executor())
     )
     return started.rowcount == 1
 
@@ -162,6 +171,7 @@ def _run(row: Any) -> SyncRun:
         stats=orjson.loads(row.stats),
         error=row.error,
         error_code=row.error_code,
+        executor=row.executor,
     )
 
 

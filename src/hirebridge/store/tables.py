@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -66,6 +67,9 @@ integrations = Table(
     # Set when the source rejected the credentials (401/403); cleared when new ones are stored or a
     # sync succeeds. The API then reports the integration INVALID and keeps serving its last data.
     Column("credentials_invalid_at", UtcDateTime, nullable=True),
+    # Sync schedule overrides (minutes); NULL = the global HIREBRIDGE_*_SYNC_INTERVAL_MINUTES.
+    Column("full_sync_interval_minutes", Integer, nullable=True),
+    Column("delta_sync_interval_minutes", Integer, nullable=True),
     Column("enabled", Boolean, nullable=False, default=True),
     # Who the integration belongs to on the API consumer's side (Kombo's `end_user`).
     Column("end_user_organization_name", Text, nullable=True),
@@ -92,6 +96,8 @@ sync_runs = Table(
     Column("error", Text, nullable=True),
     # Why a run failed, as a code clients can act on (AUTHENTICATION_FAILED, SOURCE_UNAVAILABLE, ...).
     Column("error_code", String(40), nullable=True),
+    # Which process executed the run (host:pid), for operators following a run across workers.
+    Column("executor", String(120), nullable=True),
     Index(None, "integration_id", "created_at"),
     Index(None, "state", "created_at"),
     # At most one queued-or-running run per integration and kind: force-sync de-duplicates on this.

@@ -220,6 +220,17 @@ def reseal_all_credentials(conn: Connection) -> int:
     return count
 
 
+def set_schedule(conn: Connection, integration_id: str, full_minutes: int | None, delta_minutes: int | None) -> None:
+    """Override the sync intervals (None: leave as is; 0: back to the global default)."""
+    values: dict[str, int | None] = {}
+    if full_minutes is not None:
+        values["full_sync_interval_minutes"] = full_minutes or None
+    if delta_minutes is not None:
+        values["delta_sync_interval_minutes"] = delta_minutes or None
+    if values:
+        conn.execute(update(integrations).where(integrations.c.id == integration_id).values(**values))
+
+
 def set_enabled(conn: Connection, integration_id: str, enabled: bool) -> None:
     conn.execute(update(integrations).where(integrations.c.id == integration_id).values(enabled=enabled))
 

@@ -9,6 +9,8 @@ fails or is interrupted never deletes anything.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +35,7 @@ from hirebridge.connectors.registry import connector_factory
 from hirebridge.connectors.settings import ConfigError
 from hirebridge.crypto import CredentialsUnreadable
 from hirebridge.model.records import Record
+from hirebridge.observability import observe_sync
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
@@ -54,6 +57,10 @@ class SyncAlreadyRunning(SyncError):
     pass
 
 
+class SyncInterrupted(Exception):
+    """The run was asked to stop (worker shutdown) and did, between pages."""
+
+
 class LeaseLost(Exception):
     """Another run took over our integration's lease: stop writing at once."""
 
@@ -71,7 +78,7 @@ AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED"
 
 def error_code(exc: BaseException) -> str:
     """A failed run's cause as a code operators and clients can act on."""
-    if isinstance(exc, KeyboardInterrupt | SystemExit):
+    if isinstance(exc, KeyboardInterrupt | SystemExit | SyncInterrupted):
         return "INTERRUPTED"
     if isinstance(exc, CredentialsInvalid):
         return AUTHENTICATION_FAILED
@@ -127,15 +134,20 @@ class SyncEngine:
         connector: Connector | None = None,
         progress: ProgressCallback | None = None,
         run_id: str | None = None,
+        stop: threading.Event | None = None,
     ) -> SyncResult:
         """Sync `integration_id` now, in this thread; `run_id` names a queued run to execute (else a
         queued run of this kind is adopted, or a new one recorded). Returns the recorded outcome;
-        raises SyncError only when the run could not start."""
+        raises SyncError only when the run could not start.
+
+        `stop` is how a worker shutting down (SIGTERM) ends a run early: the run finishes the page
+        it is writing, is recorded CANCELLED (code INTERRUPTED) and deletes nothing."""
         with read_tx(self.engine) as conn:
             integration = tenancy.get_integration(conn, integration_id)
         if integration is None:
             raise SyncError(f"integration {integration_id} not found")
         run_id = self._start(integration_id, kind, run_id)
+        started = time.monotonic()
         log.info("sync started", extra={"integration_id": integration_id, "run_id": run_id, "kind": kind})
 
         stats: dict[str, dict[str, int]] = {}
@@ -153,6 +165,10 @@ class SyncEngine:
                     seen += len(page.records)
                     if progress is not None:
                         progress(stream.model, seen)
+                    if stop is not None and stop.is_set():
+                        raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
+            if stop is not None and stop.is_set():
+                raise SyncInterrupted("stopped before downloading files: the worker is shutting down")
             if isinstance(connector, AttachmentFetcher):
                 self._fetch_attachment_contents(integration_id, run_id, connector)
             with write_tx(self.engine) as conn:
@@ -168,15 +184,18 @@ class SyncEngine:
                     tenancy.set_credentials_invalid(conn, integration_id, None)
                 sync_runs.release_lease(conn, integration_id, run_id)
         except BaseException as exc:
-            state = SyncState.CANCELLED if isinstance(exc, KeyboardInterrupt | SystemExit) else SyncState.FAILED
+            cancelled = isinstance(exc, KeyboardInterrupt | SystemExit | SyncInterrupted)
+            state = SyncState.CANCELLED if cancelled else SyncState.FAILED
             error = f"{type(exc).__name__}: {exc}"
             code = error_code(exc)
             log.warning("sync %s: %s", state.lower(), error, extra={"run_id": run_id, "error_code": code})
             self._finish_failed(integration_id, run_id, state, stats, error, code)
-            if state == SyncState.CANCELLED:
+            observe_sync(integration.tool, kind, state, time.monotonic() - started, stats)
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
             return SyncResult(run_id, state, stats, error)
         log.info("sync succeeded", extra={"integration_id": integration_id, "run_id": run_id})
+        observe_sync(integration.tool, kind, SyncState.SUCCEEDED, time.monotonic() - started, stats)
         return SyncResult(run_id, SyncState.SUCCEEDED, stats, None)
 
     def _start(self, integration_id: str, kind: SyncKind, run_id: str | None) -> str:

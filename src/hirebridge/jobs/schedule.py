@@ -1,0 +1,125 @@
+"""What should run now: due scheduled syncs, and runs whose worker died.
+
+Both execution modes call `tick` periodically — the embedded worker thread from its poll loop,
+distributed workers from a procrastinate periodic task (so exactly one worker ticks at a time) —
+and neither keeps any state of its own: the database says what ran when.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, and_, func, select, update
+
+from hirebridge.config import Settings, get_settings
+from hirebridge.connectors.base import SyncKind
+from hirebridge.connectors.registry import TOOLS
+from hirebridge.jobs.queue import Enqueued, enqueue_sync
+from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.store.tables import integrations, sync_runs
+from hirebridge.timefmt import utc_now
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    integration_id: str
+    kind: SyncKind
+
+
+def due_syncs(engine: Engine, now: datetime, settings: Settings) -> list[Due]:
+    """Syncs whose interval has passed since the last run of that kind was queued.
+
+    Skipped: disabled integrations, integrations whose credentials the source rejected (they wait
+    for new credentials), and integrations with a run of that kind already queued or running.
+    A DELTA is due only after the first successful sync, and counts a newer FULL as fresh data.
+    """
+    last = (
+        select(sync_runs.c.integration_id, sync_runs.c.kind, func.max(sync_runs.c.created_at).label("at"))
+        .group_by(sync_runs.c.integration_id, sync_runs.c.kind)
+        .subquery()
+    )
+    with read_tx(engine) as conn:
+        candidates = conn.execute(
+            select(
+                integrations.c.id,
+                integrations.c.tool,
+                integrations.c.first_sync_succeeded_at,
+                integrations.c.full_sync_interval_minutes,
+                integrations.c.delta_sync_interval_minutes,
+            ).where(integrations.c.enabled.is_(True), integrations.c.credentials_invalid_at.is_(None))
+        ).all()
+        latest: dict[tuple[str, str], datetime] = {
+            (r.integration_id, r.kind): r.at
+            for r in conn.execute(select(last.c.integration_id, last.c.kind, last.c.at))
+        }
+    due: list[Due] = []
+    for row in candidates:
+        last_full = latest.get((row.id, SyncKind.FULL))
+        full_every = timedelta(minutes=row.full_sync_interval_minutes or settings.full_sync_interval_minutes)
+        if last_full is None or now - last_full >= full_every:
+            due.append(Due(row.id, SyncKind.FULL))
+            continue  # a FULL covers what a DELTA would fetch
+        tool = TOOLS.get(row.tool)
+        if tool is None or not tool.supports_delta or row.first_sync_succeeded_at is None:
+            continue
+        last_delta = max(filter(None, (latest.get((row.id, SyncKind.DELTA)), last_full)))
+        delta_every = timedelta(minutes=row.delta_sync_interval_minutes or settings.delta_sync_interval_minutes)
+        if now - last_delta >= delta_every:
+            due.append(Due(row.id, SyncKind.DELTA))
+    return due
+
+
+def fail_abandoned_runs(engine: Engine, now: datetime) -> list[tuple[str, str, str]]:
+    """Mark RUNNING runs whose worker died as FAILED; returns (run id, integration id, kind) of each.
+
+    A live run renews its integration's lease with every page; a run whose lease has expired or
+    been taken over is dead (its worker was killed, lost its database, or hung). Nothing it did is
+    undone or needs to be: each page was its own transaction and deletions only happen at the end.
+    """
+    with write_tx(engine) as conn:
+        dead = conn.execute(
+            select(sync_runs.c.id, sync_runs.c.integration_id, sync_runs.c.kind)
+            .join(integrations, integrations.c.id == sync_runs.c.integration_id)
+            .where(
+                sync_runs.c.state == SyncState.RUNNING,
+                (integrations.c.sync_lock_run_id.is_(None))
+                | (integrations.c.sync_lock_run_id != sync_runs.c.id)
+                | (integrations.c.sync_lock_expires_at < now),
+            )
+        ).all()
+        for run in dead:
+            conn.execute(
+                update(sync_runs)
+                .where(and_(sync_runs.c.id == run.id, sync_runs.c.state == SyncState.RUNNING))
+                .values(
+                    state=SyncState.FAILED,
+                    ended_at=now,
+                    error="the worker running this sync stopped renewing its lease (killed or hung)",
+                    error_code="WORKER_LOST",
+                )
+            )
+            # Free the lease now rather than waiting: its holder is gone.
+            conn.execute(
+                update(integrations)
+                .where(integrations.c.id == run.integration_id, integrations.c.sync_lock_run_id == run.id)
+                .values(sync_lock_run_id=None, sync_lock_expires_at=None)
+            )
+    return [(r.id, r.integration_id, r.kind) for r in dead]
+
+
+def tick(engine: Engine, settings: Settings | None = None) -> list[Enqueued]:
+    """One scheduler pass: fail dead runs (and queue their retry), queue due syncs. Returns what it queued."""
+    settings = settings or get_settings()
+    now = utc_now()
+    queued: list[Enqueued] = []
+    for run_id, integration_id, kind in fail_abandoned_runs(engine, now):
+        log.warning("sync run %s lost its worker; queued a retry", run_id, extra={"integration_id": integration_id})
+        queued.append(enqueue_sync(engine, integration_id, SyncKind(kind)))
+    for due in due_syncs(engine, now, settings):
+        queued.append(enqueue_sync(engine, due.integration_id, due.kind))
+    return queued
