@@ -23,8 +23,8 @@ serve: install
 	$(BIN)/hirebridge serve
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: install
 	$(BIN)/mypy
@@ -40,3 +40,22 @@ format: install
 
 clean:
 	rm -rf $(VENV) hirebridge.db hirebridge.db-wal hirebridge.db-shm
+
+# Benchmarks (bench/, docs/benchmarks.md); never part of `make test`. BENCH_URL is created if missing.
+BENCH_URL ?= postgresql://postgres@127.0.0.1:5432/bench
+BENCH_APPLICATIONS ?= 1000000
+BENCH_STAMP := $(VENV)/.bench-stamp
+.PHONY: bench bench-quick bench-profile
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --url $(BENCH_URL) --applications $(BENCH_APPLICATIONS) --docs
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --quick
+
+bench-profile: $(BENCH_STAMP)
+	$(BIN)/python -m bench.profile_api

@@ -1,0 +1,88 @@
+"""Results: the JSON written to bench/results/, the one-line summary, and the table in docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+
+# key -> (what, comparison, target). The summary line has exactly these keys, in this order.
+TARGETS: dict[str, tuple[str, str, float]] = {
+    "api_vs_reference": ("API full walk ÷ reference-server walk", "<=", 1.25),
+    "last_vs_first_page": ("last page ÷ first page latency (median)", "<=", 1.2),
+    "incremental_vs_full_walk": ("`updated_after` walk (1% changed) ÷ full walk", "<=", 0.03),
+    "sync_vs_rate_limit": ("Lever sync wall time ÷ requests/allowed rate", "<=", 1.15),
+    "engine_records_per_s": ("sandbox FULL sync, records/s (engine + generator)", ">=", 5000),
+    "delta_vs_full_sync": ("Lever DELTA (1% changed) ÷ FULL sync time", "<=", 0.05),
+    "rss_large_vs_small": ("peak RSS of a sync, large ÷ small source", "<=", 1.3),
+    "errors_under_load": ("errors with 16 concurrent clients", "<=", 0),
+}
+
+
+def met(key: str, value: float | None) -> bool | None:
+    if value is None:
+        return None
+    _, op, target = TARGETS[key]
+    return value <= target if op == "<=" else value >= target
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    return json.dumps({key: summary.get(key) for key in TARGETS})
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def table(result: dict[str, Any]) -> str:
+    m = result["machine"]
+    d = result["dataset"]
+    lines = [
+        f"Run `{result['timestamp']}` ({result['mode']}), {result['total_seconds']:.0f} s in all.",
+        "",
+        f"- Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['ram_gb']} GB RAM, "
+        f"load average {m['load_average']} at start; Python {m['python']}; {m['database']}.",
+        f"- Dataset: {d['applications']:,} applications on {d['backend']}; "
+        + ", ".join(f"{k} {v:,}" for k, v in d["counts"].items() if k in ("candidates", "interviews", "offers"))
+        + f"; {'reused from cache, copied' if d['cached'] else 'built'} in {d['seconds']:.1f} s.",
+        "",
+        "| figure | value | target | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    for key, (what, op, target) in TARGETS.items():
+        value = result["summary"].get(key)
+        ok = met(key, value)
+        why = result.get("not_measured", {}).get(key)
+        shown = _fmt(value) if value is not None else f"not measured: {why}"
+        lines.append(
+            f"| {what} (`{key}`) | {shown} | {op} {_fmt(target)} | {'—' if ok is None else 'yes' if ok else 'no'} |"
+        )
+    lines += ["", "| measurement | figure |", "| --- | --- |"]
+    for name, value in result["figures"].items():
+        lines.append(f"| {name} | {value} |")
+    return "\n".join(lines)
+
+
+def write_docs(result: dict[str, Any], path: Path = DOCS) -> None:
+    """Replace the section of this mode (quick / full) between its markers."""
+    start = f"<!-- bench:{result['mode']}:start -->"
+    end = f"<!-- bench:{result['mode']}:end -->"
+    text = path.read_text()
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{table(result)}\n{end}{tail}")
+
+
+if __name__ == "__main__":
+    # `python -m bench.report RESULT.json`: write that result's section into docs/benchmarks.md.
+    write_docs(json.loads(Path(sys.argv[1]).read_text()))

@@ -1,0 +1,385 @@
+"""Run the benchmark suite: `python -m bench.run --quick` or `python -m bench.run --url postgresql://...`.
+
+Every figure is paired with a baseline measured in the same run on the same data; the ratios are the
+targets of issue 6. Progress goes to stderr; the LAST stdout line is one JSON object with the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import text
+
+from bench import dataset as datasets
+from bench import read, report
+from bench.procs import BIN, ROOT, Server, ensure_secret_key, free_port, hirebridge, serve_supports_workers
+from bench.syncbench import run_child
+from hirebridge import ids
+from hirebridge.store.db import make_engine, write_tx
+from hirebridge.store.records import write_page
+from hirebridge.sync.normalize import Row, _digest
+from hirebridge.timefmt import to_wire
+
+RESULTS = ROOT / "bench" / "results"
+QUICK_DB = datasets.CACHE_DIR / "quick-work.db"
+
+
+def log(message: str) -> None:
+    sys.stderr.write(f"[bench {time.strftime('%H:%M:%S')}] {message}\n")
+    sys.stderr.flush()
+
+
+def machine(url: str) -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    mem_kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+    if url.startswith("sqlite"):
+        database = f"SQLite {sqlite3.sqlite_version}"
+    else:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            database = conn.execute(text("SELECT version()")).scalar_one().split(" on ")[0]
+        engine.dispose()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)),
+        "ram_gb": round(mem_kb / 1e6, 1),
+        "load_average": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+        "database": database,
+    }
+
+
+def change_one_percent(url: str, integration_id: str) -> tuple[int, str]:
+    """Re-write every 100th application through `write_page` with a new `remote_updated_at` (what a sync
+    of a source where 1% changed does): `updated_at` moves for them, their candidates, interviews and
+    offers. Returns (changed, an `updated_after` just before the change)."""
+    engine = make_engine(url)
+    now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    with write_tx(engine) as conn:
+        found = conn.execute(
+            text(
+                "SELECT id, remote_id, data, links, remote_data, remote_created_at FROM applications "
+                "WHERE integration_id = :i AND pk % 100 = 7 ORDER BY pk"
+            ),
+            {"i": integration_id},
+        ).all()
+        rows = []
+        for r in found:
+            data = orjson.loads(r.data)
+            data["remote_updated_at"] = to_wire(now)
+            data_json = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+            remote = (r.remote_data or "null").encode()
+            rows.append(
+                Row(
+                    id=r.id,
+                    remote_id=r.remote_id,
+                    data=data,
+                    data_json=data_json.decode(),
+                    links_json=r.links,
+                    remote_data_json=r.remote_data,
+                    content_hash=_digest(data_json),
+                    row_hash=_digest(data_json + b"\x1f" + r.links.encode() + b"\x1f" + remote),
+                    remote_created_at=None,
+                )
+            )
+        for start in range(0, len(rows), 500):
+            write_page(conn, "applications", integration_id, ids.random_id(), rows[start : start + 500], now)
+    engine.dispose()
+    before = to_wire(now - timedelta(milliseconds=1))
+    assert before is not None
+    return len(rows), before
+
+
+def page_starts(url: str, integration_id: str) -> list[int]:
+    """The pk each page of 250 starts after (0 for the first): the raw walk fetches the same pages."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        pks = conn.execute(
+            text("SELECT pk FROM applications WHERE integration_id = :i AND remote_deleted_at IS NULL ORDER BY pk"),
+            {"i": integration_id},
+        ).scalars()
+        starts = [0] + [pk for n, pk in enumerate(pks, 1) if n % read.PAGE == 0]
+    engine.dispose()
+    return starts
+
+
+def validate_first_page(client: httpx.Client, url: str, dburl: str, integration_id: str) -> dict[str, Any]:
+    """The bulk-built store serves pages: page 1 has the first 250 stored applications, each with its
+    embeds, and the official SDK accepts it (its models validate every field)."""
+    body = client.get(url, params={"page_size": str(read.PAGE)}).json()
+    results = body["data"]["results"]
+    engine = make_engine(dburl)
+    with engine.connect() as conn:
+        want = (
+            conn.execute(
+                text("SELECT id FROM applications WHERE integration_id = :i ORDER BY pk LIMIT 250"),
+                {"i": integration_id},
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert [r["id"] for r in results] == list(want), "page 1 is not the first 250 stored applications"
+    assert all(r["candidate"] and r["job"] and r["current_stage"] for r in results), "embeds missing"
+    return {
+        "results": len(results),
+        "with_interviews": sum(1 for r in results if r["interviews"]),
+        "with_offers": sum(1 for r in results if r["offers"]),
+        "page_bytes": len(orjson.dumps(body)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="SQLite, cached dataset, reduced sync sizes")
+    p.add_argument("--url", help="database URL (default: a SQLite file under bench/.cache/)")
+    p.add_argument("--applications", type=int, default=None, help="dataset size (quick: 100000, full: 1000000)")
+    p.add_argument("--reuse", action="store_true", help="use the dataset already at --url (skip the build)")
+    p.add_argument("--kombo-pages", type=int, default=None, help="SDK walk pages (quick 20, full 200, 0 = all)")
+    p.add_argument("--load-pages", type=int, default=None, help="pages per concurrent client (quick 3, full 25)")
+    p.add_argument("--sync-small", type=int, default=None, help="sandbox applications, small sync (100 / 10k)")
+    p.add_argument("--sync-large", type=int, default=None, help="sandbox applications, large sync (1000 / 100k)")
+    p.add_argument("--lever-opportunities", type=int, default=None, help="Lever emulator size (quick 40, full 1000)")
+    p.add_argument("--lever-rate", type=float, default=200.0, help="Lever rate limit, requests/s")
+    p.add_argument("--docs", action="store_true", help="rewrite this mode's table in docs/benchmarks.md")
+    args = p.parse_args(argv)
+    quick = args.quick
+    mode = "quick" if quick else "full"
+    n = args.applications or (100_000 if quick else 1_000_000)
+    url = args.url or f"sqlite:///{QUICK_DB}"
+    kombo_pages = args.kombo_pages if args.kombo_pages is not None else (20 if quick else 200)
+    load_pages = args.load_pages or (3 if quick else 25)
+    sync_small = args.sync_small or (100 if quick else 10_000)
+    sync_large = args.sync_large or (1000 if quick else 100_000)
+    lever_opps = args.lever_opportunities or (40 if quick else 1000)
+    began = time.perf_counter()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    figures: dict[str, Any] = {}
+    summary: dict[str, Any] = {}
+    not_measured: dict[str, str] = {}
+    detail: dict[str, Any] = {}
+
+    ensure_secret_key()
+    info = machine(url)
+    log(f"machine: {info}")
+    if url.startswith("sqlite") and not args.reuse:
+        ds = datasets.cached_sqlite(n, Path(url.split("///", 1)[1]), log=log)
+    elif args.reuse:
+        ds = datasets.describe(url)
+    else:
+        ds = datasets.build(url, n, log=log)
+    integration = ds.integration_id
+    key = json.loads(hirebridge("api-keys", "create", "--json", url=url).strip().splitlines()[-1])["key"]
+    headers = {"Authorization": f"Bearer {key}", "X-Integration-Id": integration}
+    starts = page_starts(url, integration)
+    live = ds.counts["applications"]
+
+    # Raw database first: it also warms the OS page cache for everything after it.
+    engine = make_engine(url)
+    raw = read.raw_db_walk(engine, integration, starts)
+    # The embed-query variant only splits the cost: quick mode samples its first 100 pages.
+    raw_embeds = read.raw_db_walk(engine, integration, starts[:100] if quick else starts, embeds=True)
+    engine.dispose()
+    detail["raw_db_walk"] = raw.summary()
+    detail["raw_db_walk_with_embed_queries"] = raw_embeds.summary()
+    log(f"raw db walk {raw.seconds:.2f}s; with embed queries {raw_embeds.seconds:.2f}s")
+
+    serve = [str(BIN / "hirebridge"), "serve", "--port"]
+    port = free_port()
+    with Server([*serve, str(port)], url, port) as api, httpx.Client(headers=headers, timeout=120) as client:
+        endpoint = api.base + "/v1/ats/applications"
+        detail["validated_page"] = validate_first_page(client, endpoint, url, integration)
+        walk = read.http_walk(client, endpoint)
+        assert walk.records == live, f"walked {walk.records} of {live} applications"
+        detail["api_walk"] = walk.summary()
+        log(f"API walk {walk.seconds:.2f}s ({walk.pages} pages)")
+        sdk = read.kombo_walk(api.base, key, integration, kombo_pages or None)
+        detail["kombo_sdk_walk"] = sdk.summary() | {"pages_limit": kombo_pages}
+        log(f"kombo SDK walk {sdk.seconds:.2f}s ({sdk.pages} pages)")
+
+        # (3) keyset: the last page must cost what the first costs. Interleaved, medians.
+        last_cursor = walk.cursors[-1]
+        firsts, lasts = [], []
+        repeats = 9 if quick else 15
+        for _ in range(repeats):
+            firsts.append(read.median_latency(client, endpoint, {"page_size": "250"}, 1))
+            lasts.append(read.median_latency(client, endpoint, {"page_size": "250", "cursor": last_cursor or ""}, 1))
+        first_ms, last_ms = statistics.median(firsts), statistics.median(lasts)
+        detail["first_vs_last_page"] = {"first_ms": read.ms(first_ms), "last_ms": read.ms(last_ms), "repeats": repeats}
+        summary["last_vs_first_page"] = round(last_ms / first_ms, 3)
+
+        # (5) filters
+        page = client.get(endpoint, params={"page_size": "250", "cursor": walk.cursors[len(walk.cursors) // 2] or ""})
+        middle = page.json()["data"]["results"]
+        job_id = middle[0]["job"]["id"]
+        filtered = {
+            "job_ids (1 job)": {"job_ids": job_id, "page_size": "250"},
+            "outcomes=HIRED": {"outcomes": "HIRED", "page_size": "250"},
+            "ids (250)": {"ids": ",".join(r["id"] for r in middle), "page_size": "250"},
+            # The poll a client makes when nothing changed: must not cost a scan of the integration.
+            "updated_after=now (empty)": {"updated_after": to_wire(datetime.now(UTC)), "page_size": "250"},
+        }
+        detail["filtered_ms"] = {"unfiltered first page": read.ms(first_ms)} | {
+            name: read.ms(read.median_latency(client, endpoint, params, 5 if quick else 7))
+            for name, params in filtered.items()
+        }
+
+        # (4) 1% changed through the store, then the incremental walk
+        changed, updated_after = change_one_percent(url, integration)
+        incr = read.http_walk(client, endpoint, {"updated_after": updated_after}, count=read.count_results)
+        detail["incremental_walk"] = incr.summary() | {"changed_applications": changed}
+        summary["incremental_vs_full_walk"] = round(incr.seconds / walk.seconds, 4)
+        log(f"incremental walk {incr.seconds:.2f}s for {incr.records} records ({changed} changed)")
+        rss_single = api.rss_bytes()
+
+    port = free_port()
+    ref_argv = [sys.executable, "-m", "bench.baselines.reference_server", url, str(port)]
+    with Server(ref_argv, url, port, probe="/") as ref, httpx.Client(headers=headers, timeout=120) as client:
+        ref_walk = read.http_walk(client, ref.base + "/v1/ats/applications")
+    detail["reference_server_walk"] = ref_walk.summary()
+    summary["api_vs_reference"] = round(walk.seconds / ref_walk.seconds, 3)
+    log(f"reference walk {ref_walk.seconds:.2f}s")
+
+    # (6) concurrency
+    workers = serve_supports_workers()
+    port = free_port()
+    argv = [*serve, str(port), *(["--workers", "2"] if workers else [])]
+    with Server(argv, url, port) as api:
+        spread = [walk.cursors[i * len(walk.cursors) // 16] for i in range(16)]
+        load = read.concurrent_load(api.base + "/v1/ats/applications", headers, spread, load_pages, api.rss_bytes)
+    load["server_workers"] = 2 if workers else 1
+    if not workers:
+        load["note"] = "hirebridge serve has no --workers option yet: 1 worker"
+    load["single_worker_rss_mb_after_walks"] = round(rss_single / 1e6, 1)
+    detail["concurrent_16_clients"] = load
+    summary["errors_under_load"] = load["errors"]
+    log(f"16 clients: {load['records_per_s']} records/s, {load['errors']} errors, RSS {load['server_rss_mb_peak']} MB")
+
+    # Sync: engine rate and memory (sandbox), rate-limited source and DELTA (Lever emulator)
+    sync_url = _sync_url(url)
+    small = run_child("sandbox", sync_url, str(sync_small))
+    large = run_child("sandbox", sync_url, str(sync_large))
+    detail["sandbox_sync_small"] = small
+    detail["sandbox_sync_large"] = large
+    summary["engine_records_per_s"] = large["records_per_s"]
+    summary["rss_large_vs_small"] = round(large["peak_rss_mb"] / small["peak_rss_mb"], 3)
+    log(f"sandbox sync {large['records_per_s']} records/s; RSS {small['peak_rss_mb']} -> {large['peak_rss_mb']} MB")
+    try:
+        lever = run_child("lever", sync_url, str(lever_opps), str(args.lever_rate))
+        detail["lever_sync"] = lever
+        summary["sync_vs_rate_limit"] = round(lever["full"]["seconds"] / lever["full"]["min_seconds"], 3)
+        summary["delta_vs_full_sync"] = round(lever["delta"]["seconds"] / lever["full"]["seconds"], 3)
+        log(f"lever sync: {lever['full']} / delta {lever['delta']}")
+    except Exception as exc:  # the connector is new: report the figure as missing, not the suite as failed
+        reason = f"Lever connector/emulator failed: {type(exc).__name__}: {exc}"
+        for k in ("sync_vs_rate_limit", "delta_vs_full_sync"):
+            summary[k] = None
+            not_measured[k] = reason
+        log(reason)
+
+    figures.update(_figures(detail, kombo_pages))
+    result: dict[str, Any] = {
+        "timestamp": stamp,
+        "mode": mode,
+        "total_seconds": round(time.perf_counter() - began, 1),
+        "machine": info,
+        "dataset": {
+            "applications": ds.applications,
+            "backend": "SQLite" if url.startswith("sqlite") else "PostgreSQL",
+            "counts": ds.counts,
+            "cached": ds.cached,
+            "seconds": round(ds.build_seconds, 1),
+        },
+        "summary": {k: summary.get(k) for k in report.TARGETS},
+        "met": {k: report.met(k, summary.get(k)) for k in report.TARGETS},
+        "not_measured": not_measured,
+        "figures": figures,
+        "detail": detail,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{stamp}-{mode}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    if args.docs:
+        report.write_docs(result)
+    log(f"wrote {out.relative_to(ROOT)} in {result['total_seconds']}s")
+    for k, why in not_measured.items():
+        print(f"not measured: {k}: {why}")
+    print(report.summary_line(result["summary"]))
+    return 0
+
+
+def _sync_url(url: str) -> str:
+    """The sync benchmarks write into their own database (they reset it)."""
+    if url.startswith("sqlite"):
+        return f"sqlite:///{datasets.CACHE_DIR / 'sync-bench.db'}"
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name}_sync"
+
+
+def _figures(d: dict[str, Any], kombo_pages: int | None) -> dict[str, Any]:
+    api, ref, raw, rawe = (
+        d["api_walk"],
+        d["reference_server_walk"],
+        d["raw_db_walk"],
+        d["raw_db_walk_with_embed_queries"],
+    )
+    sdk, load = d["kombo_sdk_walk"], d["concurrent_16_clients"]
+    f: dict[str, Any] = {
+        "API walk (httpx)": f"{api['seconds']} s, {api['records_per_s']:,} records/s, {api['mb_per_s']} MB/s, "
+        f"page p50/p95/p99 {api['page_ms']['p50']}/{api['page_ms']['p95']}/{api['page_ms']['p99']} ms",
+        "API walk (kombo SDK)": f"{sdk['records_per_s']:,} records/s over {sdk['pages']} pages"
+        + ("" if kombo_pages is None else f" (first {kombo_pages})")
+        + f", page p50 {sdk['page_ms']['p50']} ms",
+        "reference server walk": f"{ref['seconds']} s, {ref['records_per_s']:,} records/s, {ref['mb_per_s']} MB/s, "
+        f"page p50 {ref['page_ms']['p50']} ms",
+        "raw database walk": f"{raw['seconds']} s, page p50 {raw['page_ms']['p50']} ms",
+        "raw database + embed queries": f"{rawe['seconds']} s for {rawe['pages']} pages, page p50 "
+        f"{rawe['page_ms']['p50']} ms",
+        "first / last page": f"{d['first_vs_last_page']['first_ms']} / {d['first_vs_last_page']['last_ms']} ms",
+        "filtered (median)": ", ".join(f"{k} {v} ms" for k, v in d["filtered_ms"].items()),
+        "incremental walk": f"{d['incremental_walk']['seconds']} s for {d['incremental_walk']['records']:,} records "
+        f"({d['incremental_walk']['changed_applications']:,} applications changed)",
+        "16 clients": f"{load['records_per_s']:,} records/s, {load['requests']} requests, {load['errors']} errors, "
+        f"p50/p99 {load['page_ms']['p50']}/{load['page_ms']['p99']} ms, {load['server_workers']} server worker(s), "
+        f"server RSS peak {load['server_rss_mb_peak']} MB",
+    }
+    for name in ("sandbox_sync_small", "sandbox_sync_large"):
+        s = d[name]
+        f[f"sandbox FULL sync, {s['applications']:,} applications"] = (
+            f"{s['records']:,} records in {s['seconds']} s = {s['records_per_s']:,}/s "
+            f"({s.get('records_per_s_without_source', '?'):,}/s without the {s.get('source_generate_seconds')} s "
+            f"the sandbox takes to generate them), peak RSS {s['peak_rss_mb']} MB ({s['rss_before_sync_mb']} MB before)"
+        )
+    if "lever_sync" in d:
+        lv = d["lever_sync"]
+        for kind in ("full", "delta"):
+            r = lv[kind]
+            f[f"Lever {kind.upper()} sync, {lv['opportunities']} opportunities at {lv['rate_per_s']:g}/s"] = (
+                f"{r['seconds']} s, {r['requests']} requests (minimum {r['min_seconds']} s), {r['records']} records, "
+                f"{r['rate_limit_violations']} rate-limit violations so far"
+            )
+    return f
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Sync benchmarks, each in a fresh subprocess so its peak RSS is its own (`os.wait4` gives the child's
+rusage): `python -m bench.syncbench sandbox URL N` / `lever URL N RATE`; prints one JSON line."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_child(*args: str) -> dict[str, Any]:
+    """Run `python -m bench.syncbench ARGS`; its JSON plus `peak_rss_mb` from the kernel's accounting."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HIREBRIDGE_LOG_LEVEL="WARNING")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.syncbench", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"syncbench {args} failed with {done.returncode}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM). Not the parent's `ru_maxrss` of the child: that counts the
+    parent's pages the child had between fork and exec, i.e. the size of the benchmark runner."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _fresh_engine(url: str) -> Any:
+    from bench.dataset import _reset_database
+    from hirebridge.store import migrate
+    from hirebridge.store.db import make_engine
+
+    _reset_database(url)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    return engine
+
+
+def _totals(stats: dict[str, dict[str, int]]) -> int:
+    return sum(v["inserted"] + v["updated"] + v["unchanged"] for v in stats.values())
+
+
+def sandbox(url: str, applications: int) -> dict[str, Any]:
+    """FULL sync of a new sandbox integration of `applications`: the engine alone (the source is a
+    generator in this process, no HTTP)."""
+    from hirebridge.store import tenancy
+    from hirebridge.store.db import write_tx
+    from hirebridge.sync.engine import SyncEngine
+
+    engine = _fresh_engine(url)
+    with write_tx(engine) as conn:
+        env = tenancy.get_or_create_environment(conn)
+        integration = tenancy.create_integration(conn, env, "sandbox", {"applications": applications, "step": 0})
+    base_rss = peak_rss_mb()
+    began = time.perf_counter()
+    result = SyncEngine(engine).run(integration.id)
+    seconds = time.perf_counter() - began
+    records = _totals(result.stats)
+    # How much of that the source itself costs (generating the records, no normalize, no SQL): the
+    # sandbox is a simulation, not free, and a real connector's cost is HTTP instead.
+    from hirebridge.connectors.sandbox.source import SandboxSource
+
+    began = time.perf_counter()
+    source = SandboxSource(seed=integration.id, applications=applications, step=0)
+    for method in source.record_methods().values():
+        for _ in method():
+            pass
+    generate = time.perf_counter() - began
+    return {
+        "applications": applications,
+        "state": str(result.state),
+        "records": records,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(records / seconds, 1),
+        "source_generate_seconds": round(generate, 2),
+        "records_per_s_without_source": round(records / max(seconds - generate, 1e-9), 1),
+        "rss_before_sync_mb": base_rss,
+        "peak_rss_mb": peak_rss_mb(),
+        "error": result.error,
+    }
+
+
+def lever(url: str, opportunities: int, rate: float) -> dict[str, Any]:
+    """FULL sync from the Lever emulator at `rate` requests/s, then 1% of opportunities changed and a
+    DELTA sync: wall times against the minimum the rate limit allows."""
+    sys.path.insert(0, str(ROOT))
+    from tests.emulators.lever import LeverEmulator
+
+    from hirebridge.connectors.base import SyncKind
+    from hirebridge.connectors.lever import LeverConnector
+    from hirebridge.store import tenancy
+    from hirebridge.store.db import write_tx
+    from hirebridge.sync.engine import SyncEngine
+
+    burst = 20
+    emulator = LeverEmulator(opportunities=opportunities, rate=rate, burst=burst)
+    engine = _fresh_engine(url)
+    out: dict[str, Any] = {"opportunities": opportunities, "rate_per_s": rate, "burst": burst}
+    with emulator.running() as base_url, write_tx(engine) as conn:
+        env = tenancy.get_or_create_environment(conn)
+        integration = tenancy.create_integration(conn, env, "lever", {"base_url": base_url})
+    with emulator.running() as base_url:
+        config = {"api_key": emulator.api_key, "base_url": base_url, "requests_per_second": rate, "burst": burst}
+        for kind in (SyncKind.FULL, SyncKind.DELTA):
+            if kind == SyncKind.DELTA:
+                changed = list(emulator.opportunities)[:: max(1, 100)]  # 1%
+                for oid in changed:
+                    emulator.edit_opportunity(oid, headline="changed for the benchmark")
+                out["changed_opportunities"] = len(changed)
+            before = len(emulator.requests)
+            # Rate-limit tokens refill while we edit: start each run with a full bucket, like a real
+            # sync that starts long after the previous one.
+            time.sleep(burst / rate)
+            began = time.perf_counter()
+            result = SyncEngine(engine).run(integration.id, kind, connector=LeverConnector(integration.id, config))
+            seconds = time.perf_counter() - began
+            requests = len(emulator.requests) - before
+            out[kind.value.lower()] = {
+                "state": str(result.state),
+                "error": result.error,
+                "seconds": round(seconds, 2),
+                "requests": requests,
+                "min_seconds": round(requests / rate, 2),
+                "records": _totals(result.stats),
+                "rate_limit_violations": emulator.violations,
+            }
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def main(argv: list[str]) -> int:
+    kind, url, size = argv[0], argv[1], int(argv[2])
+    result = sandbox(url, size) if kind == "sandbox" else lever(url, size, float(argv[3]))
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
