@@ -1,5 +1,5 @@
-"""Lever mapping on the vendor's own examples (shared/fixtures/lever): every fixture that maps to a
-unified model, with concrete expected values."""
+"""Lever mapping on the vendor's own examples (tests/fixtures/lever, from shared/fixtures/lever):
+every fixture that maps to a unified model, with concrete expected values."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from hirebridge.model.records import (
     SystemRole,
 )
 
-FIXTURES = Path(__file__).parents[2] / "shared/fixtures/lever"
+# The vendor examples, copied from ../shared/fixtures/lever (top level) so the suite runs from any checkout.
+FIXTURES = Path(__file__).parent / "fixtures/lever"
 
 
 def load(name: str) -> Any:
