@@ -131,11 +131,11 @@ def kombo_walk(base: str, api_key: str, integration_id: str, max_pages: int | No
 
 def raw_db_walk(engine: Engine, integration_id: str, pks: Sequence[int], embeds: bool = False) -> Walk:
     """The same pages straight from the database with the same driver: the cheapest query that yields
-    the stored bytes (`embeds`: plus the per-page embed queries the API runs, for the cost split)."""
+    the served bytes, the stored documents (`embeds`: plus the embed queries a live render runs)."""
     sqlite = engine.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
     page_sql = (
-        f"SELECT pk, id, data FROM applications WHERE integration_id = {mark} AND remote_deleted_at IS NULL "
+        f"SELECT pk, id, doc FROM applications WHERE integration_id = {mark} AND remote_deleted_at IS NULL "
         f"AND pk > {mark} ORDER BY pk LIMIT {mark}"
     )
     walk = Walk()

@@ -1,9 +1,10 @@
 """The reference server: the least a server can do to serve the same pages of stored application data.
 
 Same ASGI server (uvicorn), framework (Starlette), sync endpoint on the thread pool and database
-driver as HireBridge; one route, keyset query on `pk`, the stored `data` bytes pasted into the
-envelope. No auth, filters, validation, embeds or re-serialization: the API walk divided by this walk
-is the cost of everything HireBridge adds. Run: `python -m bench.baselines.reference_server URL PORT`.
+driver as HireBridge; one route, keyset query on `pk`, the stored bytes of each record as served
+(`doc`, the served document the sync renders; model/documents.py) pasted into the envelope. No auth,
+filters, validation, fallbacks or re-serialization: the API walk divided by this walk is the cost of
+everything HireBridge adds to serving the same bytes. Run: `python -m bench.baselines.reference_server URL PORT`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from hirebridge.store.db import make_engine
 
 engine = make_engine(sys.argv[1] if len(sys.argv) > 1 else "sqlite:///hirebridge.db")
 SQL = (
-    "SELECT pk, data FROM applications WHERE integration_id = ? AND remote_deleted_at IS NULL AND pk > ? "
+    "SELECT pk, doc FROM applications WHERE integration_id = ? AND remote_deleted_at IS NULL AND pk > ? "
     "ORDER BY pk LIMIT ?"
 )
 

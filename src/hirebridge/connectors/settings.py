@@ -40,7 +40,8 @@ class ApiKeySettings:
     burst: int
     timeout: float
     retry: RetryPolicy
-    # One bucket per integration, shared by every stream and child request of a sync.
+    # One bucket per integration, shared by every stream and child request of a sync; it paces a
+    # little under `requests_per_second`/`burst` (the source's limit), see http.PACING_MARGIN.
     bucket: TokenBucket = field(compare=False, repr=False)
 
     @classmethod
@@ -75,7 +76,7 @@ class ApiKeySettings:
             burst=burst_size,
             timeout=_number(config, "timeout", 30.0, minimum=0.01),
             retry=retry,
-            bucket=TokenBucket(rate, burst_size),
+            bucket=TokenBucket.under_limit(rate, burst_size),
         )
 
     def __repr__(self) -> str:  # the dataclass repr would print the key

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, exc, insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
+
+# Idle SQLite connections kept open per engine (the API's threads and a sync's pages reuse them).
+SQLITE_POOL_SIZE = 5
 
 
 def normalize_url(url: str) -> str:
@@ -28,12 +32,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         # One file, many threads (API thread pool, in-process sync): WAL lets readers run beside
         # the single writer, and busy_timeout makes a second writer wait instead of failing.
+        #
+        # Connections are pooled: opening one (file open, WAL set-up, four PRAGMAs) cost as much as
+        # a small sync page's SQL. A few idle connections are kept; beyond SQLITE_POOL_SIZE
+        # concurrent users more are opened and closed on return, as before (no thread ever waits for
+        # the pool). A returned connection is rolled back, so an idle one holds no WAL snapshot.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=QueuePool,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=-1,
+            **kwargs,
         )
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        def _sqlite_pragmas(dbapi_conn: Any, record: Any) -> None:
             # Let SQLAlchemy manage transactions (pysqlite's implicit BEGIN is off; we emit our own).
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -42,6 +56,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            record.info["pid"] = os.getpid()
+
+        @event.listens_for(engine, "checkout")
+        def _sqlite_same_process(_dbapi_conn: Any, record: Any, proxy: Any) -> None:
+            # A connection must not cross a fork: a child process discards the parent's and opens its own.
+            if record.info.get("pid") != os.getpid():
+                record.dbapi_connection = proxy.dbapi_connection = None
+                raise exc.DisconnectionError("connection opened by another process")
+
+        @event.listens_for(engine, "checkin")
+        def _sqlite_forget_mode(_dbapi_conn: Any, record: Any) -> None:
+            # `write` (set by write_tx) lives in the pooled connection's info: clear it so the next
+            # user of this connection starts a plain (reader) BEGIN unless it asks for a write.
+            record.info.pop("write", None)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:

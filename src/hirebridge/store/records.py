@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
 from hirebridge.model.changes import Propagation, propagations_from
+from hirebridge.model.documents import embeds_of
 from hirebridge.store.db import replace_row
 from hirebridge.store.tables import SYNCED_TABLES, attachment_contents
 from hirebridge.store.types import UtcDateTime
@@ -96,8 +98,20 @@ def write_page(
     table = SYNCED_TABLES[model]
     extras = _column_getters(model, table)
     rules = propagations_from(model)
-    key_columns = sorted({r.source_key for r in rules} - {"id"})
+    embeds = embeds_of(model)
+    key_columns = sorted(({r.source_key for r in rules} | {e.source_key for e in embeds}) - {"id"})
     outcome = PageOutcome()
+    # source_key -> values of the records whose embedding documents this page makes stale.
+    embedded: dict[str, set[Any]] = {}
+
+    def restale(*records: tuple[Any, Any]) -> None:
+        for old_record, new_row in records:
+            for embed in embeds:
+                bucket = embedded.setdefault(embed.source_key, set())
+                if old_record is not None:
+                    bucket.add(old_record.id if embed.source_key == "id" else getattr(old_record, embed.source_key))
+                if new_row is not None:
+                    bucket.add(_key(new_row, embed.source_key))
 
     existing: dict[str, Any] = {}
     wanted = [table.c.id, table.c.content_hash, table.c.row_hash, table.c.links, table.c.remote_deleted_at]
@@ -115,6 +129,7 @@ def write_page(
             values = _row_values(row, extras, integration_id, run_id)
             values.update(changed_at=now, updated_at=now, remote_deleted_at=None)
             inserts.append(values)
+            restale((None, row))
             for rule in rules:
                 outcome.touch(rule, _key(row, rule.source_key))
             continue
@@ -132,6 +147,7 @@ def write_page(
         updates.append(values)
         if own_changed or links_changed:
             outcome.updated += 1
+            restale((old, row))
         else:
             outcome.unchanged += 1
         for rule in rules:
@@ -149,7 +165,44 @@ def write_page(
     outcome.inserted = len(inserts)
     outcome.unchanged += len(seen_only)
     touch_related(conn, integration_id, outcome.touches, now)
+    invalidate_documents(conn, integration_id, model, embedded)
     return outcome
+
+
+def invalidate_documents(conn: Connection, integration_id: str, model: str, embedded: dict[str, set[Any]]) -> None:
+    """Clear the served documents that embed the changed `model` records (`embedded`: source_key ->
+    the records' values, old and new) -- in the writer's transaction, so no reader sees them stale."""
+    for embed in embeds_of(model):
+        values = sorted(v for v in embedded.get(embed.source_key, ()) if v is not None)
+        if not values:
+            continue
+        if embed.via_links is not None:
+            values = _ids_linking(conn, integration_id, *embed.via_links, values)
+        target = SYNCED_TABLES[embed.document]
+        for part in chunks(values):
+            conn.execute(
+                update(target)
+                .where(target.c.integration_id == integration_id, target.c[embed.document_key].in_(part))
+                .values(doc=None)
+            )
+
+
+def _ids_linking(conn: Connection, integration_id: str, model: str, link: str, targets: Sequence[str]) -> list[str]:
+    """Ids of `model` records whose `link` list holds one of `targets` (a renamed tag's candidates).
+    A scan of the integration's `links`: such changes are rare, and a tag is on many candidates."""
+    table = SYNCED_TABLES[model]
+    wanted = set(targets)
+    found = []
+    for row in conn.execute(
+        select(table.c.id, table.c.links).where(
+            table.c.integration_id == integration_id, or_(*(table.c.links.contains(t) for t in targets[:CHUNK]))
+        )
+    ):
+        if wanted.intersection(orjson.loads(row.links).get(link, ())):
+            found.append(row.id)
+    if len(targets) > CHUNK:
+        found += _ids_linking(conn, integration_id, model, link, targets[CHUNK:])
+    return found
 
 
 def _key(row: Row, name: str) -> Any:
@@ -158,7 +211,13 @@ def _key(row: Row, name: str) -> Any:
 
 def _column_getters(model: str, table: Table) -> dict[str, Callable[[dict[str, Any]], Any]]:
     derived = DERIVED_COLUMNS.get(model, {})
-    return {name: derived.get(name) or _copy_of(name) for name in extra_columns(table)}
+    return {name: _stale if name == "doc" else derived.get(name) or _copy_of(name) for name in extra_columns(table)}
+
+
+def _stale(data: dict[str, Any]) -> None:
+    """A served document (model/documents.py) is cleared by every write of its record; the engine
+    renders it again after the run's streams."""
+    del data
 
 
 def _copy_of(name: str) -> Callable[[dict[str, Any]], Any]:
@@ -242,7 +301,8 @@ def _mark_deleted(conn: Connection, model: str, integration_id: str, which: Any,
     `updated_at` of their relatives per the nested-change rules."""
     table = SYNCED_TABLES[model]
     rules = propagations_from(model)
-    key_columns = sorted({r.source_key for r in rules} | {"id"})
+    embeds = embeds_of(model)
+    key_columns = sorted({r.source_key for r in rules} | {e.source_key for e in embeds} | {"id"})
     missing = conn.execute(
         select(*[table.c[k] for k in key_columns]).where(
             table.c.integration_id == integration_id, table.c.remote_deleted_at.is_(None), which
@@ -251,16 +311,21 @@ def _mark_deleted(conn: Connection, model: str, integration_id: str, which: Any,
     if not missing:
         return 0
     outcome = PageOutcome()
+    # A deleted record's own document shows remote_deleted_at: stale too.
+    stale_doc = {"doc": None} if "doc" in table.c else {}
     for part in chunks([m.id for m in missing]):
         conn.execute(
             update(table)
             .where(and_(table.c.id.in_(part)))
-            .values(remote_deleted_at=now, changed_at=now, updated_at=now)
+            .values(remote_deleted_at=now, changed_at=now, updated_at=now, **stale_doc)
         )
     for m in missing:
         for rule in rules:
             outcome.touch(rule, getattr(m, rule.source_key))
     touch_related(conn, integration_id, outcome.touches, now)
+    invalidate_documents(
+        conn, integration_id, model, {e.source_key: {getattr(m, e.source_key) for m in missing} for e in embeds}
+    )
     return len(missing)
 
 
@@ -300,4 +365,31 @@ def store_attachment_content(
             "content_type": content_type,
             "content": content,
         },
+    )
+
+
+def store_attachment_contents(
+    conn: Connection, integration_id: str, contents: Sequence[tuple[str, str, bytes, str]]
+) -> None:
+    """Store fetched files, each `(attachment_id, content_hash, content, content_type)`, replacing the
+    bytes stored before: one DELETE per chunk of ids and one executemany INSERT for the whole batch
+    (a portable upsert, like `replace_row`, but two statements per page instead of two per file)."""
+    latest = {attachment_id: (h, c, t) for attachment_id, h, c, t in contents}  # the last one wins
+    if not latest:
+        return
+    table = attachment_contents
+    for part in chunks(list(latest)):
+        conn.execute(table.delete().where(table.c.attachment_id.in_(part)))
+    conn.execute(
+        table.insert(),
+        [
+            {
+                "attachment_id": attachment_id,
+                "integration_id": integration_id,
+                "content_hash": content_hash,
+                "content_type": content_type,
+                "content": content,
+            }
+            for attachment_id, (content_hash, content, content_type) in latest.items()
+        ],
     )

@@ -195,6 +195,8 @@ applications = synced_table(
     Column("job_id", ID, nullable=True),
     Column("current_stage_id", ID, nullable=True),
     Column("outcome", String(10), nullable=True),
+    # The served JSON of the record with its embeds (model/documents.py); NULL = stale, rendered live.
+    Column("doc", Text, nullable=True),
 )
 Index(None, applications.c.integration_id, applications.c.job_id)
 Index(None, applications.c.integration_id, applications.c.current_stage_id)

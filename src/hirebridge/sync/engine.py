@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from hirebridge import ids
+from hirebridge.api.documents import DOCUMENTED, render_stale
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import (
     AttachmentFetcher,
@@ -169,15 +170,20 @@ class SyncEngine:
                         raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
             if stop is not None and stop.is_set():
                 raise SyncInterrupted("stopped before downloading files: the worker is shutting down")
+            self._render_documents(integration_id, run_id)
             if isinstance(connector, AttachmentFetcher):
                 self._fetch_attachment_contents(integration_id, run_id, connector)
             with write_tx(self.engine) as conn:
                 now = utc_now()
                 if kind == SyncKind.FULL:
                     for stream in reversed(connector.streams()):
-                        stats[stream.model]["deleted"] = record_store.sweep_deleted(
+                        stats[stream.model]["deleted"] += record_store.sweep_deleted(
                             conn, stream.model, integration_id, run_id, now
                         )
+                    # The sweep cleared the documents of what it deleted and of what embedded it.
+                    for model in DOCUMENTED:
+                        while render_stale(conn, model, integration_id, self.settings.sync_page_size):
+                            pass
                 sync_runs.finish_run(conn, run_id, SyncState.SUCCEEDED, stats, now)
                 sync_runs.mark_first_sync(conn, integration_id, now)
                 if integration.credentials_invalid_at is not None:  # the source accepts them again
@@ -254,6 +260,16 @@ class SyncEngine:
                 sync_runs.save_stream_state(conn, integration_id, stream.state_key, page.checkpoint.state, now)
             sync_runs.save_stats(conn, run_id, stats)
 
+    def _render_documents(self, integration_id: str, run_id: str) -> None:
+        """Render the served documents this run's writes cleared (model/documents.py), a page per
+        transaction. Until then (or if the run fails first) the API renders them live."""
+        for model in DOCUMENTED:
+            while True:
+                with write_tx(self.engine) as conn:
+                    self._renew_lease(conn, integration_id, run_id)
+                    if render_stale(conn, model, integration_id, self.settings.sync_page_size) == 0:
+                        break
+
     def _fetch_attachment_contents(self, integration_id: str, run_id: str, connector: AttachmentFetcher) -> None:
         """Download the bytes of attachments that are new or changed (or whose download failed
         before): files are fetched outside any transaction, then stored a page at a time."""
@@ -280,10 +296,7 @@ class SyncEngine:
             with write_tx(self.engine) as conn:
                 if not sync_runs.renew_lease(conn, integration_id, run_id, utc_now(), self.settings.sync_lock_seconds):
                     raise LeaseLost(f"run {run_id} lost the lease of {integration_id}")
-                for attachment_id, content_hash, content, content_type in fetched:
-                    record_store.store_attachment_content(
-                        conn, integration_id, attachment_id, content_hash, content, content_type
-                    )
+                record_store.store_attachment_contents(conn, integration_id, fetched)
 
     def _finish_failed(
         self,

@@ -1,0 +1,48 @@
+"""Served documents: which records a listing's page embeds, as data.
+
+A listing may keep each record's served JSON (its `doc` column, rendered by the API's own
+serializer) so a page is read, not rebuilt: the stored bytes go out as they are. A document is
+correct only while everything it embeds is unchanged, so the sync engine clears the documents its
+writes make stale — in the same transaction as the write — and renders the cleared ones again after
+the run's streams. A reader never sees a stale document: a cleared one is rendered live on the spot.
+
+`Embed(document, source, document_key, source_key)` reads: when a `source` record changes (its own
+fields or links), is added, deleted or re-pointed, the documents of `document` whose `document_key`
+equals the source record's `source_key` value are stale. `via_links` names a link list of the
+`document_key`'s records instead (a candidate's `tag_ids`: a renamed tag makes the documents of the
+candidates carrying it stale, found through the candidates' links).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Embed:
+    document: str
+    source: str
+    document_key: str
+    source_key: str = "id"
+    # (model, link list): the document_key values are those records' ids whose links hold the source id.
+    via_links: tuple[str, str] | None = None
+
+
+# Models whose listings serve stored documents. Another listing opts in by adding its model here, a
+# `doc` column to its table (a migration) and its embeds below.
+DOCUMENT_MODELS: tuple[str, ...] = ("applications",)
+
+EMBEDS: tuple[Embed, ...] = (
+    # GET /ats/applications embeds the candidate (with its tags), the current stage, the job, and the
+    # application's interviews and offers.
+    Embed("applications", "candidates", document_key="candidate_id"),
+    Embed("applications", "tags", document_key="candidate_id", via_links=("candidates", "tag_ids")),
+    Embed("applications", "application_stages", document_key="current_stage_id"),
+    Embed("applications", "jobs", document_key="job_id"),
+    Embed("applications", "interviews", document_key="id", source_key="application_id"),
+    Embed("applications", "offers", document_key="id", source_key="application_id"),
+)
+
+
+def embeds_of(source: str) -> tuple[Embed, ...]:
+    return tuple(e for e in EMBEDS if e.source == source)

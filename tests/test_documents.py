@@ -1,0 +1,132 @@
+"""Served documents (model/documents.py): after every kind of change, each stored document is exactly
+what a live render of the record gives, and a page with cleared documents is still served right."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, select, update
+
+from hirebridge.api.ats.applications import LISTING
+from hirebridge.api.listing import row_columns
+from hirebridge.connectors.base import SyncKind
+from hirebridge.model import ApplicationStage, Interview, Job, Offer, Tag
+from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.store.tables import applications
+from hirebridge.sync.engine import SyncEngine
+from tests.conftest import Server, create_sandbox, make_tenant
+from tests.sources import ScriptedSource, small_world
+from tests.support import World, advance
+
+
+def documents(engine: Engine, integration_id: str) -> dict[str, tuple[str | None, bytes]]:
+    """remote id -> (stored document, live render) of every application, deleted ones too."""
+    with read_tx(engine) as conn:
+        rows = conn.execute(
+            select(*row_columns(applications), applications.c.doc)
+            .where(applications.c.integration_id == integration_id)
+            .order_by(applications.c.pk)
+        ).all()
+        live = LISTING.serialize(conn, rows)
+    return {row.remote_id: (row.doc, orjson.dumps(item)) for row, item in zip(rows, live, strict=True)}
+
+
+def assert_fresh(engine: Engine, integration_id: str) -> dict[str, Any]:
+    docs = documents(engine, integration_id)
+    assert docs
+    for remote_id, (stored, live) in docs.items():
+        assert stored is not None, f"{remote_id}: document not rendered"
+        assert stored.encode() == live, f"{remote_id}: stale document"
+    return {remote_id: orjson.loads(live) for remote_id, (_stored, live) in docs.items()}
+
+
+def run(engine: Engine, integration_id: str, src: ScriptedSource, kind: SyncKind = SyncKind.FULL) -> None:
+    time.sleep(0.002)  # millisecond timestamps: keep runs apart
+    result = SyncEngine(engine).run(integration_id, kind, connector=src)
+    assert result.state == SyncState.SUCCEEDED, result.error
+
+
+def test_every_embedded_change_re_renders_exactly_the_documents_that_embed_it(engine: Engine) -> None:
+    integration_id = create_sandbox(engine, make_tenant(engine))
+    src = small_world()
+    run(engine, integration_id, src)
+    before = assert_fresh(engine, integration_id)
+    a1 = src.records["applications"]["a1"]
+    changes = (
+        ("a tag renamed", lambda: src.put(Tag(remote_id="t1", name="Referral (internal)"))),
+        ("the job renamed", lambda: src.put(Job(remote_id="j1", name="Backend Engineer II", status="OPEN"))),
+        (
+            "a stage renamed",
+            lambda: src.put(ApplicationStage(remote_id="s2", job_remote_id="j1", name="Onsite", index=1)),
+        ),
+        ("an interview added", lambda: src.put(Interview(remote_id="i9", application_remote_id="a2", title="Call"))),
+        ("an interview removed", lambda: src.remove("interviews", "i1")),
+        ("an offer changed", lambda: src.put(Offer(remote_id="o1", application_remote_id="a1", status="SENT"))),
+        (
+            "a candidate renamed",
+            lambda: src.put(dataclasses.replace(src.records["candidates"]["c2"], first_name="Alan M.")),  # type: ignore[type-var]
+        ),
+        ("an application removed", lambda: src.remove("applications", "a1")),
+        ("an application back", lambda: src.put(a1)),
+        (
+            "an application moved on",
+            lambda: src.put(dataclasses.replace(src.records["applications"]["a3"], current_stage_remote_id="s2")),  # type: ignore[type-var]
+        ),
+    )
+    for what, change in changes:
+        change()
+        run(engine, integration_id, src)
+        after = assert_fresh(engine, integration_id)
+        assert after != before, what
+        before = after
+    assert before["a1"]["candidate"]["tags"][0]["name"] == "Referral (internal)"
+    assert before["a2"]["job"]["name"] == "Backend Engineer II"
+    assert before["a2"]["candidate"]["first_name"] == "Alan M."
+
+
+def test_documents_follow_the_sandbox_through_every_kind_of_change(engine: Engine) -> None:
+    integration_id = create_sandbox(engine, make_tenant(engine), applications=60)
+    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
+    assert_fresh(engine, integration_id)
+    for kind in (SyncKind.FULL, SyncKind.DELTA, SyncKind.FULL):
+        advance(engine, integration_id)
+        assert SyncEngine(engine).run(integration_id, kind).state == SyncState.SUCCEEDED
+        assert_fresh(engine, integration_id)
+
+
+def test_a_failed_run_leaves_cleared_documents_that_are_served_live_until_the_next_run(
+    engine: Engine, server: Server
+) -> None:
+    tenant = make_tenant(engine)
+    integration_id = create_sandbox(engine, tenant)
+    world = World(server, tenant, integration_id)
+    src = small_world()
+    run(engine, integration_id, src)
+    src.put(Job(remote_id="j1", name="Staff Engineer", status="OPEN"))
+    src.fail_after = 4  # the job page commits (clearing its applications' documents), then the source fails
+    assert SyncEngine(engine).run(integration_id, connector=src).error is not None
+    assert all(stored is None for stored, _live in documents(engine, integration_id).values())
+    served = world.walk("/ats/applications")
+    assert {a["job"]["name"] for a in served} == {"Staff Engineer"}
+    assert served == [orjson.loads(live) for _stored, live in documents(engine, integration_id).values()]
+
+    src.fail_after = None
+    run(engine, integration_id, src)
+    assert_fresh(engine, integration_id)
+    assert world.walk("/ats/applications") == served
+
+
+def test_records_stored_before_documents_existed_are_served_live(engine: Engine, server: Server) -> None:
+    tenant = make_tenant(engine)
+    integration_id = create_sandbox(engine, tenant, applications=30)
+    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
+    world = World(server, tenant, integration_id)
+    rendered = world.walk("/ats/applications", page_size=7)
+    with write_tx(engine) as conn:  # as after the migration that added the column
+        conn.execute(update(applications).values(doc=None))
+    assert world.walk("/ats/applications", page_size=7) == rendered
+    assert len(rendered) == len({a["id"] for a in rendered}) > 0
