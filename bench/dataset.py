@@ -335,7 +335,7 @@ def build(url: str, applications: int, workers: int | None = None, log: Any = pr
         _merge_shards(url, [Path(t.split("///", 1)[1]) for t in targets])
         shard_dir.rmdir()
     rendered = time.perf_counter()
-    _render_documents(engine, integration_id)
+    render_documents(engine, integration_id)
     log(f"served documents rendered in {time.perf_counter() - rendered:.1f}s")
     with write_tx(engine) as conn:
         if not sqlite:
@@ -433,7 +433,7 @@ def _copy_file(src: Path, dst: Path) -> None:
 # --- verification: bulk rows == synced rows ---------------------------------------------------------
 
 
-def _render_documents(engine: Engine, integration_id: str) -> None:
+def render_documents(engine: Engine, integration_id: str) -> None:
     """What a sync's render pass does (api/documents.py), a large batch per transaction."""
     for model in DOCUMENTED:
         while True:

@@ -104,6 +104,7 @@ def change_one_percent(url: str, integration_id: str) -> tuple[int, str]:
             )
         for start in range(0, len(rows), 500):
             write_page(conn, "applications", integration_id, ids.random_id(), rows[start : start + 500], now)
+    datasets.render_documents(engine, integration_id)  # as the sync's render pass does after its streams
     engine.dispose()
     before = to_wire(now - timedelta(milliseconds=1))
     assert before is not None

@@ -1,7 +1,7 @@
 """Served documents (model/documents.py): a listing's records stored as the JSON the API serves.
 
 `render_stale` renders, with the listing's own serializer, the documents the sync engine cleared;
-`listing.page_results` serves a page from the stored documents, rendering live any still cleared (a
+`listing.page_documents` serves a page from the stored documents, rendering live any still cleared (a
 run that failed before its render pass, or data synced before documents existed). Both go through the
 same serializer, so a stored document is byte for byte what a live render gives.
 """

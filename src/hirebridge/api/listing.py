@@ -224,32 +224,41 @@ def list_page(request: Request, listing: Listing) -> Response:
             conditions.append(flt.where(table, value))
 
         documented = "doc" in table.c
-        columns = [*row_columns(table), table.c.doc] if documented else row_columns(table)
+        # With served documents the page needs only the stored bytes (and the keys): the columns a
+        # live render reads are fetched for the few rows whose document is cleared, if any.
+        columns = [table.c.pk, table.c.id, table.c.doc] if documented else row_columns(table)
         rows = conn.execute(select(*columns).where(*conditions).order_by(keyset).limit(page_size + 1)).all()
         more = len(rows) > page_size
         rows = rows[:page_size]
+        next_cursor = encode_cursor(rows[-1].pk) if more else None
         if documented:
-            results: list[Any] = page_results(conn, listing, rows)
-        else:
-            results = listing.serialize(conn, rows) if rows else []
+            # The envelope around the stored bytes, as orjson.dumps(body) below would write it.
+            documents = page_documents(conn, listing, rows)
+            content = b'{"status":"success","data":{"next":%b,"results":[%b]}}' % (
+                orjson.dumps(next_cursor),
+                b",".join(documents),
+            )
+            return Response(content, media_type="application/json")
+        results = listing.serialize(conn, rows) if rows else []
 
-    body = {
-        "status": "success",
-        "data": {"next": encode_cursor(rows[-1].pk) if more else None, "results": results},
-    }
+    body = {"status": "success", "data": {"next": next_cursor, "results": results}}
     return Response(orjson.dumps(body), media_type="application/json")
 
 
 # --- serialization helpers shared by the endpoints ------------------------------------------------
 
 
-def page_results(conn: Connection, listing: Listing, rows: Sequence[Row[Any]]) -> list[Any]:
-    """A page of a listing with served documents (model/documents.py, api/documents.py): the stored
-    documents as they are (orjson.Fragment: no parsing, no re-serializing), the rest rendered now
-    with the same serializer that rendered the stored ones."""
-    stale = [row for row in rows if row.doc is None]
-    rendered = iter(listing.serialize(conn, stale) if stale else ())
-    return [orjson.Fragment(row.doc) if row.doc is not None else next(rendered) for row in rows]
+def page_documents(conn: Connection, listing: Listing, rows: Sequence[Row[Any]]) -> list[bytes]:
+    """The JSON of each record of a page of a listing with served documents (model/documents.py,
+    api/documents.py): the stored document as it is -- no parsing, no re-serializing -- or, where it
+    is cleared, a live render with the same serializer that rendered the stored ones."""
+    stale = [row.id for row in rows if row.doc is None]
+    rendered: dict[str, bytes] = {}
+    if stale:
+        table = listing.table
+        full = conn.execute(select(*row_columns(table)).where(table.c.id.in_(stale)).order_by(table.c.pk)).all()
+        rendered = {row.id: orjson.dumps(item) for row, item in zip(full, listing.serialize(conn, full), strict=True)}
+    return [rendered[row.id] if row.doc is None else row.doc.encode() for row in rows]
 
 
 def row_columns(table: Table) -> list[Any]:
