@@ -9,6 +9,7 @@ import httpx
 from kombo import Kombo
 from sqlalchemy import Engine, select
 
+from hirebridge.api.app import LISTINGS
 from hirebridge.store import tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
@@ -45,6 +46,9 @@ class World:
             if cursor is None:
                 return results
 
+
+# model -> its listing's path, from the app's own routing table.
+API_PATHS: dict[str, str] = {listing.model: f"/ats/{path}" for path, listing in LISTINGS.items()}
 
 # Endpoints newer than Kombo's OpenAPI snapshot: validated against the official SDK's models instead.
 SDK_ONLY = {"/ats/notes", "/ats/scorecards", "/ats/attachments"}

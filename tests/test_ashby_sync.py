@@ -30,6 +30,7 @@ from hirebridge.timefmt import to_wire, utc_now
 from tests.conftest import Server, make_tenant
 from tests.emulators.ashby import AshbyEmulator
 from tests.emulators.harness import Fault, serve
+from tests.support import API_PATHS as API_PATHS_ALL
 from tests.support import World, stored
 
 KEY = "ashby-test-key"
@@ -58,19 +59,7 @@ MODELS = (
     "notes",
     "attachments",
 )
-API_PATHS = {
-    "users": "/ats/users",
-    "tags": "/ats/tags",
-    "rejection_reasons": "/ats/rejection-reasons",
-    "jobs": "/ats/jobs",
-    "application_stages": "/ats/application-stages",
-    "candidates": "/ats/candidates",
-    "applications": "/ats/applications",
-    "interviews": "/ats/interviews",
-    "offers": "/ats/offers",
-    "notes": "/ats/notes",
-    "attachments": "/ats/attachments",
-}
+API_PATHS = {m: API_PATHS_ALL[m] for m in MODELS if m in API_PATHS_ALL}
 
 
 @dataclass

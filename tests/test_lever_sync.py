@@ -31,6 +31,7 @@ from hirebridge.timefmt import to_wire, utc_now
 from tests.conftest import Server, make_tenant
 from tests.emulators.harness import Fault
 from tests.emulators.lever import HIRED_REASON, LeverEmulator
+from tests.support import API_PATHS as API_PATHS_ALL
 from tests.support import World, sdk_client, stored
 
 KEY = "lever-test-key"
@@ -48,20 +49,7 @@ MODELS = (
     "scorecards",
     "attachments",
 )
-API_PATHS = {
-    "users": "/ats/users",
-    "tags": "/ats/tags",
-    "rejection_reasons": "/ats/rejection-reasons",
-    "jobs": "/ats/jobs",
-    "application_stages": "/ats/application-stages",
-    "candidates": "/ats/candidates",
-    "applications": "/ats/applications",
-    "interviews": "/ats/interviews",
-    "offers": "/ats/offers",
-    "notes": "/ats/notes",
-    "scorecards": "/ats/scorecards",
-    "attachments": "/ats/attachments",
-}
+API_PATHS = {m: API_PATHS_ALL[m] for m in MODELS if m in API_PATHS_ALL}
 # Unified fields a Kombo listing does not show (a stage's job and position; an attachment's type is
 # served with its bytes).
 NOT_LISTED = {"application_stages": ("index", "job_id"), "attachments": ("content_type",)}

@@ -17,6 +17,7 @@ from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
+from hirebridge.store import sync_runs as store_runs
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import integrations, sync_runs
@@ -103,12 +104,7 @@ def fail_abandoned_runs(engine: Engine, now: datetime) -> list[tuple[str, str, s
                     error_code="WORKER_LOST",
                 )
             )
-            # Free the lease now rather than waiting: its holder is gone.
-            conn.execute(
-                update(integrations)
-                .where(integrations.c.id == run.integration_id, integrations.c.sync_lock_run_id == run.id)
-                .values(sync_lock_run_id=None, sync_lock_expires_at=None)
-            )
+            store_runs.release_lease(conn, run.integration_id, run.id)  # its holder is gone: free it now
     return [(r.id, r.integration_id, r.kind) for r in dead]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from hirebridge.connectors.names import split_name
 from hirebridge.model.records import (
     Application,
     ApplicationStage,
@@ -57,14 +58,6 @@ def _id(obj: Any) -> str | None:
 def custom_fields(items: Any) -> dict[str, Any]:
     """`customFields[] {id, title, value}` -> {title: value} (titles are what people filter on)."""
     return {f["title"]: f.get("value") for f in items or [] if isinstance(f, dict) and f.get("title")}
-
-
-def split_name(name: str | None) -> tuple[str | None, str | None]:
-    """Ashby holds one `name`; the first word is the first name, the rest the last name."""
-    if not name or not name.strip():
-        return None, None
-    first, _, last = name.strip().partition(" ")
-    return first, last.strip() or None
 
 
 # --- reference data -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from hirebridge.connectors.names import split_name
 from hirebridge.model.records import (
     Application,
     ApplicationStage,
@@ -72,14 +73,6 @@ def _id_of(value: Any) -> str | None:
     if isinstance(value, Mapping):
         return _text(value.get("id"))
     return _text(value)
-
-
-def split_name(name: str | None) -> tuple[str | None, str | None]:
-    """Lever keeps one `name`; Kombo wants first/last. The first word is the first name."""
-    if not name or not name.strip():
-        return None, None
-    first, _, last = name.strip().partition(" ")
-    return first, last.strip() or None
 
 
 def stage_remote_id(posting_id: str, stage_id: str) -> str:
@@ -556,36 +549,41 @@ def _content_type(name: str | None, ext: str | None) -> str | None:
     return guess
 
 
-def map_file(file: Json, opportunity_id: str, contact_id: str | None) -> Attachment | None:
-    """An opportunity's file; None for one Lever failed to process (`status: error`: nothing to fetch)."""
+def _attachment(
+    raw: Json,
+    file: Json,
+    kind: AttachmentKind,
+    opportunity_id: str,
+    contact_id: str | None,
+    created: datetime | None,
+    updated: datetime | None,
+) -> Attachment | None:
+    """An opportunity's file or resume; None for one Lever failed to process (`status: error`: nothing to fetch)."""
     if file.get("status") == "error":
         return None
     return Attachment(
-        remote_id=attachment_remote_id(opportunity_id, "files", file["id"]),
+        remote_id=attachment_remote_id(opportunity_id, kind, raw["id"]),
         candidate_remote_id=contact_id,
         application_remote_id=opportunity_id,
-        type="OTHER",
+        type="CV" if kind == "resumes" else "OTHER",
         file_name=_text(file.get("name")),
         content_type=_content_type(file.get("name"), file.get("ext")),
-        remote_created_at=from_ms(file.get("uploadedAt")),
-        remote_updated_at=from_ms(file.get("uploadedAt")),
-        remote_data=file,
+        remote_created_at=created,
+        remote_updated_at=updated,
+        remote_data=raw,
     )
+
+
+def map_file(file: Json, opportunity_id: str, contact_id: str | None) -> Attachment | None:
+    """An opportunity's file (`/files`)."""
+    uploaded = from_ms(file.get("uploadedAt"))
+    return _attachment(file, file, "files", opportunity_id, contact_id, uploaded, uploaded)
 
 
 def map_resume(resume: Json, opportunity_id: str, contact_id: str | None) -> Attachment | None:
     """A resume (`/resumes`: `{id, createdAt, file: {name, ext, uploadedAt, status}, parsedData}`) is a CV."""
     file = resume.get("file") or {}
-    if file.get("status") == "error":
-        return None
-    return Attachment(
-        remote_id=attachment_remote_id(opportunity_id, "resumes", resume["id"]),
-        candidate_remote_id=contact_id,
-        application_remote_id=opportunity_id,
-        type="CV",
-        file_name=_text(file.get("name")),
-        content_type=_content_type(file.get("name"), file.get("ext")),
-        remote_created_at=from_ms(resume.get("createdAt")),
-        remote_updated_at=from_ms(file.get("uploadedAt")) or from_ms(resume.get("createdAt")),
-        remote_data=resume,
+    created = from_ms(resume.get("createdAt"))
+    return _attachment(
+        resume, file, "resumes", opportunity_id, contact_id, created, from_ms(file.get("uploadedAt")) or created
     )
