@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import threading
 from typing import Any
 
 import pytest
@@ -189,3 +190,57 @@ def test_rpc_cursor_pages_check_success_and_return_the_sync_token() -> None:
         c = client(url)
         list(run_async_iter(lambda: rpc_cursor_pages(c, "/candidate.list", {})))
     assert raised.value.code == "sync_token_expired"
+
+
+def test_run_async_iter_reads_ahead_of_its_consumer_up_to_its_limit() -> None:
+    """While the engine writes a page the source keeps being read, but never more than `read_ahead`
+    items ahead (memory stays bounded whatever the source's size)."""
+    produced: list[int] = []
+
+    async def source() -> Any:
+        for n in range(50):
+            produced.append(n)
+            yield n
+
+    items = run_async_iter(source, read_ahead=10)
+    assert next(items) == 0
+    # The consumer is "busy" now: the reader fills the queue (10) and holds one more item in hand.
+    deadline = 2000
+    while len(produced) < 12 and deadline:
+        threading.Event().wait(0.005)
+        deadline -= 1
+    assert 11 <= len(produced) <= 12
+    assert list(items) == list(range(1, 50))
+
+
+def test_run_async_iter_raises_the_sources_error_in_the_consumer_after_the_items_before_it() -> None:
+    async def source() -> Any:
+        yield 1
+        yield 2
+        raise SourceUnavailable("gone")
+
+    items = run_async_iter(source)
+    assert [next(items), next(items)] == [1, 2]
+    with pytest.raises(SourceUnavailable, match="gone"):
+        next(items)
+
+
+def test_closing_run_async_iter_cancels_the_reader_and_runs_the_sources_cleanup() -> None:
+    """A run that stops (SIGTERM, a failed write) closes the stream: the reader stops at once, even
+    in the middle of a wait on the source, and the source's clients are closed."""
+    cleaned = threading.Event()
+
+    async def source() -> Any:
+        try:
+            yield 1
+            await asyncio.sleep(3600)  # a request that would take an hour
+            yield 2
+        finally:
+            cleaned.set()
+
+    items = run_async_iter(source)
+    assert next(items) == 1
+    readers = [t for t in threading.enumerate() if t.name == "source-reader"]
+    items.close()
+    assert cleaned.is_set()
+    assert not any(t.is_alive() for t in readers)

@@ -7,17 +7,20 @@ everything else (401/403 -> credentials invalid; other 4xx -> fatal), bounded co
 per-record child requests, and request logging with secrets redacted.
 
 It is asynchronous (httpx) so child requests can overlap; `run_async_iter` lets the synchronous sync
-engine consume an async stream.
+engine consume an async stream, read ahead in a thread of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import logging
+import queue
 import random
 import ssl
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -124,7 +127,8 @@ class TokenBucket:
     async def acquire(self) -> None:
         # No lock: between the check and the take there is no await, so on one event loop the two
         # are atomic. That keeps the bucket free of any loop, so one integration's bucket can
-        # outlive the private event loop of each stream (`run_async_iter`) and meter all of them.
+        # outlive the private event loop of each stream (`run_async_iter`) and meter all of them:
+        # the streams of a run are read one after another, so one loop at a time uses it.
         while True:
             now = self._clock()
             self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
@@ -270,16 +274,79 @@ class SourceClient:
         return list(await asyncio.gather(*(one(c) for c in calls)))
 
 
-def run_async_iter(make: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
-    """Consume an async iterator from synchronous code (the sync engine), on a private event loop."""
+# Items a stream's reader runs ahead of the sync engine: two engine pages (Settings.sync_page_size),
+# so the source is read -- and its rate limit spent -- while the engine writes the previous page.
+READ_AHEAD = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _End:
+    error: BaseException | None
+
+
+def run_async_iter(make: Callable[[], AsyncIterator[T]], read_ahead: int = READ_AHEAD) -> Iterator[T]:
+    """Consume an async iterator from synchronous code (the sync engine).
+
+    The iterator runs on a private event loop in a reader thread of its own, up to `read_ahead`
+    items ahead of the consumer: requests keep going out while the engine writes (waiting on the
+    database, which releases the GIL), instead of the source sitting idle for every page written --
+    the difference between a rate-limited sync at the source's limit and one at the limit plus the
+    time of all writes. Errors of the iterator are raised here, in the consumer; closing this
+    generator (the engine does when a run stops or fails) cancels the reader and waits for it."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=max(1, read_ahead))
+    closing = threading.Event()
     loop = asyncio.new_event_loop()
-    try:
-        iterator = make()
-        while True:
+    task: asyncio.Task[None] | None = None
+
+    def put(item: Any) -> None:
+        while not closing.is_set():
             try:
-                yield loop.run_until_complete(iterator.__anext__())
-            except StopAsyncIteration:
+                ready.put(item, timeout=0.05)
                 return
+            except queue.Full:
+                continue
+
+    async def produce() -> None:
+        async for item in make():
+            try:
+                ready.put_nowait(item)
+            except queue.Full:  # the consumer is busy: wait for room off the loop's thread
+                await asyncio.to_thread(put, item)
+            if closing.is_set():
+                return
+
+    def read() -> None:
+        nonlocal task
+        asyncio.set_event_loop(loop)
+        end = _End(None)
+        try:
+            try:
+                task = loop.create_task(produce())
+                loop.run_until_complete(task)
+            finally:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.run_until_complete(loop.shutdown_default_executor())
+                loop.close()
+        except asyncio.CancelledError:  # the consumer closed: nobody waits for an end
+            pass
+        except BaseException as exc:  # handed to the consumer, raised there
+            end = _End(exc)
+        put(end)
+
+    reader = threading.Thread(target=read, name="source-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = ready.get()
+            if isinstance(item, _End):
+                if item.error is not None:
+                    raise item.error
+                return
+            yield item
     finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
+        closing.set()
+        if reader.is_alive() and not loop.is_closed():
+            # RuntimeError: the loop closed in between, the reader is finishing anyway.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(lambda: task is not None and task.cancel())
+        reader.join()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -161,13 +161,19 @@ class SyncEngine:
                     previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
                 seen = 0
                 items = stream.fetch(FetchContext(kind, previous))
-                for page in _pages(items, self.settings.sync_page_size):
-                    self._write_page(integration_id, run_id, stream, page, counts, stats)
-                    seen += len(page.records)
-                    if progress is not None:
-                        progress(stream.model, seen)
-                    if stop is not None and stop.is_set():
-                        raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
+                try:
+                    for page in _pages(items, self.settings.sync_page_size):
+                        self._write_page(integration_id, run_id, stream, page, counts, stats)
+                        seen += len(page.records)
+                        if progress is not None:
+                            progress(stream.model, seen)
+                        if stop is not None and stop.is_set():
+                            raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
+                finally:
+                    # Now, not whenever the garbage collector gets to it: a stream reading ahead in a
+                    # thread of its own (connectors.http.run_async_iter) stops reading the source.
+                    if isinstance(items, Generator):
+                        items.close()
             if stop is not None and stop.is_set():
                 raise SyncInterrupted("stopped before downloading files: the worker is shutting down")
             self._render_documents(integration_id, run_id)
