@@ -10,7 +10,7 @@ from hirebridge.store import tenancy
 from hirebridge.store.tenancy import Environment, Integration
 
 
-def authenticate(request: Request, conn: Connection) -> Environment:
+def _bearer_key(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -19,32 +19,45 @@ def authenticate(request: Request, conn: Connection) -> Environment:
             "PLATFORM.AUTHENTICATION_INVALID",
             "Missing API key: send it as 'Authorization: Bearer <API key>'.",
         )
-    environment = tenancy.environment_for_key(conn, key.strip())
-    if environment is None:
-        raise ApiError(401, "PLATFORM.AUTHENTICATION_INVALID", "The API key is invalid or has been revoked.")
-    return environment
+    return key.strip()
 
 
-def integration_for(conn: Connection, environment: Environment, integration_id: str | None) -> Integration:
-    """The integration, if it exists in the caller's environment (else 404, whoever owns it)."""
+def _invalid_key() -> ApiError:
+    return ApiError(401, "PLATFORM.AUTHENTICATION_INVALID", "The API key is invalid or has been revoked.")
+
+
+def _integration_not_found(integration_id: str | None) -> ApiError:
     if not integration_id:
-        raise ApiError(
+        return ApiError(
             404,
             "PLATFORM.INTEGRATION_NOT_FOUND",
             "Missing X-Integration-Id header: name the integration to read.",
         )
-    integration = tenancy.get_integration(conn, integration_id)
-    if integration is None or integration.environment_id != environment.id:
-        raise ApiError(
-            404, "PLATFORM.INTEGRATION_NOT_FOUND", f"No integration with the ID '{integration_id}' was found."
-        )
+    return ApiError(404, "PLATFORM.INTEGRATION_NOT_FOUND", f"No integration with the ID '{integration_id}' was found.")
+
+
+def authenticate(request: Request, conn: Connection) -> Environment:
+    environment = tenancy.environment_for_key(conn, _bearer_key(request))
+    if environment is None:
+        raise _invalid_key()
+    return environment
+
+
+def caller_integration(request: Request, conn: Connection, integration_id: str | None) -> Integration:
+    """Authenticate, then the integration `integration_id` if it is in the caller's environment (else
+    404, whoever owns it) -- one query for both."""
+    key = _bearer_key(request)
+    environment, integration = tenancy.caller_and_integration(conn, key, integration_id or "")
+    if environment is None:
+        raise _invalid_key()
+    if integration is None:
+        raise _integration_not_found(integration_id)
     return integration
 
 
 def readable_integration(request: Request, conn: Connection) -> Integration:
     """Authenticate and resolve X-Integration-Id, then apply the gates every data endpoint has."""
-    environment = authenticate(request, conn)
-    integration = integration_for(conn, environment, request.headers.get("x-integration-id"))
+    integration = caller_integration(request, conn, request.headers.get("x-integration-id"))
     if not integration.enabled:
         raise ApiError(
             403,

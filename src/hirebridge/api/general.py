@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hirebridge.api.body import json_object
-from hirebridge.api.deps import authenticate, integration_for
+from hirebridge.api.deps import authenticate, caller_integration
 from hirebridge.api.errors import ApiError, input_invalid
 from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import ATS_MODELS, TOOLS, Tool
@@ -88,7 +88,7 @@ def _integration_details(integration: Integration) -> dict[str, Any]:
 
 def _own_integration(request: Request, integration_id: str) -> Integration:
     with read_tx(request.app.state.engine) as conn:
-        return integration_for(conn, authenticate(request, conn), integration_id)
+        return caller_integration(request, conn, integration_id)
 
 
 def get_integration(request: Request) -> Response:
@@ -162,7 +162,7 @@ async def force_sync(request: Request) -> Response:
     def enqueue() -> dict[str, Any]:
         engine = request.app.state.engine
         with read_tx(engine) as conn:
-            integration = integration_for(conn, authenticate(request, conn), request.headers.get("x-integration-id"))
+            integration = caller_integration(request, conn, request.headers.get("x-integration-id"))
         if not integration.enabled:
             raise ApiError(403, "INTEGRATION.INACTIVE", f"The integration '{integration.id}' is disabled.")
         queued = request.app.state.jobs.enqueue_sync(integration.id, kind)
