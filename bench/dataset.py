@@ -335,7 +335,10 @@ def build(url: str, applications: int, workers: int | None = None, log: Any = pr
         _merge_shards(url, [Path(t.split("///", 1)[1]) for t in targets])
         shard_dir.rmdir()
     rendered = time.perf_counter()
-    render_documents(engine, integration_id)
+    if sqlite or workers == 1:
+        render_documents(engine, integration_id)
+    else:
+        _render_parallel(engine, url, integration_id, workers)
     log(f"served documents rendered in {time.perf_counter() - rendered:.1f}s")
     with write_tx(engine) as conn:
         if not sqlite:
@@ -433,13 +436,32 @@ def _copy_file(src: Path, dst: Path) -> None:
 # --- verification: bulk rows == synced rows ---------------------------------------------------------
 
 
-def render_documents(engine: Engine, integration_id: str) -> None:
+def render_documents(engine: Engine, integration_id: str, pk_range: tuple[int, int] | None = None) -> None:
     """What a sync's render pass does (api/documents.py), a large batch per transaction."""
     for model in DOCUMENTED:
         while True:
             with write_tx(engine) as conn:
-                if render_stale(conn, model, integration_id, 2000) == 0:
+                if render_stale(conn, model, integration_id, 2000, pk_range) == 0:
                     break
+
+
+def _render_range(args: tuple[str, str, tuple[int, int]]) -> None:
+    url, integration_id, pk_range = args
+    engine = make_engine(url)
+    render_documents(engine, integration_id, pk_range)
+    engine.dispose()
+
+
+def _render_parallel(engine: Engine, url: str, integration_id: str, workers: int) -> None:
+    """The render pass split by pk range over `workers` processes (PostgreSQL: one writer each), the
+    same serializer as a sync's: at 1M applications one process took ~25 min on 2 vCPUs."""
+    for model in DOCUMENTED:
+        with engine.connect() as conn:
+            high = conn.execute(select(func.max(SYNCED_TABLES[model].c.pk))).scalar() or 0
+        parts = workers * 4
+        ranges = [(high * i // parts, high * (i + 1) // parts) for i in range(parts)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            list(pool.imap_unordered(_render_range, [(url, integration_id, r) for r in ranges]))
 
 
 def verify(url_bulk: str, url_sync: str, applications: int) -> list[str]:

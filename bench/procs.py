@@ -80,7 +80,11 @@ class Server:
 
     def rss_bytes(self) -> int:
         """Resident memory of the server and all its descendants (uvicorn workers)."""
-        return sum(_rss(pid) for pid in _tree(self.proc.pid))
+        return sum(self.rss_by_process().values())
+
+    def rss_by_process(self) -> dict[int, int]:
+        """Resident memory of each process of the server: the target is per API process."""
+        return {pid: _rss(pid) for pid in _tree(self.proc.pid)}
 
     def stop(self) -> None:
         if self.proc.poll() is None:

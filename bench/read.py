@@ -199,20 +199,29 @@ def concurrent_load(
     headers: dict[str, str],
     starts: Sequence[str | None],
     pages_per_client: int,
-    sample_rss: Callable[[], int],
+    sample_rss: Callable[[], dict[int, int]],
 ) -> dict[str, Any]:
     """One thread and one keep-alive connection per client, each walking `pages_per_client` pages
-    from its own start cursor; the server's RSS is sampled meanwhile."""
+    from its own start cursor; the RSS of each server process is sampled meanwhile."""
     errors: list[str] = []
     records = [0] * len(starts)
     latencies: list[float] = []
     lock = threading.Lock()
     done = threading.Event()
-    peak = [sample_rss()]
+    total_peak = [0]
+    process_peak: dict[int, int] = {}
+
+    def sample() -> None:
+        by_process = sample_rss()
+        total_peak[0] = max(total_peak[0], sum(by_process.values()))
+        for pid, rss in by_process.items():
+            process_peak[pid] = max(process_peak.get(pid, 0), rss)
 
     def sampler() -> None:
         while not done.wait(0.2):
-            peak[0] = max(peak[0], sample_rss())
+            sample()
+
+    sample()
 
     def client_run(i: int) -> None:
         with httpx.Client(headers=headers, timeout=120) as client:
@@ -262,5 +271,8 @@ def concurrent_load(
         "errors": len(errors),
         "error_samples": errors[:5],
         "page_ms": {"p50": ms(percentile(lat, 50)), "p95": ms(percentile(lat, 95)), "p99": ms(percentile(lat, 99))},
-        "server_rss_mb_peak": round(peak[0] / 1e6, 1),
+        "server_rss_mb_peak": round(total_peak[0] / 1e6, 1),
+        # Per process: the supervisor and each uvicorn worker (the target is per API process).
+        "api_process_rss_mb_peak": round(max(process_peak.values()) / 1e6, 1),
+        "processes": len(process_peak),
     }

@@ -22,11 +22,18 @@ TARGETS: dict[str, tuple[str, str, float]] = {
     "errors_under_load": ("errors with 16 concurrent clients", "<=", 0),
 }
 
+# Targets of the issue that are not keys of the summary line: shown in the table only.
+TABLE_ONLY: dict[str, tuple[str, str, float]] = {
+    "api_process_rss_mb": ("RSS of the largest API process under 16 clients, MB", "<", 300),
+}
+
 
 def met(key: str, value: float | None) -> bool | None:
     if value is None:
         return None
-    _, op, target = TARGETS[key]
+    _, op, target = TARGETS.get(key) or TABLE_ONLY[key]
+    if op == "<":
+        return value < target
     return value <= target if op == "<=" else value >= target
 
 
@@ -57,8 +64,9 @@ def table(result: dict[str, Any]) -> str:
         "| figure | value | target | met |",
         "| --- | --- | --- | --- |",
     ]
-    for key, (what, op, target) in TARGETS.items():
-        value = result["summary"].get(key)
+    values = result["summary"] | result.get("table_only", {})
+    for key, (what, op, target) in (TARGETS | TABLE_ONLY).items():
+        value = values.get(key)
         ok = met(key, value)
         why = result.get("not_measured", {}).get(key)
         shown = _fmt(value) if value is not None else f"not measured: {why}"

@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = [*serve, str(port), *(["--workers", "2"] if workers else [])]
     with Server(argv, url, port) as api:
         spread = [walk.cursors[i * len(walk.cursors) // 16] for i in range(16)]
-        load = read.concurrent_load(api.base + "/v1/ats/applications", headers, spread, load_pages, api.rss_bytes)
+        load = read.concurrent_load(api.base + "/v1/ats/applications", headers, spread, load_pages, api.rss_by_process)
     load["server_workers"] = 2 if workers else 1
     if not workers:
         load["note"] = "hirebridge serve has no --workers option yet: 1 worker"
@@ -313,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "summary": {k: summary.get(k) for k in report.TARGETS},
         "met": {k: report.met(k, summary.get(k)) for k in report.TARGETS},
+        "table_only": {"api_process_rss_mb": load["api_process_rss_mb_peak"]},
         "not_measured": not_measured,
         "figures": figures,
         "detail": detail,
@@ -362,7 +363,8 @@ def _figures(d: dict[str, Any], kombo_pages: int | None) -> dict[str, Any]:
         f"({d['incremental_walk']['changed_applications']:,} applications changed)",
         "16 clients": f"{load['records_per_s']:,} records/s, {load['requests']} requests, {load['errors']} errors, "
         f"p50/p99 {load['page_ms']['p50']}/{load['page_ms']['p99']} ms, {load['server_workers']} server worker(s), "
-        f"server RSS peak {load['server_rss_mb_peak']} MB",
+        f"RSS peak {load['api_process_rss_mb_peak']} MB per API process ({load['server_rss_mb_peak']} MB for all "
+        f"{load['processes']} server processes)",
     }
     for name in ("sandbox_sync_small", "sandbox_sync_large"):
         s = d[name]

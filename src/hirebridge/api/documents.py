@@ -19,16 +19,18 @@ DOCUMENTED: dict[str, Listing] = {"applications": applications.LISTING}
 assert set(DOCUMENTED) == set(DOCUMENT_MODELS), "every document model needs its listing here"
 
 
-def render_stale(conn: Connection, model: str, integration_id: str, limit: int) -> int:
-    """Render up to `limit` cleared documents of the integration's `model` records; returns how many."""
+def render_stale(
+    conn: Connection, model: str, integration_id: str, limit: int, pk_range: tuple[int, int] | None = None
+) -> int:
+    """Render up to `limit` cleared documents of the integration's `model` records (those with
+    `low < pk <= high` if `pk_range` is given, so that processes can share a bulk load's render);
+    returns how many."""
     listing = DOCUMENTED[model]
     table = listing.table
-    rows = conn.execute(
-        select(*row_columns(table))
-        .where(table.c.integration_id == integration_id, table.c.doc.is_(None))
-        .order_by(table.c.pk)
-        .limit(limit)
-    ).all()
+    conditions = [table.c.integration_id == integration_id, table.c.doc.is_(None)]
+    if pk_range is not None:
+        conditions += [table.c.pk > pk_range[0], table.c.pk <= pk_range[1]]
+    rows = conn.execute(select(*row_columns(table)).where(*conditions).order_by(table.c.pk).limit(limit)).all()
     if not rows:
         return 0
     documents = listing.serialize(conn, rows)
