@@ -41,7 +41,7 @@ from hirebridge.api.documents import DOCUMENTED, render_stale
 from hirebridge.connectors.sandbox.source import SandboxSource
 from hirebridge.model.records import Record
 from hirebridge.store import migrate, sync_runs, tenancy
-from hirebridge.store.db import make_engine, normalize_url, write_tx
+from hirebridge.store.db import make_engine, normalize_url, refresh_planner_statistics, write_tx
 from hirebridge.store.records import _column_getters, _row_values
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import SYNCED_TABLES, metadata
@@ -349,7 +349,9 @@ def build(url: str, applications: int, workers: int | None = None, log: Any = pr
         stats = {m: {"inserted": n, "updated": 0, "deleted": 0, "unchanged": 0} for m, n in counts.items()}
         sync_runs.finish_run(conn, run_id, SyncState.SUCCEEDED, stats, now)
         sync_runs.mark_first_sync(conn, integration_id, now)
-    if not sqlite:
+    if sqlite:
+        refresh_planner_statistics(engine)  # what the sync engine does after a run
+    else:
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     engine.dispose()

@@ -16,9 +16,12 @@ from hirebridge import ids
 from hirebridge.connectors.http import BURST_MARGIN, PACING_MARGIN, TokenBucket
 from hirebridge.connectors.settings import ApiKeySettings
 from hirebridge.model.records import QuestionFormat, QuestionOption
+from hirebridge.store import migrate
 from hirebridge.store import records as record_store
 from hirebridge.store.db import make_engine, read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import attachment_contents
+from hirebridge.sync.engine import SyncEngine
 from hirebridge.sync.normalize import to_wire_value
 from hirebridge.timefmt import to_wire
 from tests.conftest import create_sandbox, make_tenant
@@ -132,3 +135,28 @@ def test_the_client_paces_a_little_under_the_source_limit() -> None:
     assert 0.9 <= PACING_MARGIN < 1 and BURST_MARGIN >= 1
     assert settings.bucket.rate == 10 * PACING_MARGIN and settings.bucket.burst == 20 - BURST_MARGIN
     assert TokenBucket.under_limit(0.5, 1).burst == 1
+
+
+def test_a_sqlite_sync_leaves_planner_statistics(tmp_path: Path) -> None:
+    """Without statistics SQLite guesses `integration_id = ?` selective and, for a page of `ids=`,
+    scans the whole integration through that index instead of looking the ids up by key; a
+    successful sync runs a sampled ANALYZE, whose statistics say the column is not selective."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'stats.db'}")
+    migrate.upgrade(engine)
+    integration_id = create_sandbox(engine, make_tenant(engine), applications=40)
+    wanted = [f"{n:024d}" for n in range(250)]  # a full page of ids, as a client sends them
+    query = (
+        "EXPLAIN QUERY PLAN SELECT id FROM applications WHERE integration_id = ? AND id IN "
+        f"({', '.join('?' * len(wanted))})"
+    )
+    with read_tx(engine) as conn:
+        plan = " ".join(row[3] for row in conn.exec_driver_sql(query, (integration_id, *wanted)))
+    assert "integration_id" in plan  # the guess the statistics replace
+    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
+    with read_tx(engine) as conn:
+        stats = dict(conn.exec_driver_sql("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'applications'").all())
+        live = conn.execute(text("SELECT count(*) FROM applications")).scalar_one()
+    # "<rows> <rows per integration_id> ...": every application shares the one integration.
+    rows, per_integration = map(int, stats["ix_applications_integration_id_updated_at"].split()[:2])
+    assert rows == per_integration == live
+    engine.dispose()

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Row, Table, false, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Integer, Row, Select, Table, bindparam, false, literal_column, select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -182,29 +183,36 @@ def list_page(request: Request, listing: Listing) -> Response:
     table = listing.table
     with read_tx(request.app.state.engine) as conn:
         integration = readable_integration(request, conn)
-        conditions: list[ColumnElement[bool]] = [table.c.integration_id == integration.id]
-
         page_size = DEFAULT_PAGE_SIZE
         if (text := _param(request, "page_size")) is not None:
             page_size = page_size_param(text)
+        # The common conditions are bound parameters of a statement built once per shape (below).
+        binds: dict[str, Any] = {"integration_id": integration.id, "limit": page_size + 1}
+        cursor = _param(request, "cursor")
+        if cursor is not None:
+            binds["cursor"] = decode_cursor(cursor)
+        include_deleted = False
+        if (text := _param(request, "include_deleted")) is not None:
+            include_deleted = boolean_param("include_deleted", text)
+        ignore_unsupported = False
+        if (text := _param(request, "ignore_unsupported_filters")) is not None:
+            ignore_unsupported = boolean_param("ignore_unsupported_filters", text)
+        updated_after = _param(request, "updated_after")
+        if updated_after is not None:
+            binds["updated_after"] = datetime_param("updated_after", updated_after)
         # Keyset order. SQLite's planner, given a selective filter (`ids`, `updated_after`), still
         # walks the (integration_id, pk) index for the ORDER BY and scans the whole integration; a
         # unary plus on pk hides that index from it, so it uses the filter's index and sorts the few
         # matches. PostgreSQL chooses well on its own.
-        selective = _param(request, "ids") is not None or _param(request, "updated_after") is not None
-        keyset: Any = literal_column(f"+{table.name}.pk") if selective and is_sqlite(conn) else table.c.pk
-        if (text := _param(request, "cursor")) is not None:
-            conditions.append(keyset > decode_cursor(text))
-        include_deleted = False
-        if (text := _param(request, "include_deleted")) is not None:
-            include_deleted = boolean_param("include_deleted", text)
-        if not include_deleted:
-            conditions.append(table.c.remote_deleted_at.is_(None))
-        ignore_unsupported = False
-        if (text := _param(request, "ignore_unsupported_filters")) is not None:
-            ignore_unsupported = boolean_param("ignore_unsupported_filters", text)
-        if (text := _param(request, "updated_after")) is not None:
-            conditions.append(table.c.updated_at > datetime_param("updated_after", text))
+        selective = _param(request, "ids") is not None or updated_after is not None
+        query = _page_query(
+            listing.model,
+            hide_pk_index=selective and is_sqlite(conn),
+            after_cursor=cursor is not None,
+            include_deleted=include_deleted,
+            updated_after=updated_after is not None,
+        )
+        conditions: list[ColumnElement[bool]] = []
         if (text := _param(request, "remote_ids")) is not None:
             conditions.append(table.c.remote_id.in_(comma_list("remote_ids", text)))
         if (text := _param(request, "ids")) is not None:
@@ -223,20 +231,17 @@ def list_page(request: Request, listing: Listing) -> Response:
                 continue
             conditions.append(flt.where(table, value))
 
-        documented = "doc" in table.c
-        # With served documents the page needs only the stored bytes (and the keys): the columns a
-        # live render reads are fetched for the few rows whose document is cleared, if any.
-        columns = [table.c.pk, table.c.id, table.c.doc] if documented else row_columns(table)
-        rows = conn.execute(select(*columns).where(*conditions).order_by(keyset).limit(page_size + 1)).all()
+        if conditions:
+            query = query.where(*conditions)
+        rows = conn.execute(query, binds).all()
         more = len(rows) > page_size
         rows = rows[:page_size]
         next_cursor = encode_cursor(rows[-1].pk) if more else None
-        if documented:
+        if "doc" in table.c:
             # The envelope around the stored bytes, as orjson.dumps(body) below would write it.
-            documents = page_documents(conn, listing, rows)
             content = b'{"status":"success","data":{"next":%b,"results":[%b]}}' % (
                 orjson.dumps(next_cursor),
-                b",".join(documents),
+                page_documents(conn, listing, rows),
             )
             return Response(content, media_type="application/json")
         results = listing.serialize(conn, rows) if rows else []
@@ -248,17 +253,43 @@ def list_page(request: Request, listing: Listing) -> Response:
 # --- serialization helpers shared by the endpoints ------------------------------------------------
 
 
-def page_documents(conn: Connection, listing: Listing, rows: Sequence[Row[Any]]) -> list[bytes]:
-    """The JSON of each record of a page of a listing with served documents (model/documents.py,
-    api/documents.py): the stored document as it is -- no parsing, no re-serializing -- or, where it
-    is cleared, a live render with the same serializer that rendered the stored ones."""
-    stale = [row.id for row in rows if row.doc is None]
-    rendered: dict[str, bytes] = {}
-    if stale:
-        table = listing.table
-        full = conn.execute(select(*row_columns(table)).where(table.c.id.in_(stale)).order_by(table.c.pk)).all()
-        rendered = {row.id: orjson.dumps(item) for row, item in zip(full, listing.serialize(conn, full), strict=True)}
-    return [rendered[row.id] if row.doc is None else row.doc.encode() for row in rows]
+def page_documents(conn: Connection, listing: Listing, rows: Sequence[Sequence[Any]]) -> bytes:
+    """The JSON of the records of a page (rows of `pk, id, doc`) of a listing with served documents
+    (model/documents.py, api/documents.py), comma-separated: each stored document as it is -- no
+    parsing, no re-serializing -- or, where it is cleared, a live render with the same serializer
+    that rendered the stored ones."""
+    documents = [row[2] for row in rows]
+    if None not in documents:
+        # Encoded one by one: joining first would widen every document to the page's widest
+        # characters (one "Ł" makes it UCS-2) and encode that -- measured 0.72 vs 0.39 ms a page.
+        return b",".join([document.encode() for document in documents])
+    stale = [row[1] for row in rows if row[2] is None]
+    table = listing.table
+    full = conn.execute(select(*row_columns(table)).where(table.c.id.in_(stale)).order_by(table.c.pk)).all()
+    rendered = {row.id: orjson.dumps(item) for row, item in zip(full, listing.serialize(conn, full), strict=True)}
+    return b",".join(rendered[row[1]] if row[2] is None else row[2].encode() for row in rows)
+
+
+@functools.lru_cache(maxsize=512)
+def _page_query(
+    model: str, *, hide_pk_index: bool, after_cursor: bool, include_deleted: bool, updated_after: bool
+) -> Select[Any]:
+    """The statement of a page without its endpoint filters, built once per shape, its values bound
+    at execution (`integration_id`, `limit`, `cursor`, `updated_after`): building and cache-keying a
+    statement per request cost about what the page query's round trip does."""
+    table = SYNCED_TABLES[model]
+    keyset: Any = literal_column(f"+{table.name}.pk", Integer) if hide_pk_index else table.c.pk
+    conditions: list[ColumnElement[bool]] = [table.c.integration_id == bindparam("integration_id")]
+    if after_cursor:
+        conditions.append(keyset > bindparam("cursor", type_=Integer))
+    if not include_deleted:
+        conditions.append(table.c.remote_deleted_at.is_(None))
+    if updated_after:
+        conditions.append(table.c.updated_at > bindparam("updated_after", type_=table.c.updated_at.type))
+    # With served documents the page needs only the stored bytes (and the keys): the columns a
+    # live render reads are fetched for the few rows whose document is cleared, if any.
+    columns = [table.c.pk, table.c.id, table.c.doc] if "doc" in table.c else row_columns(table)
+    return select(*columns).where(*conditions).order_by(keyset).limit(bindparam("limit", type_=Integer))
 
 
 def row_columns(table: Table) -> list[Any]:

@@ -102,3 +102,21 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
     """A read-only unit of work (one consistent snapshot on PostgreSQL and in SQLite WAL mode)."""
     with engine.connect() as conn, conn.begin():
         yield conn
+
+
+# Rows ANALYZE samples per index on SQLite: ~10 ms at 100k applications, and estimates as good for
+# the choices our queries leave to the planner as a full ANALYZE.
+SQLITE_ANALYSIS_LIMIT = 1000
+
+
+def refresh_planner_statistics(engine: Engine) -> None:
+    """Give SQLite's query planner current table statistics (PostgreSQL's autovacuum keeps its own).
+
+    Without them SQLite guesses that `integration_id = ?` is selective and scans a whole integration
+    through that index instead of looking up 250 `ids` by primary key: 135 ms instead of 1.8 ms at
+    100k applications. The sync engine calls this after every successful run."""
+    if not is_sqlite(engine):
+        return
+    with write_tx(engine) as conn:  # ANALYZE writes sqlite_stat1: take the write lock up front
+        conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+        conn.exec_driver_sql("ANALYZE")

@@ -39,7 +39,7 @@ from hirebridge.model.records import Record
 from hirebridge.observability import observe_sync
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
-from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.normalize import normalize
 from hirebridge.timefmt import utc_now
@@ -206,6 +206,10 @@ class SyncEngine:
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
             return SyncResult(run_id, state, stats, error)
+        try:
+            refresh_planner_statistics(self.engine)
+        except Exception:  # the run has succeeded; stale statistics only make some queries slower
+            log.warning("could not refresh the planner statistics", exc_info=True)
         log.info("sync succeeded", extra={"integration_id": integration_id, "run_id": run_id})
         observe_sync(integration.tool, kind, SyncState.SUCCEEDED, time.monotonic() - started, stats)
         return SyncResult(run_id, SyncState.SUCCEEDED, stats, None)
