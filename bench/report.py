@@ -49,6 +49,14 @@ def _fmt(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _provenance(dataset: dict[str, Any]) -> str:
+    if not dataset["cached"]:
+        return f"built in {dataset['seconds']:.1f} s"
+    if dataset["backend"] == "SQLite":
+        return f"reused from cache, copied in {dataset['seconds']:.1f} s"
+    return "the dataset already at the URL (`--reuse`), built before this run"
+
+
 def table(result: dict[str, Any]) -> str:
     m = result["machine"]
     d = result["dataset"]
@@ -59,7 +67,7 @@ def table(result: dict[str, Any]) -> str:
         f"load average {m['load_average']} at start; Python {m['python']}; {m['database']}.",
         f"- Dataset: {d['applications']:,} applications on {d['backend']}; "
         + ", ".join(f"{k} {v:,}" for k, v in d["counts"].items() if k in ("candidates", "interviews", "offers"))
-        + f"; {'reused from cache, copied' if d['cached'] else 'built'} in {d['seconds']:.1f} s.",
+        + f"; {_provenance(d)}.",
         "",
         "| figure | value | target | met |",
         "| --- | --- | --- | --- |",

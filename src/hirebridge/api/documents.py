@@ -20,22 +20,25 @@ assert set(DOCUMENTED) == set(DOCUMENT_MODELS), "every document model needs its 
 
 
 def render_stale(
-    conn: Connection, model: str, integration_id: str, limit: int, pk_range: tuple[int, int] | None = None
-) -> int:
-    """Render up to `limit` cleared documents of the integration's `model` records (those with
-    `low < pk <= high` if `pk_range` is given, so that processes can share a bulk load's render);
-    returns how many."""
+    conn: Connection, model: str, integration_id: str, limit: int, after_pk: int = 0, until_pk: int | None = None
+) -> int | None:
+    """Render up to `limit` cleared documents of the integration's `model` records with
+    `after_pk < pk <= until_pk`, in pk order; returns the pk of the last one rendered (None: none
+    left). Callers pass it back as `after_pk`, so a pass reads each record once -- starting from the
+    first every time would re-read every document already rendered (no index finds cleared ones) --
+    and processes can share a bulk load's render by pk range."""
     listing = DOCUMENTED[model]
     table = listing.table
-    conditions = [table.c.integration_id == integration_id, table.c.doc.is_(None)]
-    if pk_range is not None:
-        conditions += [table.c.pk > pk_range[0], table.c.pk <= pk_range[1]]
+    conditions = [table.c.integration_id == integration_id, table.c.pk > after_pk, table.c.doc.is_(None)]
+    if until_pk is not None:
+        conditions.append(table.c.pk <= until_pk)
     rows = conn.execute(select(*row_columns(table)).where(*conditions).order_by(table.c.pk).limit(limit)).all()
     if not rows:
-        return 0
+        return None
     documents = listing.serialize(conn, rows)
     conn.execute(
         update(table).where(table.c.id == bindparam("b_id")).values(doc=bindparam("b_doc")),
         [{"b_id": row.id, "b_doc": orjson.dumps(doc).decode()} for row, doc in zip(rows, documents, strict=True)],
     )
-    return len(rows)
+    last: int = rows[-1].pk
+    return last

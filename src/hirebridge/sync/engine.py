@@ -188,8 +188,9 @@ class SyncEngine:
                         )
                     # The sweep cleared the documents of what it deleted and of what embedded it.
                     for model in DOCUMENTED:
-                        while render_stale(conn, model, integration_id, self.settings.sync_page_size):
-                            pass
+                        after: int | None = 0
+                        while after is not None:
+                            after = render_stale(conn, model, integration_id, self.settings.sync_page_size, after)
                 sync_runs.finish_run(conn, run_id, SyncState.SUCCEEDED, stats, now)
                 sync_runs.mark_first_sync(conn, integration_id, now)
                 if integration.credentials_invalid_at is not None:  # the source accepts them again
@@ -274,33 +275,29 @@ class SyncEngine:
         """Render the served documents this run's writes cleared (model/documents.py), a page per
         transaction. Until then (or if the run fails first) the API renders them live."""
         for model in DOCUMENTED:
-            while True:
+            after: int | None = 0
+            while after is not None:
                 with write_tx(self.engine) as conn:
                     self._renew_lease(conn, integration_id, run_id)
-                    if render_stale(conn, model, integration_id, self.settings.sync_page_size) == 0:
-                        break
+                    after = render_stale(conn, model, integration_id, self.settings.sync_page_size, after)
 
     def _fetch_attachment_contents(self, integration_id: str, run_id: str, connector: AttachmentFetcher) -> None:
         """Download the bytes of attachments that are new or changed (or whose download failed
         before): files are fetched outside any transaction, then stored a page at a time."""
-        failed: set[str] = set()
+        after_pk = 0
         while True:
             with read_tx(self.engine) as conn:
-                wanted = [
-                    w
-                    for w in record_store.attachments_missing_content(
-                        conn, integration_id, self.settings.sync_page_size + len(failed)
-                    )
-                    if w[0] not in failed
-                ]
+                wanted = record_store.attachments_missing_content(
+                    conn, integration_id, self.settings.sync_page_size, after_pk
+                )
             if not wanted:
                 return
+            after_pk = wanted[-1][0]
             fetched = []
-            for attachment_id, remote_id, content_hash in wanted:
+            for _pk, attachment_id, remote_id, content_hash in wanted:
                 try:
                     content, content_type = connector.fetch_attachment(remote_id)
                 except KeyError:  # gone from the source since it was listed: the next FULL run deletes it
-                    failed.add(attachment_id)
                     continue
                 fetched.append((attachment_id, content_hash, content, content_type))
             with write_tx(self.engine) as conn:
