@@ -157,6 +157,6 @@ def test_a_sqlite_sync_leaves_planner_statistics(tmp_path: Path) -> None:
         stats = dict(conn.exec_driver_sql("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'applications'").all())
         live = conn.execute(text("SELECT count(*) FROM applications")).scalar_one()
     # "<rows> <rows per integration_id> ...": every application shares the one integration.
-    rows, per_integration = map(int, stats["ix_applications_integration_id_updated_at"].split()[:2])
+    rows, per_integration = map(int, stats["ix_applications_integration_id_updated_at_pk"].split()[:2])
     assert rows == per_integration == live
     engine.dispose()

@@ -21,7 +21,19 @@ from datetime import datetime, time
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Integer, Row, Select, Table, bindparam, false, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    false,
+    literal_column,
+    select,
+    tuple_,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -112,17 +124,27 @@ def page_size_param(text: str) -> int:
     return size
 
 
-def encode_cursor(pk: int) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps({"pk": pk})).decode().rstrip("=")
+def encode_cursor(pk: int, updated_at: datetime | None = None) -> str:
+    """The opaque `next` of a page: the last row's `pk` -- and its `updated_at` in an `updated_after`
+    walk, which pages in (updated_at, pk) order."""
+    payload: dict[str, Any] = {"pk": pk}
+    if updated_at is not None:
+        payload["u"] = updated_at.isoformat()
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
 
 
-def decode_cursor(text: str) -> int:
+def decode_cursor(text: str, *, updated_after: bool = False) -> tuple[int, datetime | None]:
+    """(pk, updated_at) of a cursor; a cursor belongs to its kind of walk (with `updated_after` or
+    without), like every cursor belongs to the query that issued it."""
     try:
         payload = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
         pk = payload["pk"]
-        if not isinstance(pk, int) or isinstance(pk, bool):
+        if not isinstance(pk, int) or isinstance(pk, bool) or ("u" in payload) != updated_after:
             raise TypeError
-        return pk
+        updated_at = datetime.fromisoformat(payload["u"]) if updated_after else None
+        if updated_at is not None and updated_at.tzinfo is None:
+            raise TypeError
+        return pk, updated_at
     except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
         raise input_invalid("The 'cursor' is invalid: pass the 'next' value of a previous page unchanged.") from None
 
@@ -188,26 +210,27 @@ def list_page(request: Request, listing: Listing) -> Response:
             page_size = page_size_param(text)
         # The common conditions are bound parameters of a statement built once per shape (below).
         binds: dict[str, Any] = {"integration_id": integration.id, "limit": page_size + 1}
+        updated_after = _param(request, "updated_after")
+        if updated_after is not None:
+            binds["updated_after"] = datetime_param("updated_after", updated_after)
         cursor = _param(request, "cursor")
         if cursor is not None:
-            binds["cursor"] = decode_cursor(cursor)
+            binds["cursor"], cursor_updated_at = decode_cursor(cursor, updated_after=updated_after is not None)
+            if cursor_updated_at is not None:
+                binds["cursor_updated_at"] = cursor_updated_at
         include_deleted = False
         if (text := _param(request, "include_deleted")) is not None:
             include_deleted = boolean_param("include_deleted", text)
         ignore_unsupported = False
         if (text := _param(request, "ignore_unsupported_filters")) is not None:
             ignore_unsupported = boolean_param("ignore_unsupported_filters", text)
-        updated_after = _param(request, "updated_after")
-        if updated_after is not None:
-            binds["updated_after"] = datetime_param("updated_after", updated_after)
-        # Keyset order. SQLite's planner, given a selective filter (`ids`, `updated_after`), still
-        # walks the (integration_id, pk) index for the ORDER BY and scans the whole integration; a
-        # unary plus on pk hides that index from it, so it uses the filter's index and sorts the few
-        # matches. PostgreSQL chooses well on its own.
-        selective = _param(request, "ids") is not None or updated_after is not None
+        # Keyset order. SQLite's planner, given a selective `ids` filter, still walks the
+        # (integration_id, pk) index for the ORDER BY and scans the whole integration; a unary plus
+        # on pk hides that index from it, so it uses the id index and sorts the few matches.
+        # PostgreSQL chooses well on its own.
         query = _page_query(
             listing.model,
-            hide_pk_index=selective and is_sqlite(conn),
+            hide_pk_index=_param(request, "ids") is not None and is_sqlite(conn),
             after_cursor=cursor is not None,
             include_deleted=include_deleted,
             updated_after=updated_after is not None,
@@ -236,7 +259,9 @@ def list_page(request: Request, listing: Listing) -> Response:
         rows = conn.execute(query, binds).all()
         more = len(rows) > page_size
         rows = rows[:page_size]
-        next_cursor = encode_cursor(rows[-1].pk) if more else None
+        next_cursor = None
+        if more:
+            next_cursor = encode_cursor(rows[-1].pk, rows[-1].keyset_updated_at if updated_after is not None else None)
         if "doc" in table.c:
             # The envelope around the stored bytes, as orjson.dumps(body) below would write it.
             content = b'{"status":"success","data":{"next":%b,"results":[%b]}}' % (
@@ -275,13 +300,28 @@ def _page_query(
     model: str, *, hide_pk_index: bool, after_cursor: bool, include_deleted: bool, updated_after: bool
 ) -> Select[Any]:
     """The statement of a page without its endpoint filters, built once per shape, its values bound
-    at execution (`integration_id`, `limit`, `cursor`, `updated_after`): building and cache-keying a
-    statement per request cost about what the page query's round trip does."""
+    at execution (`integration_id`, `limit`, `cursor`, `cursor_updated_at`, `updated_after`):
+    building and cache-keying a statement per request cost about what the page query's round trip
+    does.
+
+    Pages are in `pk` order -- except in an `updated_after` walk, which pages in (updated_at, pk)
+    order along the (integration_id, updated_at, pk) index: each page then reads its own rows only.
+    In pk order every page of such a walk re-read all the changed records after the cursor and
+    sorted them (at 1M applications with 1% changed, 18 ms a page against 8.5 for a page of the full
+    walk). A record that changes during the walk moves behind the cursor and is served again, newer."""
     table = SYNCED_TABLES[model]
-    keyset: Any = literal_column(f"+{table.name}.pk", Integer) if hide_pk_index else table.c.pk
+    keyset: list[Any] = [literal_column(f"+{table.name}.pk", Integer) if hide_pk_index else table.c.pk]
+    if updated_after:
+        keyset.insert(0, table.c.updated_at)
     conditions: list[ColumnElement[bool]] = [table.c.integration_id == bindparam("integration_id")]
     if after_cursor:
-        conditions.append(keyset > bindparam("cursor", type_=Integer))
+        after = bindparam("cursor", type_=Integer)
+        if updated_after:
+            conditions.append(
+                tuple_(*keyset) > tuple_(bindparam("cursor_updated_at", type_=table.c.updated_at.type), after)
+            )
+        else:
+            conditions.append(keyset[0] > after)
     if not include_deleted:
         conditions.append(table.c.remote_deleted_at.is_(None))
     if updated_after:
@@ -289,7 +329,9 @@ def _page_query(
     # With served documents the page needs only the stored bytes (and the keys): the columns a
     # live render reads are fetched for the few rows whose document is cleared, if any.
     columns = [table.c.pk, table.c.id, table.c.doc] if "doc" in table.c else row_columns(table)
-    return select(*columns).where(*conditions).order_by(keyset).limit(bindparam("limit", type_=Integer))
+    if updated_after:
+        columns.append(table.c.updated_at.label("keyset_updated_at"))
+    return select(*columns).where(*conditions).order_by(*keyset).limit(bindparam("limit", type_=Integer))
 
 
 def row_columns(table: Table) -> list[Any]:

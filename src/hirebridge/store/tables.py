@@ -161,7 +161,8 @@ def synced_table(name: str, *extra: Column[object]) -> Table:
     )
     Index(None, table.c.integration_id, table.c.pk)
     Index(None, table.c.integration_id, table.c.remote_id)
-    Index(None, table.c.integration_id, table.c.updated_at)
+    # `updated_after` walks page in (updated_at, pk) order along this index (api/listing.py).
+    Index(None, table.c.integration_id, table.c.updated_at, table.c.pk)
     return table
 
 
