@@ -160,15 +160,24 @@ class SyncEngine:
                 with read_tx(self.engine) as conn:
                     previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
                 seen = 0
+                # The table's statistics are refreshed as the stream fills it (after 1, 4, 16... pages
+                # and at its end): the writes of this and later streams look records up by id, and a
+                # planner that believes a table still small or empty plans them as scans.
+                analyze_at = self.settings.sync_page_size
                 items = stream.fetch(FetchContext(kind, previous))
                 try:
                     for page in _pages(items, self.settings.sync_page_size):
                         self._write_page(integration_id, run_id, stream, page, counts, stats)
                         seen += len(page.records)
+                        if seen >= analyze_at:
+                            self._refresh_statistics(stream.model)
+                            analyze_at *= 4
                         if progress is not None:
                             progress(stream.model, seen)
                         if stop is not None and stop.is_set():
                             raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
+                    if seen > analyze_at // 4 >= self.settings.sync_page_size:
+                        self._refresh_statistics(stream.model)
                 finally:
                     # Now, not whenever the garbage collector gets to it: a stream reading ahead in a
                     # thread of its own (connectors.http.run_async_iter) stops reading the source.
@@ -207,13 +216,16 @@ class SyncEngine:
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
             return SyncResult(run_id, state, stats, error)
-        try:
-            refresh_planner_statistics(self.engine)
-        except Exception:  # the run has succeeded; stale statistics only make some queries slower
-            log.warning("could not refresh the planner statistics", exc_info=True)
+        self._refresh_statistics(None)
         log.info("sync succeeded", extra={"integration_id": integration_id, "run_id": run_id})
         observe_sync(integration.tool, kind, SyncState.SUCCEEDED, time.monotonic() - started, stats)
         return SyncResult(run_id, SyncState.SUCCEEDED, stats, None)
+
+    def _refresh_statistics(self, model: str | None) -> None:
+        try:
+            refresh_planner_statistics(self.engine, model)
+        except Exception:  # stale statistics only make some queries slower: never fail a run for them
+            log.warning("could not refresh the planner statistics of %s", model or "the database", exc_info=True)
 
     def _start(self, integration_id: str, kind: SyncKind, run_id: str | None) -> str:
         """Take the integration's lease and move the run to RUNNING, atomically."""
