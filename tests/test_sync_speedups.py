@@ -165,7 +165,9 @@ def test_a_sqlite_sync_leaves_planner_statistics(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_the_engine_refreshes_statistics_of_the_tables_a_stream_fills(engine: Engine) -> None:
+def test_the_engine_refreshes_statistics_of_the_tables_a_stream_fills(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Statements of a run look records up by id in tables the run is filling: a planner that still
     thinks a table empty plans them as scans of the integration (PostgreSQL: 13M index reads in a
     40k-application sync), so the engine analyzes a table as its stream grows it."""
@@ -177,10 +179,8 @@ def test_the_engine_refreshes_statistics_of_the_tables_a_stream_fills(engine: En
         analyzed.append(table)
         real(target, table)
 
-    settings = Settings(sync_page_size=10)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine_module, "refresh_planner_statistics", spy)
-        assert SyncEngine(engine, settings).run(integration_id).state == SyncState.SUCCEEDED
+    monkeypatch.setattr(engine_module, "refresh_planner_statistics", spy)
+    assert SyncEngine(engine, Settings(sync_page_size=10)).run(integration_id).state == SyncState.SUCCEEDED
     # 30 applications in pages of 10: analyzed after the first page (10) and at the stream's end
     # (30 > 10); a stream of fewer records than a page is never analyzed; the run ends with None.
     assert analyzed.count("applications") == 2

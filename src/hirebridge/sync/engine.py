@@ -163,7 +163,7 @@ class SyncEngine:
                 # The table's statistics are refreshed as the stream fills it (after 1, 4, 16... pages
                 # and at its end): the writes of this and later streams look records up by id, and a
                 # planner that believes a table still small or empty plans them as scans.
-                analyze_at = self.settings.sync_page_size
+                analyze_at, analyzed = self.settings.sync_page_size, 0
                 items = stream.fetch(FetchContext(kind, previous))
                 try:
                     for page in _pages(items, self.settings.sync_page_size):
@@ -171,12 +171,12 @@ class SyncEngine:
                         seen += len(page.records)
                         if seen >= analyze_at:
                             self._refresh_statistics(stream.model)
-                            analyze_at *= 4
+                            analyze_at, analyzed = analyze_at * 4, seen
                         if progress is not None:
                             progress(stream.model, seen)
                         if stop is not None and stop.is_set():
                             raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
-                    if seen > analyze_at // 4 >= self.settings.sync_page_size:
+                    if 0 < analyzed < seen:  # grown since the last refresh (a stream under a page never has one)
                         self._refresh_statistics(stream.model)
                 finally:
                     # Now, not whenever the garbage collector gets to it: a stream reading ahead in a
