@@ -328,6 +328,9 @@ def test_offers_fixture() -> None:
     assert signed.employment_start_date == mapping.from_ms(1475540150185)
     assert signed.custom_fields["salary_amount"] == 1319000
     assert signed.custom_fields["compensation_currency"] == "USD"
+    assert signed.custom_fields["custom_equity"] == 12345
+    # The form's copies of the posting and the contact are theirs, not the offer's.
+    assert not {"job_posting", "job_title", "candidate_name"} & set(signed.custom_fields)
     assert signed.remote_created_at == mapping.from_ms(1475540115263)
 
 

@@ -447,8 +447,19 @@ _OFFER_STATUS: dict[str, OfferStatus] = {
 }
 
 
+# Predefined offer-form fields that repeat other records' data: the posting (the application's job)
+# and the contact's name (its candidate). They are served there; as the offer's own fields, a renamed
+# posting or person would be a change of every offer on it -- and through Kombo's offers -> application
+# rule, of their applications, which a job's change must never surface.
+OFFER_FIELDS_OF_OTHER_RECORDS = frozenset({"job_posting", "job_title", "candidate_name"})
+
+
 def map_offer(offer: Json, opportunity_id: str) -> Offer:
-    fields = {f["identifier"]: f.get("value") for f in offer.get("fields") or [] if f.get("identifier")}
+    fields = {
+        f["identifier"]: f.get("value")
+        for f in offer.get("fields") or []
+        if f.get("identifier") and f["identifier"] not in OFFER_FIELDS_OF_OTHER_RECORDS
+    }
     return Offer(
         remote_id=offer["id"],
         application_remote_id=opportunity_id,
