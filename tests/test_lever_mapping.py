@@ -259,7 +259,8 @@ def test_candidate_from_a_contacts_opportunities_unions_tags_and_takes_the_newes
     second["updatedAt"] = 1500000000000
     candidate = mapping.candidate_from_opportunities([first, second])
     assert candidate.remote_id == "7f23e772-f2cb-4ebb-b33f-54b872999992"
-    assert (candidate.first_name, candidate.last_name) == ("Chaofan", "West")  # the newest opportunity
+    # The contact's fields from the newest opportunity; the source and URL from the first one.
+    assert (candidate.first_name, candidate.last_name) == ("Chaofan", "West")
     assert candidate.tag_remote_ids == (
         "Customer Success",
         "Customer Success Manager",
@@ -270,14 +271,24 @@ def test_candidate_from_a_contacts_opportunities_unions_tags_and_takes_the_newes
     )
     assert candidate.email_addresses == (EmailAddress("chaofan@example.com"),)
     assert candidate.phone_numbers == (PhoneNumber("(123) 456-7891"),)
-    assert candidate.social_media == (SocialMedia(link="indeed.com/r/Chaofan-West/4f2c7523b0edefbb"),)
+    assert candidate.social_media == (
+        SocialMedia(link="indeed.com/r/Shane-Smith/0b7c87f6b246d2bc"),
+        SocialMedia(link="indeed.com/r/Chaofan-West/4f2c7523b0edefbb"),
+    )
     assert candidate.location == Location(raw="San Francisco")
-    assert candidate.source == "Job site"
+    assert candidate.source == "linkedin"
+    assert candidate.remote_url == "https://hire.lever.co/candidates/250d8f03-738a-4bba-a671-8a3d73477145"
     assert candidate.confidential is False
     assert candidate.remote_created_at == mapping.from_ms(1407460071043)
-    assert candidate.remote_updated_at == mapping.from_ms(1500000000000)
+    assert candidate.remote_updated_at is None  # a contact has no update time
     # Listing order does not matter.
     assert mapping.candidate_from_opportunities([second, first]) == candidate
+    # Nor which opportunity was updated last (a contact's fields are the same on all of them).
+    for key in ("name", "headline", "emails", "phones", "location", "isAnonymized"):
+        first[key] = second.get(key)
+    before = mapping.candidate_from_opportunities([first, second])
+    first["updatedAt"] = 1600000000000
+    assert mapping.candidate_from_opportunities([first, second]) == before
 
 
 def test_interviews_fixture() -> None:
@@ -317,6 +328,9 @@ def test_offers_fixture() -> None:
     assert signed.employment_start_date == mapping.from_ms(1475540150185)
     assert signed.custom_fields["salary_amount"] == 1319000
     assert signed.custom_fields["compensation_currency"] == "USD"
+    assert signed.custom_fields["custom_equity"] == 12345
+    # The form's copies of the posting and the contact are theirs, not the offer's.
+    assert not {"job_posting", "job_title", "candidate_name"} & set(signed.custom_fields)
     assert signed.remote_created_at == mapping.from_ms(1475540115263)
 
 

@@ -7,7 +7,10 @@ ms, `confidentiality` (confidential postings and opportunities stay hidden unles
 `confidentiality=all`), `expand=applications`, `GET /opportunities/deleted`, per-opportunity child
 lists and file downloads, and its 429 when the request rate exceeds the key's limit (10/s, bursts of
 20 by default). Tests change the account through the mutation methods; each bumps `updatedAt` the
-way Lever does (a change to a contact or to an opportunity's child bumps the opportunity).
+way Lever does (a change to a contact or to an opportunity's child bumps the opportunity). Offers
+carry the offer form's predefined fields as in the vendor's example, among them copies of the
+posting's title and the contact's name that follow those records; whether a posting edit moves its
+opportunities' `updatedAt` is not documented, so `edit_posting` can do either.
 """
 
 from __future__ import annotations
@@ -335,22 +338,31 @@ class LeverEmulator:
                 "postings": [],
             }
         elif kind == "offers":
+            status, creator = rng.choice(OFFER_STATUSES), rng.choice(users)
+            posting = self.applications[oid]["posting"]
+            # The offer form's predefined fields (as in the vendor's example), the posting's and the
+            # contact's among them: `_copy_to_offers` keeps those copies in step with their records.
             item = {
                 "id": cid,
                 "createdAt": at,
-                "status": rng.choice(OFFER_STATUSES),
-                "creator": rng.choice(users),
+                "status": status,
+                "creator": creator,
                 "fields": [
-                    {"text": "Salary", "identifier": "salary_amount", "value": rng.randrange(50, 150) * 1000},
-                    {
-                        "text": "Anticipated start date",
-                        "identifier": "anticipated_start_date",
-                        "value": at + 9 * 86_400_000,
-                    },
+                    {"text": "Job posting", "identifier": "job_posting", "value": posting},
+                    {"text": "Job title", "identifier": "job_title",
+                     "value": self.postings[posting]["text"] if posting else None},
+                    {"text": "Candidate name", "identifier": "candidate_name",
+                     "value": self.contacts[opp["contact"]]["name"]},
+                    {"text": "Offered compensation amount", "identifier": "salary_amount",
+                     "value": rng.randrange(50, 150) * 1000},
+                    {"text": "Compensation currency", "identifier": "compensation_currency", "value": "USD"},
+                    {"text": "Type of earnings", "identifier": "salary_interval", "value": "per-year-salary"},
+                    {"text": "Anticipated start date", "identifier": "anticipated_start_date",
+                     "value": at + 9 * 86_400_000},
                 ],
                 "sentDocument": None,
                 "signedDocument": None,
-            }
+            }  # fmt: skip
         elif kind == "notes":
             item = {
                 "id": cid,
@@ -451,14 +463,31 @@ class LeverEmulator:
         """Contact data is shown on every opportunity of the contact: all of them count as updated."""
         with self._lock:
             self.contacts[contact].update(changes)
-            for opp in self.opportunities.values():
+            for oid, opp in self.opportunities.items():
                 if opp["contact"] == contact:
                     opp["updatedAt"] = self.now_ms()
+                    self._copy_to_offers(oid, "candidate_name", self.contacts[contact]["name"])
 
-    def edit_posting(self, pid: str, **changes: Any) -> None:
+    def edit_posting(self, pid: str, *, touch_opportunities: bool = False, **changes: Any) -> None:
+        """A posting edit; the offers made for it show its new title (their `job_title` field).
+        Whether Lever also moves the `updatedAt` of the posting's opportunities is not documented:
+        `touch_opportunities` does (a connector must be right either way)."""
         with self._lock:
             self.postings[pid].update(changes)
             self.postings[pid]["updatedAt"] = self.now_ms()
+            for oid, application in self.applications.items():
+                if application["posting"] == pid:
+                    self._copy_to_offers(oid, "job_title", self.postings[pid]["text"])
+                    if touch_opportunities:
+                        self.opportunities[oid]["updatedAt"] = self.now_ms()
+
+    def _copy_to_offers(self, oid: str, identifier: str, value: Any) -> None:
+        """An opportunity's offers repeat some of its posting's and contact's data in predefined form
+        fields (the vendor's example: `job_title`, `candidate_name`); they follow those records."""
+        for offer in self.children[oid]["offers"]:
+            for field in offer["fields"]:
+                if field["identifier"] == identifier:
+                    field["value"] = value
 
     def add_child(self, oid: str, kind: str) -> Json:
         with self._lock:

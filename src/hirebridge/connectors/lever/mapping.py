@@ -289,27 +289,36 @@ def map_contact(contact: Json, *, tags: Iterable[str] = (), extra: Mapping[str, 
 def candidate_from_opportunities(opportunities: list[Json]) -> Candidate:
     """The candidate (contact) behind one or more opportunities of the same contact.
 
-    Contact fields are shared by all of a contact's opportunities; the most recently updated one is
-    taken so the result never depends on listing order. Tags are the union over all of them.
+    A candidate changes only when the person does, never because one of its opportunities changed:
+    by Kombo's rules a candidate's change surfaces all its applications, so a candidate that
+    followed its opportunities would surface an application whenever another one of the same person
+    moved. Hence, whichever opportunity was updated last and in whatever order they are listed:
+    - the contact's own fields (the same on all its opportunities) come from the most recently
+      updated one -- the freshest copy;
+    - what belongs to an opportunity (source, URL) comes from the first one, links and tags are the
+      union over all of them;
+    - remote_updated_at is null: a Lever contact has no update time, and the newest opportunity's
+      `updatedAt` moves with every stage move, note or file of any of them.
     """
     newest = max(opportunities, key=lambda o: (o.get("updatedAt") or 0, o["id"]))
+    by_age = sorted(opportunities, key=lambda o: (o.get("createdAt") is None, o.get("createdAt") or 0, o["id"]))
+    first = by_age[0]
     contact = {
         "id": newest["contact"],
         **{k: newest.get(k) for k in ("name", "headline", "emails", "phones", "location", "isAnonymized")},
     }
     created = [from_ms(o.get("createdAt")) for o in opportunities]
-    updated = [from_ms(o.get("updatedAt")) for o in opportunities]
     tags = {t for o in opportunities for t in o.get("tags") or [] if isinstance(t, str)}
+    links = list(dict.fromkeys(link for o in by_age for link in o.get("links") or [] if isinstance(link, str)))
     return map_contact(
         contact,
         tags=tags,
         extra={
             "confidential": any(o.get("confidentiality") == "confidential" for o in opportunities),
-            "source": next(iter(newest.get("sources") or []), None),
-            "links": newest.get("links") or [],
-            "remote_url": (newest.get("urls") or {}).get("show"),
+            "source": next(iter(first.get("sources") or []), None),
+            "links": links,
+            "remote_url": (first.get("urls") or {}).get("show"),
             "created_at": min((c for c in created if c), default=None),
-            "updated_at": max((u for u in updated if u), default=None),
         },
     )
 
@@ -438,8 +447,19 @@ _OFFER_STATUS: dict[str, OfferStatus] = {
 }
 
 
+# Predefined offer-form fields that repeat other records' data: the posting (the application's job)
+# and the contact's name (its candidate). They are served there; as the offer's own fields, a renamed
+# posting or person would be a change of every offer on it -- and through Kombo's offers -> application
+# rule, of their applications, which a job's change must never surface.
+OFFER_FIELDS_OF_OTHER_RECORDS = frozenset({"job_posting", "job_title", "candidate_name"})
+
+
 def map_offer(offer: Json, opportunity_id: str) -> Offer:
-    fields = {f["identifier"]: f.get("value") for f in offer.get("fields") or [] if f.get("identifier")}
+    fields = {
+        f["identifier"]: f.get("value")
+        for f in offer.get("fields") or []
+        if f.get("identifier") and f["identifier"] not in OFFER_FIELDS_OF_OTHER_RECORDS
+    }
     return Offer(
         remote_id=offer["id"],
         application_remote_id=opportunity_id,
