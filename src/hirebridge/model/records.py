@@ -6,14 +6,15 @@ ids are derived from (integration, model, remote id), so a connector never needs
 
 Field metadata says how the engine treats each field:
 - `ref(model)`: a reference to one record of `model`; stored as `<name without _remote_id>_id`.
-- `links(model)`: a list of references (a candidate's tags, an interview's interviewers). Links are
-  *not* part of the record's own fields: changing them does not move `changed_at`, as in Kombo.
+- `links(model, served_as=...)`: a list of references (a candidate's tags, an interview's interviewers),
+  served embedded under `served_as` (a candidate's `tags`). Links are *not* part of the record's own
+  fields: changing them does not move `changed_at`, as in Kombo.
 Every other field is an own field and part of the content hash.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal, NewType
@@ -91,6 +92,7 @@ class DisplayType(StrEnum):
 
 REF = "ref"
 LINKS = "links"
+SERVED_AS = "served_as"
 
 
 def wire_name(name: str) -> str:
@@ -106,8 +108,15 @@ def ref(model: str) -> Any:
     return field(default=None, metadata={REF: model})
 
 
-def links(model: str) -> Any:
-    return field(default=(), metadata={LINKS: model})
+def links(model: str, *, served_as: str) -> Any:
+    return field(default=(), metadata={LINKS: model, SERVED_AS: served_as})
+
+
+def served_name(f: Field[Any]) -> str:
+    """A record field's key in what the API serves (and in a tool's coverage): a reference under its
+    id's name (`job_remote_id` -> `job_id`), a list of links as the embedded list (`tags`)."""
+    served: str | None = f.metadata.get(SERVED_AS)
+    return served if served is not None else wire_name(f.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +309,7 @@ class Job(Record):
     remote_created_at: datetime | None = None
     remote_updated_at: datetime | None = None
     contact_remote_id: str | None = ref("users")
-    hiring_team: tuple[HiringTeamMember, ...] = links("users")
+    hiring_team: tuple[HiringTeamMember, ...] = links("users", served_as="hiring_team")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -332,7 +341,7 @@ class Candidate(Record):
     remote_url: str | None = None
     remote_created_at: datetime | None = None
     remote_updated_at: datetime | None = None
-    tag_remote_ids: tuple[str, ...] = links("tags")
+    tag_remote_ids: tuple[str, ...] = links("tags", served_as="tags")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -364,7 +373,7 @@ class Interview(Record):
     location: Location | None = None
     remote_created_at: datetime | None = None
     remote_updated_at: datetime | None = None
-    user_remote_ids: tuple[str, ...] = links("users")
+    user_remote_ids: tuple[str, ...] = links("users", served_as="users")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

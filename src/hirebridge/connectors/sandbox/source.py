@@ -286,6 +286,8 @@ _STARTER_JOBS: Final = (
     (JobStatus.DRAFT, JobVisibility.UNLISTED, EmploymentType.INTERNSHIP),
     (JobStatus.ARCHIVED, JobVisibility.PUBLIC, EmploymentType.SEASONAL),
 )
+# The salaries of the first two starter jobs: one amount, a range.
+_STARTER_SALARIES: Final[dict[int, Literal["amount", "range"]]] = {0: "amount", 1: "range"}
 # The starter jobs' remote work statuses: the first three sandbox jobs (the smallest sandbox has
 # three) are on site, hybrid and remote.
 _STARTER_WORK_MODES: Final = (
@@ -2007,7 +2009,7 @@ class SandboxSource:
             f"<p>You will join the {role.department} team in {office.city}.</p>"
         )
         custom_fields: dict[str, Any] = {}
-        if rng.random() < 0.4:
+        if (rng.random() < 0.4) or index == 0:  # drawn for every job; the first job always has them
             custom_fields = {
                 "cost_center": f"CC-{rng.randint(1000, 9999)}",
                 "headcount": rng.randint(1, 3),
@@ -2030,7 +2032,7 @@ class SandboxSource:
             status=status,
             visibility=visibility,
             remote_work_status=_work_mode(index, rng),
-            **self._salary(role.salary * pay, office, employment, rng),
+            **self._salary(role.salary * pay, office, employment, rng, _STARTER_SALARIES.get(index)),
             location=office.address,
             custom_fields=custom_fields,
             remote_url=f"{_APP_URL}/jobs/{remote_id}",
@@ -2229,9 +2231,16 @@ class SandboxSource:
         return created_at, opened_at, closed_at
 
     @staticmethod
-    def _salary(yearly_eur: float, office: _Office, employment: EmploymentType, rng: random.Random) -> dict[str, Any]:
-        """Salary fields: none (20%), or one amount or a range, per year, month or hour."""
-        if rng.random() < 0.2:
+    def _salary(
+        yearly_eur: float,
+        office: _Office,
+        employment: EmploymentType,
+        rng: random.Random,
+        shape: Literal["amount", "range"] | None = None,
+    ) -> dict[str, Any]:
+        """Salary fields: none (20%), or one amount or a range (`shape`, else drawn), per year, month
+        or hour."""
+        if rng.random() < 0.2 and shape is None:
             return {}
         yearly = yearly_eur * office.salary_factor
         if employment in ("PART_TIME", "SEASONAL", "CONTRACT"):
@@ -2241,7 +2250,8 @@ class SandboxSource:
         else:
             period, amount = SalaryPeriod.YEAR, float(round(yearly, -3))
         fields: dict[str, Any] = {"salary_currency": office.currency, "salary_period": period}
-        if rng.random() < 0.5:
+        single = rng.random() < 0.5
+        if single if shape is None else shape == "amount":
             fields["salary_amount"] = amount
         else:
             fields["salary_amount_from"] = round(amount * 0.9, 1)
