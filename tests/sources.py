@@ -17,6 +17,7 @@ from hirebridge.model import (
     EmailAddress,
     Interview,
     Job,
+    JobStatus,
     Offer,
     Record,
     Tag,
@@ -77,7 +78,7 @@ def small_world() -> ScriptedSource:
     """One job with two stages, two candidates, three applications, an interview and an offer."""
     src = ScriptedSource()
     src.put(Tag(remote_id="t1", name="Referral"), Tag(remote_id="t2", name="Senior"))
-    src.put(Job(remote_id="j1", name="Backend Engineer", status="OPEN", remote_created_at=T0))
+    src.put(Job(remote_id="j1", name="Backend Engineer", status=JobStatus.OPEN, remote_created_at=T0))
     src.put(
         ApplicationStage(remote_id="s1", job_remote_id="j1", name="Applied", index=0, status="ACTIVE"),
         ApplicationStage(remote_id="s2", job_remote_id="j1", name="Interview", index=1, status="ACTIVE"),

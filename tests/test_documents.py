@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select, update
 from hirebridge.api.ats.applications import LISTING
 from hirebridge.api.listing import row_columns
 from hirebridge.connectors.base import SyncKind
-from hirebridge.model import ApplicationStage, Interview, Job, Offer, Tag
+from hirebridge.model import ApplicationStage, Interview, Job, JobStatus, Offer, Tag
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import applications
@@ -58,7 +58,7 @@ def test_every_embedded_change_re_renders_exactly_the_documents_that_embed_it(en
     a1 = src.records["applications"]["a1"]
     changes = (
         ("a tag renamed", lambda: src.put(Tag(remote_id="t1", name="Referral (internal)"))),
-        ("the job renamed", lambda: src.put(Job(remote_id="j1", name="Backend Engineer II", status="OPEN"))),
+        ("the job renamed", lambda: src.put(Job(remote_id="j1", name="Backend Engineer II", status=JobStatus.OPEN))),
         (
             "a stage renamed",
             lambda: src.put(ApplicationStage(remote_id="s2", job_remote_id="j1", name="Onsite", index=1)),
@@ -106,7 +106,7 @@ def test_a_failed_run_leaves_cleared_documents_that_are_served_live_until_the_ne
     world = World(server, tenant, integration_id)
     src = small_world()
     run(engine, integration_id, src)
-    src.put(Job(remote_id="j1", name="Staff Engineer", status="OPEN"))
+    src.put(Job(remote_id="j1", name="Staff Engineer", status=JobStatus.OPEN))
     src.fail_after = 4  # the job page commits (clearing its applications' documents), then the source fails
     assert SyncEngine(engine).run(integration_id, connector=src).error is not None
     assert all(stored is None for stored, _live in documents(engine, integration_id).values())

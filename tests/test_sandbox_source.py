@@ -273,7 +273,7 @@ def test_job_postings_show_every_status_and_visibility() -> None:
         for posting in records(step, "job_postings"):
             assert posting.remote_id.startswith(f"{posting.job_remote_id}-p")
             status = jobs[posting.job_remote_id].status
-            allowed = {"OPEN": {"ACTIVE", "INACTIVE"}, "DRAFT": {"DRAFT"}}.get(status, {"INACTIVE"})
+            allowed = {"OPEN": {"ACTIVE", "INACTIVE"}, "DRAFT": {"DRAFT"}}.get(str(status), {"INACTIVE"})
             assert posting.status in allowed, (posting.remote_id, status)
             assert (posting.url is None) == (posting.visibility == "INTERNAL")
             assert posting.title and "<p>" in posting.description_html

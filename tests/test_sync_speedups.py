@@ -17,7 +17,7 @@ from hirebridge import ids
 from hirebridge.config import Settings
 from hirebridge.connectors.http import BURST_MARGIN, PACING_MARGIN, TokenBucket
 from hirebridge.connectors.settings import ApiKeySettings
-from hirebridge.model.records import QuestionFormat, QuestionOption
+from hirebridge.model.records import DisplayType, QuestionFormat, QuestionOption
 from hirebridge.store import migrate
 from hirebridge.store import records as record_store
 from hirebridge.store.db import make_engine, read_tx, write_tx
@@ -63,7 +63,7 @@ def test_datetimes_render_like_timefmt() -> None:
 
 def test_value_objects_render_their_keys_ids_and_nested_values() -> None:
     option = QuestionOption(remote_id="o-1", name="Yes")
-    fmt = QuestionFormat(type="SINGLE_SELECT", display_type="DROPDOWN", options=(option,), max_length=5)
+    fmt = QuestionFormat(type="SINGLE_SELECT", display_type=DisplayType.DROPDOWN, options=(option,), max_length=5)
     assert to_wire_value(fmt, "i") == {
         "type": "SINGLE_SELECT",
         "display_type": "DROPDOWN",

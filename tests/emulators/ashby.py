@@ -221,7 +221,7 @@ class AshbyEmulator:
                 "createdAt": self._now(),
                 "updatedAt": "",
                 "openedAt": self._now(),
-                "closedAt": None,
+                "closedAt": "2025-01-05T17:00:00.000Z" if n % 5 in (2, 4) else None,  # closed and archived jobs
             },
         )
         if job["status"] == "Open":
@@ -274,7 +274,9 @@ class AshbyEmulator:
                 "school": None,
                 "resumeFileHandle": resume,
                 "fileHandles": handles,
-                "customFields": [],
+                "customFields": [{"id": "cf-notice", "title": "Notice period", "value": f"{n % 4} months"}]
+                if n % 2
+                else [],
                 "profileUrl": f"https://app.ashbyhq.com/candidates/{candidate_id}",
                 "source": {"id": "src-1", "title": "Applied", "isArchived": False},
                 "location": {
@@ -300,7 +302,9 @@ class AshbyEmulator:
                 "createdAt": self._now(),
                 "updatedAt": "",
                 "status": status,
-                "customFields": [],
+                "customFields": [{"id": "cf-priority", "title": "Priority", "value": "High"}]
+                if status == "Active"
+                else [],
                 "candidateId": candidate_id,
                 "currentInterviewStageId": stage,
                 "archiveReasonId": rng.choice(reasons) if status == "Archived" else None,
@@ -327,7 +331,7 @@ class AshbyEmulator:
                         "startDate": "2025-03-01",
                         "salary": {"currencyCode": "EUR", "value": 80000},
                         "createdAt": self._now(),
-                        "customFields": [],
+                        "customFields": [{"id": "cf-bonus", "title": "Signing bonus", "value": 5000}],
                         "approvalStatus": "Approved",
                     },
                 },

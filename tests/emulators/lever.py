@@ -384,7 +384,8 @@ class LeverEmulator:
                      "options": [{"text": "4 - Strong Hire"}, {"text": "3 - Hire"}, {"text": "2 - No Hire"}]},
                     {"id": self._id(), "type": "textarea", "text": "Notes", "required": False, "value": "Solid"},
                 ],
-                "interview": None,
+                # Interview feedback names its interview (the opportunity's latest, when it has one).
+                "interview": next((i["id"] for i in reversed(self.children[oid]["interviews"])), None),
                 "user": rng.choice(users),
                 "createdAt": at,
                 "updatedAt": at,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import orjson
@@ -15,7 +14,7 @@ from hirebridge.api.deps import authenticate, caller_integration
 from hirebridge.api.errors import ApiError, input_invalid
 from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import ATS_MODELS, TOOLS, Tool
-from hirebridge.model.records import RECORD_TYPES_BY_MODEL, wire_name
+from hirebridge.model.coverage import CoverageStatus
 from hirebridge.store import tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.tenancy import Integration
@@ -33,28 +32,30 @@ def check_api_key(request: Request) -> Response:
     return success({"environment_id": environment.id, "customer_id": environment.id})
 
 
-def _fields(model: str) -> list[str]:
-    return [wire_name(f.name) for f in dataclasses.fields(RECORD_TYPES_BY_MODEL[model]) if f.name != "remote_data"]
-
-
 def _coverage(tool: Tool, *, integration: bool) -> list[dict[str, Any]]:
-    """Kombo's read-model coverage list; an integration's adds its (fixed) scope settings."""
+    """Kombo's read-model coverage list, from the tool's declared coverage; an integration's adds
+    its (fixed) scope settings and what is available to it."""
     models = []
     for model, (model_id, label) in ATS_MODELS.items():
-        status = "SUPPORTED" if model in tool.models else "UNSUPPORTED"
-        entry: dict[str, Any] = {"id": model_id, "label": label, "coverage_status": status}
-        fields: list[dict[str, Any]] = [{"id": f, "coverage_status": status} for f in _fields(model)]
+        declared = tool.coverage.models[model]
+        entry: dict[str, Any] = {"id": model_id, "label": label, "coverage_status": declared.status.value}
         if integration:
-            extra = {
-                "is_available": status == "SUPPORTED",
-                "scope_config_setting": "ENABLED",
-                "opted_out_by_customer": False,
-            }
-            entry.update(extra)
-            fields = [{**f, **extra} for f in fields]
-        entry["fields"] = fields
+            entry.update(_scope(declared.status))
+        entry["fields"] = [
+            {"id": name, "coverage_status": status.value, **(_scope(status) if integration else {})}
+            for name, status in declared.fields.items()
+        ]
         models.append(entry)
     return models
+
+
+def _scope(status: CoverageStatus) -> dict[str, Any]:
+    # HireBridge has one implicit scope config: everything enabled, nothing opted out.
+    return {
+        "is_available": status == CoverageStatus.SUPPORTED,
+        "scope_config_setting": "ENABLED",
+        "opted_out_by_customer": False,
+    }
 
 
 def _integration_details(integration: Integration) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import base64
 import binascii
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -40,6 +40,7 @@ from starlette.responses import Response
 from hirebridge import ids
 from hirebridge.api.deps import readable_integration
 from hirebridge.api.errors import input_invalid
+from hirebridge.connectors.registry import TOOLS
 from hirebridge.store.db import is_sqlite, read_tx
 from hirebridge.store.records import chunks
 from hirebridge.store.tables import SYNCED_TABLES
@@ -156,8 +157,10 @@ def decode_cursor(text: str, *, updated_after: bool = False) -> tuple[int, datet
 class Filter:
     """An endpoint-specific query filter.
 
-    `field` names the unified field it targets; if the integration's tool cannot provide that field,
-    the filter matches nothing -- or is ignored with `ignore_unsupported_filters=true`.
+    `field` names the field of the listing's model it targets, as the tool's coverage names it
+    (`model.coverage.model_fields`). If the integration's tool does not provide that field (its
+    declared coverage says anything but SUPPORTED), the filter matches nothing -- or is ignored with
+    `ignore_unsupported_filters=true` (Kombo's semantics). A filter without a field always applies.
     """
 
     name: str
@@ -171,12 +174,16 @@ class Listing:
     model: str
     serialize: Callable[[Connection, Sequence[Row[Any]]], list[dict[str, Any]]]
     filters: Sequence[Filter] = ()
-    # Fields the integration's tool cannot provide, per tool (see `Filter.field`).
-    unsupported_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def table(self) -> Table:
         return SYNCED_TABLES[self.model]
+
+
+def unsupported_fields(tool: str, model: str) -> frozenset[str]:
+    """The fields of `model` the tool does not provide, from its connector's declared coverage."""
+    registered = TOOLS.get(tool)
+    return frozenset() if registered is None else registered.coverage.unsupported_fields(model)
 
 
 def _param(request: Request, name: str) -> str | None:
@@ -243,7 +250,7 @@ def list_page(request: Request, listing: Listing) -> Response:
             _check_ids_exist(conn, table, integration.id, wanted)
             conditions.append(table.c.id.in_(wanted))
 
-        unsupported = listing.unsupported_fields.get(integration.tool, frozenset())
+        unsupported = unsupported_fields(integration.tool, listing.model)
         for flt in listing.filters:
             if (text := _param(request, flt.name)) is None:
                 continue

@@ -1,4 +1,9 @@
-"""The tools HireBridge has connectors for, and what each one covers."""
+"""The tools HireBridge has connectors for, and what each one covers.
+
+A tool's coverage is its connector's declaration (`connectors/<tool>/coverage.py`): the models it
+syncs, `GET /tools/ats`, an integration's `read_models` and `ignore_unsupported_filters` all derive
+from it.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +11,15 @@ import base64
 from dataclasses import dataclass
 
 from hirebridge.connectors.ashby import AshbyConnector
+from hirebridge.connectors.ashby.coverage import COVERAGE as ASHBY_COVERAGE
 from hirebridge.connectors.base import ConnectorFactory
 from hirebridge.connectors.lever import LeverConnector
+from hirebridge.connectors.lever.coverage import COVERAGE as LEVER_COVERAGE
 from hirebridge.connectors.sandbox import SandboxConnector
+from hirebridge.connectors.sandbox.coverage import COVERAGE as SANDBOX_COVERAGE
+from hirebridge.model.coverage import ATS_MODELS, Coverage
 
-# Kombo's read-model ids and labels, in the order its coverage lists them.
-ATS_MODELS: dict[str, tuple[str, str]] = {
-    "applications": ("ats_applications", "Applications"),
-    "candidates": ("ats_candidates", "Candidates"),
-    "jobs": ("ats_jobs", "Jobs"),
-    "application_stages": ("ats_application_stages", "Application stages"),
-    "job_postings": ("ats_job_postings", "Job postings"),
-    "screening_questions": ("ats_screening_questions", "Screening questions"),
-    "users": ("ats_users", "Users"),
-    "roles": ("ats_roles", "Roles"),
-    "offers": ("ats_offers", "Offers"),
-    "rejection_reasons": ("ats_rejection_reasons", "Rejection reasons"),
-    "interviews": ("ats_interviews", "Interviews"),
-    "tags": ("ats_tags", "Tags"),
-    "notes": ("ats_notes", "Notes"),
-    "scorecards": ("ats_scorecards", "Scorecards"),
-    "attachments": ("ats_attachments", "Attachments"),
-}
+__all__ = ["ATS_MODELS", "CONNECTORS", "TOOLS", "Tool", "connector_factory"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +27,14 @@ class Tool:
     id: str
     label: str
     factory: ConnectorFactory
-    models: tuple[str, ...]  # the unified models its connector provides
+    coverage: Coverage  # what its connector provides, per model and field
     supports_delta: bool
     connection_guide_url: str | None = None
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The unified models its connector syncs."""
+        return self.coverage.provided
 
     def icon_url(self) -> str:
         """A self-contained icon (HireBridge hosts no assets): the tool's initial on a square."""
@@ -56,7 +53,7 @@ TOOLS: dict[str, Tool] = {
             id=SandboxConnector.tool,
             label="HireBridge Sandbox",
             factory=SandboxConnector,
-            models=tuple(ATS_MODELS),
+            coverage=SANDBOX_COVERAGE,
             supports_delta=False,
             connection_guide_url=None,
         ),
@@ -64,7 +61,7 @@ TOOLS: dict[str, Tool] = {
             id="ashby",
             label="Ashby",
             factory=AshbyConnector,
-            models=tuple(m for m in ATS_MODELS if m not in ("screening_questions", "roles", "scorecards")),
+            coverage=ASHBY_COVERAGE,
             supports_delta=True,
             connection_guide_url="https://developers.ashbyhq.com/docs/authentication",
         ),
@@ -72,7 +69,7 @@ TOOLS: dict[str, Tool] = {
             id=LeverConnector.tool,
             label="Lever",
             factory=LeverConnector,
-            models=tuple(m for m in ATS_MODELS if m not in ("job_postings", "screening_questions", "roles")),
+            coverage=LEVER_COVERAGE,
             supports_delta=True,
             connection_guide_url="https://hire.lever.co/developer/documentation#authentication",
         ),

@@ -6,30 +6,93 @@ ids are derived from (integration, model, remote id), so a connector never needs
 
 Field metadata says how the engine treats each field:
 - `ref(model)`: a reference to one record of `model`; stored as `<name without _remote_id>_id`.
-- `links(model)`: a list of references (a candidate's tags, an interview's interviewers). Links are
-  *not* part of the record's own fields: changing them does not move `changed_at`, as in Kombo.
+- `links(model, served_as=...)`: a list of references (a candidate's tags, an interview's interviewers),
+  served embedded under `served_as` (a candidate's `tags`). Links are *not* part of the record's own
+  fields: changing them does not move `changed_at`, as in Kombo.
 Every other field is an own field and part of the content hash.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from enum import StrEnum
+from typing import Any, ClassVar, Literal, NewType
 
+# Every field whose values Kombo's schema enumerates has a type that names them (a Literal or a
+# StrEnum, with exactly the schema's values): a misspelt value ("ONSITE" for ON_SITE) is a type
+# error, and tests/test_record_enums.py compares every such field with the OpenAPI schema.
 Outcome = Literal["PENDING", "HIRED", "DECLINED"]
 StageStatus = Literal["ACTIVE", "INACTIVE"]
 OfferStatus = Literal["ACCEPTED", "DECLINED", "SENT", "APPROVED", "DRAFT", "ABANDONED"]
 UserStatus = Literal["ACTIVE", "INACTIVE"]
 RoleType = Literal["HIRING_MANAGER", "RECRUITER", "COORDINATOR", "SOURCER", "INTERVIEWER", "ADMIN"]
+# A job's hiring team has no ADMIN role (ADMIN is a system role only).
+HiringTeamRole = Literal["RECRUITER", "HIRING_MANAGER", "COORDINATOR", "SOURCER", "INTERVIEWER"]
 ScreeningType = Literal["TEXT", "SINGLE_SELECT", "MULTI_SELECT", "BOOLEAN", "NUMBER", "DATE", "UNKNOWN"]
-# Open enums in Kombo: the unified values below, or the source's raw string when it maps to none.
-JobStatus = str  # OPEN | CLOSED | DRAFT | ARCHIVED | <raw>
-EmploymentType = str  # FULL_TIME | PART_TIME | CONTRACT | SEASONAL | INTERNSHIP | <raw>
-JobVisibility = str  # PUBLIC | INTERNAL | UNLISTED | CONFIDENTIAL | <raw>
+
+# Kombo's *open* enums (a job's status, employment type, visibility, remote work status and salary
+# period): the unified value when one fits, else the source's own string passed through -- marked
+# `Raw(...)` by the mapping that decided no unified value fits, so a plain string can never stand
+# in for a unified value by accident.
+Raw = NewType("Raw", str)
+
+
+class JobStatus(StrEnum):
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+    DRAFT = "DRAFT"
+    ARCHIVED = "ARCHIVED"
+
+
+class EmploymentType(StrEnum):
+    FULL_TIME = "FULL_TIME"
+    PART_TIME = "PART_TIME"
+    CONTRACT = "CONTRACT"
+    SEASONAL = "SEASONAL"
+    INTERNSHIP = "INTERNSHIP"
+
+
+class JobVisibility(StrEnum):
+    PUBLIC = "PUBLIC"
+    INTERNAL = "INTERNAL"
+    UNLISTED = "UNLISTED"
+    CONFIDENTIAL = "CONFIDENTIAL"
+
+
+class RemoteWorkStatus(StrEnum):
+    REMOTE = "REMOTE"
+    HYBRID = "HYBRID"
+    TEMPORARY = "TEMPORARY"
+    ON_SITE = "ON_SITE"
+
+
+class SalaryPeriod(StrEnum):
+    YEAR = "YEAR"
+    MONTH = "MONTH"
+    TWO_WEEKS = "TWO_WEEKS"
+    WEEK = "WEEK"
+    DAY = "DAY"
+    HOUR = "HOUR"
+
+
+class DisplayType(StrEnum):
+    """How a screening question asks: TEXT questions SINGLE_LINE, MULTI_LINE, EMAIL or URL; NUMBER
+    questions SLIDER or FIELD; SINGLE_SELECT questions DROPDOWN or RADIO."""
+
+    SINGLE_LINE = "SINGLE_LINE"
+    MULTI_LINE = "MULTI_LINE"
+    EMAIL = "EMAIL"
+    URL = "URL"
+    SLIDER = "SLIDER"
+    FIELD = "FIELD"
+    DROPDOWN = "DROPDOWN"
+    RADIO = "RADIO"
+
 
 REF = "ref"
 LINKS = "links"
+SERVED_AS = "served_as"
 
 
 def wire_name(name: str) -> str:
@@ -45,8 +108,15 @@ def ref(model: str) -> Any:
     return field(default=None, metadata={REF: model})
 
 
-def links(model: str) -> Any:
-    return field(default=(), metadata={LINKS: model})
+def links(model: str, *, served_as: str) -> Any:
+    return field(default=(), metadata={LINKS: model, SERVED_AS: served_as})
+
+
+def served_name(f: Field[Any]) -> str:
+    """A record field's key in what the API serves (and in a tool's coverage): a reference under its
+    id's name (`job_remote_id` -> `job_id`), a list of links as the embedded list (`tags`)."""
+    served: str | None = f.metadata.get(SERVED_AS)
+    return served if served is not None else wire_name(f.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +172,21 @@ class QuestionFormat:
 
     Only the keys of the type are rendered (see `wire_keys`): TEXT has display_type and max_length,
     NUMBER display_type/min/max, SINGLE_SELECT display_type and options, MULTI_SELECT options,
-    FILE accepted_mime_types and max_file_size_bytes; BOOLEAN, DATE and INFORMATION nothing more.
+    FILE accepted_mime_types and max_file_size_bytes, UNKNOWN (a question not unified) the source's
+    raw_question; BOOLEAN, DATE and INFORMATION nothing more.
     """
 
-    type: Literal["TEXT", "NUMBER", "FILE", "SINGLE_SELECT", "MULTI_SELECT", "BOOLEAN", "DATE", "INFORMATION"]
-    display_type: str | None = None
+    type: Literal[
+        "TEXT", "NUMBER", "FILE", "SINGLE_SELECT", "MULTI_SELECT", "BOOLEAN", "DATE", "INFORMATION", "UNKNOWN"
+    ]
+    display_type: DisplayType | None = None
     max_length: int | None = None
     min: float | None = None
     max: float | None = None
     options: tuple[QuestionOption, ...] = ()
     accepted_mime_types: tuple[str, ...] = ()
     max_file_size_bytes: int | None = None
+    raw_question: Any = None
 
     def wire_keys(self) -> tuple[str, ...]:
         return _FORMAT_KEYS[self.type]
@@ -127,6 +201,7 @@ _FORMAT_KEYS: dict[str, tuple[str, ...]] = {
     "BOOLEAN": ("type",),
     "DATE": ("type",),
     "INFORMATION": ("type",),
+    "UNKNOWN": ("type", "raw_question"),
 }
 
 
@@ -144,7 +219,7 @@ class HiringTeamMember:
     job's changed_at)."""
 
     user_remote_id: str | None = ref("users")
-    hiring_team_roles: tuple[RoleType, ...] = ()
+    hiring_team_roles: tuple[HiringTeamRole, ...] = ()
     job_roles: tuple[JobRole, ...] = ()
 
 
@@ -217,15 +292,15 @@ class Job(Record):
     department: str | None = None
     post_url: str | None = None
     experience_level: str | None = None
-    employment_type: EmploymentType | None = None
-    status: JobStatus | None = None
-    visibility: JobVisibility | None = None
-    remote_work_status: str | None = None
+    employment_type: EmploymentType | Raw | None = None
+    status: JobStatus | Raw | None = None
+    visibility: JobVisibility | Raw | None = None
+    remote_work_status: RemoteWorkStatus | Raw | None = None
     salary_amount: float | None = None
     salary_amount_from: float | None = None
     salary_amount_to: float | None = None
     salary_currency: str | None = None
-    salary_period: str | None = None
+    salary_period: SalaryPeriod | Raw | None = None
     location: Location | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
     remote_url: str | None = None
@@ -234,7 +309,7 @@ class Job(Record):
     remote_created_at: datetime | None = None
     remote_updated_at: datetime | None = None
     contact_remote_id: str | None = ref("users")
-    hiring_team: tuple[HiringTeamMember, ...] = links("users")
+    hiring_team: tuple[HiringTeamMember, ...] = links("users", served_as="hiring_team")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -266,7 +341,7 @@ class Candidate(Record):
     remote_url: str | None = None
     remote_created_at: datetime | None = None
     remote_updated_at: datetime | None = None
-    tag_remote_ids: tuple[str, ...] = links("tags")
+    tag_remote_ids: tuple[str, ...] = links("tags", served_as="tags")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -298,7 +373,7 @@ class Interview(Record):
     location: Location | None = None
     remote_created_at: datetime | None = None
     remote_updated_at: datetime | None = None
-    user_remote_ids: tuple[str, ...] = links("users")
+    user_remote_ids: tuple[str, ...] = links("users", served_as="users")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 from sqlalchemy import Connection, Row, Table, select
@@ -22,9 +22,10 @@ from hirebridge.api.listing import (
     remote_created_after,
     single_value,
 )
+from hirebridge.model.records import Outcome
 from hirebridge.store.tables import jobs
 
-OUTCOMES = ("PENDING", "HIRED", "DECLINED")
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
 
 def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:

@@ -24,10 +24,11 @@ from hirebridge.api.listing import (
     single_value,
     text_param,
 )
+from hirebridge.model.records import EmploymentType, JobStatus, JobVisibility
 
-STATUSES = ("OPEN", "CLOSED", "DRAFT", "ARCHIVED")
-EMPLOYMENT_TYPES = ("FULL_TIME", "PART_TIME", "CONTRACT", "SEASONAL", "INTERNSHIP")
-VISIBILITIES = ("PUBLIC", "INTERNAL", "UNLISTED", "CONFIDENTIAL")
+STATUSES = tuple(JobStatus)
+EMPLOYMENT_TYPES = tuple(EmploymentType)
+VISIBILITIES = tuple(JobVisibility)
 QUESTION_FIELDS = (
     "title",
     "description",

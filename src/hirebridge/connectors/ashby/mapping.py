@@ -6,9 +6,10 @@ rows without re-fetching. Whatever Ashby does not provide stays None / empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from hirebridge.connectors.names import split_name
 from hirebridge.model.records import (
@@ -17,19 +18,26 @@ from hirebridge.model.records import (
     Attachment,
     Candidate,
     EmailAddress,
+    EmploymentType,
     HiringTeamMember,
+    HiringTeamRole,
     Interview,
     Job,
     JobPosting,
     JobRole,
+    JobStatus,
+    JobVisibility,
     Location,
     Note,
     Offer,
     OfferStatus,
     Outcome,
     PhoneNumber,
+    Raw,
     RejectionReason,
+    RemoteWorkStatus,
     RoleType,
+    SalaryPeriod,
     SocialMedia,
     SystemRole,
     Tag,
@@ -93,23 +101,46 @@ def map_archive_reason(raw: Json) -> RejectionReason:
 
 # --- jobs -----------------------------------------------------------------------------------
 
-JOB_STATUSES = {"Open": "OPEN", "Closed": "CLOSED", "Draft": "DRAFT", "Archived": "ARCHIVED"}
-EMPLOYMENT_TYPES = {
-    "FullTime": "FULL_TIME",
-    "PartTime": "PART_TIME",
-    "Contract": "CONTRACT",
-    "Intern": "INTERNSHIP",
-    "Temporary": "SEASONAL",
+JOB_STATUSES = {
+    "Open": JobStatus.OPEN,
+    "Closed": JobStatus.CLOSED,
+    "Draft": JobStatus.DRAFT,
+    "Archived": JobStatus.ARCHIVED,
 }
-WORKPLACE_TYPES = {"Remote": "REMOTE", "Hybrid": "HYBRID", "OnSite": "ON_SITE"}
-HIRING_TEAM_ROLES: dict[str, RoleType] = {
+EMPLOYMENT_TYPES = {
+    "FullTime": EmploymentType.FULL_TIME,
+    "PartTime": EmploymentType.PART_TIME,
+    "Contract": EmploymentType.CONTRACT,
+    "Intern": EmploymentType.INTERNSHIP,
+    "Temporary": EmploymentType.SEASONAL,
+}
+WORKPLACE_TYPES = {
+    "Remote": RemoteWorkStatus.REMOTE,
+    "Hybrid": RemoteWorkStatus.HYBRID,
+    "OnSite": RemoteWorkStatus.ON_SITE,
+}
+HIRING_TEAM_ROLES: dict[str, HiringTeamRole] = {
     "Hiring Manager": "HIRING_MANAGER",
     "Recruiter": "RECRUITER",
     "Coordinator": "COORDINATOR",
     "Sourcer": "SOURCER",
     "Interviewer": "INTERVIEWER",
 }
-SALARY_INTERVALS = {"1 YEAR": "YEAR", "1 MONTH": "MONTH", "1 WEEK": "WEEK", "1 DAY": "DAY", "1 HOUR": "HOUR"}
+SALARY_INTERVALS = {
+    "1 YEAR": SalaryPeriod.YEAR,
+    "1 MONTH": SalaryPeriod.MONTH,
+    "1 WEEK": SalaryPeriod.WEEK,
+    "1 DAY": SalaryPeriod.DAY,
+    "1 HOUR": SalaryPeriod.HOUR,
+}
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _open_enum(table: Mapping[str, _E], raw: Any) -> _E | Raw | None:
+    """Kombo's open enums: the unified value when one fits, else Ashby's own string."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    return table.get(raw, Raw(raw))
 
 
 def _job_location(raw: Any) -> Location | None:
@@ -162,17 +193,17 @@ def map_job(raw: Json) -> Job:
         name=raw.get("title"),
         job_code=raw.get("customRequisitionId"),
         confidential=confidential,
-        employment_type=EMPLOYMENT_TYPES.get(raw.get("employmentType") or "", raw.get("employmentType")),
-        status=JOB_STATUSES.get(raw.get("status") or "", raw.get("status")),
+        employment_type=_open_enum(EMPLOYMENT_TYPES, raw.get("employmentType")),
+        status=_open_enum(JOB_STATUSES, raw.get("status")),
         # Ashby only says whether a job is confidential; public/internal is a property of its postings.
-        visibility="CONFIDENTIAL" if confidential else None,
+        visibility=JobVisibility.CONFIDENTIAL if confidential else None,
         remote_work_status=WORKPLACE_TYPES.get((location or {}).get("workplaceType") or "")
         if isinstance(location, dict)
         else None,
         salary_amount_from=salary.get("minValue"),
         salary_amount_to=salary.get("maxValue"),
         salary_currency=salary.get("currencyCode"),
-        salary_period=SALARY_INTERVALS.get(salary.get("interval") or "", salary.get("interval")),
+        salary_period=_open_enum(SALARY_INTERVALS, salary.get("interval")),
         location=_job_location(location),
         custom_fields=custom_fields(raw.get("customFields")),
         opened_at=parse_time(raw.get("openedAt")),

@@ -15,7 +15,8 @@ import html
 import mimetypes
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any, Literal, TypeVar
 
 from hirebridge.connectors.names import split_name
 from hirebridge.model.records import (
@@ -24,17 +25,24 @@ from hirebridge.model.records import (
     Attachment,
     Candidate,
     EmailAddress,
+    EmploymentType,
     HiringTeamMember,
+    HiringTeamRole,
     Interview,
     Job,
+    JobStatus,
+    JobVisibility,
     Location,
     Note,
     Offer,
     OfferStatus,
     Outcome,
     PhoneNumber,
+    Raw,
     RejectionReason,
+    RemoteWorkStatus,
     RoleType,
+    SalaryPeriod,
     Scorecard,
     ScorecardResponse,
     ScreeningAnswer,
@@ -119,51 +127,57 @@ def map_rejection_reason(reason: Json) -> RejectionReason:
 # --- jobs and stages ----------------------------------------------------------------------------------
 
 _JOB_STATUS = {
-    "published": "OPEN",
-    "internal": "OPEN",
-    "closed": "CLOSED",
-    "draft": "DRAFT",
-    "pending": "DRAFT",  # awaiting approval: not open yet
-    "rejected": "ARCHIVED",  # approval refused: will never open
+    "published": JobStatus.OPEN,
+    "internal": JobStatus.OPEN,
+    "closed": JobStatus.CLOSED,
+    "draft": JobStatus.DRAFT,
+    "pending": JobStatus.DRAFT,  # awaiting approval: not open yet
+    "rejected": JobStatus.ARCHIVED,  # approval refused: will never open
 }
 _EMPLOYMENT = {
-    "full-time": "FULL_TIME",
-    "full time": "FULL_TIME",
-    "part-time": "PART_TIME",
-    "part time": "PART_TIME",
-    "contract": "CONTRACT",
-    "contractor": "CONTRACT",
-    "internship": "INTERNSHIP",
-    "intern": "INTERNSHIP",
-    "seasonal": "SEASONAL",
-    "temporary": "SEASONAL",
+    "full-time": EmploymentType.FULL_TIME,
+    "full time": EmploymentType.FULL_TIME,
+    "part-time": EmploymentType.PART_TIME,
+    "part time": EmploymentType.PART_TIME,
+    "contract": EmploymentType.CONTRACT,
+    "contractor": EmploymentType.CONTRACT,
+    "internship": EmploymentType.INTERNSHIP,
+    "intern": EmploymentType.INTERNSHIP,
+    "seasonal": EmploymentType.SEASONAL,
+    "temporary": EmploymentType.SEASONAL,
 }
-_WORKPLACE = {"remote": "REMOTE", "hybrid": "HYBRID", "onsite": "ON_SITE", "on-site": "ON_SITE"}
+_WORKPLACE = {
+    "remote": RemoteWorkStatus.REMOTE,
+    "hybrid": RemoteWorkStatus.HYBRID,
+    "onsite": RemoteWorkStatus.ON_SITE,
+    "on-site": RemoteWorkStatus.ON_SITE,
+}
 _SALARY_PERIOD = {
-    "per-year-salary": "YEAR",
-    "per-month-salary": "MONTH",
-    "per-week-salary": "WEEK",
-    "per-day-wage": "DAY",
-    "per-hour-wage": "HOUR",
+    "per-year-salary": SalaryPeriod.YEAR,
+    "per-month-salary": SalaryPeriod.MONTH,
+    "per-week-salary": SalaryPeriod.WEEK,
+    "per-day-wage": SalaryPeriod.DAY,
+    "per-hour-wage": SalaryPeriod.HOUR,
 }
+_E = TypeVar("_E", bound=StrEnum)
 
 
-def _open_enum(table: Mapping[str, str], raw: Any) -> str | None:
+def _open_enum(table: Mapping[str, _E], raw: Any) -> _E | Raw | None:
     """Kombo's open enums: the unified value when one fits, else the source's raw string."""
     text = _text(raw)
     if text is None:
         return None
-    return table.get(text.lower(), text)
+    return table.get(text.lower(), Raw(text))
 
 
-def _visibility(posting: Json) -> str | None:
+def _visibility(posting: Json) -> JobVisibility | None:
     if posting.get("confidentiality") == "confidential":
-        return "CONFIDENTIAL"
+        return JobVisibility.CONFIDENTIAL
     channels = posting.get("distributionChannels") or []
     if "public" in channels:
-        return "PUBLIC"
+        return JobVisibility.PUBLIC
     if "internal" in channels or posting.get("state") == "internal":
-        return "INTERNAL"
+        return JobVisibility.INTERNAL
     return None
 
 
@@ -175,10 +189,11 @@ def _number(value: Any) -> float | None:
 
 def _hiring_team(posting: Json) -> tuple[HiringTeamMember, ...]:
     """The posting's hiring manager and its owner (Lever's owner is the recruiter responsible)."""
-    roles: dict[str, list[RoleType]] = {}
-    for key, role in (("hiringManager", "HIRING_MANAGER"), ("owner", "RECRUITER")):
+    roles: dict[str, list[HiringTeamRole]] = {}
+    places: tuple[tuple[str, HiringTeamRole], ...] = (("hiringManager", "HIRING_MANAGER"), ("owner", "RECRUITER"))
+    for key, role in places:
         if (user := _id_of(posting.get(key))) is not None:
-            roles.setdefault(user, []).append(role)  # type: ignore[arg-type]
+            roles.setdefault(user, []).append(role)
     return tuple(HiringTeamMember(user_remote_id=u, hiring_team_roles=tuple(r)) for u, r in roles.items())
 
 

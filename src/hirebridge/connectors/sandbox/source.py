@@ -52,12 +52,17 @@ from hirebridge.model.records import (
     ApplicationStage,
     Attachment,
     Candidate,
+    DisplayType,
     EmailAddress,
+    EmploymentType,
     HiringTeamMember,
+    HiringTeamRole,
     Interview,
     Job,
     JobPosting,
     JobRole,
+    JobStatus,
+    JobVisibility,
     Location,
     Note,
     Offer,
@@ -68,8 +73,10 @@ from hirebridge.model.records import (
     QuestionOption,
     Record,
     RejectionReason,
+    RemoteWorkStatus,
     Role,
     RoleType,
+    SalaryPeriod,
     Scorecard,
     ScorecardResponse,
     ScreeningAnswer,
@@ -245,30 +252,50 @@ _ROLES: Final = (
 )
 _LEVELS: Final = (("Junior ", "Entry level", 0.75), ("", "Mid level", 1.0), ("Senior ", "Senior", 1.3))
 _EMPLOYMENT_TYPES: Final = (
-    ("FULL_TIME", 75),
-    ("PART_TIME", 10),
-    ("CONTRACT", 8),
-    ("INTERNSHIP", 4),
-    ("SEASONAL", 3),
+    (EmploymentType.FULL_TIME, 75),
+    (EmploymentType.PART_TIME, 10),
+    (EmploymentType.CONTRACT, 8),
+    (EmploymentType.INTERNSHIP, 4),
+    (EmploymentType.SEASONAL, 3),
 )
 _WEEKLY_HOURS: Final = {
-    "FULL_TIME": 40.0,
-    "PART_TIME": 20.0,
-    "CONTRACT": 40.0,
-    "INTERNSHIP": 30.0,
-    "SEASONAL": 30.0,
+    EmploymentType.FULL_TIME: 40.0,
+    EmploymentType.PART_TIME: 20.0,
+    EmploymentType.CONTRACT: 40.0,
+    EmploymentType.INTERNSHIP: 30.0,
+    EmploymentType.SEASONAL: 30.0,
 }
-_JOB_STATUSES: Final = (("OPEN", 60), ("CLOSED", 20), ("DRAFT", 10), ("ARCHIVED", 10))
-_VISIBILITIES: Final = (("PUBLIC", 70), ("INTERNAL", 20), ("UNLISTED", 10))
-_WORK_MODES: Final = (("ONSITE", 40), ("HYBRID", 45), ("REMOTE", 15))
+_JOB_STATUSES: Final = (
+    (JobStatus.OPEN, 60),
+    (JobStatus.CLOSED, 20),
+    (JobStatus.DRAFT, 10),
+    (JobStatus.ARCHIVED, 10),
+)
+_VISIBILITIES: Final = ((JobVisibility.PUBLIC, 70), (JobVisibility.INTERNAL, 20), (JobVisibility.UNLISTED, 10))
+_WORK_MODES: Final = (
+    (RemoteWorkStatus.ON_SITE, 40),
+    (RemoteWorkStatus.HYBRID, 45),
+    (RemoteWorkStatus.REMOTE, 15),
+)
 # (status, visibility, employment type) of the first jobs of every sandbox: together they show every
 # value, and the first two are open, so that every sandbox has pending applications.
 _STARTER_JOBS: Final = (
-    ("OPEN", "PUBLIC", "FULL_TIME"),
-    ("OPEN", "INTERNAL", "PART_TIME"),
-    ("CLOSED", "PUBLIC", "CONTRACT"),
-    ("DRAFT", "UNLISTED", "INTERNSHIP"),
-    ("ARCHIVED", "PUBLIC", "SEASONAL"),
+    (JobStatus.OPEN, JobVisibility.PUBLIC, EmploymentType.FULL_TIME),
+    (JobStatus.OPEN, JobVisibility.INTERNAL, EmploymentType.PART_TIME),
+    (JobStatus.CLOSED, JobVisibility.PUBLIC, EmploymentType.CONTRACT),
+    (JobStatus.DRAFT, JobVisibility.UNLISTED, EmploymentType.INTERNSHIP),
+    (JobStatus.ARCHIVED, JobVisibility.PUBLIC, EmploymentType.SEASONAL),
+)
+# The salaries of the first two starter jobs: one amount, a range.
+_STARTER_SALARIES: Final[dict[int, Literal["amount", "range"]]] = {0: "amount", 1: "range"}
+# The starter jobs' remote work statuses: the first three sandbox jobs (the smallest sandbox has
+# three) are on site, hybrid and remote.
+_STARTER_WORK_MODES: Final = (
+    RemoteWorkStatus.ON_SITE,
+    RemoteWorkStatus.HYBRID,
+    RemoteWorkStatus.REMOTE,
+    RemoteWorkStatus.TEMPORARY,
+    RemoteWorkStatus.ON_SITE,
 )
 # Which job statuses an application may have, by (created after step 0?, initial outcome): new ones go
 # to open jobs; a pending one may sit on a job closed since (a stale pipeline), but not an archived one.
@@ -346,14 +373,14 @@ _QUESTIONS: Final = (
         "Why do you want to join us?",
         "TEXT",
         _TEXT_SNIPPETS,
-        form=_form("TEXT", display_type="MULTI_LINE", max_length=2000),
+        form=_form("TEXT", display_type=DisplayType.MULTI_LINE, max_length=2000),
     ),
     _Question(
         "heard",
         "How did you hear about us?",
         "SINGLE_SELECT",
         ("LinkedIn", "Friend", "Job board", "Event"),
-        form=_form("SINGLE_SELECT", display_type="DROPDOWN"),
+        form=_form("SINGLE_SELECT", display_type=DisplayType.DROPDOWN),
     ),
     _Question(
         "languages",
@@ -368,7 +395,7 @@ _QUESTIONS: Final = (
         "How many years of professional experience do you have?",
         "NUMBER",
         number_range=(0, 25, 1),
-        form=_form("NUMBER", display_type="FIELD", min=0.0, max=50.0),
+        form=_form("NUMBER", display_type=DisplayType.FIELD, min=0.0, max=50.0),
     ),
     _Question("start", "What is your earliest possible start date?", "DATE", form=_form("DATE")),
     _Question(
@@ -376,14 +403,14 @@ _QUESTIONS: Final = (
         "Which is your primary programming language?",
         "TEXT",
         ("Python", "TypeScript", "Go", "Java"),
-        form=_form("TEXT", display_type="SINGLE_LINE", max_length=100),
+        form=_form("TEXT", display_type=DisplayType.SINGLE_LINE, max_length=100),
     ),
     _Question(
         "education",
         "What is your highest level of education?",
         "SINGLE_SELECT",
         ("High school", "Bachelor's degree", "Master's degree", "PhD"),
-        form=_form("SINGLE_SELECT", display_type="RADIO"),
+        form=_form("SINGLE_SELECT", display_type=DisplayType.RADIO),
     ),
     _Question(
         "tools",
@@ -398,7 +425,7 @@ _QUESTIONS: Final = (
         "What are your yearly salary expectations?",
         "NUMBER",
         number_range=(30000, 150000, 5000),
-        form=_form("NUMBER", display_type="SLIDER", min=30000.0, max=150000.0),
+        form=_form("NUMBER", display_type=DisplayType.SLIDER, min=30000.0, max=150000.0),
         description="Gross, in the job's currency.",
     ),
     _Question("onsite", "When could you come to our office for an on-site interview?", "DATE", form=_form("DATE")),
@@ -419,14 +446,14 @@ _EXTRA_QUESTIONS: Final = (
         "contact_email",
         "Which e-mail address should we use to contact you?",
         "UNKNOWN",
-        form=_form("TEXT", display_type="EMAIL", max_length=254),
+        form=_form("TEXT", display_type=DisplayType.EMAIL, max_length=254),
         required=True,
     ),
     _Question(
         "portfolio",
         "Link to your portfolio or GitHub profile",
         "UNKNOWN",
-        form=_form("TEXT", display_type="URL", max_length=500),
+        form=_form("TEXT", display_type=DisplayType.URL, max_length=500),
         required=False,
     ),
     _Question(
@@ -458,7 +485,7 @@ _EXTRA_QUESTIONS: Final = (
         "Are you a protected veteran?",
         "UNKNOWN",
         ("I am a protected veteran", "I am not a protected veteran", "I prefer not to say"),
-        form=_form("SINGLE_SELECT", display_type="RADIO"),
+        form=_form("SINGLE_SELECT", display_type=DisplayType.RADIO),
         description=_VOLUNTARY,
         category="EEO",
         required=False,
@@ -468,7 +495,7 @@ _EXTRA_QUESTIONS: Final = (
         "Do you have a disability?",
         "UNKNOWN",
         ("Yes", "No", "I prefer not to say"),
-        form=_form("SINGLE_SELECT", display_type="DROPDOWN"),
+        form=_form("SINGLE_SELECT", display_type=DisplayType.DROPDOWN),
         description=_VOLUNTARY,
         category="EEO",
         required=False,
@@ -478,7 +505,7 @@ _EXTRA_QUESTIONS: Final = (
         "How do you describe your gender?",
         "UNKNOWN",
         ("Woman", "Man", "Non-binary", "I prefer to self-describe", "I prefer not to say"),
-        form=_form("SINGLE_SELECT", display_type="DROPDOWN"),
+        form=_form("SINGLE_SELECT", display_type=DisplayType.DROPDOWN),
         description=_VOLUNTARY,
         category="DEMOGRAPHIC",
         required=False,
@@ -487,7 +514,7 @@ _EXTRA_QUESTIONS: Final = (
         "visa_details",
         "Which visa or work permit would you need?",
         "UNKNOWN",
-        form=_form("TEXT", display_type="SINGLE_LINE", max_length=200),
+        form=_form("TEXT", display_type=DisplayType.SINGLE_LINE, max_length=200),
         precondition=("visa", (True,)),
         required=True,
     ),
@@ -495,7 +522,7 @@ _EXTRA_QUESTIONS: Final = (
         "referrer",
         "Who referred you?",
         "UNKNOWN",
-        form=_form("TEXT", display_type="SINGLE_LINE", max_length=100),
+        form=_form("TEXT", display_type=DisplayType.SINGLE_LINE, max_length=100),
         precondition=("heard", ("Friend",)),
         required=False,
     ),
@@ -504,7 +531,7 @@ _EXTRA_QUESTIONS: Final = (
         "How good is your German?",
         "UNKNOWN",
         ("Basic (A1-A2)", "Independent (B1-B2)", "Proficient (C1-C2)"),
-        form=_form("SINGLE_SELECT", display_type="RADIO"),
+        form=_form("SINGLE_SELECT", display_type=DisplayType.RADIO),
         precondition=("languages", ("German",)),
         required=True,
     ),
@@ -889,13 +916,27 @@ class _Member(NamedTuple):
     roles: tuple[str, ...]
 
 
+def _work_mode(index: int, rng: random.Random) -> RemoteWorkStatus:
+    """A job's remote work status: drawn for every job (so that the draws after it stay the same),
+    fixed for the starter jobs."""
+    drawn = _weighted(rng, _WORK_MODES)
+    return _STARTER_WORK_MODES[index] if index < len(_STARTER_WORK_MODES) else drawn
+
+
+def _team_role(kind: RoleType | None) -> HiringTeamRole | None:
+    """A job role's place on the hiring team (ADMIN is a system role only)."""
+    return None if kind is None or kind == "ADMIN" else kind
+
+
 def _hiring_team(team: list[_Member]) -> tuple[HiringTeamMember, ...]:
     """The hiring team as the job shows it: by user."""
     return tuple(
         HiringTeamMember(
             _rid("usr", member.user, 6),
             hiring_team_roles=tuple(
-                kind for kind in (_JOB_ROLES[role].unified_type for role in member.roles) if kind is not None
+                kind
+                for kind in (_team_role(_JOB_ROLES[role].unified_type) for role in member.roles)
+                if kind is not None
             ),
             job_roles=tuple(_JOB_ROLES[role] for role in member.roles),
         )
@@ -1082,7 +1123,7 @@ class _JobPlan:
         closed later.)"""
         status = self.record.status
         if self.opened_at is not None and self.opened_at <= applied_at:
-            status = "OPEN"
+            status = JobStatus.OPEN
         if status not in statuses:
             return False
         return self.closed_at is None or self.closed_at > applied_at
@@ -1152,7 +1193,7 @@ class _JobState:
     plan: _JobPlan
     name: str
     description: str
-    status: str
+    status: JobStatus
     opened_at: _Instant | None
     closed_at: _Instant | None
     updated_at: _Instant
@@ -1938,7 +1979,7 @@ class SandboxSource:
     def _plan_job(self, index: int) -> _JobPlan:
         return self._new_job(index, self._rng("jobs", index)).plan
 
-    def _status_event(self, index: int, step: int, status: str) -> tuple[str, _Instant] | None:
+    def _status_event(self, index: int, step: int, status: JobStatus) -> tuple[JobStatus, _Instant] | None:
         """(new status, when) if job `index` with `status` opens (a draft) or closes (an open job) at
         `step`. Starter jobs keep their status. Closed form, so that a job's plan knows when the job
         opened and closed without replaying its other events; the time comes from the roll itself."""
@@ -1947,7 +1988,8 @@ class SandboxSource:
         roll, rate = self._event_roll(self._phases["job-status"], _JOB_ALPHA, index, step), self._rates.job_status
         if roll >= rate:
             return None
-        return ("OPEN" if status == "DRAFT" else "CLOSED"), step * STEP_SECONDS + int(roll / rate * _EVENT_WINDOW)
+        new = JobStatus.OPEN if status == JobStatus.DRAFT else JobStatus.CLOSED
+        return new, step * STEP_SECONDS + int(roll / rate * _EVENT_WINDOW)
 
     def _new_job(self, index: int, rng: random.Random) -> _JobState:
         """A job as created (its step-0 state), with the plan its applications use."""
@@ -1967,7 +2009,7 @@ class SandboxSource:
             f"<p>You will join the {role.department} team in {office.city}.</p>"
         )
         custom_fields: dict[str, Any] = {}
-        if rng.random() < 0.4:
+        if (rng.random() < 0.4) or index == 0:  # drawn for every job; the first job always has them
             custom_fields = {
                 "cost_center": f"CC-{rng.randint(1000, 9999)}",
                 "headcount": rng.randint(1, 3),
@@ -1989,8 +2031,8 @@ class SandboxSource:
             employment_type=employment,
             status=status,
             visibility=visibility,
-            remote_work_status=_weighted(rng, _WORK_MODES),
-            **self._salary(role.salary * pay, office, employment, rng),
+            remote_work_status=_work_mode(index, rng),
+            **self._salary(role.salary * pay, office, employment, rng, _STARTER_SALARIES.get(index)),
             location=office.address,
             custom_fields=custom_fields,
             remote_url=f"{_APP_URL}/jobs/{remote_id}",
@@ -2189,19 +2231,27 @@ class SandboxSource:
         return created_at, opened_at, closed_at
 
     @staticmethod
-    def _salary(yearly_eur: float, office: _Office, employment: str, rng: random.Random) -> dict[str, Any]:
-        """Salary fields: none (20%), or one amount or a range, per year, month or hour."""
-        if rng.random() < 0.2:
+    def _salary(
+        yearly_eur: float,
+        office: _Office,
+        employment: EmploymentType,
+        rng: random.Random,
+        shape: Literal["amount", "range"] | None = None,
+    ) -> dict[str, Any]:
+        """Salary fields: none (20%), or one amount or a range (`shape`, else drawn), per year, month
+        or hour."""
+        if rng.random() < 0.2 and shape is None:
             return {}
         yearly = yearly_eur * office.salary_factor
         if employment in ("PART_TIME", "SEASONAL", "CONTRACT"):
-            period, amount = "HOUR", round(yearly / 1800 * 2) / 2
+            period, amount = SalaryPeriod.HOUR, round(yearly / 1800 * 2) / 2
         elif rng.random() < 0.2:
-            period, amount = "MONTH", float(round(yearly / 12, -2))
+            period, amount = SalaryPeriod.MONTH, float(round(yearly / 12, -2))
         else:
-            period, amount = "YEAR", float(round(yearly, -3))
+            period, amount = SalaryPeriod.YEAR, float(round(yearly, -3))
         fields: dict[str, Any] = {"salary_currency": office.currency, "salary_period": period}
-        if rng.random() < 0.5:
+        single = rng.random() < 0.5
+        if single if shape is None else shape == "amount":
             fields["salary_amount"] = amount
         else:
             fields["salary_amount_from"] = round(amount * 0.9, 1)

@@ -1,0 +1,45 @@
+"""An integration of each tool (sandbox, Lever, Ashby) after a first sync, behind the real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+
+from hirebridge.store import tenancy
+from hirebridge.store.db import write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.sync.engine import SyncEngine
+from tests.conftest import Server, create_sandbox, make_tenant
+from tests.emulators.ashby import AshbyEmulator
+from tests.emulators.harness import serve
+from tests.emulators.lever import LeverEmulator
+from tests.support import World
+
+KEY = "tool-worlds-key"
+# Generous limits on both sides: these tests are about data, not pacing.
+CLIENT = {"api_key": KEY, "requests_per_second": 5000, "burst": 5000, "timeout": 2.0, "retry_attempts": 3}
+
+
+@contextmanager
+def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
+    """An integration of `tool` after one successful FULL sync of a source that shows what it can:
+    a 60-application sandbox, or the tool's emulator (kept running while the world is used)."""
+    tenant = make_tenant(engine)
+    if tool == "sandbox":
+        integration_id = create_sandbox(engine, tenant, applications=60)
+        assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
+        yield World(server, tenant, integration_id)
+        return
+    if tool == "lever":
+        lever = LeverEmulator(seed=11, opportunities=40, api_key=KEY, rate=None)
+        source = lever.running()
+    else:
+        source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
+    with source as url:
+        with write_tx(engine) as conn:
+            config = {**CLIENT, "base_url": url}
+            integration_id = tenancy.create_integration(conn, tenant.environment, tool, config).id
+        assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
+        yield World(server, tenant, integration_id)
