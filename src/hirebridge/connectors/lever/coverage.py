@@ -51,7 +51,8 @@ COVERAGE = declare(
         "location",
         "remote_url",
         "remote_created_at",
-        "remote_updated_at",
+        # No remote_updated_at: a contact has no update time, and the newest of its opportunities'
+        # would make the candidate change with each of them (docs/connectors/lever.md).
         "tags",
     ),
     applications=provides(  # opportunities
