@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from hirebridge import ids
+from hirebridge import crypto, ids
 from hirebridge.api.documents import DOCUMENTED, render_stale
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import (
@@ -31,7 +31,7 @@ from hirebridge.connectors.base import (
     StreamItem,
     SyncKind,
 )
-from hirebridge.connectors.http import CredentialsInvalid, SourceError, SourceUnavailable
+from hirebridge.connectors.http import CredentialsInvalid, Redactor, SourceError, SourceUnavailable
 from hirebridge.connectors.registry import connector_factory
 from hirebridge.connectors.settings import ConfigError
 from hirebridge.crypto import CredentialsUnreadable
@@ -120,6 +120,15 @@ def _pages(items: Iterable[StreamItem], size: int) -> Iterator[_Page]:
             page = _Page([], [])
     if page.records or page.deleted:
         yield page
+
+
+def _redactor(integration: tenancy.Integration) -> Redactor:
+    """Every form of the integration's credentials (and any Basic/Bearer credential) taken out."""
+    try:
+        config = integration.connector_config()
+    except Exception:  # credentials that cannot be opened cannot leak either
+        return Redactor()
+    return Redactor.from_config(config, crypto.SECRET_FIELDS)
 
 
 def _lease(conn: Connection, integration_id: str) -> str:
@@ -216,7 +225,9 @@ class SyncEngine:
         except BaseException as exc:
             cancelled = isinstance(exc, KeyboardInterrupt | SystemExit | SyncInterrupted)
             state = SyncState.CANCELLED if cancelled else SyncState.FAILED
-            error = f"{type(exc).__name__}: {exc}"
+            # Source clients redact what they raise; this is the last line of defense before the
+            # error is stored (sync_runs.error), logged and shown (CLI, API).
+            error = _redactor(integration)(f"{type(exc).__name__}: {exc}")
             code = error_code(exc)
             log.warning("sync %s: %s", state.lower(), error, extra={"run_id": run_id, "error_code": code})
             self._finish_failed(integration_id, run_id, state, stats, error, code)
