@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from hirebridge.connectors.http import (
     EXCERPT_CHARS,
     REDACTED,
+    BasicKeyAuth,
     BearerAuth,
     CredentialsInvalid,
     Redactor,
@@ -28,11 +29,13 @@ from hirebridge.connectors.http import (
     SourceError,
     SourceUnavailable,
 )
+from hirebridge.connectors.paging import RpcError, rpc_cursor_pages
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
 from tests.emulators.echo import Echo
+from tests.emulators.scripted import Reply, Script, serve
 
 KEY = "lvK3y-9f8e7d6c5b4a-Secret"
 TOKEN = "tok_3b9a61c0d2e5f4a7b8c9d0e1"
@@ -149,3 +152,26 @@ def test_a_redactor_from_headers_knows_both_halves_of_a_basic_pair() -> None:
     redact = Redactor.from_headers({"Authorization": f"Basic {pair}", "Accept": "application/json"})
     assert redact("id client-id-1234 secret client-secret-5678 raw " + pair).count(REDACTED) == 3
     assert redact("application/json") == "application/json"
+
+
+def test_an_rpc_error_message_that_quotes_the_credential_is_redacted() -> None:
+    """Ashby-style `success: false` answers (HTTP 200) carry the vendor's message into the error."""
+    basic = base64.b64encode(f"{KEY}:".encode()).decode()
+    answer = {
+        "success": False,
+        "errorInfo": {"code": "invalid_input", "message": f"bad request (Authorization: Basic {basic}) " * 40},
+    }
+
+    async def list_users(url: str) -> None:
+        client = SourceClient(url, BasicKeyAuth(KEY), tool="ashby", retry=RetryPolicy(attempts=1))
+        try:
+            async for _page in rpc_cursor_pages(client, "/user.list", {}):
+                pass
+        finally:
+            await client.aclose()
+
+    with serve(Script(default=Reply(200, answer))) as url, pytest.raises(RpcError) as failed:
+        asyncio.run(list_users(url))
+    message = str(failed.value)
+    assert failed.value.code == "invalid_input" and "ashby /user.list: bad request" in message
+    assert leaked(message) == [] and REDACTED in message and len(message) <= EXCERPT_CHARS + 40

@@ -456,7 +456,16 @@ class SourceClient:
             async with self._semaphore:
                 return await call()
 
-        return list(await asyncio.gather(*(one(c) for c in calls)))
+        tasks = [asyncio.ensure_future(one(c)) for c in calls]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            # The first failure ends the batch: stop the others now rather than leave them running
+            # (and their listings open) until the stream's event loop is torn down.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
 
 # Items a stream's reader runs ahead of the sync engine: two engine pages (Settings.sync_page_size),
