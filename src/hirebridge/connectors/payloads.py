@@ -155,6 +155,34 @@ def _shape_problem(shape: Shape, payload: dict[str, Any], path: str) -> tuple[st
     return None
 
 
+def _fits(kind: Kind, value: Any) -> bool:
+    """`_value_problem(...) is None`, without building field paths: the check of every record of a
+    sync takes this path, the one that reports a problem runs only once it has found one."""
+    if value is None:
+        return kind.nullable
+    if not isinstance(value, kind.types) or (
+        value.__class__ is bool and bool not in kind.types and object not in kind.types
+    ):
+        return False
+    if kind.shape is not None and value.__class__ is dict:
+        return _fits_shape(kind.shape, value)
+    if kind.items is not None and value.__class__ is list:
+        items = kind.items
+        return all(_fits(items, item) for item in value)
+    return True
+
+
+def _fits_shape(shape: Shape, payload: dict[str, Any]) -> bool:
+    for key, kind in shape.required.items():
+        if key not in payload or not _fits(kind, payload[key]):
+            return False
+    for key, kind in shape.optional.items():
+        value = payload.get(key)
+        if value is not None and not _fits(kind, value):
+            return False
+    return True
+
+
 def _remote_id(payload: Any) -> str | None:
     value = payload.get("id") if isinstance(payload, dict) else None
     return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
@@ -164,6 +192,8 @@ def check(tool: str, endpoint: str, shape: Shape, payload: Any) -> dict[str, Any
     """`payload` when it is an object of `shape`; else a MappingError naming the first bad field."""
     if not isinstance(payload, dict):
         raise MappingError(tool, endpoint, f"a record is {describe(payload)}, expected an object")
+    if _fits_shape(shape, payload):
+        return payload
     if (problem := _shape_problem(shape, payload, "")) is not None:
         path, what = problem
         raise MappingError(tool, endpoint, what, field=path, remote_id=_remote_id(payload))
