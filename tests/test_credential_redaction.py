@@ -28,6 +28,7 @@ from hirebridge.connectors.http import (
     SourceClient,
     SourceError,
     SourceUnavailable,
+    redact,
 )
 from hirebridge.connectors.paging import RpcError, rpc_cursor_pages
 from hirebridge.store import sync_runs, tenancy
@@ -175,3 +176,8 @@ def test_an_rpc_error_message_that_quotes_the_credential_is_redacted() -> None:
     message = str(failed.value)
     assert failed.value.code == "invalid_input" and "ashby /user.list: bad request" in message
     assert leaked(message) == [] and REDACTED in message and len(message) <= EXCERPT_CHARS + 40
+
+
+def test_the_signature_of_a_pre_signed_download_url_is_masked() -> None:
+    url = "https://files.example/f.pdf?X-Amz-Credential=AKIA1234&X-Amz-Signature=f00d&sig=abc&v=2"
+    assert redact(url) == "https://files.example/f.pdf?X-Amz-Credential=***&X-Amz-Signature=***&sig=***&v=2"

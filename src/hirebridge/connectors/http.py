@@ -41,8 +41,26 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Query parameters whose values never reach a log line.
-SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token", "access_token", "client_secret", "password"})
+# Query parameters whose values never reach a log line or an error: credentials, and the signatures of
+# pre-signed download URLs (S3, GCS, Azure SAS), which grant access on their own.
+SECRET_PARAMS = frozenset(
+    {
+        "api_key",
+        "apikey",
+        "key",
+        "token",
+        "access_token",
+        "client_secret",
+        "password",
+        "sig",
+        "signature",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+        "x-goog-signature",
+        "x-goog-credential",
+    }
+)
 
 
 class SourceError(Exception):
