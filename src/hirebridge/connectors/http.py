@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import contextlib
 import functools
+import json
 import logging
 import queue
 import random
+import re
+import socket
 import ssl
 import threading
 import time
@@ -26,7 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import certifi
 import httpx
@@ -37,8 +41,26 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Query parameters whose values never reach a log line.
-SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token", "access_token", "client_secret", "password"})
+# Query parameters whose values never reach a log line or an error: credentials, and the signatures of
+# pre-signed download URLs (S3, GCS, Azure SAS), which grant access on their own.
+SECRET_PARAMS = frozenset(
+    {
+        "api_key",
+        "apikey",
+        "key",
+        "token",
+        "access_token",
+        "client_secret",
+        "password",
+        "sig",
+        "signature",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+        "x-goog-signature",
+        "x-goog-credential",
+    }
+)
 
 
 class SourceError(Exception):
@@ -173,6 +195,170 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
 
 
+REDACTED = "[redacted]"
+# How much of an upstream body an error message quotes: enough to read the source's own error
+# ("Invalid API key", a validation message), too little to carry a page of customer data.
+EXCERPT_CHARS = 300
+# Redaction reads at most this much of a body (the excerpt is cut from the redacted text).
+_REDACT_SCAN_CHARS = 64 * 1024
+# Shorter "secrets" are not credentials (and redacting them would mangle every message).
+_MIN_SECRET_CHARS = 4
+# Request headers whose values are credentials.
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "apikey", "x-auth-token", "cookie"}
+)
+# Credentials of any kind, known or not: `Bearer <token>`, and `Basic <base64>` that decodes to `user:password`.
+_BEARER = re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*")
+_BASIC = re.compile(r"(?i)(\bbasic\s+)([A-Za-z0-9+/]{4,}={0,2})")
+
+
+def _b64_forms(raw: bytes) -> set[str]:
+    standard = base64.b64encode(raw).decode()
+    urlsafe = base64.urlsafe_b64encode(raw).decode()
+    forms = {standard, urlsafe, standard.rstrip("="), urlsafe.rstrip("=")}
+    return forms | {f.replace("/", "\\/") for f in forms}  # as a JSON encoder may escape it
+
+
+def _secret_forms(secret: str) -> set[str]:
+    """Every way a credential is likely to show up in text: as is, URL- and JSON-escaped, and base64
+    encoded alone and as Basic auth's `secret:` (key as username: Lever, Ashby, Greenhouse) or
+    `:secret` (key as password)."""
+    forms = {secret, quote(secret, safe=""), json.dumps(secret)[1:-1]}
+    for raw in (secret, f"{secret}:", f":{secret}"):
+        forms |= _b64_forms(raw.encode())
+    return forms
+
+
+def _basic_secret(match: re.Match[str]) -> str:
+    try:
+        decoded = base64.b64decode(match.group(2), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return match.group(0)  # "Basic authentication", not a credential
+    return match.group(1) + REDACTED if ":" in decoded else match.group(0)
+
+
+class Redactor:
+    """Takes credentials out of text before it is stored, logged or raised: every form of the
+    secrets it was built from (see `_secret_forms`), plus any `Bearer ...` token or `Basic ...` pair.
+
+    One redactor per source client (built from the headers it authenticates with) cleans every error
+    the client raises; the sync engine builds one from the integration's credentials as a last line
+    of defense before it stores or logs a run's error."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        forms: set[str] = set()
+        for secret in secrets:
+            if len(secret := secret.strip()) >= _MIN_SECRET_CHARS:
+                forms |= _secret_forms(secret)
+        ordered = sorted((f for f in forms if len(f) >= _MIN_SECRET_CHARS), key=len, reverse=True)
+        self._known = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> Redactor:
+        """The credentials in request headers: the whole value, a Bearer token, a Basic pair and
+        each of its halves."""
+        secrets: list[str] = []
+        for name, value in headers.items():
+            if name.lower() not in CREDENTIAL_HEADERS:
+                continue
+            secrets.append(value)
+            scheme, _, credential = value.partition(" ")
+            if not credential:
+                continue
+            secrets.append(credential)
+            if scheme.lower() == "basic":
+                with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+                    user, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
+                    secrets += [user, password]
+        return cls(secrets)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], fields: Iterable[str]) -> Redactor:
+        """The string values (nested ones too) of a configuration's credential `fields`."""
+        secrets: list[str] = []
+
+        def collect(value: Any) -> None:
+            if isinstance(value, str):
+                secrets.append(value)
+            elif isinstance(value, Mapping):
+                for item in value.values():
+                    collect(item)
+            elif isinstance(value, list | tuple):
+                for item in value:
+                    collect(item)
+
+        for name in fields:
+            collect(config.get(name))
+        return cls(secrets)
+
+    def __call__(self, text: str) -> str:
+        if self._known is not None:
+            text = self._known.sub(REDACTED, text)
+        return _BASIC.sub(_basic_secret, _BEARER.sub(lambda m: m.group(1) + REDACTED, text))
+
+    def excerpt(self, text: str, limit: int = EXCERPT_CHARS) -> str:
+        """A short one-line quote of an upstream body, redacted before it is cut (a cut first could
+        leave part of a secret that no longer matches)."""
+        clean = " ".join(self(text[:_REDACT_SCAN_CHARS]).split())
+        return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+    def __repr__(self) -> str:
+        return "Redactor(***)"
+
+
+def describe_transport_error(exc: httpx.TransportError, timeout: float | None = None) -> str:
+    """Why a request got no answer, in words an operator can act on: connection refused, a DNS name
+    that does not resolve, a TLS failure, a timeout, a connection the server dropped."""
+    causes: list[BaseException] = []
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:  # the exception, its causes, and the members of exception groups among them
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        causes.append(current)
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend((current.__cause__, current.__context__))
+    url = exc.request.url if _has_request(exc) else None
+    limit = f" (timeout {timeout:g} s)" if timeout is not None else ""
+    if isinstance(exc, httpx.ConnectTimeout):
+        handshake = any(isinstance(c, ssl.SSLError) for c in causes)
+        return f"timed out {'in the TLS handshake' if handshake else 'connecting'}{limit}"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"timed out waiting for the answer{limit}"
+    if isinstance(exc, httpx.WriteTimeout):
+        return f"timed out sending the request{limit}"
+    if isinstance(exc, httpx.PoolTimeout):
+        return f"timed out waiting for a free connection{limit}"
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            host = f"{url.host} " if url is not None else "the name "
+            return f"DNS: {host}does not resolve ({cause.strerror or cause})"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS: the server's certificate was not accepted ({cause.verify_message or cause.reason})"
+        if isinstance(cause, ssl.SSLError):
+            hint = " (a plain-HTTP server spoken to with https://?)" if cause.reason == "WRONG_VERSION_NUMBER" else ""
+            return f"TLS handshake failed: {cause.reason or cause}{hint}"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused (nothing listens on that port)"
+        if isinstance(cause, ConnectionResetError):
+            return "the server reset the connection"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        hint = " (an https:// server spoken to with http://?)" if url is not None and url.scheme == "http" else ""
+        return f"the server closed the connection without a valid answer{hint}: {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _has_request(exc: httpx.TransportError) -> bool:
+    try:
+        exc.request  # noqa: B018 -- raises RuntimeError when the exception carries none
+    except RuntimeError:
+        return False
+    return True
+
+
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     """One TLS context for every client: building one (loading the CA bundle) costs ~100 ms, and a
@@ -201,40 +387,54 @@ class SourceClient:
         self._sleep = sleep
         self.rate_limit = rate_limit
         self.retry = retry or RetryPolicy()
+        self.timeout = timeout
         self.requests_sent = 0
         self._semaphore = asyncio.Semaphore(max_concurrency)
+        sent = {**(headers or {}), **auth.headers()}
+        # What every error this client raises (and what the connector quotes of a body) is cleaned with.
+        self.redact = Redactor.from_headers(sent)
         self._client = httpx.AsyncClient(
-            base_url=base_url,
-            headers={**(headers or {}), **auth.headers()},
-            timeout=timeout,
-            transport=transport,
-            verify=_ssl_context(),
+            base_url=base_url, headers=sent, timeout=timeout, transport=transport, verify=_ssl_context()
         )
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    def _where(self, method: str, url: httpx.URL | str) -> str:
+        return self.redact(f"{method} {redact(str(url))}")
+
+    def _answer(self, response: httpx.Response) -> str:
+        """The source's own words (a short, redacted excerpt of the body), for an error message."""
+        text = self.redact.excerpt(response.text)
+        return f": {text}" if text else ""
+
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send with rate limiting and retries; returns a 2xx response or raises SourceError."""
+        """Send with rate limiting and retries; returns a 2xx response or raises SourceError.
+
+        Errors name the request (method and URL, secret query values masked) and why it failed, and
+        quote at most EXCERPT_CHARS of the source's answer with every credential redacted."""
         for attempt in range(self.retry.attempts):
             if self.rate_limit is not None:
                 await self.rate_limit.acquire()
             started = time.monotonic()
             retry_after: float | None = None
+            answer = ""
             self.requests_sent += 1
             try:
                 response = await self._client.request(method, path, **kwargs)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                problem = reason = f"{type(exc).__name__}"
+            except httpx.TransportError as exc:  # timeouts included
+                where = self._where(method, exc.request.url if _has_request(exc) else path)
+                reason = type(exc).__name__
+                problem = self.redact(describe_transport_error(exc, self.timeout))
                 status = None
                 observe_source_request(self.tool, None)
             else:
                 status = response.status_code
                 observe_source_request(self.tool, status)
+                where = self._where(method, response.request.url)
                 log.debug(
-                    "%s %s -> %s in %.0f ms",
-                    method,
-                    redact(str(response.request.url)),
+                    "%s -> %s in %.0f ms",
+                    where,
                     status,
                     (time.monotonic() - started) * 1000,
                     extra={"tool": self.tool, "status": status, "attempt": attempt},
@@ -242,18 +442,18 @@ class SourceClient:
                 if status < 400:
                     return response
                 if status in (401, 403):
-                    raise CredentialsInvalid(f"{self.tool} rejected the credentials ({status})", status)
-                if status not in RETRYABLE_STATUSES:
-                    raise RequestRejected(
-                        f"{self.tool} rejected {method} {path} ({status}): {response.text[:200]}", status
+                    raise CredentialsInvalid(
+                        f"{self.tool} rejected the credentials ({status}) on {where}{self._answer(response)}", status
                     )
-                problem, reason = f"HTTP {status}", str(status)
+                if status not in RETRYABLE_STATUSES:
+                    raise RequestRejected(f"{self.tool} rejected {where} ({status}){self._answer(response)}", status)
+                problem, reason, answer = f"HTTP {status}", str(status), self._answer(response)
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))
             if attempt + 1 == self.retry.attempts:
-                raise SourceUnavailable(f"{self.tool}: {problem} after {attempt + 1} attempts", status)
+                raise SourceUnavailable(f"{self.tool}: {where}: {problem} after {attempt + 1} attempts{answer}", status)
             delay = self.retry.delay(attempt, retry_after)
             observe_source_retry(self.tool, reason)
-            log.info("%s: %s, retrying in %.2f s", self.tool, problem, delay, extra={"tool": self.tool})
+            log.info("%s: %s: %s, retrying in %.2f s", self.tool, where, problem, delay, extra={"tool": self.tool})
             await self._sleep(delay)
         raise AssertionError("unreachable")
 
@@ -262,7 +462,10 @@ class SourceClient:
         try:
             return response.json()
         except ValueError:
-            raise SourceUnavailable(f"{self.tool} sent a body that is not JSON: {response.text[:100]!r}") from None
+            raise SourceUnavailable(
+                f"{self.tool} sent a body that is not JSON on {self._where(method, response.request.url)}"
+                f"{self._answer(response)}"
+            ) from None
 
     async def bounded(self, calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T]:
         """Run calls (child requests, one per parent record) at most `max_concurrency` at a time."""
@@ -271,7 +474,16 @@ class SourceClient:
             async with self._semaphore:
                 return await call()
 
-        return list(await asyncio.gather(*(one(c) for c in calls)))
+        tasks = [asyncio.ensure_future(one(c)) for c in calls]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            # The first failure ends the batch: stop the others now rather than leave them running
+            # (and their listings open) until the stream's event loop is torn down.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
 
 # Items a stream's reader runs ahead of the sync engine: two engine pages (Settings.sync_page_size),

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, func, select, update
+from sqlalchemy import Engine, func, select
 
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import SyncKind
@@ -19,7 +19,6 @@ from hirebridge.connectors.registry import TOOLS
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
 from hirebridge.store import sync_runs as store_runs
 from hirebridge.store.db import read_tx, write_tx
-from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import integrations, sync_runs
 from hirebridge.timefmt import utc_now
 
@@ -76,35 +75,10 @@ def due_syncs(engine: Engine, now: datetime, settings: Settings) -> list[Due]:
 
 
 def fail_abandoned_runs(engine: Engine, now: datetime) -> list[tuple[str, str, str]]:
-    """Mark RUNNING runs whose worker died as FAILED; returns (run id, integration id, kind) of each.
-
-    A live run renews its integration's lease with every page; a run whose lease has expired or
-    been taken over is dead (its worker was killed, lost its database, or hung). Nothing it did is
-    undone or needs to be: each page was its own transaction and deletions only happen at the end.
-    """
+    """Mark RUNNING runs whose worker died as FAILED (WORKER_LOST, see `store.sync_runs.fail_abandoned_runs`);
+    returns (run id, integration id, kind) of each."""
     with write_tx(engine) as conn:
-        dead = conn.execute(
-            select(sync_runs.c.id, sync_runs.c.integration_id, sync_runs.c.kind)
-            .join(integrations, integrations.c.id == sync_runs.c.integration_id)
-            .where(
-                sync_runs.c.state == SyncState.RUNNING,
-                (integrations.c.sync_lock_run_id.is_(None))
-                | (integrations.c.sync_lock_run_id != sync_runs.c.id)
-                | (integrations.c.sync_lock_expires_at < now),
-            )
-        ).all()
-        for run in dead:
-            conn.execute(
-                update(sync_runs)
-                .where(and_(sync_runs.c.id == run.id, sync_runs.c.state == SyncState.RUNNING))
-                .values(
-                    state=SyncState.FAILED,
-                    ended_at=now,
-                    error="the worker running this sync stopped renewing its lease (killed or hung)",
-                    error_code="WORKER_LOST",
-                )
-            )
-            store_runs.release_lease(conn, run.integration_id, run.id)  # its holder is gone: free it now
+        dead = store_runs.fail_abandoned_runs(conn, now)
     return [(r.id, r.integration_id, r.kind) for r in dead]
 
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from hirebridge.store.db import replace_row
 from hirebridge.store.tables import integrations, stream_states, sync_runs
@@ -111,6 +111,56 @@ def acquire_lease(conn: Connection, integration_id: str, run_id: str, now: datet
         .values(sync_lock_run_id=run_id, sync_lock_expires_at=now + timedelta(seconds=seconds))
     )
     return taken.rowcount == 1
+
+
+WORKER_LOST = "WORKER_LOST"
+ABANDONED = "the worker running this sync stopped renewing its lease (killed or hung)"
+
+
+def fail_abandoned_runs(conn: Connection, now: datetime, integration_id: str | None = None) -> list[SyncRun]:
+    """Mark RUNNING runs whose executor died as FAILED (code WORKER_LOST) and free their leases;
+    returns the runs this call failed. Only those of `integration_id` when given.
+
+    A live run renews its integration's lease with every page; a run whose lease has expired or
+    been taken over is dead (its process was killed, lost its database, or hung). Nothing it did is
+    undone or needs to be: each page was its own transaction and deletions only happen at the end.
+    Both the scheduler's tick and a sync about to start call this, so an expired lease is taken
+    over by whoever asks next."""
+    query = (
+        select(sync_runs)
+        .join(integrations, integrations.c.id == sync_runs.c.integration_id)
+        .where(
+            sync_runs.c.state == SyncState.RUNNING,
+            or_(
+                integrations.c.sync_lock_run_id.is_(None),
+                integrations.c.sync_lock_run_id != sync_runs.c.id,
+                integrations.c.sync_lock_expires_at < now,
+            ),
+        )
+    )
+    if integration_id is not None:
+        query = query.where(sync_runs.c.integration_id == integration_id)
+    failed: list[SyncRun] = []
+    for run in [_run(row) for row in conn.execute(query)]:
+        marked = conn.execute(
+            update(sync_runs)
+            .where(and_(sync_runs.c.id == run.id, sync_runs.c.state == SyncState.RUNNING))
+            .values(state=SyncState.FAILED, ended_at=now, error=ABANDONED, error_code=WORKER_LOST)
+        )
+        if marked.rowcount == 1:  # not failed by a concurrent caller first
+            release_lease(conn, run.integration_id, run.id)  # its holder is gone: free it now
+            failed.append(run)
+    return failed
+
+
+def lease_holder(conn: Connection, integration_id: str) -> tuple[str | None, datetime | None]:
+    """(run id, expiry) of the integration's lease; (None, None) when free."""
+    row = conn.execute(
+        select(integrations.c.sync_lock_run_id, integrations.c.sync_lock_expires_at).where(
+            integrations.c.id == integration_id
+        )
+    ).one_or_none()
+    return (None, None) if row is None else (row.sync_lock_run_id, row.sync_lock_expires_at)
 
 
 def renew_lease(conn: Connection, integration_id: str, run_id: str, now: datetime, seconds: int) -> bool:

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from hirebridge import ids
+from hirebridge import crypto, ids
 from hirebridge.api.documents import DOCUMENTED, render_stale
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import (
@@ -31,7 +31,7 @@ from hirebridge.connectors.base import (
     StreamItem,
     SyncKind,
 )
-from hirebridge.connectors.http import CredentialsInvalid, SourceError, SourceUnavailable
+from hirebridge.connectors.http import CredentialsInvalid, Redactor, SourceError, SourceUnavailable
 from hirebridge.connectors.registry import connector_factory
 from hirebridge.connectors.settings import ConfigError
 from hirebridge.crypto import CredentialsUnreadable
@@ -42,7 +42,7 @@ from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.normalize import normalize
-from hirebridge.timefmt import utc_now
+from hirebridge.timefmt import to_wire, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,23 @@ def _pages(items: Iterable[StreamItem], size: int) -> Iterator[_Page]:
             page = _Page([], [])
     if page.records or page.deleted:
         yield page
+
+
+def _redactor(integration: tenancy.Integration) -> Redactor:
+    """Every form of the integration's credentials (and any Basic/Bearer credential) taken out."""
+    try:
+        config = integration.connector_config()
+    except Exception:  # credentials that cannot be opened cannot leak either
+        return Redactor()
+    return Redactor.from_config(config, crypto.SECRET_FIELDS)
+
+
+def _lease(conn: Connection, integration_id: str) -> str:
+    """Who holds the integration's lease and until when, for a refusal's message."""
+    holder, expires = sync_runs.lease_holder(conn, integration_id)
+    if holder is None or expires is None:
+        return ""
+    return f" (run {holder}; a run that stops renewing its lease is taken over after {to_wire(expires)})"
 
 
 class SyncEngine:
@@ -208,7 +225,9 @@ class SyncEngine:
         except BaseException as exc:
             cancelled = isinstance(exc, KeyboardInterrupt | SystemExit | SyncInterrupted)
             state = SyncState.CANCELLED if cancelled else SyncState.FAILED
-            error = f"{type(exc).__name__}: {exc}"
+            # Source clients redact what they raise; this is the last line of defense before the
+            # error is stored (sync_runs.error), logged and shown (CLI, API).
+            error = _redactor(integration)(f"{type(exc).__name__}: {exc}")
             code = error_code(exc)
             log.warning("sync %s: %s", state.lower(), error, extra={"run_id": run_id, "error_code": code})
             self._finish_failed(integration_id, run_id, state, stats, error, code)
@@ -232,13 +251,27 @@ class SyncEngine:
         now = utc_now()
         try:
             with write_tx(self.engine) as conn:
+                # A run whose lease expired is dead: fail it (as the scheduler's tick would) and take
+                # over, so a deployment without a server or worker ticking is never blocked by it.
+                for dead in sync_runs.fail_abandoned_runs(conn, now, integration_id):
+                    log.warning(
+                        "sync run %s of %s stopped renewing its lease: failed it (%s), taking over",
+                        dead.id,
+                        integration_id,
+                        sync_runs.WORKER_LOST,
+                        extra={"integration_id": integration_id, "run_id": dead.id},
+                    )
                 if run_id is None and (queued := sync_runs.active_run(conn, integration_id, kind)) is not None:
                     if queued.state == SyncState.RUNNING:
-                        raise SyncAlreadyRunning(f"a {kind} sync of {integration_id} is already running")
+                        raise SyncAlreadyRunning(
+                            f"a {kind} sync of {integration_id} is already running{_lease(conn, integration_id)}"
+                        )
                     run_id = queued.id
                 lease_id = run_id or ids.random_id()
                 if not sync_runs.acquire_lease(conn, integration_id, lease_id, now, self.settings.sync_lock_seconds):
-                    raise SyncAlreadyRunning(f"a sync of {integration_id} is already running")
+                    raise SyncAlreadyRunning(
+                        f"a sync of {integration_id} is already running{_lease(conn, integration_id)}"
+                    )
                 if run_id is None:
                     sync_runs.create_run(conn, lease_id, integration_id, kind, SyncState.RUNNING, now)
                 elif not sync_runs.start_run(conn, run_id, now):

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
-from hirebridge.connectors.ashby import mapping
+from hirebridge.connectors.ashby import mapping, shapes
 from hirebridge.connectors.base import Checkpoint, FetchContext, Stream, StreamItem, SyncKind
 from hirebridge.connectors.http import BasicKeyAuth, RequestRejected, SourceClient, SourceError, run_async_iter
-from hirebridge.connectors.paging import RpcError, rpc_cursor_pages
+from hirebridge.connectors.paging import RpcError, rpc_cursor_pages, rpc_failure
+from hirebridge.connectors.payloads import mapped, mapping_errors
 from hirebridge.connectors.settings import ApiKeySettings, ConfigError
 from hirebridge.model.records import Record
 
@@ -145,7 +146,9 @@ class AshbyConnector:
         self, client: SourceClient, context: FetchContext, endpoint: str, body: Json, emit: Emit, incremental: bool
     ) -> AsyncIterator[StreamItem]:
         async for records, token in self._pages(client, context, endpoint, body, incremental):
-            for record in await emit(client, records):
+            with mapping_errors(self.tool, endpoint):
+                emitted = await emit(client, records)
+            for record in emitted:
                 yield record
             if token:
                 yield Checkpoint({"sync_token": token})
@@ -163,7 +166,10 @@ class AshbyConnector:
         while True:
             request = {**body, "syncToken": token} if token else dict(body)
             try:
-                async for page in rpc_cursor_pages(client, f"/{endpoint}", request, limit=self.page_size):
+                pages = rpc_cursor_pages(
+                    client, f"/{endpoint}", request, limit=self.page_size, shape=shapes.for_endpoint(endpoint)
+                )
+                async for page in pages:
                     yield page.records, page.sync_token if incremental else None
                 return
             except RpcError as exc:
@@ -182,7 +188,8 @@ class AshbyConnector:
         client = self.settings.client(self.auth)
         try:
             plan_jobs: dict[str, str] = {}
-            async for page in rpc_cursor_pages(client, "/job.list", {}, limit=self.page_size):
+            jobs = rpc_cursor_pages(client, "/job.list", {}, limit=self.page_size, shape=shapes.JOB)
+            async for page in jobs:
                 for job in page.records:
                     for plan_id in [job.get("defaultInterviewPlanId"), *(job.get("interviewPlanIds") or [])]:
                         if plan_id:
@@ -198,7 +205,7 @@ class AshbyConnector:
                 [partial(_all, client, "/interviewStage.list", {"interviewPlanId": plan_id}) for plan_id in wanted]
             )
             for plan_id, stages in zip(wanted, stage_lists, strict=True):
-                for stage in mapping.map_stages(plan_jobs[plan_id], stages):
+                for stage in mapped(self.tool, "interviewStage.list", mapping.map_stages, plan_jobs[plan_id], stages):
                     yield stage
             if token:
                 yield Checkpoint({"sync_token": token})
@@ -209,7 +216,11 @@ class AshbyConnector:
         pages = await client.bounded(
             [partial(_all, client, "/candidate.listNotes", {"candidateId": c["id"]}) for c in candidates]
         )
-        return [mapping.map_note(c["id"], note) for c, notes in zip(candidates, pages, strict=True) for note in notes]
+        return [
+            mapped(self.tool, "candidate.listNotes", mapping.map_note, c["id"], note)
+            for c, notes in zip(candidates, pages, strict=True)
+            for note in notes
+        ]
 
     # --- files ------------------------------------------------------------------------------
 
@@ -236,12 +247,12 @@ def _close_files(loop: asyncio.AbstractEventLoop, api: SourceClient, storage: So
 
 async def _download(api: SourceClient, storage: SourceClient, handle: str) -> tuple[bytes, str]:
     answer = await api.json("POST", "/file.info", json={"fileHandle": handle})
-    if not answer.get("success", False):
-        code = (answer.get("errorInfo") or {}).get("code")
-        if code in MISSING_FILE_CODES:
+    if (failure := rpc_failure(api, "/file.info", answer)) is not None:
+        if failure.code in MISSING_FILE_CODES:
             raise KeyError(handle)
-        raise RpcError(f"ashby file.info: {code}", code=code)
-    url = (answer.get("results") or {}).get("url")
+        raise failure
+    results = answer.get("results")
+    url = results.get("url") if isinstance(results, dict) else None
     if not isinstance(url, str) or not url:
         raise SourceError("ashby file.info answered without a url")
     try:
@@ -264,7 +275,8 @@ def _stored_token(context: FetchContext) -> str | None:
 
 async def _all(client: SourceClient, endpoint: str, body: Json) -> list[Json]:
     """Every record of a child listing (a plan's stages, a candidate's notes)."""
-    return [record async for page in rpc_cursor_pages(client, endpoint, body) for record in page.records]
+    pages = rpc_cursor_pages(client, endpoint, body, shape=shapes.for_endpoint(endpoint))
+    return [record async for page in pages for record in page.records]
 
 
 def _each(mapper: Callable[[Json], Record]) -> Emit:

@@ -20,8 +20,9 @@ from typing import Any, ClassVar
 
 from hirebridge.connectors.base import Checkpoint, Deleted, FetchContext, Stream, StreamItem, SyncKind
 from hirebridge.connectors.http import BasicKeyAuth, RequestRejected, SourceClient, run_async_iter
-from hirebridge.connectors.lever import mapping
+from hirebridge.connectors.lever import mapping, shapes
 from hirebridge.connectors.paging import offset_token_pages
+from hirebridge.connectors.payloads import mapped
 from hirebridge.connectors.settings import ApiKeySettings
 from hirebridge.model.records import Record
 
@@ -107,7 +108,8 @@ class LeverConnector:
 
     @staticmethod
     async def _records(client: SourceClient, path: str, params: Mapping[str, Any]) -> AsyncIterator[Json]:
-        async for page in offset_token_pages(client, path, dict(params)):
+        """The records of a listing, each checked against the path's declared shape (lever/shapes.py)."""
+        async for page in offset_token_pages(client, path, dict(params), shape=shapes.for_path(path)):
             for record in page.records:
                 yield record
 
@@ -144,7 +146,7 @@ class LeverConnector:
 
             async def items(client: SourceClient) -> AsyncIterator[StreamItem]:
                 async for record in self._records(client, path, params):
-                    yield mapper(record)
+                    yield mapped(self.tool, path, mapper, record)
 
             return self._run(items)
 
@@ -158,7 +160,7 @@ class LeverConnector:
             if since is not None:
                 params["updated_at_start"] = since
             async for posting in self._records(client, "/postings", params):
-                yield mapping.map_job(posting)
+                yield mapped(self.tool, "/postings", mapping.map_job, posting)
             yield self._mark()
 
         return self._run(items)
@@ -171,7 +173,7 @@ class LeverConnector:
         async def items(client: SourceClient) -> AsyncIterator[StreamItem]:
             stages = await self._all(client, "/stages", {})
             async for posting in self._records(client, "/postings", CONFIDENTIAL):
-                for stage in mapping.map_stages(posting["id"], stages):
+                for stage in mapped(self.tool, "/stages", mapping.map_stages, posting["id"], stages):
                     yield stage
 
         return self._run(items)
@@ -190,7 +192,7 @@ class LeverConnector:
                     if isinstance(contact := opportunity.get("contact"), str):
                         by_contact.setdefault(contact, []).append(_contact_part(opportunity))
                 for contact in sorted(by_contact):
-                    yield mapping.candidate_from_opportunities(by_contact[contact])
+                    yield mapped(self.tool, "/opportunities", mapping.candidate_from_opportunities, by_contact[contact])
             else:
                 contacts = sorted(
                     {
@@ -206,7 +208,9 @@ class LeverConnector:
                     )
                     for opportunities in found:
                         if opportunities:
-                            yield mapping.candidate_from_opportunities(opportunities)
+                            yield mapped(
+                                self.tool, "/opportunities", mapping.candidate_from_opportunities, opportunities
+                            )
             yield self._mark()
 
         return self._run(items)
@@ -221,7 +225,7 @@ class LeverConnector:
             reasons = {r["id"]: r for r in await self._all(client, "/archive_reasons", {})}
             async for opportunity in self._records(client, "/opportunities", self._opportunity_params(since)):
                 refs.append(OpportunityRef.of(opportunity))
-                yield mapping.map_application(opportunity, reasons)
+                yield mapped(self.tool, "/opportunities", mapping.map_application, opportunity, reasons)
             if since is not None:
                 async for gone in self._records(client, "/opportunities/deleted", {"deleted_at_start": since}):
                     yield Deleted(gone["id"])
@@ -257,8 +261,10 @@ class LeverConnector:
                     results = iter(await client.bounded(calls))
                     for ref in batch:
                         for _endpoint in endpoints:
+                            path = f"/opportunities/{ref.id}/{_endpoint}"
                             for payload in next(results):
-                                if (record := mapper({**payload, "_endpoint": _endpoint}, ref)) is not None:
+                                payload = {**payload, "_endpoint": _endpoint}
+                                if (record := mapped(self.tool, path, mapper, payload, ref)) is not None:
                                     yield record
                 yield self._mark()
 
