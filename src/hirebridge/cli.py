@@ -104,7 +104,7 @@ def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
     from hirebridge.api import server
     from hirebridge.api.app import create_app
 
-    # uvicorn with HireBridge's options (api/server.py), in both paths.
+    # uvicorn with HireBridge's protocol and options (api/server.py), in both paths.
     # Embedded mode: queued syncs (POST /v1/force-sync) run in a worker thread of each API process;
     # distributed mode (HIREBRIDGE_WORKER_MODE): `hirebridge worker` processes run them (Jobs.for_process).
     if workers == 1:
