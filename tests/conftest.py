@@ -27,6 +27,7 @@ from sqlalchemy import Engine, create_engine, text
 # start, which inherit the environment); set before any settings are read.
 os.environ.setdefault("HIREBRIDGE_SECRET_KEY", Fernet.generate_key().decode())
 
+from hirebridge.api import server as api_server
 from hirebridge.api.app import create_app
 from hirebridge.store import migrate, tenancy
 from hirebridge.store.db import make_engine, normalize_url, write_tx
@@ -127,8 +128,8 @@ def server(engine: Engine) -> Iterator[Server]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(engine), log_config=None, access_log=False, lifespan="off")
-    uv = uvicorn.Server(config)
+    # uvicorn as `hirebridge serve` runs it (api/server.py).
+    uv = uvicorn.Server(api_server.config(create_app(engine), lifespan="off"))
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -101,14 +101,14 @@ def _run_sync(engine: Engine, integration_id: str, kind: SyncKind) -> bool:
 
 
 def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
-    import uvicorn
-
+    from hirebridge.api import server
     from hirebridge.api.app import create_app
 
+    # uvicorn with HireBridge's protocol and options (api/server.py), in both paths.
     # Embedded mode: queued syncs (POST /v1/force-sync) run in a worker thread of each API process;
     # distributed mode (HIREBRIDGE_WORKER_MODE): `hirebridge worker` processes run them (Jobs.for_process).
     if workers == 1:
-        uvicorn.run(create_app(engine, run_worker=True), host=host, port=port, log_config=None, access_log=False)
+        server.run(create_app(engine, run_worker=True), host=host, port=port)
         return
     # N processes, each building its own engine from the settings (hirebridge.api.asgi); migrations were
     # applied once, here, before they start. Their metrics go to files in one directory so that any
@@ -119,15 +119,7 @@ def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
         metrics_dir = tempfile.mkdtemp(prefix="hirebridge-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
-        uvicorn.run(
-            "hirebridge.api.asgi:create",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-        )
+        server.run("hirebridge.api.asgi:create", factory=True, workers=workers, host=host, port=port)
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)

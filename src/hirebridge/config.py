@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +33,14 @@ class Settings(BaseSettings):
     # Fernet key(s) sealing integration credentials (hirebridge.crypto); comma-separated to rotate.
     # Required by every command but `hirebridge demo`.
     secret_key: str | None = None
+    # Request size limits of the API (api/limits.py; api/server.py enforces them before the app runs).
+    # A request body over `max_body_bytes` is 413 -- the default for every endpoint; one that takes
+    # more (e.g. a file upload) names its own limit. A request target (path and query) over
+    # `max_url_bytes` is 414: at most 65535, the longest URL httptools parses. Header fields over
+    # `max_header_bytes` (names, values and 4 bytes a field) are 431.
+    max_body_bytes: int = Field(default=1 << 20, ge=1)
+    max_url_bytes: int = Field(default=32 << 10, ge=1024, le=65535)
+    max_header_bytes: int = Field(default=64 << 10, ge=1024)
 
 
 @lru_cache(maxsize=1)

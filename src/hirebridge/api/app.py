@@ -17,7 +17,9 @@ from hirebridge.api import general, ops
 from hirebridge.api.ats import applications, candidates, jobs, related, simple
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
+from hirebridge.api.limits import Limits, RequestLimits
 from hirebridge.api.listing import Listing, list_page
+from hirebridge.config import Settings, get_settings
 from hirebridge.jobs import Jobs
 
 # path under /v1/ats -> listing
@@ -45,10 +47,12 @@ def _endpoint(listing: Listing) -> Callable[[Request], Response]:
     return endpoint
 
 
-def create_app(engine: Engine, *, run_worker: bool = False) -> Starlette:
+def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings | None = None) -> Starlette:
     """The API. With `run_worker` (embedded mode) queued syncs run in a thread of this process; in the
-    distributed mode (HIREBRIDGE_WORKER_MODE) they are deferred to `hirebridge worker` processes."""
+    distributed mode (HIREBRIDGE_WORKER_MODE) they are deferred to `hirebridge worker` processes.
+    `settings` (default: the environment's) gives the request size limits (api/limits.py)."""
     jobs = Jobs.for_process(engine, run_worker=run_worker)
+    limits = Limits.of(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -82,7 +86,8 @@ def create_app(engine: Engine, *, run_worker: bool = False) -> Starlette:
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(ops.RequestMetrics, routes=routes)],
+        # Outermost first: the metrics count the limits' refusals too.
+        middleware=[Middleware(ops.RequestMetrics, routes=routes), Middleware(RequestLimits, limits=limits)],
         exception_handlers={
             ApiError: handle_api_error,
             HTTPException: handle_http_error,
@@ -91,4 +96,5 @@ def create_app(engine: Engine, *, run_worker: bool = False) -> Starlette:
     )
     app.state.engine = engine
     app.state.jobs = jobs
+    app.state.limits = limits
     return app

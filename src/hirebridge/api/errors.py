@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 
 import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.types import Scope
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,8 @@ def input_invalid(message: str, status: int = 400) -> ApiError:
     return ApiError(status, "PLATFORM.INPUT_INVALID", message)
 
 
-def error_response(status: int, code: str | None, message: str) -> Response:
+def error_body(status: int, code: str | None, message: str) -> bytes:
+    """The envelope as bytes."""
     body = {
         "status": "error",
         "error": {
@@ -45,7 +49,13 @@ def error_response(status: int, code: str | None, message: str) -> Response:
             "log_url": None,
         },
     }
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    return orjson.dumps(body)
+
+
+def error_response(status: int, code: str | None, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        error_body(status, code, message), status_code=status, headers=headers, media_type="application/json"
+    )
 
 
 async def handle_api_error(_request: Request, exc: Exception) -> Response:
@@ -59,12 +69,36 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return error_response(404, "PLATFORM.INPUT_INVALID", f"No route matches {request.method} {request.url.path}.")
     if exc.status_code == 405:
+        # Starlette's own Allow names the methods of the first route it tried; a path can have more
+        # (GET and DELETE /integrations/{id} are two routes).
+        scope = {
+            "type": "http",
+            "path": request.scope["path"],
+            "root_path": request.scope.get("app_root_path", ""),
+            "method": request.method,
+        }
+        allowed = ", ".join(sorted(allowed_methods(request.app.router.routes, scope)))
         return error_response(
             405,
             "PLATFORM.INPUT_INVALID",
-            f"The method {request.method} is not allowed on {request.url.path}.",
+            f"The method {request.method} is not allowed on {request.url.path}; allowed: {allowed}.",
+            headers={**(exc.headers or {}), "Allow": allowed},
         )
-    return error_response(exc.status_code, None, str(exc.detail))
+    return error_response(exc.status_code, None, str(exc.detail), headers=exc.headers)
+
+
+def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> set[str]:
+    """The methods of every route whose path matches `scope`'s, mounts included."""
+    allowed: set[str] = set()
+    for route in routes:
+        match, child_scope = route.matches(scope)
+        if match is Match.NONE:
+            continue
+        if isinstance(route, Mount):
+            allowed |= allowed_methods(route.routes, {**scope, **child_scope})
+        elif isinstance(route, Route) and route.methods:
+            allowed |= route.methods
+    return allowed
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:

@@ -104,13 +104,14 @@ def delete_integration(request: Request) -> Response:
 
 
 async def set_integration_enabled(request: Request) -> Response:
+    # The caller first: no body is read for a client that may not send one (api/body.py).
+    integration = await run_in_threadpool(_own_integration, request, request.path_params["integration_id"])
     body = await json_object(request, required=True)
     value = body.get("value")
     if not isinstance(value, bool):
         raise input_invalid('The body must be {"value": true} or {"value": false}.')
 
     def update() -> None:
-        integration = _own_integration(request, request.path_params["integration_id"])
         with write_tx(request.app.state.engine) as conn:
             tenancy.set_enabled(conn, integration.id, value)
 
@@ -154,18 +155,21 @@ def get_tools(request: Request) -> Response:
 
 
 async def force_sync(request: Request) -> Response:
+    # The caller first: no body is read for a client that may not send one (api/body.py).
+    def caller() -> Integration:
+        with read_tx(request.app.state.engine) as conn:
+            return caller_integration(request, conn, request.headers.get("x-integration-id"))
+
+    integration = await run_in_threadpool(caller)
     body = await json_object(request, required=False)
     kind_text = body.get("type", SyncKind.FULL.value)
     if kind_text not in (SyncKind.FULL.value, SyncKind.DELTA.value):
         raise input_invalid("The field 'type' must be 'FULL' or 'DELTA'.")
     kind = SyncKind(kind_text)
+    if not integration.enabled:
+        raise ApiError(403, "INTEGRATION.INACTIVE", f"The integration '{integration.id}' is disabled.")
 
     def enqueue() -> dict[str, Any]:
-        engine = request.app.state.engine
-        with read_tx(engine) as conn:
-            integration = caller_integration(request, conn, request.headers.get("x-integration-id"))
-        if not integration.enabled:
-            raise ApiError(403, "INTEGRATION.INACTIVE", f"The integration '{integration.id}' is disabled.")
         queued = request.app.state.jobs.enqueue_sync(integration.id, kind)
         return {"already_queued": queued.already_queued, "sync_id": queued.run_id, "type": kind.value}
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 import orjson
@@ -134,20 +135,49 @@ def encode_cursor(pk: int, updated_at: datetime | None = None) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
 
 
+# What `decode_cursor` accepts. Cursors it issues are well under 100 characters; row keys are
+# positive 64-bit integers (BIGINT).
+_CURSOR_MAX_LENGTH = 256
+_CURSOR_TEXT = re.compile(r"[A-Za-z0-9_-]+")
+_PK_LIMIT = 2**63
+
+
 def decode_cursor(text: str, *, updated_after: bool = False) -> tuple[int, datetime | None]:
-    """(pk, updated_at) of a cursor; a cursor belongs to its kind of walk (with `updated_after` or
-    without), like every cursor belongs to the query that issued it."""
+    """(pk, updated_at) of a cursor, or ApiError(400) for anything `encode_cursor` could not have
+    issued or the database could not compare: the one place a cursor is checked.
+
+    A cursor belongs to its kind of walk (with `updated_after` or without), like every cursor
+    belongs to the query that issued it. Clients may decode and re-encode a cursor, so every part is
+    checked: base64url of a JSON object with exactly the keys of its kind; `pk` an integer in
+    0 <= pk < 2**63; `u` an ISO 8601 time with an offset whose UTC value is a valid datetime (the
+    form the database binds: `UtcDateTime` converts to UTC)."""
+    invalid = input_invalid("The 'cursor' is invalid: pass the 'next' value of a previous page unchanged.")
+    if not 0 < len(text) <= _CURSOR_MAX_LENGTH or not _CURSOR_TEXT.fullmatch(text):
+        raise invalid
     try:
         payload = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        pk = payload["pk"]
-        if not isinstance(pk, int) or isinstance(pk, bool) or ("u" in payload) != updated_after:
-            raise TypeError
-        updated_at = datetime.fromisoformat(payload["u"]) if updated_after else None
-        if updated_at is not None and updated_at.tzinfo is None:
-            raise TypeError
-        return pk, updated_at
-    except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
-        raise input_invalid("The 'cursor' is invalid: pass the 'next' value of a previous page unchanged.") from None
+    except (binascii.Error, ValueError):  # orjson.JSONDecodeError is a ValueError
+        raise invalid from None
+    if not isinstance(payload, dict) or set(payload) != ({"pk", "u"} if updated_after else {"pk"}):
+        raise invalid
+    pk = payload["pk"]
+    # orjson reads integers outside [-2**63, 2**64) as floats: the type check rejects those too.
+    if type(pk) is not int or not 0 <= pk < _PK_LIMIT:
+        raise invalid
+    if not updated_after:
+        return pk, None
+    text_u = payload["u"]
+    if not isinstance(text_u, str):
+        raise invalid
+    try:
+        updated_at = datetime.fromisoformat(text_u)
+        if updated_at.utcoffset() is None:
+            raise ValueError("naive")
+        # Out of range in UTC (9999-12-31T23:59:59-05:00) raises OverflowError.
+        updated_at = updated_at.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise invalid from None
+    return pk, updated_at
 
 
 # --- declarations --------------------------------------------------------------------------------
@@ -322,7 +352,8 @@ def _page_query(
         keyset.insert(0, table.c.updated_at)
     conditions: list[ColumnElement[bool]] = [table.c.integration_id == bindparam("integration_id")]
     if after_cursor:
-        after = bindparam("cursor", type_=Integer)
+        # The column's own type: a bare Integer would make PostgreSQL cast the value to int4.
+        after = bindparam("cursor", type_=table.c.pk.type)
         if updated_after:
             conditions.append(
                 tuple_(*keyset) > tuple_(bindparam("cursor_updated_at", type_=table.c.updated_at.type), after)
