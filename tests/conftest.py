@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -121,15 +122,15 @@ class Server:
     base_url: str  # e.g. http://127.0.0.1:PORT/v1
 
 
-@pytest.fixture
-def server(engine: Engine) -> Iterator[Server]:
-    """The real API on a real socket (uvicorn in a thread), so tests speak HTTP like a client."""
+@contextmanager
+def serving(app: Any, *, lifespan: str = "off") -> Iterator[Server]:
+    """`app` on a real socket (uvicorn in a thread), with the uvicorn options `hirebridge serve` uses
+    (api/server.py), so tests speak HTTP like a client to what production runs."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    # uvicorn as `hirebridge serve` runs it (api/server.py).
-    uv = uvicorn.Server(api_server.config(create_app(engine), lifespan="off"))
+    uv = uvicorn.Server(api_server.config(app, lifespan=lifespan))
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -137,7 +138,16 @@ def server(engine: Engine) -> Iterator[Server]:
         if time.monotonic() > deadline:
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
-    yield Server(f"http://127.0.0.1:{port}/v1")
-    uv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield Server(f"http://127.0.0.1:{port}/v1")
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def server(engine: Engine) -> Iterator[Server]:
+    """The real API on a real socket."""
+    with serving(create_app(engine)) as running:
+        yield running

@@ -3,14 +3,11 @@ tools, force-sync (queued and executed by the embedded worker)."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine, func, select
 
 from hirebridge.api.app import create_app
@@ -19,7 +16,7 @@ from hirebridge.store import sync_runs
 from hirebridge.store.db import read_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import SYNCED_TABLES
-from tests.conftest import Server, make_tenant
+from tests.conftest import Server, make_tenant, serving
 from tests.contract import validate
 from tests.support import World, sdk_client, synced_world
 
@@ -105,17 +102,8 @@ def test_tools(world: World) -> None:
 @pytest.fixture
 def server_with_worker(engine: Engine) -> Iterator[str]:
     """`hirebridge serve` as in the embedded mode: the API plus its in-process worker."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(engine, run_worker=True), log_config=None, access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(engine, run_worker=True), lifespan="on") as running:
+        yield running.base_url
 
 
 def test_force_sync_queues_deduplicates_and_runs(world: World, engine: Engine) -> None:
