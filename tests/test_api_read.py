@@ -81,6 +81,11 @@ def _check(world: World, path: str, params: dict[str, Any], predicate: Callable[
     assert {r["id"] for r in world.walk(path, **params)} == expected, (path, params)
 
 
+def field_is(key: str, value: Any) -> Callable[[dict[str, Any]], bool]:
+    """A predicate for `_check`: the item's `key` is `value` (bound now, not at the loop's end)."""
+    return lambda item: item[key] == value
+
+
 def test_candidate_filters(world: World) -> None:
     candidates = world.walk("/ats/candidates")
     multi = next(c for c in candidates if len(c["email_addresses"]) > 1)
@@ -152,9 +157,9 @@ def test_user_role_interview_and_file_filters(world: World) -> None:
     for path in ("/ats/notes", "/ats/scorecards", "/ats/attachments"):
         items = world.walk(path)
         candidate_id = items[0]["candidate_id"]
-        _check(world, path, {"candidate_ids": candidate_id}, lambda i, c=candidate_id: i["candidate_id"] == c)
+        _check(world, path, {"candidate_ids": candidate_id}, field_is("candidate_id", candidate_id))
         application_id = next(i["application_id"] for i in items if i["application_id"])
-        _check(world, path, {"application_ids": application_id}, lambda i, a=application_id: i["application_id"] == a)
+        _check(world, path, {"application_ids": application_id}, field_is("application_id", application_id))
 
 
 def test_on_demand_attachments(world: World, sdk: Kombo) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import threading
@@ -144,7 +145,7 @@ def test_child_requests_run_with_bounded_concurrency() -> None:
     async def fan_out(url: str) -> list[Any]:
         c = client(url, max_concurrency=3)
         try:
-            return await c.bounded([lambda i=i: c.json("GET", f"/child/{i}") for i in range(12)])
+            return await c.bounded([functools.partial(c.json, "GET", f"/child/{i}") for i in range(12)])
         finally:
             await c.aclose()
 

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,7 +22,7 @@ from typing import Any, Literal
 import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FaultKind = Literal["status", "reset", "truncate", "slow", "invalid_json"]
 
@@ -131,8 +131,8 @@ class Emulator:
             if fault is None:
                 await app(scope, replay, send)
             elif fault.kind == "status":
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-                await Response(b'{"message":"injected"}', fault.status, headers, "application/json")(
+                retry_after = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+                await Response(b'{"message":"injected"}', fault.status, retry_after, "application/json")(
                     scope, receive, send
                 )
             elif fault.kind == "invalid_json":
@@ -158,10 +158,10 @@ class Emulator:
 Captured = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
-async def _capture(app: ASGIApp, scope: Scope, receive: Callable[[], Awaitable[dict[str, Any]]]) -> Captured:
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> Captured:
     parts: dict[str, Any] = {"status": 200, "headers": [], "body": b""}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
             parts["status"] = message["status"]
             parts["headers"] = list(message.get("headers", []))
