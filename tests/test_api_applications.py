@@ -274,6 +274,7 @@ def test_check_api_key(world: World, sdk: Kombo) -> None:
     validate("/check-api-key", bad.json(), status=401)
 
 
+@pytest.mark.fast
 def test_remote_created_after_is_day_granular() -> None:
     # Documented in Kombo's reference: "created on or after a certain day".
     from hirebridge.api.ats.applications import LISTING

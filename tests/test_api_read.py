@@ -33,6 +33,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
 }
 
 
+@pytest.mark.fast
 def test_every_listing_is_covered() -> None:
     assert {f"/ats/{path}" for path in LISTINGS} == set(ENDPOINTS)
 

@@ -209,6 +209,7 @@ def test_source_requests_and_retries_are_counted() -> None:
     assert got == {"429": 1, "503": 1, "ConnectError": 2}
 
 
+@pytest.mark.fast
 def test_json_log_lines_carry_extra_fields() -> None:
     record = logging.LogRecord("hirebridge.x", logging.INFO, __file__, 1, "sync %s", ("started",), None)
     record.run_id = "r1"
@@ -342,6 +343,7 @@ def test_serve_with_workers_owns_its_metrics_dir_and_stops_on_ctrl_c(tmp_path: P
     assert list(temp.iterdir()) == []  # removed on the way out
 
 
+@pytest.mark.fast
 def test_observe_sync_counts_runs_durations_and_written_records() -> None:
     def now(name: str, **labels: str) -> float:
         return REGISTRY.get_sample_value(name, labels) or 0.0

@@ -7,7 +7,7 @@ import pytest
 
 from hirebridge import ids
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
 
 # Ids as HireBridge has always derived them: the values are pinned, not recomputed here.
 PINNED = [

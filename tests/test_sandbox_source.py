@@ -35,6 +35,8 @@ from hirebridge.model.records import (
     User,
 )
 
+pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
+
 SEED = "sandbox:7C9M5sXAQx2cNMpVHLojrFpL"
 SIZE = 500
 EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)([\w'+-.]*)[\w+-]@([\da-z][\da-z-]*\.)+[a-z]{2,}$")

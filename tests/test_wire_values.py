@@ -13,7 +13,7 @@ from hirebridge.model.records import QuestionFormat, QuestionOption
 from hirebridge.sync.normalize import to_wire_value
 from hirebridge.timefmt import to_wire
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
 
 
 def test_datetimes_render_in_utc_with_milliseconds() -> None:
