@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test lint typecheck pytest format clean
+.PHONY: install demo serve test test-fast lint typecheck pytest format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "HireBridge needs Python >= 3.11"'
@@ -26,6 +26,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# mypy --strict on src/hirebridge and tests/ (pyproject [tool.mypy]).
 typecheck: install
 	$(BIN)/mypy
 
@@ -33,6 +34,10 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The pure tests only (marker `fast`: no database, subprocess or socket): seconds, for a quick loop.
+test-fast: install
+	$(BIN)/pytest -m fast -q
 
 format: install
 	$(BIN)/ruff check --fix src tests

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 SPEC_PATH = Path(__file__).parent / "spec" / "kombo-openapi-ats.json"
@@ -18,10 +18,12 @@ ROOT = "urn:kombo-openapi"
 
 @cache
 def _spec() -> dict[str, Any]:
-    return _allow_null_in_nullable_enums(json.loads(SPEC_PATH.read_text()))
+    spec: dict[str, Any] = json.loads(SPEC_PATH.read_text())
+    _allow_null_in_nullable_enums(spec)
+    return spec
 
 
-def _allow_null_in_nullable_enums(node: Any) -> Any:
+def _allow_null_in_nullable_enums(node: Any) -> None:
     """Kombo's generator writes nullable enums as `{"type": ["string", "null"], "enum": [...]}` without
     `null` in the enum, which JSON Schema reads as "never null" although the field documents null as
     its default (e.g. a screening question's `category`) and the SDK models accept None. Read them as
@@ -40,12 +42,12 @@ def _allow_null_in_nullable_enums(node: Any) -> Any:
     elif isinstance(node, list):
         for value in node:
             _allow_null_in_nullable_enums(value)
-    return node
 
 
 @cache
-def _registry() -> Registry:  # type: ignore[type-arg]
-    return Registry().with_resource(ROOT, Resource(contents=_spec(), specification=DRAFT202012))
+def _registry() -> Registry[Any]:
+    registry: Registry[Any] = Registry().with_resource(ROOT, DRAFT202012.create_resource(_spec()))
+    return registry
 
 
 def _escape(token: str) -> str:
@@ -87,9 +89,12 @@ def _close_open_enums(node: Any) -> Any:
 
 
 @cache
-def _closed_registry() -> Registry:  # type: ignore[type-arg]
-    closed = _close_open_enums(_allow_null_in_nullable_enums(json.loads(SPEC_PATH.read_text())))
-    return Registry().with_resource(ROOT, Resource(contents=closed, specification=DRAFT202012))
+def _closed_registry() -> Registry[Any]:
+    closed: dict[str, Any] = json.loads(SPEC_PATH.read_text())
+    _allow_null_in_nullable_enums(closed)
+    _close_open_enums(closed)
+    registry: Registry[Any] = Registry().with_resource(ROOT, DRAFT202012.create_resource(closed))
+    return registry
 
 
 def validate_closed(path: str, body: Any) -> None:

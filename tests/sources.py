@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from hirebridge.connectors.base import Checkpoint, Deleted, FetchContext, Stream
 from hirebridge.model import (
@@ -22,6 +22,8 @@ from hirebridge.model import (
     Record,
     Tag,
 )
+
+R = TypeVar("R", bound=Record)
 
 MODELS = ("tags", "jobs", "application_stages", "candidates", "applications", "interviews", "offers")
 
@@ -46,6 +48,12 @@ class ScriptedSource:
     def put(self, *records: Record) -> None:
         for record in records:
             self.records[record.MODEL][record.remote_id] = record
+
+    def get(self, kind: type[R], remote_id: str) -> R:
+        """The record of type `kind` the source holds under `remote_id` (typed, for dataclasses.replace)."""
+        record = self.records[kind.MODEL][remote_id]
+        assert isinstance(record, kind), record
+        return record
 
     def remove(self, model: str, remote_id: str) -> None:
         del self.records[model][remote_id]

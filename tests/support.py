@@ -28,7 +28,8 @@ class World:
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tenant.api_key}", "X-Integration-Id": self.integration_id, **extra}
 
-    def get(self, path: str, params: dict[str, Any] | None = None, **headers: str) -> httpx.Response:
+    def get(self, path: str, params: dict[str, Any] | None = None, /, **headers: str) -> httpx.Response:
+        """GET `path` with `params`; keyword arguments are the request's headers (default: ours)."""
         return httpx.get(f"{self.server.base_url}{path}", params=params, headers=headers or self.headers())
 
     def walk(self, path: str, **params: Any) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
 }
 
 
+@pytest.mark.fast
 def test_every_listing_is_covered() -> None:
     assert {f"/ats/{path}" for path in LISTINGS} == set(ENDPOINTS)
 
@@ -79,6 +80,11 @@ def _check(world: World, path: str, params: dict[str, Any], predicate: Callable[
     assert expected, f"no test data matches {path} {params}"
     assert expected != {r["id"] for r in everything} or len(everything) == 1, f"{params} does not discriminate"
     assert {r["id"] for r in world.walk(path, **params)} == expected, (path, params)
+
+
+def field_is(key: str, value: Any) -> Callable[[dict[str, Any]], bool]:
+    """A predicate for `_check`: the item's `key` is `value` (bound now, not at the loop's end)."""
+    return lambda item: item[key] == value
 
 
 def test_candidate_filters(world: World) -> None:
@@ -152,9 +158,9 @@ def test_user_role_interview_and_file_filters(world: World) -> None:
     for path in ("/ats/notes", "/ats/scorecards", "/ats/attachments"):
         items = world.walk(path)
         candidate_id = items[0]["candidate_id"]
-        _check(world, path, {"candidate_ids": candidate_id}, lambda i, c=candidate_id: i["candidate_id"] == c)
+        _check(world, path, {"candidate_ids": candidate_id}, field_is("candidate_id", candidate_id))
         application_id = next(i["application_id"] for i in items if i["application_id"])
-        _check(world, path, {"application_ids": application_id}, lambda i, a=application_id: i["application_id"] == a)
+        _check(world, path, {"application_ids": application_id}, field_is("application_id", application_id))
 
 
 def test_on_demand_attachments(world: World, sdk: Kombo) -> None:

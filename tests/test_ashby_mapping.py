@@ -21,6 +21,8 @@ from hirebridge.model.records import (
     SystemRole,
 )
 
+pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
+
 # The vendor examples, copied from ../shared/fixtures/ashby (top level) so the suite runs from any checkout.
 FIXTURES = Path(__file__).parent / "fixtures/ashby"
 ID = "e9ed20fd-d45f-4aad-8a00-a19bfba0083e"

@@ -6,6 +6,7 @@ backdating runs (as if the interval had passed), not by waiting hours.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import signal
@@ -333,7 +334,7 @@ def api_processes(url: str, count: int) -> Iterator[list[str]]:
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base in bases:
-            wait_for(f"{base} to answer", lambda base=base: _answers(f"{base}/health"), timeout=60)
+            wait_for(f"{base} to answer", functools.partial(_answers, f"{base}/health"), timeout=60)
         yield [f"{base}/v1" for base in bases]
     finally:
         for proc in procs:

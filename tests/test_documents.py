@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -13,7 +14,7 @@ from sqlalchemy import Engine, select, update
 from hirebridge.api.ats.applications import LISTING
 from hirebridge.api.listing import row_columns
 from hirebridge.connectors.base import SyncKind
-from hirebridge.model import ApplicationStage, Interview, Job, JobStatus, Offer, Tag
+from hirebridge.model import Application, ApplicationStage, Candidate, Interview, Job, JobStatus, Offer, Tag
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import applications
@@ -26,10 +27,9 @@ from tests.support import World, advance
 def documents(engine: Engine, integration_id: str) -> dict[str, tuple[str | None, bytes]]:
     """remote id -> (stored document, live render) of every application, deleted ones too."""
     with read_tx(engine) as conn:
+        columns = [*row_columns(applications), applications.c.doc]
         rows = conn.execute(
-            select(*row_columns(applications), applications.c.doc)
-            .where(applications.c.integration_id == integration_id)
-            .order_by(applications.c.pk)
+            select(*columns).where(applications.c.integration_id == integration_id).order_by(applications.c.pk)
         ).all()
         live = LISTING.serialize(conn, rows)
     return {row.remote_id: (row.doc, orjson.dumps(item)) for row, item in zip(rows, live, strict=True)}
@@ -55,8 +55,8 @@ def test_every_embedded_change_re_renders_exactly_the_documents_that_embed_it(en
     src = small_world()
     run(engine, integration_id, src)
     before = assert_fresh(engine, integration_id)
-    a1 = src.records["applications"]["a1"]
-    changes = (
+    a1 = src.get(Application, "a1")
+    changes: tuple[tuple[str, Callable[[], None]], ...] = (
         ("a tag renamed", lambda: src.put(Tag(remote_id="t1", name="Referral (internal)"))),
         ("the job renamed", lambda: src.put(Job(remote_id="j1", name="Backend Engineer II", status=JobStatus.OPEN))),
         (
@@ -68,13 +68,13 @@ def test_every_embedded_change_re_renders_exactly_the_documents_that_embed_it(en
         ("an offer changed", lambda: src.put(Offer(remote_id="o1", application_remote_id="a1", status="SENT"))),
         (
             "a candidate renamed",
-            lambda: src.put(dataclasses.replace(src.records["candidates"]["c2"], first_name="Alan M.")),  # type: ignore[type-var]
+            lambda: src.put(dataclasses.replace(src.get(Candidate, "c2"), first_name="Alan M.")),
         ),
         ("an application removed", lambda: src.remove("applications", "a1")),
         ("an application back", lambda: src.put(a1)),
         (
             "an application moved on",
-            lambda: src.put(dataclasses.replace(src.records["applications"]["a3"], current_stage_remote_id="s2")),  # type: ignore[type-var]
+            lambda: src.put(dataclasses.replace(src.get(Application, "a3"), current_stage_remote_id="s2")),
         ),
     )
     for what, change in changes:

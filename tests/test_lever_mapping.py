@@ -22,6 +22,8 @@ from hirebridge.model.records import (
     SystemRole,
 )
 
+pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
+
 # The vendor examples, copied from ../shared/fixtures/lever (top level) so the suite runs from any checkout.
 FIXTURES = Path(__file__).parent / "fixtures/lever"
 

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,8 +22,15 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from hirebridge.api.app import create_app
+from hirebridge.api.ops import RequestMetrics
 from hirebridge.connectors.http import BasicKeyAuth, RetryPolicy, SourceClient, SourceUnavailable
 from hirebridge.logs import JsonFormatter
 from hirebridge.observability import WRITE_OPERATIONS, observe_sync
@@ -140,6 +148,34 @@ def test_request_metrics_use_route_templates(engine: Engine, server: Server) -> 
     assert value(after, f"{histogram}_sum", route="/v1/ats/applications") > 0
 
 
+def test_a_request_is_counted_by_the_time_its_client_has_the_response() -> None:
+    """A scrape right after a response must find its request, however long the app runs after the
+    last byte (here a background task that waits for the test; before, a descheduled process was
+    enough to make a /metrics read race the count)."""
+    release = threading.Event()
+
+    async def after_the_response() -> None:
+        await asyncio.to_thread(release.wait, 30)
+
+    async def endpoint(_request: Request) -> Response:
+        return PlainTextResponse("ok", background=BackgroundTask(after_the_response))
+
+    routes = [Route("/counted-probe", endpoint)]
+    app = Starlette(routes=routes, middleware=[Middleware(RequestMetrics, routes=routes)])
+    labels = {"route": "/counted-probe", "method": "GET", "status": "200"}
+
+    def counted() -> float:
+        return REGISTRY.get_sample_value("hirebridge_http_requests_total", labels) or 0.0
+
+    before = counted()
+    with harness.serve(app) as root:
+        try:
+            assert httpx.get(f"{root}/counted-probe").text == "ok"
+            assert counted() == before + 1  # while the background task still runs
+        finally:
+            release.set()
+
+
 def test_source_requests_and_retries_are_counted() -> None:
     tool = "observability-test"
 
@@ -173,6 +209,7 @@ def test_source_requests_and_retries_are_counted() -> None:
     assert got == {"429": 1, "503": 1, "ConnectError": 2}
 
 
+@pytest.mark.fast
 def test_json_log_lines_carry_extra_fields() -> None:
     record = logging.LogRecord("hirebridge.x", logging.INFO, __file__, 1, "sync %s", ("started",), None)
     record.run_id = "r1"
@@ -306,6 +343,7 @@ def test_serve_with_workers_owns_its_metrics_dir_and_stops_on_ctrl_c(tmp_path: P
     assert list(temp.iterdir()) == []  # removed on the way out
 
 
+@pytest.mark.fast
 def test_observe_sync_counts_runs_durations_and_written_records() -> None:
     def now(name: str, **labels: str) -> float:
         return REGISTRY.get_sample_value(name, labels) or 0.0

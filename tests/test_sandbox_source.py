@@ -11,7 +11,7 @@ from typing import Any, get_args
 
 import pytest
 
-from hirebridge.connectors.base import SyncKind
+from hirebridge.connectors.base import FetchContext, SyncKind
 from hirebridge.connectors.sandbox import SandboxConnector, SandboxSource
 from hirebridge.connectors.sandbox.source import BASE_TIME, REJECTION_REASONS, STEP_SECONDS
 from hirebridge.model.records import (
@@ -34,6 +34,8 @@ from hirebridge.model.records import (
     ScreeningType,
     User,
 )
+
+pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
 
 SEED = "sandbox:7C9M5sXAQx2cNMpVHLojrFpL"
 SIZE = 500
@@ -112,9 +114,15 @@ def test_stream_order_and_connector() -> None:
         "attachments",
     ]
     source = SandboxSource(SEED, 60, 2)
+    # The sandbox has no change feed: a DELTA run, even one handed a stored state, reads everything.
+    full = FetchContext(SyncKind.FULL, state=None)
+    deltas = [FetchContext(SyncKind.DELTA, state=None), FetchContext(SyncKind.DELTA, state={"read": 60})]
     for stream in streams:
         expected = list(source.record_methods()[stream.model]())
-        assert list(stream.fetch(SyncKind.FULL)) == expected == list(stream.fetch(SyncKind.DELTA))
+        assert expected, stream.model
+        assert list(stream.fetch(full)) == expected, stream.model
+        for delta in deltas:
+            assert list(stream.fetch(delta)) == expected, (stream.model, delta)
         assert all(stream.model == type(r).MODEL for r in expected)
     with pytest.raises(ValueError):
         SandboxConnector(SEED, {"applications": -1})
@@ -260,6 +268,10 @@ def test_roles_cover_every_type_and_are_all_in_use() -> None:
     assert used == {r.remote_id for r in roles}
 
 
+# A posting's possible statuses by its job's status (any other job status: INACTIVE only).
+POSTING_STATUSES: dict[str | None, set[str]] = {"OPEN": {"ACTIVE", "INACTIVE"}, "DRAFT": {"DRAFT"}}
+
+
 def test_job_postings_show_every_status_and_visibility() -> None:
     postings: list[JobPosting] = records(0, "job_postings")
     assert {p.status for p in postings} == {"ACTIVE", "INACTIVE", "DRAFT"}
@@ -273,7 +285,7 @@ def test_job_postings_show_every_status_and_visibility() -> None:
         for posting in records(step, "job_postings"):
             assert posting.remote_id.startswith(f"{posting.job_remote_id}-p")
             status = jobs[posting.job_remote_id].status
-            allowed = {"OPEN": {"ACTIVE", "INACTIVE"}, "DRAFT": {"DRAFT"}}.get(str(status), {"INACTIVE"})
+            allowed = POSTING_STATUSES.get(status, {"INACTIVE"})
             assert posting.status in allowed, (posting.remote_id, status)
             assert (posting.url is None) == (posting.visibility == "INTERNAL")
             assert posting.title and "<p>" in posting.description_html
@@ -336,6 +348,7 @@ def test_questions_match_the_answers_and_are_indexed(step: int) -> None:
             assert (question.job_remote_id, question.title) == (app.job_remote_id, answer.question_title)
     indices: dict[str, list[int]] = {}
     for question in questions.values():
+        assert question.job_remote_id is not None and question.index is not None, question
         indices.setdefault(question.job_remote_id, []).append(question.index)
     assert all(sorted(found) == list(range(len(found))) for found in indices.values())
 
@@ -345,7 +358,7 @@ def test_notes_show_every_case() -> None:
     assert {n.is_private for n in notes} == {True, False, None}
     assert None in {n.author_remote_id for n in notes} and None in {n.title for n in notes}
     assert {n.application_remote_id is None for n in notes} == {True, False}  # candidate-only notes too
-    assert all(n.content_html.startswith("<p>") for n in notes)
+    assert all(n.content_html is not None and n.content_html.startswith("<p>") for n in notes)
     per_application = {a.remote_id: 0 for a in records(0, "applications")}
     for note in notes:
         if note.application_remote_id is not None:
@@ -363,6 +376,11 @@ ANSWER_SHAPES: dict[str, type] = {
 }
 
 
+def has_shape(answer: Any, kind: str) -> bool:
+    """Whether a scorecard answer has its type's shape (a function, so `answer` stays `Any` after)."""
+    return isinstance(answer, ANSWER_SHAPES[kind])
+
+
 def test_scorecards_follow_interviews_and_show_every_response_type() -> None:
     scorecards: list[Scorecard] = records(0, "scorecards")
     interviews: dict[str, Interview] = snapshot(0)["interviews"]
@@ -371,6 +389,7 @@ def test_scorecards_follow_interviews_and_show_every_response_type() -> None:
     now = BASE_TIME + timedelta(hours=8)
     scored = {s.interview_remote_id for s in scorecards}
     for interview in interviews.values():
+        assert interview.ending_at is not None, interview
         if not interview.canceled and interview.ending_at <= now - timedelta(days=2):
             assert interview.remote_id in scored
         if interview.ending_at > now:
@@ -387,7 +406,7 @@ def test_scorecards_follow_interviews_and_show_every_response_type() -> None:
         if response.answer is None:
             assert not response.required
             continue
-        assert isinstance(response.answer, ANSWER_SHAPES[response.type]), response
+        assert has_shape(response.answer, response.type), response
         if response.type == "SINGLE_SELECT":
             assert response.answer in response.options
         elif response.type == "MULTI_SELECT":
@@ -407,8 +426,10 @@ def test_attachments_show_every_case() -> None:
     assert all(a.application_remote_id is not None for a in attachments if a.type == "COVER_LETTER")
     for attachment in attachments:
         extension = ".pdf" if attachment.content_type == "application/pdf" else ".txt"
-        assert attachment.file_name.endswith(extension)
+        assert attachment.file_name is not None and attachment.file_name.endswith(extension)
+        assert attachment.candidate_remote_id is not None
     for cv in cvs:  # named after the candidate (as created: at step 0, nobody has been renamed yet)
+        assert cv.candidate_remote_id is not None and cv.file_name is not None
         candidate = candidates[cv.candidate_remote_id]
         assert cv.file_name.startswith(f"{candidate.first_name}_{candidate.last_name}_CV.")
 
@@ -444,8 +465,9 @@ def test_attachment_content() -> None:
             text = content.decode("cp1252")
         else:
             text = content.decode()
+        assert attachment.candidate_remote_id is not None
         candidate = candidates.get(attachment.candidate_remote_id)
-        if candidate is not None and "Ł" not in candidate.first_name:  # Ł is not in a PDF's WinAnsi
+        if candidate is not None and "Ł" not in (candidate.first_name or ""):  # Ł is not in a PDF's WinAnsi
             assert f"{candidate.first_name} {candidate.last_name}" in text
     assert {a.content_type for a in attachments} == {"application/pdf", "text/plain"}
     connector = SandboxConnector(SEED, {"applications": 60, "step": 3})

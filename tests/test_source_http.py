@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import threading
@@ -113,12 +114,14 @@ def test_secrets_never_reach_the_logs(caplog: pytest.LogCaptureFixture) -> None:
     assert KEY not in repr(BasicKeyAuth(KEY))
 
 
+@pytest.mark.fast
 def test_retry_after_parsing() -> None:
     assert retry_after_seconds("3") == 3.0
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: no wait
 
 
+@pytest.mark.fast
 def test_token_bucket_allows_the_burst_then_the_rate() -> None:
     now = [0.0]
     waits: list[float] = []
@@ -144,7 +147,7 @@ def test_child_requests_run_with_bounded_concurrency() -> None:
     async def fan_out(url: str) -> list[Any]:
         c = client(url, max_concurrency=3)
         try:
-            return await c.bounded([lambda i=i: c.json("GET", f"/child/{i}") for i in range(12)])
+            return await c.bounded([functools.partial(c.json, "GET", f"/child/{i}") for i in range(12)])
         finally:
             await c.aclose()
 
@@ -192,6 +195,7 @@ def test_rpc_cursor_pages_check_success_and_return_the_sync_token() -> None:
     assert raised.value.code == "sync_token_expired"
 
 
+@pytest.mark.fast
 def test_run_async_iter_reads_ahead_of_its_consumer_up_to_its_limit() -> None:
     """While the engine writes a page the source keeps being read, but never more than `read_ahead`
     items ahead (memory stays bounded whatever the source's size)."""
@@ -213,6 +217,7 @@ def test_run_async_iter_reads_ahead_of_its_consumer_up_to_its_limit() -> None:
     assert list(items) == list(range(1, 50))
 
 
+@pytest.mark.fast
 def test_run_async_iter_raises_the_sources_error_in_the_consumer_after_the_items_before_it() -> None:
     async def source() -> Any:
         yield 1
@@ -225,6 +230,7 @@ def test_run_async_iter_raises_the_sources_error_in_the_consumer_after_the_items
         next(items)
 
 
+@pytest.mark.fast
 def test_closing_run_async_iter_cancels_the_reader_and_runs_the_sources_cleanup() -> None:
     """A run that stops (SIGTERM, a failed write) closes the stream: the reader stops at once, even
     in the middle of a wait on the source, and the source's clients are closed."""

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from hirebridge import ids
 from hirebridge.connectors.base import FetchContext, SyncKind
-from hirebridge.model import Candidate, Interview, Offer
+from hirebridge.model import Application, Candidate, Interview, Offer
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
@@ -78,7 +78,7 @@ def test_candidate_edit_moves_its_changed_at_and_its_applications_updated_at(
     src = small_world()
     run(engine, integration_id, src)
     before_apps, before_cands = rows(engine, "applications"), rows(engine, "candidates")
-    src.put(dataclasses.replace(src.records["candidates"]["c1"], last_name="King"))  # type: ignore[type-var]
+    src.put(dataclasses.replace(src.get(Candidate, "c1"), last_name="King"))
     run(engine, integration_id, src)
     apps, cands = rows(engine, "applications"), rows(engine, "candidates")
     assert cands["c1"].changed_at > before_cands["c1"].changed_at
@@ -93,7 +93,7 @@ def test_tag_change_touches_the_candidate_only(engine: Engine, integration_id: s
     src = small_world()
     run(engine, integration_id, src)
     before_apps, before_cands = rows(engine, "applications"), rows(engine, "candidates")
-    c1 = src.records["candidates"]["c1"]
+    c1 = src.get(Candidate, "c1")
     assert isinstance(c1, Candidate)
     src.put(dataclasses.replace(c1, tag_remote_ids=("t1", "t2")))
     result = run(engine, integration_id, src)
@@ -110,8 +110,8 @@ def test_stage_move_changes_the_application_itself(engine: Engine, integration_i
     src = small_world()
     run(engine, integration_id, src)
     before = rows(engine, "applications")
-    a2 = src.records["applications"]["a2"]
-    src.put(dataclasses.replace(a2, current_stage_remote_id="s2"))  # type: ignore[type-var]
+    a2 = src.get(Application, "a2")
+    src.put(dataclasses.replace(a2, current_stage_remote_id="s2"))
     run(engine, integration_id, src)
     after = rows(engine, "applications")
     assert after["a2"].changed_at > before["a2"].changed_at
@@ -131,7 +131,7 @@ def test_interviews_and_offers_added_changed_removed_touch_the_application(engin
     assert t2["a2"].updated_at > t1["a2"].updated_at and t2["a2"].changed_at == t1["a2"].changed_at
     assert t2["a1"].updated_at == t1["a1"].updated_at
 
-    offer = src.records["offers"]["o1"]
+    offer = src.get(Offer, "o1")
     assert isinstance(offer, Offer)
     src.put(dataclasses.replace(offer, status="SENT"))
     run(engine, integration_id, src)
@@ -151,7 +151,7 @@ def test_full_sync_marks_missing_records_deleted_and_reappearance_clears_it(
 ) -> None:
     src = small_world()
     run(engine, integration_id, src)
-    a3 = src.records["applications"]["a3"]
+    a3 = src.get(Application, "a3")
     src.remove("applications", "a3")
     result = run(engine, integration_id, src)
     assert result.stats["applications"]["deleted"] == 1
@@ -201,7 +201,7 @@ def test_sync_failing_half_way_deletes_nothing_and_keeps_pages_it_wrote(engine: 
     run(engine, integration_id, src)
     src.remove("applications", "a3")
     src.remove("interviews", "i1")
-    src.put(dataclasses.replace(src.records["candidates"]["c2"], first_name="Alan M."))  # type: ignore[type-var]
+    src.put(dataclasses.replace(src.get(Candidate, "c2"), first_name="Alan M."))
     src.fail_after = 8  # tags(2) + job + stages(2) + candidates(2) + 1 application, then the outage
     result = run(engine, integration_id, src)
     assert result.state == SyncState.FAILED

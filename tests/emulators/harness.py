@@ -4,7 +4,7 @@ fault injection, and a server-side rate-limit meter.
 A vendor emulator (tests/emulators/lever.py, ashby.py) is a Starlette app built around an
 `Emulator`: its routes speak the vendor's protocol; `Emulator.middleware` runs before them and
 decides whether this request gets a fault instead of an answer, and meters the request rate the
-way the vendor would (a violation is counted, and answered with the vendor's 429).
+way the vendor would, exactly (`RateMeter`: a violation is counted, and answered with the vendor's 429).
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Literal
 
 import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FaultKind = Literal["status", "reset", "truncate", "slow", "invalid_json"]
 
@@ -51,33 +52,59 @@ class SeenRequest:
     path: str
     query: dict[str, str]
     body: bytes
-    at: float
+    at: int  # arrival: time.monotonic_ns() when the server took the request up
+    limited: bool = False  # answered with the vendor's 429 by the rate meter
 
 
 @dataclass
 class RateMeter:
-    """The vendor's limit as a token bucket on the server side: a request finding no token is a violation."""
+    """The vendor's documented limit, checked exactly against the arrival times the server logs.
+
+    Lever documents a token bucket per API key: steady `rate` requests/s, bursts up to `burst`
+    (shared/spec/source-ats-apis.md §4.2; Ashby publishes no general limit, §4.3, and its emulator
+    applies the same rule with the numbers a test gives). A bucket that starts full admits requests
+    arriving at t_1 <= ... <= t_n exactly when every window [t_i, t_j] of admitted arrivals holds at
+    most `burst + rate * (t_j - t_i)` of them, both ends counted. `admit(at)` checks the request that
+    arrives at `at` (integer nanoseconds) against every window that ends with it, in integer
+    arithmetic: no tolerance and no rounding, so a violation is a request the vendor's bucket would
+    have refused (with a 429), and 0 violations means the client never exceeded the limit. A refused
+    request takes no token: it is part of no later window.
+    """
 
     rate: float
     burst: int
     violations: int = 0
-    _tokens: float = 0.0
-    _updated: float = 0.0
+    admitted: list[int] = field(default_factory=list)  # arrival times (ns) of the admitted requests
+    # min over the admitted requests i (0-based) of i * G - P * t_i, see `admit`.
+    _tightest: int | None = field(default=None, repr=False)
+    _last: int | None = field(default=None, repr=False)  # the latest arrival, admitted or not
 
     def __post_init__(self) -> None:
-        self._tokens = float(self.burst)
-        self._updated = time.monotonic()
+        if self.rate <= 0 or self.burst < 1:
+            raise ValueError(f"a rate limit needs rate > 0 and burst >= 1, got {self.rate}/s, {self.burst}")
+        # rate = P / Q requests per second = P / G requests per nanosecond, exactly (the float's value).
+        exact = Fraction(self.rate)
+        self._p, self._g = exact.numerator, exact.denominator * 1_000_000_000
 
-    def admit(self) -> bool:
-        now = time.monotonic()
-        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
-        self._updated = now
-        # Tolerance: the client's and our clocks sample at slightly different moments.
-        if self._tokens >= 0.9:
-            self._tokens = max(0.0, self._tokens - 1)
-            return True
-        self.violations += 1
-        return False
+    def admit(self, at: int) -> bool:
+        """Meter the request that arrives at `at` (ns, never earlier than the previous arrival)."""
+        if self._last is not None and at < self._last:
+            raise ValueError(f"arrivals must be metered in order: {at} < {self._last}")
+        self._last = at
+        n = len(self.admitted)
+        # The window from admitted request i to this one holds n - i + 1 requests; it is within the
+        # limit iff (n - i + 1 - burst) * G <= P * (at - t_i), that is iff
+        #     (n + 1 - burst) * G - P * at  <=  i * G - P * t_i.
+        # The right side does not depend on this request: the tightest window is the earlier
+        # arrival with the smallest one, kept as requests are admitted. (The window of this request
+        # alone holds 1 <= burst.)
+        if self._tightest is not None and (n + 1 - self.burst) * self._g - self._p * at > self._tightest:
+            self.violations += 1
+            return False
+        key = n * self._g - self._p * at
+        self._tightest = key if self._tightest is None else min(self._tightest, key)
+        self.admitted.append(at)
+        return True
 
 
 @dataclass
@@ -115,12 +142,16 @@ class Emulator:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
+            # Arrival: taken and metered before anything awaits, so requests are metered in the order
+            # the server took them up (one event loop) and a slow body cannot make one look later.
+            at = time.monotonic_ns()
+            limited = emulator.rate is not None and not emulator.rate.admit(at)
             request = Request(scope, receive)
             body = await request.body()
             emulator.requests.append(
-                SeenRequest(request.method, request.url.path, dict(request.query_params), body, time.monotonic())
+                SeenRequest(request.method, request.url.path, dict(request.query_params), body, at, limited)
             )
-            if emulator.rate is not None and not emulator.rate.admit():
+            if limited:
                 await rate_limited()(scope, receive, send)
                 return
             fault = emulator._take_fault(request.url.path)
@@ -131,8 +162,8 @@ class Emulator:
             if fault is None:
                 await app(scope, replay, send)
             elif fault.kind == "status":
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-                await Response(b'{"message":"injected"}', fault.status, headers, "application/json")(
+                retry_after = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+                await Response(b'{"message":"injected"}', fault.status, retry_after, "application/json")(
                     scope, receive, send
                 )
             elif fault.kind == "invalid_json":
@@ -158,10 +189,10 @@ class Emulator:
 Captured = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
-async def _capture(app: ASGIApp, scope: Scope, receive: Callable[[], Awaitable[dict[str, Any]]]) -> Captured:
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> Captured:
     parts: dict[str, Any] = {"status": 200, "headers": [], "body": b""}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
             parts["status"] = message["status"]
             parts["headers"] = list(message.get("headers", []))

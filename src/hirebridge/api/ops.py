@@ -86,7 +86,11 @@ def route_template(routes: Sequence[BaseRoute], scope: Scope) -> str | None:
 
 class RequestMetrics:
     """Pure ASGI (BaseHTTPMiddleware would buffer streamed bodies): counts each request by route
-    template, method and status, and times it until its last body byte is sent."""
+    template, method and status, and times it until its last body chunk is handed to the server.
+
+    It is counted *before* that chunk goes out: a client holding the whole response finds its request
+    in any process's /metrics (counted after the send, a scrape right after it could miss it while the
+    app still ran -- a background task, or just a process descheduled)."""
 
     def __init__(self, app: ASGIApp, routes: Sequence[BaseRoute]) -> None:
         self.app = app
@@ -105,15 +109,24 @@ class RequestMetrics:
         }
         status = 500  # if the app raises before answering, the server answers 500
         started = time.perf_counter()
+        counted = False
+
+        def count() -> None:
+            nonlocal counted
+            counted = True
+            route = route_template(self.routes, request_scope) or UNMATCHED
+            observability.observe_http_request(route, scope["method"], status, time.perf_counter() - started)
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False) and not counted:
+                count()
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = route_template(self.routes, request_scope) or UNMATCHED
-            observability.observe_http_request(route, scope["method"], status, time.perf_counter() - started)
+            if not counted:  # the app failed before its last body chunk
+                count()

@@ -26,7 +26,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypeVar
@@ -496,7 +496,7 @@ class _End:
     error: BaseException | None
 
 
-def run_async_iter(make: Callable[[], AsyncIterator[T]], read_ahead: int = READ_AHEAD) -> Iterator[T]:
+def run_async_iter(make: Callable[[], AsyncIterator[T]], read_ahead: int = READ_AHEAD) -> Generator[T, None, None]:
     """Consume an async iterator from synchronous code (the sync engine).
 
     The iterator runs on a private event loop in a reader thread of its own, up to `read_ahead`
