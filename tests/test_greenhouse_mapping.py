@@ -529,9 +529,12 @@ def test_timestamps_and_ids() -> None:
         (mapping.map_offer, {"id": 1, "status": "Created"}, "offer: required field 'application_id'"),
         (mapping.map_note, {"id": 1, "type": "NOTE"}, "note: required field 'candidate_id'"),
         (mapping.map_stage, {"id": 1}, "job_interview_stage: required field 'job_id'"),
+        (mapping.map_stages, [{"id": 1, "sort_order": 0}], "job_interview_stage: required field 'job_id'"),
+        (mapping.current_offers, [{"id": 1, "version": 2}], "offer: required field 'application_id'"),
+        (mapping.map_user, {"first_name": "A"}, "user: required field 'id'"),
     ],
 )
-def test_missing_required_fields_name_the_field(mapper: Any, raw: Json, field: str) -> None:
+def test_missing_required_fields_name_the_field(mapper: Any, raw: Any, field: str) -> None:
     args = (raw, 0) if mapper is mapping.map_stage else (raw,)
     with pytest.raises(KeyError, match=field):
         mapper(*args)

@@ -12,8 +12,9 @@ What it speaks (docs/connectors/greenhouse.md says where each rule comes from):
   and each resource's booleans and enums. Deleted records are never listed.
 - Harvest's rate limit: at most `rate_limit` requests to /v3 in any `window` seconds (a rolling window; default 50
   per 10 s, v1's documented window -- v3 publishes none). Every /v3 answer carries `X-RateLimit-Limit`,
-  `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds when a request is admitted again); a request over
-  the limit is a violation and gets 429 with `Retry-After` (seconds) and `X-RateLimit-Reset` only, as v1 documented.
+  `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds, rounded up, when the oldest counted request leaves
+  the window: at Remaining 0, when a request is admitted again); a request over the limit is a violation and gets
+  429 with `Retry-After` (seconds) and `X-RateLimit-Reset` only, as v1 documented.
 - Attachment `url`s: a signed link (expires after `url_ttl`, default 7 days) that redirects (302) to a pre-signed
   storage URL serving the bytes; neither needs the bearer token, the storage URL refuses one.
 
@@ -222,8 +223,8 @@ class HarvestRateLimit:
                 self._admitted.append(now)
             else:
                 self.violations += 1
-            # When a request is admitted again: when the oldest admitted one leaves the window.
-            wait = self._admitted[0] + self.window - now if len(self._admitted) >= self.limit else 0.0
+            # Reset: when the oldest counted request leaves the window (at Remaining 0: when one is admitted again).
+            wait = self._admitted[0] + self.window - now if self._admitted else 0.0
             reset = str(math.ceil(time.time() + wait))
             if not admitted:
                 return False, {"Retry-After": str(max(1, math.ceil(wait))), "X-RateLimit-Reset": reset}

@@ -1,21 +1,12 @@
 """Greenhouse Harvest v3 payloads -> unified records. Pure functions: no I/O, no clock.
 
-Harvest v3 is normalized: an application names its candidate, job and stage by id, and what v1 nested
-(hiring team, tags, interviewers, rejection details, offers' versions, scorecard answers) lives in
-resources of its own. The functions here take one record plus the related rows they need, already
-fetched and indexed by id (`index_by_id`), and never look anything up themselves. Conventions every
-function follows:
-- remote ids are Greenhouse's integer ids as strings; an offer's remote id is its *application's* id
-  (an application has one offer, whose versions are rows of their own: a new version updates the
-  offer in place instead of adding a second one);
-- timestamps (ISO 8601, `...sssZ`) become aware UTC datetimes, dates (`YYYY-MM-DD`) midnight UTC; an
-  unreadable one becomes None;
-- `custom_fields {name_key: {name, type, value}}` become `{name_key: value}` (the stable key, like
-  Lever's offer field identifiers; the display name can change);
-- a required field that is missing (a record's own id, a note's candidate, an offer's application)
-  raises KeyError naming the model and the field; everything else Greenhouse leaves out stays None.
-Every record keeps the payload it came from as `remote_data` (with the related rows it was built
-from, under their resource names, where those decided a field).
+v3 is normalized (ids instead of nested objects; hiring team, tags, panels, answers and offer versions
+are resources of their own): each function takes one record plus the related rows it needs, already
+fetched (`index_by_id` for lookups), and never looks anything up itself. Ids become strings,
+timestamps aware UTC, dates midnight UTC (unreadable ones None), `custom_fields {name_key: {name,
+type, value}}` `{name_key: value}`; a missing required field raises KeyError naming it. Every record
+keeps its payload, plus the related rows that decided a field, as `remote_data`. The rules, and why,
+are in docs/connectors/greenhouse.md.
 """
 
 from __future__ import annotations
@@ -154,6 +145,16 @@ def _plain(text: Any) -> str:
 def _of(rows: Iterable[Json], key: str, owner: str) -> list[Json]:
     """The rows whose `key` is `owner` (related rows may be passed for many parents at once)."""
     return [row for row in rows if remote_id(row.get(key)) == owner]
+
+
+def _group(rows: Iterable[Json], key: str, model: str | None = None) -> dict[str, list[Json]]:
+    """Rows by `key`; rows without one are skipped, or (with `model`) a KeyError naming the field."""
+    groups: dict[str, list[Json]] = {}
+    for row in rows:
+        owner = _required(row, key, model) if model else remote_id(row.get(key))
+        if owner is not None:
+            groups.setdefault(owner, []).append(row)
+    return groups
 
 
 # --- users, roles, tags, rejection reasons --------------------------------------------------------
@@ -357,14 +358,12 @@ def map_stage(raw: Json, index: int | None) -> ApplicationStage:
 def map_stages(stages: Iterable[Json]) -> list[ApplicationStage]:
     """`/v3/job_interview_stages` rows (of one job or many): per job in `sort_order` (Application
     Review first, Offer last; ties by id), `index` the position in that order."""
-    by_job: dict[str, list[Json]] = {}
-    for stage in stages:
-        by_job.setdefault(_required(stage, "job_id", "job_interview_stage"), []).append(stage)
-    out: list[ApplicationStage] = []
-    for job_id in sorted(by_job, key=_id_order):
-        ordered = sorted(by_job[job_id], key=_position)
-        out += [map_stage(stage, index) for index, stage in enumerate(ordered)]
-    return out
+    by_job = _group(stages, "job_id", "job_interview_stage")
+    return [
+        map_stage(stage, index)
+        for job in sorted(by_job, key=_id_order)
+        for index, stage in enumerate(sorted(by_job[job], key=_position))
+    ]
 
 
 def map_job_post(raw: Json) -> JobPosting:
@@ -663,62 +662,43 @@ def map_scorecard(
     question_options: Iterable[Json] = (),
     answer_options: Iterable[Json] = (),
 ) -> Scorecard | None:
-    """A submitted `/v3/scorecards` row; None for a draft (Greenhouse makes a placeholder scorecard
-    per interviewer when an interview is scheduled: it is no feedback until submitted).
-
-    `candidate_remote_id`: the application's candidate; `interview_remote_id`: see
-    `scorecard_interviews`. Responses: the overall recommendation, then every question of the
-    scorecard's interview kit (`/v3/scorecard_questions`, by id; instructions left out) in `sort_order`
-    with this scorecard's answer (`/v3/scorecard_question_answers`; select answers through
-    `/v3/scorecard_question_answer_options` -> `/v3/scorecard_question_options`), then the interviewer's
-    key take-aways (`notes`) as TEXT. Private notes are not a response (they need a permission)."""
+    """A submitted `/v3/scorecards` row (None for a draft: Greenhouse's placeholder per interviewer).
+    Responses: the overall recommendation; each question of its kit (`questions` by id) in order with
+    this scorecard's `answers` (select ones through `answer_options` -> `question_options`); the key
+    take-aways. `interview_remote_id`: see `scorecard_interviews`."""
     sid = _required(raw, "id", "scorecard")
     if raw.get("status") != "complete":
         return None
     mine = _of(answers, "scorecard_id", sid)
     by_question = {q: a for a in mine if (q := remote_id(a.get("scorecard_question_id"))) is not None}
     kit = remote_id(raw.get("interview_kit_id"))
-    kit_questions = {
-        qid: q
-        for qid, q in (questions or {}).items()
-        if (kit is not None and remote_id(q.get("interview_kit_id")) == kit) or qid in by_question
+    options_of = _group(question_options, "scorecard_question_id")
+    names = {remote_id(o.get("id")): _text(o.get("name")) or "" for o in question_options}
+    chosen = {
+        answer: sorted((remote_id(r.get("scorecard_question_option_id")) or "" for r in rows), key=_id_order)
+        for answer, rows in _group(answer_options, "scorecard_question_answer_id").items()
     }
-    options_of: dict[str, list[Json]] = {}
-    for option in question_options:
-        if (qid := remote_id(option.get("scorecard_question_id"))) is not None:
-            options_of.setdefault(qid, []).append(option)
-    option_by_id = {remote_id(o.get("id")): o for o in question_options}
-    chosen: dict[str, list[str]] = {}
-    for row in answer_options:
-        if (ans := remote_id(row.get("scorecard_question_answer_id"))) and (
-            opt := remote_id(row.get("scorecard_question_option_id"))
-        ):
-            chosen.setdefault(ans, []).append(opt)
-
-    def label(option_id: str) -> dict[str, Any]:
-        return {"remote_id": option_id, "label": _text((option_by_id.get(option_id) or {}).get("name")) or ""}
-
     responses = [_recommendation(raw)]
-    for qid, question in sorted(kit_questions.items(), key=lambda item: _position(item[1])):
-        kind = question.get("answer_type")
-        if kind == "instruction" or (question.get("active") is False and qid not in by_question):
+    for qid, question in sorted((questions or {}).items(), key=lambda item: _position(item[1])):
+        mine_or_kit = qid in by_question or (kit is not None and remote_id(question.get("interview_kit_id")) == kit)
+        if not mine_or_kit or question.get("answer_type") == "instruction":
             continue
-        answer_row = by_question.get(qid)
-        type_ = _ANSWER_TYPES.get(str(kind), "TEXT")
-        picked = chosen.get(remote_id((answer_row or {}).get("id")) or "", [])
-        picked = sorted(picked, key=_id_order)
-        value: Any
-        if answer_row is None:
-            value = None
-        elif type_ == "BOOLEAN":
-            value = answer_row.get("boolean_value") if isinstance(answer_row.get("boolean_value"), bool) else None
-        elif type_ == "SINGLE_SELECT":
-            value = label(picked[0]) if picked else None
-        elif type_ == "MULTI_SELECT":
-            value = [label(o) for o in picked]
-        else:
-            value = _text(answer_row.get("answer"))
-        options = sorted(options_of.get(qid, []), key=_position)
+        if question.get("active") is False and qid not in by_question:
+            continue
+        type_ = _ANSWER_TYPES.get(str(question.get("answer_type")), "TEXT")
+        row = by_question.get(qid)
+        picked = [
+            {"remote_id": o, "label": names.get(o, "")} for o in chosen.get(remote_id((row or {}).get("id")) or "", [])
+        ]
+        value: Any = None
+        if row is not None:
+            value = {
+                "BOOLEAN": row.get("boolean_value") if isinstance(row.get("boolean_value"), bool) else None,
+                "SINGLE_SELECT": picked[0] if picked else None,
+                "MULTI_SELECT": picked,
+            }.get(type_, _text(row.get("answer")))
+        selects = type_ in ("SINGLE_SELECT", "MULTI_SELECT")
+        options = sorted(options_of.get(qid, []), key=_position) if selects else []
         responses.append(
             ScorecardResponse(
                 remote_id=qid,
@@ -726,12 +706,10 @@ def map_scorecard(
                 type=type_,
                 answer=value,
                 required=question.get("required") if isinstance(question.get("required"), bool) else None,
-                options=tuple(label(remote_id(o.get("id")) or "") for o in options)
-                if type_ in ("SINGLE_SELECT", "MULTI_SELECT")
-                else (),
+                options=tuple({"remote_id": remote_id(o["id"]), "label": _text(o.get("name")) or ""} for o in options),
             )
         )
-    if (notes := _text(raw.get("notes"))) is not None:
+    if (notes := _text(raw.get("notes"))) is not None:  # private notes are no response (they need a permission)
         responses.append(ScorecardResponse(remote_id=None, label="Key Take-Aways", type="TEXT", answer=notes))
     return Scorecard(
         remote_id=sid,
@@ -752,16 +730,11 @@ def map_scorecard(
 
 def current_offers(rows: Iterable[Json]) -> list[Json]:
     """The latest version per application, as `current_only=true` lists them (for rows read without it)."""
-    latest: dict[str, Json] = {}
-    for row in rows:
-        app = _required(row, "application_id", "offer")
-        held = latest.get(app)
-        if held is None or (row.get("version") or 0, _id_order(str(row.get("id")))) > (
-            held.get("version") or 0,
-            _id_order(str(held.get("id"))),
-        ):
-            latest[app] = row
-    return [latest[a] for a in sorted(latest, key=_id_order)]
+    groups = _group(rows, "application_id", "offer")
+    return [
+        max(groups[app], key=lambda r: (r.get("version") or 0, _id_order(remote_id(r.get("id")) or "")))
+        for app in sorted(groups, key=_id_order)
+    ]
 
 
 def offer_status(raw: Json) -> OfferStatus | None:
