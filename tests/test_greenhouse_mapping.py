@@ -182,6 +182,15 @@ def test_job_status_visibility_and_employment_values() -> None:
     assert mapping.map_job(raw).visibility is None
     deleted = [p | {"active": False} for p in load("job_posts")]
     assert mapping.map_job(raw, posts=deleted).post_url is None
+    assert mapping.map_job(raw, posts=deleted).description is None
+    # A closed job's posts are no longer live: the description is still theirs (external first).
+    unpublished = [p | {"live": False} for p in load("job_posts")]
+    closed = mapping.map_job(raw | {"status": "closed"}, posts=unpublished)
+    assert (closed.description, closed.post_url, closed.visibility) == (
+        "<p>Build the APIs our customers run on.</p>",
+        None,
+        None,
+    )
     fields = raw["custom_fields"]
     for value, expected in [("Part-time", "PART_TIME"), ("Intern", "INTERNSHIP"), ("Contract", "CONTRACT"),
                             ("Temporary", "SEASONAL"), ("Freelance", "Freelance")]:  # fmt: skip

@@ -55,7 +55,7 @@ from hirebridge.model.records import (
 Json = dict[str, Any]
 
 # Deep links into the Greenhouse UI (Kombo's remote_url). Customers on Greenhouse's EU data centre
-# use another host; the connector can pass its own.
+# use another host (not configurable yet: see docs/connectors/greenhouse.md).
 APP_URL = "https://app.greenhouse.io"
 
 
@@ -307,8 +307,13 @@ def map_job(
         visibility = JobVisibility.PUBLIC
     elif live:
         visibility = JobVisibility.INTERNAL
-    # The candidate-facing text: the first live external post's, else any live post's.
-    description_post = next(iter(external or live), None)
+    # The candidate-facing text: a live post's (external first), else an unpublished one's (a closed job's).
+    kept = [p for p in mine["job_posts"] if p.get("active", True) is not False and _text(p.get("content"))]
+    description_post = min(
+        kept,
+        key=lambda p: (not p.get("live"), bool(p.get("internal")), _id_order(remote_id(p.get("id")) or "")),
+        default=None,
+    )
     department = (departments or {}).get(remote_id(raw.get("department_id")) or "")
     office = next(
         (o for i in raw.get("office_ids") or [] if (o := (offices or {}).get(remote_id(i) or "")) is not None), None
