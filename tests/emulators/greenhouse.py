@@ -264,7 +264,7 @@ class GreenhouseEmulator:
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
         self._serial = 10_000
-        self._clock = 0.0
+        self._clock_ms = 0
         self.files: dict[int, bytes] = {}
         self._generate(applications)
         routes = [
@@ -308,8 +308,8 @@ class GreenhouseEmulator:
     def now(self) -> str:
         """A strictly increasing wall-clock time (ms), for the `updated_at` of test changes."""
         with self._lock:
-            self._clock = max(self._clock + 0.001, round(time.time(), 3))
-            return iso(datetime.fromtimestamp(self._clock, UTC))
+            self._clock_ms = max(self._clock_ms + 1, int(time.time() * 1000))
+            return iso(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=self._clock_ms))
 
     def _id(self) -> int:
         self._serial += 1 + self._rng.randrange(3)  # ids unique across resources, with gaps
