@@ -25,6 +25,8 @@ from hirebridge.model.records import (
     SystemRole,
 )
 
+pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
+
 FIXTURES = Path(__file__).parent / "fixtures/greenhouse_v3"
 Json = dict[str, Any]
 # Fixtures no mapper reads, and why (asserted so a new fixture gets a decision).
