@@ -1,8 +1,9 @@
 """An integration whose first sync failed looks failed: in its details (`last_sync`), in the 409 of its
-data endpoints."""
+data endpoints, and in `hirebridge runs` / `integrations list`."""
 
 from __future__ import annotations
 
+import json
 import socket
 
 from sqlalchemy import Engine
@@ -13,6 +14,7 @@ from hirebridge.store import tenancy
 from hirebridge.store.db import write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
+from tests.commands import hb
 from tests.conftest import Server, Tenant, make_tenant
 from tests.contract import validate
 from tests.emulators.lever import LeverEmulator
@@ -87,3 +89,67 @@ def test_a_first_sync_rejected_for_credentials_reads_as_kombos_authentication_fa
     assert data["last_sync"]["error_code"] == "AUTHENTICATION_FAILED"
     message = world.get("/ats/applications").json()["error"]["message"]
     assert "AUTHENTICATION_FAILED" in message and "rejected the integration's credentials" in message
+
+
+def test_runs_lists_kind_state_times_records_and_the_error(database_url: str) -> None:
+    port = _closed_port()
+    created = json.loads(
+        hb(
+            database_url,
+            "integrations",
+            "create",
+            "--tool",
+            "lever",
+            "--credential",
+            "api_key=k-0123456789",
+            "--base-url",
+            f"http://127.0.0.1:{port}/v1",
+            "--setting",
+            "retry_attempts=1",
+            "--no-sync",
+            "--json",
+        ).stdout
+    )
+    lever = created["id"]
+    failed = hb(database_url, "sync", lever, "--json", check=False)
+    assert failed.returncode == 1
+    sandbox = json.loads(
+        hb(database_url, "integrations", "create", "--tool", "sandbox", "--applications", "20", "--json").stdout
+    )["id"]
+    hb(database_url, "sync", sandbox)  # runs the FULL sync `integrations create` queued
+
+    runs = json.loads(hb(database_url, "runs", "--json").stdout)
+    assert [r["integration_id"] for r in runs] == [sandbox, lever]  # newest first
+    done, first = runs
+    assert done["state"] == "SUCCEEDED" and done["kind"] == "FULL" and done["records_written"] > 0
+    assert done["started_at"] and done["finished_at"] and done["duration_seconds"] is not None
+    assert first["state"] == "FAILED" and first["error_code"] == "SOURCE_UNAVAILABLE" and first["error"]
+    assert first["records_written"] == 0 and first["id"] == json.loads(failed.stdout)["id"]
+
+    assert len(json.loads(hb(database_url, "runs", "--limit", "1", "--json").stdout)) == 1
+    only_lever = json.loads(hb(database_url, "runs", lever, "--json").stdout)
+    assert [r["id"] for r in only_lever] == [first["id"]]
+
+    table = hb(database_url, "runs", lever).stdout.splitlines()
+    assert table[0].split() == [
+        "RUN",
+        "KIND",
+        "STATE",
+        "STARTED",
+        "(UTC)",
+        "FINISHED",
+        "(UTC)",
+        "DURATION",
+        "WRITTEN",
+        "ERROR",
+    ]
+    assert len(table) == 2 and first["id"] in table[1] and "FAILED" in table[1] and "SOURCE_UNAVAILABLE" in table[1]
+    assert hb(database_url, "runs", "lever:nope", check=False).returncode == 2
+
+    listed = {i["id"]: i for i in json.loads(hb(database_url, "integrations", "list", "--json").stdout)}
+    assert listed[lever]["setup_status"] == "FINAL_SYNC_PENDING"
+    assert listed[lever]["last_run"]["state"] == "FAILED"
+    assert listed[lever]["last_run"]["error_code"] == "SOURCE_UNAVAILABLE"
+    lines = hb(database_url, "integrations", "list").stdout.splitlines()
+    lever_line = next(line for line in lines if lever in line)
+    assert "FAILED" in lever_line and "SOURCE_UNAVAILABLE" in lever_line
