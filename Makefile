@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make demo PORT=8001` serves on another port; `make demo NEW_API_KEY=1` mints a new API key.
 demo: install
-	$(BIN)/hirebridge demo
+	$(BIN)/hirebridge demo$(if $(PORT), --port $(PORT))$(if $(NEW_API_KEY), --new-api-key)
 
 serve: install
 	$(BIN)/hirebridge serve
@@ -44,7 +45,7 @@ format: install
 	$(BIN)/ruff format src tests
 
 clean:
-	rm -rf $(VENV) hirebridge.db hirebridge.db-wal hirebridge.db-shm
+	rm -rf $(VENV) hirebridge.db hirebridge.db-wal hirebridge.db-shm hirebridge.db.secret-key hirebridge.db.api-key
 
 # Benchmarks (bench/, docs/benchmarks.md); never part of `make test`. BENCH_URL is created if missing.
 BENCH_URL ?= postgresql://postgres@127.0.0.1:5432/bench

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,17 +11,8 @@ from sqlalchemy import create_engine, select
 
 from hirebridge.store.db import normalize_url
 from hirebridge.store.tables import integrations
+from tests.commands import NO_KEY, Running, environment, free_port, hb, start_demo
 from tests.contract import validate
-
-
-def hb(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HIREBRIDGE_DATABASE_URL": database_url}
-    result = subprocess.run(
-        [sys.executable, "-m", "hirebridge.cli", *args], env=env, capture_output=True, text=True, timeout=300
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
 
 
 def test_keys_integrations_sync_and_advance(database_url: str) -> None:
@@ -42,9 +27,9 @@ def test_keys_integrations_sync_and_advance(database_url: str) -> None:
     assert [i["id"] for i in listed] == [integration_id] and listed[0]["first_sync_succeeded_at"] is None
 
     synced = hb(database_url, "sync", integration_id)
-    assert "SUCCEEDED" in synced.stderr
+    assert "SUCCEEDED" in synced.stdout
     hb(database_url, "sandbox", "advance", integration_id, "--steps", "2")
-    assert "SUCCEEDED" in hb(database_url, "sync", integration_id, "--kind", "full").stderr
+    assert "SUCCEEDED" in hb(database_url, "sync", integration_id, "--kind", "full").stdout
     listed = json.loads(hb(database_url, "integrations", "list", "--json").stdout)
     assert listed[0]["first_sync_succeeded_at"] is not None
 
@@ -52,22 +37,24 @@ def test_keys_integrations_sync_and_advance(database_url: str) -> None:
     assert other["environment"] == "production" and other["environment_id"] != key["environment_id"]
 
 
-def test_commands_that_handle_credentials_refuse_to_run_without_a_secret_key(database_url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "HIREBRIDGE_SECRET_KEY"}
-    for args in (
-        ("serve",),
-        ("sync", "sandbox:26vafvWSRmbhNcxJYqjCzuJg"),
-        ("integrations", "create", "--tool", "sandbox"),
-    ):
-        result = subprocess.run(
-            [sys.executable, "-m", "hirebridge.cli", *args],
-            env={**env, "HIREBRIDGE_DATABASE_URL": database_url},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 2, args
-        assert "HIREBRIDGE_SECRET_KEY is not set" in result.stderr, args
+def test_only_credentials_need_a_secret_key(database_url: str, tmp_path: Path) -> None:
+    """A sandbox is created, synced and served without any key; storing a credential needs one."""
+    sandbox = json.loads(
+        hb(
+            database_url, "integrations", "create", "--tool", "sandbox", "--applications", "20", "--json", key=NO_KEY
+        ).stdout
+    )["id"]
+    assert "SUCCEEDED" in hb(database_url, "sync", sandbox, key=NO_KEY, cwd=tmp_path).stdout
+    port = free_port()
+    server = Running(["serve", "--port", str(port)], environment(database_url, NO_KEY), cwd=tmp_path)
+    server.wait_for(url=f"http://127.0.0.1:{port}/health")
+    server.stop()
+    refused = hb(
+        database_url, "integrations", "create", "--tool", "lever", "--credential", "api_key=k", key=NO_KEY, check=False
+    )
+    assert refused.returncode == 2 and "HIREBRIDGE_SECRET_KEY is not set" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not list(tmp_path.glob("*.secret-key"))  # only the demo writes a key file
 
 
 def test_creating_an_api_key_integration_seals_its_credential(database_url: str) -> None:
@@ -120,49 +107,9 @@ def test_failures_exit_non_zero(database_url: str) -> None:
     assert hb(database_url, "api-keys", "create", "--key", "short", check=False).returncode != 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_demo(database_url: str, cwd: Path, key: str) -> tuple[subprocess.Popen[str], str]:
-    """`hirebridge demo` in a subprocess; returns it and its base URL once it answers."""
-    port = _free_port()
-    args = ["demo", "--port", str(port), "--api-key", key, "--applications", "50"]
-    # The demo is the one command that needs no HIREBRIDGE_SECRET_KEY (it keeps a generated one).
-    env = {k: v for k, v in os.environ.items() if k != "HIREBRIDGE_SECRET_KEY"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hirebridge.cli", *args],
-        env={**env, "HIREBRIDGE_DATABASE_URL": database_url},
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while True:
-        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-        try:
-            httpx.get(f"{base}/check-api-key", timeout=1)
-            return proc, base
-        except httpx.TransportError:
-            assert time.monotonic() < deadline, "demo did not start serving"
-            time.sleep(0.2)
-
-
-def stop(proc: subprocess.Popen[str]) -> str:
-    """Ctrl-C, as a user would; returns everything the process printed."""
-    proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 0, output
-    return output
-
-
 def test_demo_sets_up_syncs_serves_and_stops_on_ctrl_c(database_url: str, tmp_path: Path) -> None:
     key = "hb_demo_key_0123456789"
-    proc, base = start_demo(database_url, tmp_path, key)
+    demo, base = start_demo(database_url, tmp_path, "--api-key", key, "--applications", "50")
     try:
         integration_id = json.loads(hb(database_url, "integrations", "list", "--json").stdout)[0]["id"]
         response = httpx.get(
@@ -184,13 +131,14 @@ def test_demo_sets_up_syncs_serves_and_stops_on_ctrl_c(database_url: str, tmp_pa
             assert {t.id for t in sdk.general.get_tools(category="ats").data.tools} == {"sandbox", "lever", "ashby"}
             assert sdk.general.trigger_sync(type_="DELTA").data.type == "DELTA"
     finally:
-        output = stop(proc)
-    assert key in output and integration_id in output and "curl" in output
-    key_files = list(tmp_path.glob("*.secret-key"))
-    assert len(key_files) == 1 and key_files[0].stat().st_mode & 0o077 == 0  # readable by its owner only
+        demo.stop()
+    assert key in demo.output and integration_id in demo.output and "curl" in demo.output
+    for suffix in ("secret-key", "api-key"):
+        key_files = list(tmp_path.glob(f"*.{suffix}"))
+        assert len(key_files) == 1 and key_files[0].stat().st_mode & 0o077 == 0  # readable by its owner only
     # Running the demo again reuses the synced integration instead of creating another.
-    proc, _base = start_demo(database_url, tmp_path, key)
-    stop(proc)
+    demo, _base = start_demo(database_url, tmp_path, "--api-key", key, "--applications", "50")
+    demo.stop()
     assert len(json.loads(hb(database_url, "integrations", "list", "--json").stdout)) == 1
 
 

@@ -1,33 +1,83 @@
-"""The `hirebridge` command. Every subcommand reads HIREBRIDGE_DATABASE_URL (default: ./hirebridge.db)."""
+"""The `hirebridge` command. Every subcommand reads HIREBRIDGE_DATABASE_URL (default: ./hirebridge.db).
+
+Output: what a command produces goes to stdout — JSON with `--json`, else plain lines that are never
+wrapped — and progress, notices and errors go to stderr. With HIREBRIDGE_LOG_FORMAT=json everything
+on stderr is a JSON line (notices and errors are log records then, usage errors included).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import socket
 import sys
 import tempfile
+import threading
+import time
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from hirebridge import crypto
-from hirebridge.config import get_settings
+from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import CONNECTORS, TOOLS
 from hirebridge.connectors.settings import ConfigError
 from hirebridge.jobs import Jobs
 from hirebridge.logs import configure_logging
-from hirebridge.store import migrate, tenancy
+from hirebridge.store import migrate, sync_runs, tenancy
 from hirebridge.store.db import make_engine, read_tx, write_tx
-from hirebridge.store.sync_runs import SyncState
+from hirebridge.store.sync_runs import SyncRun, SyncState
 from hirebridge.sync.engine import SyncEngine, SyncError
+from hirebridge.timefmt import to_wire, utc_now
 
-app = typer.Typer(help="HireBridge: a self-hosted unified ATS API, wire-compatible with Kombo.", no_args_is_help=True)
+log = logging.getLogger("hirebridge.cli")
+
+
+class _Cli(typer.Typer):
+    """The command group; sets up logging before any command runs, and in the JSON log format turns
+    what click would print as plain text (usage errors, "Aborted!", a crash's traceback) into log records."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            settings = get_settings()
+            configure_logging(settings.log_format, settings.log_level)
+        except (ValidationError, ValueError) as exc:
+            sys.stderr.write(f"hirebridge: invalid setting: {exc}\n")
+            sys.exit(2)
+        if settings.log_format != "json":
+            return super().__call__(*args, **kwargs)
+        try:
+            result = super().__call__(*args, **{**kwargs, "standalone_mode": False})
+        except typer.TyperException as exc:  # a usage error: unknown option, missing argument...
+            code = getattr(exc, "exit_code", 2)
+            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            log.error(message, extra={"exit_code": code})
+            sys.exit(code)
+        except typer.Abort:
+            log.error("aborted")
+            sys.exit(1)
+        except Exception:
+            log.exception("hirebridge failed")
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _typer(help_text: str) -> typer.Typer:
+    # Plain tracebacks: typer's pretty ones print local variables, which may hold credentials.
+    return _Cli(help=help_text, no_args_is_help=True, pretty_exceptions_enable=False)
+
+
+app = _typer("HireBridge: a self-hosted unified ATS API, wire-compatible with Kombo.")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 integrations_app = typer.Typer(help="Integrations (connected ATS accounts).", no_args_is_help=True)
@@ -39,8 +89,12 @@ app.add_typer(integrations_app, name="integrations")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(secret_key_app, name="secret-key")
 
-console = Console(stderr=True)
+# stderr, for progress, notices and errors in the text log format; never wraps (a long error or
+# path stays one line that can be copied).
+console = Console(stderr=True, soft_wrap=True, highlight=False)
+# The sandbox size `integrations create --tool sandbox` and `demo` use unless --applications says otherwise.
 DEFAULT_DEMO_APPLICATIONS = 3000
+DEMO_API_KEY_SUFFIX = ".api-key"
 
 HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -48,56 +102,184 @@ EnvironmentOption = Annotated[str, typer.Option("--environment", help="Environme
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
 
-def _require_secret_key() -> None:
-    """Refuse to run without HIREBRIDGE_SECRET_KEY (only the demo may): credentials are never stored in the clear."""
+class Kind(StrEnum):
+    """Sync kinds as the command line spells them."""
+
+    full = "full"
+    delta = "delta"
+
+
+def _json_logs() -> bool:
+    return get_settings().log_format == "json"
+
+
+def _out(text: str) -> None:
+    """A line of the command's output (stdout), as is: no wrapping, no markup."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _note(message: str) -> None:
+    """Progress or a notice (stderr; a log record in the JSON log format)."""
+    if _json_logs():
+        log.info(message)
+    else:
+        console.print(message, markup=False)
+
+
+def _warn(message: str) -> None:
+    if _json_logs():
+        log.warning(message)
+    else:
+        console.print(message, style="yellow", markup=False)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    """Report an error on stderr and exit with `code` (2: the command cannot run; 1: it ran and failed)."""
+    if _json_logs():
+        log.error(message, extra={"exit_code": code})
+    else:
+        console.print(message, style="red", markup=False)
+    raise typer.Exit(code)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> None:
+    """Aligned columns on stdout, one line per row whatever the terminal's width."""
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    for line in [headers, *rows]:
+        _out("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+def _secrets(settings: Settings, *, create: bool = False) -> None:
+    """Find the key that seals credentials (HIREBRIDGE_SECRET_KEY or the database's key file, see
+    hirebridge.crypto); no key is fine until a credential must be sealed or opened."""
     try:
-        crypto.configure(get_settings().secret_key)
-        crypto.cipher()
-    except (crypto.SecretKeyMissing, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+        crypto.configure_for(settings.database_url, settings.secret_key, create=create)
+    except (crypto.SecretKeyConflict, ValueError) as exc:
+        _fail(str(exc))
 
 
-def _engine(*, upgrade: bool = False, secrets: bool = True) -> Engine:
-    if secrets:
-        _require_secret_key()
-    settings = get_settings()
-    configure_logging(settings.log_format, settings.log_level)
-    engine = make_engine(settings.database_url)
+def _engine(*, upgrade: bool = True) -> Engine:
+    engine = make_engine(get_settings().database_url)
     if upgrade:
         migrate.upgrade(engine)
     return engine
 
 
+def _check_stored_credentials(engine: Engine, *, all_required: bool = False) -> None:
+    """Refuse to start when stored credentials cannot be opened: no key at all, or a key that opens
+    none of them (the wrong key). Some unreadable among readable ones is a warning — their syncs fail
+    with CONFIGURATION_ERROR — unless `all_required`."""
+    with read_tx(engine) as conn:
+        sealed = [(i.id, i.sealed_credentials) for i in tenancy.list_integrations(conn) if i.sealed_credentials]
+    if not sealed:
+        return
+    named = ", ".join(integration_id for integration_id, _ in sealed[:5]) + (", …" if len(sealed) > 5 else "")
+    try:
+        cipher = crypto.cipher()
+    except crypto.SecretKeyMissing as exc:
+        _fail(f"{exc} The database holds the credentials of {len(sealed)} integration(s): {named}.")
+    unreadable = [integration_id for integration_id, token in sealed if not cipher.can_open(token)]
+    if not unreadable:
+        return
+    if len(unreadable) == len(sealed) or all_required:
+        _fail(
+            f"the key from {cipher.source} cannot decrypt the stored credentials of {len(unreadable)} of "
+            f"{len(sealed)} integration(s) ({', '.join(unreadable[:5])}): set HIREBRIDGE_SECRET_KEY to the key "
+            "they were sealed with (during a rotation: the new key, then the old one)."
+        )
+    for integration_id in unreadable:
+        _warn(
+            f"the credentials of {integration_id} cannot be decrypted with the key from {cipher.source}: "
+            "its syncs fail with CONFIGURATION_ERROR until they are stored again"
+        )
+
+
+def _written(run: SyncRun) -> int:
+    return sum(counts.get(op, 0) for counts in run.stats.values() for op in ("inserted", "updated", "deleted"))
+
+
+def _duration(run: SyncRun) -> float | None:
+    if run.started_at is None or run.ended_at is None:
+        return None
+    return round((run.ended_at - run.started_at).total_seconds(), 3)
+
+
+def _run_json(run: SyncRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "integration_id": run.integration_id,
+        "kind": run.kind,
+        "state": str(run.state),
+        "created_at": to_wire(run.created_at),
+        "started_at": to_wire(run.started_at),
+        "finished_at": to_wire(run.ended_at),
+        "duration_seconds": _duration(run),
+        "records_written": _written(run),
+        "stats": run.stats,
+        "error_code": run.error_code,
+        "error": run.error,
+        "executor": run.executor,
+    }
+
+
+def _human_time(value: datetime | None) -> str:
+    return "-" if value is None else f"{value:%Y-%m-%d %H:%M:%S}"
+
+
+def _human_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    return f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def _human_error(run: SyncRun, limit: int = 200) -> str:
+    if run.error_code is None and run.error is None:
+        return ""
+    text = " ".join(f"{run.error_code or ''}: {run.error or ''}".split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _run_sync(engine: Engine, integration_id: str, kind: SyncKind) -> SyncRun:
+    """Run a sync in the foreground (a progress display on an interactive stderr); the recorded run.
+    Exits 1 when the sync cannot start (another run holds the integration)."""
+    label = f"{kind.value.lower()} sync of {integration_id}"
+    try:
+        if _json_logs() or not console.is_terminal:  # the engine logs its start and end
+            result = SyncEngine(engine).run(integration_id, kind)
+        else:
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+            ) as progress:
+                task = progress.add_task(label, total=None)
+
+                def on_page(model: str, written: int) -> None:
+                    progress.update(task, description=f"{kind.value.lower()} sync: {model} {written:,}")
+
+                result = SyncEngine(engine).run(integration_id, kind, progress=on_page)
+                progress.update(task, description=f"{kind.value.lower()} sync {result.state.lower()}")
+    except SyncError as exc:
+        _fail(str(exc), 1)
+    with read_tx(engine) as conn:
+        run = sync_runs.get_run(conn, result.run_id)
+    assert run is not None
+    return run
+
+
+def _run_summary(run: SyncRun) -> str:
+    totals = {k: sum(v.get(k, 0) for v in run.stats.values()) for k in ("inserted", "updated", "deleted", "unchanged")}
+    counts = ", ".join(f"{k} {v:,}" for k, v in totals.items())
+    took = _human_duration(_duration(run))
+    return f"run {run.id}: {run.kind} sync of {run.integration_id} {run.state} in {took}: {counts}"
+
+
 def _print_json(payload: object) -> None:
     sys.stdout.write(json.dumps(payload) + "\n")
-
-
-def _run_sync(engine: Engine, integration_id: str, kind: SyncKind) -> bool:
-    """Run a sync in the foreground with a progress display; True when it succeeded."""
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task(f"{kind.value.lower()} sync of {integration_id}", total=None)
-
-        def on_page(model: str, written: int) -> None:
-            progress.update(task, description=f"{kind.value.lower()} sync: {model} {written:,}")
-
-        try:
-            result = SyncEngine(engine).run(integration_id, kind, progress=on_page)
-        except SyncError as exc:
-            console.print(f"[red]{exc}[/red]")
-            return False
-        progress.update(task, description=f"{kind.value.lower()} sync {result.state.lower()}")
-    totals = {k: sum(v[k] for v in result.stats.values()) for k in ("inserted", "updated", "deleted", "unchanged")}
-    console.print(f"run {result.run_id}: {result.state} " + ", ".join(f"{k} {v:,}" for k, v in totals.items()))
-    if result.error:
-        console.print(f"[red]{result.error}[/red]")
-    return result.state == SyncState.SUCCEEDED
 
 
 def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
@@ -128,13 +310,13 @@ def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all schema migrations (on PostgreSQL also the task queue's tables, for `hirebridge worker`)."""
-    engine = _engine(upgrade=True, secrets=False)
+    engine = _engine()
     if engine.dialect.name == "postgresql":
         from hirebridge.jobs import distributed
 
         if distributed.apply_schema(distributed.conninfo(get_settings().database_url)):
-            console.print("created the task queue's tables (procrastinate)")
-    console.print(f"database at revision {migrate.current_revision(engine)}")
+            _note("created the task queue's tables (procrastinate)")
+    _out(f"database at revision {migrate.current_revision(engine)}")
 
 
 @app.command()
@@ -145,8 +327,12 @@ def serve(
         int, typer.Option(min=1, help="API processes; more than one share the port, /metrics aggregates them.")
     ] = 1,
 ) -> None:
-    """Serve the API (applies migrations first)."""
-    _serve(_engine(upgrade=True), host, port, workers)
+    """Serve the API (applies migrations first). In the embedded worker mode (the default) it also runs
+    queued and scheduled syncs; in the distributed mode `hirebridge worker`s do."""
+    _secrets(get_settings())
+    engine = _engine()
+    _check_stored_credentials(engine)
+    _serve(engine, host, port, workers)
 
 
 @keys_app.command("create")
@@ -156,18 +342,17 @@ def api_keys_create(
     as_json: JsonOption = False,
 ) -> None:
     """Create an API key. The key is shown once; only its hash is stored."""
-    engine = _engine(upgrade=True, secrets=False)
+    engine = _engine()
     with write_tx(engine) as conn:
         env = tenancy.get_or_create_environment(conn, environment)
         try:
             plain = tenancy.create_api_key(conn, env, key)
         except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
+            _fail(str(exc))
     if as_json:
         _print_json({"key": plain, "environment_id": env.id, "environment": env.name})
     else:
-        console.print(f"API key for environment '{env.name}' (shown once): [bold]{plain}[/bold]")
+        _out(f"API key for environment '{env.name}' (shown once): {plain}")
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -175,15 +360,14 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     for value in values:
         name, sep, content = value.partition("=")
         if not sep or not name:
-            console.print(f"[red]--{what} takes NAME=VALUE, got {value!r}[/red]")
-            raise typer.Exit(2)
+            _fail(f"--{what} takes NAME=VALUE, got {value!r}")
         pairs[name.strip()] = content
     return pairs
 
 
 @integrations_app.command("create")
 def integrations_create(
-    tool: Annotated[str, typer.Option(help=f"Tool: one of {', '.join(sorted(CONNECTORS))}.")],
+    tool: Annotated[str, typer.Option(help=f"The tool to connect: {', '.join(sorted(CONNECTORS))}.")],
     credential: Annotated[
         list[str] | None,
         typer.Option(help="A credential as NAME=VALUE, e.g. api_key=KEY (repeatable). Stored encrypted."),
@@ -195,19 +379,37 @@ def integrations_create(
         list[str] | None,
         typer.Option(help="A connector setting as NAME=VALUE, e.g. requests_per_second=5 (repeatable)."),
     ] = None,
-    applications: Annotated[int | None, typer.Option(help="Sandbox only: number of applications.")] = None,
-    organization: Annotated[str | None, typer.Option(help="The customer's organization name.")] = None,
-    sync_now: Annotated[bool, typer.Option("--sync/--no-sync", help="Queue the first FULL sync now.")] = True,
+    applications: Annotated[
+        int | None,
+        typer.Option(min=1, help=f"Sandbox only: number of applications (default {DEFAULT_DEMO_APPLICATIONS})."),
+    ] = None,
+    organization: Annotated[
+        str | None, typer.Option(help="The customer's organization name (`end_user.organization_name`).")
+    ] = None,
+    sync_now: Annotated[
+        bool,
+        typer.Option(
+            "--sync/--no-sync",
+            help="Queue the first FULL sync (run by `serve` or a `worker`; `hirebridge sync <id>` runs it here).",
+        ),
+    ] = True,
     environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT,
     as_json: JsonOption = False,
 ) -> None:
-    """Create an integration (no sync yet: run `hirebridge sync <id>`)."""
+    """Create an integration and queue its first FULL sync (--no-sync: queue nothing).
+
+    The sync is not run here: `hirebridge serve` (embedded mode) or a `hirebridge worker` runs it, or
+    run it in the foreground with `hirebridge sync <id>`. Credentials need a key (HIREBRIDGE_SECRET_KEY,
+    or the key file `hirebridge demo` keeps beside the database); a sandbox needs none.
+    """
+    settings = get_settings()
     if tool not in CONNECTORS:
-        console.print(f"[red]unknown tool '{tool}'; known: {', '.join(sorted(CONNECTORS))}[/red]")
-        raise typer.Exit(2)
+        _fail(f"unknown tool '{tool}'; known: {', '.join(sorted(CONNECTORS))}")
     config: dict[str, object] = {}
     if tool == "sandbox":
         config = {"applications": applications or DEFAULT_DEMO_APPLICATIONS, "step": 0}
+    elif applications is not None:
+        _fail("--applications is for the sandbox only")
     config.update(_pairs(setting or [], "setting"))
     if base_url:
         config["base_url"] = base_url
@@ -215,19 +417,23 @@ def integrations_create(
     unknown = set(secrets) - crypto.SECRET_FIELDS
     if unknown:
         known = ", ".join(sorted(crypto.SECRET_FIELDS))
-        console.print(f"[red]unknown credential {', '.join(sorted(unknown))}; known: {known}[/red]")
-        raise typer.Exit(2)
+        _fail(f"unknown credential {', '.join(sorted(unknown))}; known: {known}")
     config.update(secrets)
     try:  # building the connector validates the configuration before anything is stored
         TOOLS[tool].factory("validation", config)
     except (ConfigError, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    engine = _engine(upgrade=True)
+        _fail(str(exc))
+    if secrets:
+        _secrets(settings)
+        try:
+            crypto.cipher()
+        except crypto.SecretKeyMissing as exc:
+            _fail(str(exc))
+    engine = _engine()
     with write_tx(engine) as conn:
         env = tenancy.get_or_create_environment(conn, environment)
         integration = tenancy.create_integration(conn, env, tool, config, organization_name=organization)
-    if sync_now:  # the first sync starts at once (run by `serve`'s worker or by `hirebridge worker`s)
+    if sync_now:
         jobs = Jobs.for_process(engine, run_worker=False)
         try:
             jobs.enqueue_sync(integration.id, SyncKind.FULL)
@@ -236,62 +442,142 @@ def integrations_create(
     if as_json:
         _print_json({"id": integration.id, "tool": tool, "environment_id": env.id})
     else:
-        console.print(f"created integration [bold]{integration.id}[/bold]")
+        _out(f"created integration {integration.id}")
+    if sync_now:
+        _note(
+            f"its first FULL sync is queued: `hirebridge serve` or a worker runs it; "
+            f"`hirebridge sync {integration.id}` runs it now"
+        )
+
+
+def _setup(integration: tenancy.Integration, last: SyncRun | None) -> str:
+    """COMPLETED once a sync succeeded; before that PENDING, or how the last attempt ended (FAILED, CANCELLED)."""
+    if integration.first_sync_succeeded_at is not None:
+        return "COMPLETED"
+    return "PENDING" if last is None else str(last.state)
 
 
 @integrations_app.command("list")
 def integrations_list(as_json: JsonOption = False) -> None:
-    """List integrations of all environments."""
-    engine = _engine(upgrade=True, secrets=False)
+    """List integrations of all environments, with their last finished sync."""
+    engine = _engine()
     with read_tx(engine) as conn:
-        found = tenancy.list_integrations(conn)
-    rows = [
-        {
-            "id": i.id,
-            "tool": i.tool,
-            "environment_id": i.environment_id,
-            "enabled": i.enabled,
-            "status": i.status,
-            "first_sync_succeeded_at": i.first_sync_succeeded_at.isoformat() if i.first_sync_succeeded_at else None,
-        }
-        for i in found
-    ]
+        found = [(i, sync_runs.last_finished_run(conn, i.id)) for i in tenancy.list_integrations(conn)]
     if as_json:
-        _print_json(rows)
+        _print_json(
+            [
+                {
+                    "id": i.id,
+                    "tool": i.tool,
+                    "environment_id": i.environment_id,
+                    "organization_name": i.end_user_organization_name,
+                    "enabled": i.enabled,
+                    "status": i.status,
+                    # Kombo's value, as GET /v1/integrations/{id} has it (last_run tells a failure apart).
+                    "setup_status": "COMPLETED" if i.first_sync_succeeded_at else "FINAL_SYNC_PENDING",
+                    "first_sync_succeeded_at": to_wire(i.first_sync_succeeded_at),
+                    "last_run": None if last is None else _run_json(last),
+                }
+                for i, last in found
+            ]
+        )
         return
-    for row in rows:
-        console.print(f"{row['id']}  tool={row['tool']}  first sync: {row['first_sync_succeeded_at'] or 'pending'}")
+    if not found:
+        _note("no integrations yet: `hirebridge integrations create --tool sandbox`")
+        return
+    rows = [
+        [
+            i.id,
+            i.status,
+            _setup(i, last),
+            "-" if last is None else f"{last.state} {_human_time(last.ended_at)} {last.error_code or ''}".strip(),
+            i.end_user_organization_name or "",
+        ]
+        for i, last in found
+    ]
+    _table(["INTEGRATION", "STATUS", "SETUP", "LAST RUN (UTC)", "ORGANIZATION"], rows)
 
 
 @app.command()
 def sync(
     integration_id: Annotated[str, typer.Argument(help="The integration to sync.")],
-    kind: Annotated[SyncKind, typer.Option(case_sensitive=False, help="FULL detects deletions.")] = SyncKind.FULL,
+    kind: Annotated[
+        Kind, typer.Option(case_sensitive=False, help="full detects deletions; delta fetches changes only.")
+    ] = Kind.full,
     enqueue: Annotated[
-        bool, typer.Option("--enqueue", help="Queue it for the workers instead of running it here.")
+        bool, typer.Option("--enqueue", help="Queue it for `serve` or the workers instead of running it here.")
     ] = False,
-    as_json: JsonOption = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the run (like `hirebridge runs --json`) or the queued sync as JSON."),
+    ] = False,
 ) -> None:
-    """Sync an integration now, in the foreground (or queue it with --enqueue). Exits non-zero when the sync fails."""
-    engine = _engine(upgrade=True)
+    """Sync an integration now, in the foreground (or queue it with --enqueue). Exits non-zero when the sync
+    fails or cannot run."""
+    sync_kind = SyncKind(kind.value.upper())
+    settings = get_settings()
+    engine = _engine()
+    with read_tx(engine) as conn:
+        integration = tenancy.get_integration(conn, integration_id)
+    if integration is None:
+        _fail(f"integration {integration_id} not found")
     if enqueue:
-        with read_tx(engine) as conn:
-            if tenancy.get_integration(conn, integration_id) is None:
-                console.print(f"[red]integration {integration_id} not found[/red]")
-                raise typer.Exit(2)
         jobs = Jobs.for_process(engine, run_worker=False)
         try:
-            queued = jobs.enqueue_sync(integration_id, kind)
+            queued = jobs.enqueue_sync(integration_id, sync_kind)
         finally:
             jobs.stop()
         if as_json:
-            _print_json({"sync_id": queued.run_id, "type": kind.value, "already_queued": queued.already_queued})
+            _print_json({"sync_id": queued.run_id, "type": sync_kind.value, "already_queued": queued.already_queued})
         else:
-            state = "already queued" if queued.already_queued else "queued"
-            console.print(f"{kind.value.lower()} sync {queued.run_id} {state}")
+            _out(f"{kind.value} sync {queued.run_id} {'already queued' if queued.already_queued else 'queued'}")
         return
-    if not _run_sync(engine, integration_id, kind):
-        raise typer.Exit(1)
+    if integration.sealed_credentials is not None:  # open them before a run is recorded
+        _secrets(settings)
+        try:
+            crypto.cipher().open(integration.sealed_credentials)
+        except crypto.CredentialsUnreadable as exc:
+            _fail(f"cannot sync {integration_id}: {exc}")
+    run = _run_sync(engine, integration_id, sync_kind)
+    if as_json:
+        _print_json(_run_json(run))
+    else:
+        _out(_run_summary(run))
+    if run.state != SyncState.SUCCEEDED:
+        _fail(f"{run.error_code}: {run.error}", 1)
+
+
+@app.command()
+def runs(
+    integration_id: Annotated[
+        str | None, typer.Argument(help="Only this integration's runs (default: all integrations).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Sync runs, newest first: kind, state, times, records written, error code and message."""
+    engine = _engine()
+    with read_tx(engine) as conn:
+        if integration_id is not None and tenancy.get_integration(conn, integration_id) is None:
+            _fail(f"integration {integration_id} not found")
+        found = sync_runs.recent_runs(conn, integration_id, limit)
+    if as_json:
+        _print_json([_run_json(run) for run in found])
+        return
+    if not found:
+        _note("no sync runs yet")
+        return
+    now = utc_now()
+    rows = []
+    for run in found:
+        duration = _duration(run)
+        if duration is None and run.started_at is not None and run.state == SyncState.RUNNING:
+            duration = (now - run.started_at).total_seconds()
+        row = [run.id, run.kind, str(run.state), _human_time(run.started_at), _human_time(run.ended_at)]
+        row += [_human_duration(duration), f"{_written(run):,}", _human_error(run)]
+        rows.append(row if integration_id else [run.id, run.integration_id, *row[1:]])
+    headers = ["RUN", "KIND", "STATE", "STARTED (UTC)", "FINISHED (UTC)", "DURATION", "WRITTEN", "ERROR"]
+    _table(headers if integration_id else ["RUN", "INTEGRATION", *headers[1:]], rows)
 
 
 @app.command()
@@ -303,27 +589,28 @@ def worker(
 ) -> None:
     """Run queued and scheduled syncs (distributed mode, PostgreSQL; start any number, on any machine).
 
-    SIGTERM/SIGINT: running syncs finish their current page, are recorded CANCELLED and queued again.
+    Needs a current schema (`hirebridge db upgrade`; workers never migrate). SIGTERM/SIGINT: running
+    syncs finish their current page, are recorded CANCELLED and queued again.
     """
     from hirebridge.jobs import distributed
 
     settings = get_settings()
-    engine = _engine()
     try:
         url = distributed.conninfo(settings.database_url)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
+    _secrets(settings)
     # Workers never migrate on their own (several starting at once would race): `db upgrade` does it once.
+    engine = _engine(upgrade=False)
     if not migrate.is_current(engine) or not distributed.schema_present(url):
-        console.print("[red]the database schema is not current: run `hirebridge db upgrade` first[/red]")
-        raise typer.Exit(2)
+        _fail("the database schema is not current: run `hirebridge db upgrade` first")
+    _check_stored_credentials(engine)
     if metrics_port is not None:  # syncs, records written, source calls and retries of this process
         import prometheus_client
 
         # All interfaces: Prometheus scrapes workers from another machine.
         prometheus_client.start_http_server(metrics_port, addr="0.0.0.0")
-    console.print(f"worker started (concurrency {concurrency}); stop with SIGTERM or Ctrl-C")
+    _note(f"worker started (concurrency {concurrency}); stop with SIGTERM or Ctrl-C")
     distributed.run_worker(engine, url, concurrency, settings)
 
 
@@ -338,13 +625,12 @@ def integrations_schedule(
     ] = None,
 ) -> None:
     """Override an integration's sync schedule."""
-    engine = _engine(upgrade=True, secrets=False)
+    engine = _engine()
     with write_tx(engine) as conn:
         if tenancy.get_integration(conn, integration_id) is None:
-            console.print(f"[red]integration {integration_id} not found[/red]")
-            raise typer.Exit(2)
+            _fail(f"integration {integration_id} not found")
         tenancy.set_schedule(conn, integration_id, full_every, delta_every)
-    console.print(f"schedule of {integration_id} updated")
+    _note(f"schedule of {integration_id} updated")
 
 
 @sandbox_app.command("advance")
@@ -353,16 +639,15 @@ def sandbox_advance(
     steps: Annotated[int, typer.Option(min=1, help="How many steps to move the source forward.")] = 1,
 ) -> None:
     """Move the sandbox ATS's data forward: new, changed and deleted records for the next sync."""
-    engine = _engine(upgrade=True, secrets=False)
+    engine = _engine()
     with write_tx(engine) as conn:
         integration = tenancy.get_integration(conn, integration_id)
         if integration is None or integration.tool != "sandbox":
-            console.print(f"[red]{integration_id} is not a sandbox integration[/red]")
-            raise typer.Exit(2)
+            _fail(f"{integration_id} is not a sandbox integration")
         config = dict(integration.config)
         config["step"] = int(config.get("step", 0)) + steps
         tenancy.update_integration_config(conn, integration_id, config)
-    console.print(f"sandbox {integration_id} is now at step {config['step']}; run `hirebridge sync` to pick it up")
+    _note(f"sandbox {integration_id} is now at step {config['step']}; run `hirebridge sync` to pick it up")
 
 
 @secret_key_app.command("generate")
@@ -374,50 +659,137 @@ def secret_key_generate() -> None:
 @secret_key_app.command("rotate")
 def secret_key_rotate() -> None:
     """Re-encrypt all stored credentials with the first key of HIREBRIDGE_SECRET_KEY (put the new key first,
-    keep the old one after it until this has run)."""
-    engine = _engine(upgrade=True)
+    keep the old one after it until this has run; to leave the demo's key file, put its key second)."""
+    settings = get_settings()
+    if not settings.secret_key:
+        _fail("set HIREBRIDGE_SECRET_KEY to the new key followed by the current one: NEW,OLD")
+    _secrets(settings)
+    engine = _engine()
+    _check_stored_credentials(engine, all_required=True)
     with write_tx(engine) as conn:
         count = tenancy.reseal_all_credentials(conn)
-    console.print(f"re-encrypted the credentials of {count} integration(s) with the first key")
+    _note(f"re-encrypted the credentials of {count} integration(s) with the first key")
+    key_file = crypto.key_file(settings.database_url)
+    cipher = crypto.configured()
+    if key_file.exists() and cipher is not None and key_file.read_text().strip() != cipher.keys[0]:
+        _note(f"the key file {key_file.resolve()} is no longer needed: delete it, keep HIREBRIDGE_SECRET_KEY")
+
+
+def _reserve_port(host: str, port: int) -> socket.socket:
+    """Listen on (host, port) now, so that a busy port fails the demo before it sets anything up."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc}")
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT leftovers are no obstacle
+    try:
+        sock.bind(address)
+        sock.listen()
+    except OSError as exc:
+        sock.close()
+        _fail(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}. Is another server (an earlier demo?) using "
+            f"the port? Stop it, or choose another port: `hirebridge demo --port {port + 1}` "
+            f"(`make demo PORT={port + 1}`)."
+        )
+    return sock
+
+
+def _announce_when_serving(host: str, port: int, text: str) -> None:
+    """Print `text` once the API answers on (host, port): "ready" only when it is."""
+    import http.client
+
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+    def wait() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            connection = http.client.HTTPConnection(target, port, timeout=2)
+            try:
+                connection.request("GET", "/health")
+                if connection.getresponse().status == 200:
+                    _out(text)
+                    return
+            except OSError:
+                pass
+            finally:
+                connection.close()
+            time.sleep(0.1)
+
+    threading.Thread(target=wait, name="demo-ready", daemon=True).start()
+
+
+def _demo_api_key(engine: Engine, key_path: Path, given: str | None, new: bool) -> tuple[tenancy.Environment, str]:
+    """The demo's API key: `given`; else the one the last demo on this database kept in `key_path` (0600)
+    if it still opens the default environment; else (or with `new`) a new one, kept there."""
+    saved = key_path.read_text().strip() if key_path.exists() else None
+    with write_tx(engine) as conn:
+        env = tenancy.get_or_create_environment(conn)
+        if given is None and not new and saved and tenancy.environment_for_key(conn, saved) == env:
+            return env, saved
+        try:
+            key = tenancy.create_api_key(conn, env, given)
+        except ValueError as exc:
+            _fail(str(exc))
+    if key != saved:
+        crypto.write_private_file(key_path, key)
+    return env, key
 
 
 @app.command()
 def demo(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
-    api_key: Annotated[str | None, typer.Option(help="Use this API key (else a new one is printed).")] = None,
-    applications: Annotated[int, typer.Option(help="Size of the sandbox.")] = DEFAULT_DEMO_APPLICATIONS,
+    api_key: Annotated[
+        str | None, typer.Option(help="Use this API key (default: the previous demo's, else a new one).")
+    ] = None,
+    new_api_key: Annotated[
+        bool, typer.Option("--new-api-key", help="Create a new API key instead of reusing the previous demo's.")
+    ] = False,
+    applications: Annotated[int, typer.Option(min=1, help="Size of the sandbox.")] = DEFAULT_DEMO_APPLICATIONS,
 ) -> None:
-    """Set up a sandbox integration with realistic data, sync it, and serve the API."""
+    """Set up a sandbox integration with realistic data, sync it, and serve the API.
+
+    Fails at once if the port is taken. Idempotent: a re-run reuses the environment, the sandbox of the
+    same size (synced once) and the API key, which is kept beside the database file
+    (`<database file>.api-key`, mode 0600; for PostgreSQL `hirebridge.api-key` in the working
+    directory). Without HIREBRIDGE_SECRET_KEY it keeps a generated key the same way
+    (`<database file>.secret-key`), which every other command on that database finds by itself.
+    """
     settings = get_settings()
-    if not settings.secret_key:
-        # A trial needs no set-up: keep a generated key beside the SQLite file (or in the working
-        # directory for another database); see hirebridge.crypto.
-        url = settings.database_url
-        data_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else Path("hirebridge")
-        crypto.configure(crypto.demo_key(data_file))
-    engine = _engine(upgrade=True, secrets=crypto.configured() is None)
-    with write_tx(engine) as conn:
-        env = tenancy.get_or_create_environment(conn)
-        key = tenancy.create_api_key(conn, env, api_key)
-        integration = next(
-            (
-                i
-                for i in tenancy.list_integrations(conn, env)
-                if i.tool == "sandbox" and i.config.get("applications") == applications
-            ),
-            None,
-        ) or tenancy.create_integration(conn, env, "sandbox", {"applications": applications, "step": 0})
-    if integration.first_sync_succeeded_at is None and not _run_sync(engine, integration.id, SyncKind.FULL):
-        raise typer.Exit(1)
+    reserved = _reserve_port(host, port)  # before anything is set up or printed
+    try:
+        _secrets(settings, create=True)
+        engine = _engine()
+        _check_stored_credentials(engine)
+        key_path = crypto.beside_database(settings.database_url, DEMO_API_KEY_SUFFIX)
+        env, key = _demo_api_key(engine, key_path, api_key, new_api_key)
+        with write_tx(engine) as conn:
+            integration = next(
+                (
+                    i
+                    for i in tenancy.list_integrations(conn, env)
+                    if i.tool == "sandbox" and i.config.get("applications") == applications
+                ),
+                None,
+            ) or tenancy.create_integration(conn, env, "sandbox", {"applications": applications, "step": 0})
+        if integration.first_sync_succeeded_at is None:
+            run = _run_sync(engine, integration.id, SyncKind.FULL)
+            if run.state != SyncState.SUCCEEDED:
+                _fail(f"the demo's sync failed: {run.error_code}: {run.error}", 1)
+    finally:
+        reserved.close()  # uvicorn binds it next
     base = f"http://{host}:{port}/v1"
-    console.print(
-        "\n[bold]HireBridge demo is ready[/bold]\n"
-        f"  API key:        {key}\n"
+    _announce_when_serving(
+        host,
+        port,
+        "\nHireBridge demo is ready\n"
+        f"  API key:        {key}  (kept in {key_path}; --new-api-key for another)\n"
         f"  Integration id: {integration.id}\n\n"
         f"  curl -H 'Authorization: Bearer {key}' -H 'X-Integration-Id: {integration.id}' \\\n"
-        f"       '{base}/ats/applications?page_size=2'\n",
-        soft_wrap=True,  # a copy-pasteable curl line: never wrap it at the terminal width
+        f"       '{base}/ats/applications?page_size=2'\n\n"
+        "  Every other command finds this database's keys by itself, e.g. `hirebridge runs`.\n",
     )
     _serve(engine, host, port)
 

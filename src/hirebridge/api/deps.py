@@ -6,8 +6,10 @@ from sqlalchemy import Connection
 from starlette.requests import Request
 
 from hirebridge.api.errors import ApiError
-from hirebridge.store import tenancy
+from hirebridge.store import sync_runs, tenancy
+from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tenancy import Environment, Integration
+from hirebridge.timefmt import to_wire
 
 
 def _bearer_key(request: Request) -> str:
@@ -65,9 +67,37 @@ def readable_integration(request: Request, conn: Connection) -> Integration:
             f"The integration '{integration.id}' is disabled; enable it to read its data.",
         )
     if integration.first_sync_succeeded_at is None:
-        raise ApiError(
-            409,
-            "INTEGRATION.SETUP_SYNC_PENDING",
-            "The first sync of this integration has not finished yet. Poll again later.",
-        )
+        raise ApiError(409, "INTEGRATION.SETUP_SYNC_PENDING", _setup_pending_message(conn, integration.id))
     return integration
+
+
+# What a failed run's code means, for the client reading the 409 (the run's own error text, which
+# may quote the source, stays with the operator: `hirebridge runs`).
+_RUN_ERRORS = {
+    "AUTHENTICATION_FAILED": "the source rejected the integration's credentials",
+    "SOURCE_UNAVAILABLE": "the source could not be reached",
+    "SOURCE_ERROR": "the source answered with an error or with data that could not be read",
+    "CONFIGURATION_ERROR": "the integration's configuration or stored credentials could not be used",
+    "WORKER_LOST": "the process running it stopped",
+    "INTERRUPTED": "it was interrupted",
+    "LEASE_LOST": "another run took it over",
+    "INTERNAL_ERROR": "an internal error; the operator's logs have the details",
+}
+
+
+def _setup_pending_message(conn: Connection, integration_id: str) -> str:
+    """Why there is no data yet: a first sync still to come or running, or one that failed."""
+    last = sync_runs.last_finished_run(conn, integration_id)
+    active = sync_runs.has_active_run(conn, integration_id)
+    if last is None:
+        return "The first sync of this integration has not finished yet. Poll again later."
+    code = last.error_code or "UNKNOWN"
+    cause = _RUN_ERRORS.get(code, "see the integration's runs")
+    ended = to_wire(last.ended_at)
+    outcome = "was cancelled" if last.state == SyncState.CANCELLED else "failed"
+    retry = (
+        "Another attempt is queued or running; poll again later."
+        if active
+        else "It is retried with the next scheduled sync, or now with POST /v1/force-sync."
+    )
+    return f"The first sync of this integration {outcome} at {ended} with {code} ({cause}); no data yet. {retry}"

@@ -15,7 +15,7 @@ from hirebridge.api.errors import ApiError, input_invalid
 from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import ATS_MODELS, TOOLS, Tool
 from hirebridge.model.coverage import CoverageStatus
-from hirebridge.store import tenancy
+from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.tenancy import Integration
 from hirebridge.timefmt import to_wire
@@ -92,8 +92,34 @@ def _own_integration(request: Request, integration_id: str) -> Integration:
         return caller_integration(request, conn, integration_id)
 
 
+def _last_sync(run: sync_runs.SyncRun | None) -> dict[str, Any] | None:
+    """The integration's last finished run, in the names of Kombo's `sync-finished` webhook (a
+    HireBridge addition to the integration details: Kombo's `setup_status` cannot say "the first
+    sync failed")."""
+    if run is None:
+        return None
+    state = str(run.state)
+    if run.error_code == "AUTHENTICATION_FAILED":  # a sync_state of Kombo's own
+        state = run.error_code
+    duration = None
+    if run.started_at is not None and run.ended_at is not None:
+        duration = int((run.ended_at - run.started_at).total_seconds())
+    return {
+        "sync_id": run.id,
+        "sync_type": run.kind,
+        "sync_state": state,
+        "sync_started_at": to_wire(run.started_at),
+        "sync_ended_at": to_wire(run.ended_at),
+        "sync_duration_seconds": duration,
+        "error_code": run.error_code,
+    }
+
+
 def get_integration(request: Request) -> Response:
-    return success(_integration_details(_own_integration(request, request.path_params["integration_id"])))
+    with read_tx(request.app.state.engine) as conn:
+        integration = caller_integration(request, conn, request.path_params["integration_id"])
+        last = sync_runs.last_finished_run(conn, integration.id)
+    return success({**_integration_details(integration), "last_sync": _last_sync(last)})
 
 
 def delete_integration(request: Request) -> Response:

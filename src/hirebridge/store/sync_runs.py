@@ -239,6 +239,38 @@ def list_runs(conn: Connection, integration_id: str) -> list[SyncRun]:
     return [_run(row) for row in rows]
 
 
+FINISHED_STATES = (SyncState.SUCCEEDED, SyncState.FAILED, SyncState.CANCELLED)
+
+
+def recent_runs(conn: Connection, integration_id: str | None = None, limit: int = 20) -> list[SyncRun]:
+    """The newest runs first (of one integration, or of all), for `hirebridge runs`."""
+    query = select(sync_runs).order_by(sync_runs.c.created_at.desc(), sync_runs.c.id.desc()).limit(limit)
+    if integration_id is not None:
+        query = query.where(sync_runs.c.integration_id == integration_id)
+    return [_run(row) for row in conn.execute(query)]
+
+
+def last_finished_run(conn: Connection, integration_id: str) -> SyncRun | None:
+    """The run of this integration that ended last (succeeded, failed or cancelled), if any."""
+    row = conn.execute(
+        select(sync_runs)
+        .where(sync_runs.c.integration_id == integration_id, sync_runs.c.state.in_(FINISHED_STATES))
+        .order_by(sync_runs.c.ended_at.desc(), sync_runs.c.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return None if row is None else _run(row)
+
+
+def has_active_run(conn: Connection, integration_id: str) -> bool:
+    """Whether a run of this integration is queued or running."""
+    found = conn.execute(
+        select(sync_runs.c.id)
+        .where(sync_runs.c.integration_id == integration_id, sync_runs.c.state.in_(ACTIVE_STATES))
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def stream_state(conn: Connection, integration_id: str, stream: str) -> dict[str, Any] | None:
     text = conn.execute(
         select(stream_states.c.state).where(
