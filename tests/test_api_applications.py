@@ -246,7 +246,7 @@ def test_setup_sync_pending_until_the_first_sync_succeeds(world: World, engine: 
     fresh = create_sandbox(engine, world.tenant)
     pending = world.get(PATH, **world.headers(**{"X-Integration-Id": fresh}))
     error = error_of(pending, 409, "INTEGRATION.SETUP_SYNC_PENDING")
-    assert error["title"] == "The integration's setup sync is still running."
+    assert error["title"] == "The integration's first sync has not completed."
     SyncEngine(engine).run(fresh)
     assert world.get(PATH, **world.headers(**{"X-Integration-Id": fresh})).status_code == 200
 

@@ -66,6 +66,7 @@ def test_a_failed_first_sync_shows_in_the_details_and_in_the_data_endpoints_409(
     assert "first sync of this integration failed" in error["message"]
     assert "SOURCE_UNAVAILABLE" in error["message"] and "could not be reached" in error["message"]
     assert "not finished yet" not in error["message"] and "force-sync" in error["message"]
+    assert "still running" not in error["title"]
 
     # A new attempt queued: the message says so, and still names the failure.
     enqueue_sync(engine, integration_id, SyncKind.FULL)

@@ -29,6 +29,15 @@ def test_datetimes_render_in_utc_with_milliseconds() -> None:
     assert to_wire_value(naive, "i") == "2024-01-02T03:04:05.678Z"
 
 
+def test_wire_datetimes_always_have_a_four_digit_year() -> None:
+    """RFC 3339 (and Kombo's `YYYY-MM-DDTHH:mm:ss.sssZ`) has four year digits, also before year 1000."""
+    assert to_wire(datetime(1, 1, 2, 3, 4, 5, 6000, tzinfo=UTC)) == "0001-01-02T03:04:05.006Z"
+    assert to_wire(datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC)) == "0999-12-31T23:59:59.000Z"
+    assert (
+        to_wire_value(datetime(1, 1, 1, 5, 0, tzinfo=timezone(timedelta(hours=5))), "i") == "0001-01-01T00:00:00.000Z"
+    )
+
+
 def test_synced_datetimes_render_like_the_api_renders_its_own() -> None:
     """Stored documents (rendered at sync) and live renders (timefmt) must agree, or a record's JSON
     would depend on which path served it."""

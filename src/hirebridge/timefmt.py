@@ -22,8 +22,11 @@ def truncate_ms(value: datetime) -> datetime:
 def to_wire(value: datetime | None) -> str | None:
     if value is None:
         return None
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+    if value.tzinfo is not UTC:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    # isoformat of a UTC value is `YYYY-MM-DDTHH:MM:SS.mmm+00:00`, milliseconds truncated and the
+    # year always four digits (strftime's %Y writes year 1 as "1" on glibc: not RFC 3339).
+    return value.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_query_datetime(text: str) -> datetime:

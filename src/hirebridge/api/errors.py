@@ -21,7 +21,8 @@ TITLES: dict[str, str] = {
     "PLATFORM.INPUT_INVALID": "The input is invalid.",
     "PLATFORM.UNKNOWN_ERROR": "An unknown error occurred.",
     "PLATFORM.RATE_LIMIT_EXCEEDED": "You have exceeded the rate limit.",
-    "INTEGRATION.SETUP_SYNC_PENDING": "The integration's setup sync is still running.",
+    # One title for "still running" and "failed": the message says which.
+    "INTEGRATION.SETUP_SYNC_PENDING": "The integration's first sync has not completed.",
     "INTEGRATION.INACTIVE": "The integration is inactive.",
 }
 

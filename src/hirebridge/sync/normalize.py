@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -84,14 +84,7 @@ def _same(value: Any, _integration_id: str) -> Any:
 
 
 def _datetime(value: datetime, _integration_id: str) -> str | None:
-    # `timefmt.to_wire`'s output, without its strftime: isoformat of the UTC value is
-    # `YYYY-MM-DDTHH:MM:SS.mmm+00:00` (milliseconds truncated, like `microsecond // 1000`). strftime's
-    # %Y does not zero-pad years before 1000 on every platform, so those keep the original path.
-    if value.tzinfo is not UTC:
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if value.year < 1000:
-        return to_wire(value)
-    return value.isoformat(timespec="milliseconds")[:-6] + "Z"
+    return to_wire(value)
 
 
 def _sequence(value: Any, integration_id: str) -> list[Any]:
