@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from hirebridge import pacing
 from hirebridge.connectors.http import TokenBucket
@@ -238,4 +238,17 @@ def test_sqlite_acquire_does_not_wait_for_the_main_databases_write_lock(tmp_path
     finally:
         release.set()
         writer.join()
+        engine.dispose()
+
+
+def test_postgresql_keeps_the_buckets_in_an_unlogged_table(postgres_url: str) -> None:
+    """Bucket state is worth nothing after a crash; an update of an UNLOGGED table commits without
+    waiting for a WAL flush (docs/benchmarks.md: a reservation costs a fraction of a logged one)."""
+    engine = make_engine(postgres_url)
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            persistence = conn.execute(text("SELECT relpersistence FROM pg_class WHERE oid = 'rate_limits'::regclass"))
+            assert persistence.scalar_one() == "u"
+    finally:
         engine.dispose()
