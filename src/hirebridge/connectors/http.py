@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import certifi
 import httpx
 
+from hirebridge import pacing
 from hirebridge.observability import observe_source_request, observe_source_retry
 
 log = logging.getLogger(__name__)
@@ -112,17 +113,6 @@ class BearerAuth:
         return "BearerAuth(token=***)"
 
 
-# How far under a source's documented limit the client paces itself. A bucket at exactly the limit
-# sends request n at the very instant the server's own bucket earns its token; network and
-# scheduling jitter then make some requests *arrive* a little early, the server counts them over the
-# limit (a 429 and a back-off of up to seconds each), and a sync ends up slower than pacing below the
-# limit from the start. 95% of the rate and one request less of burst leave the server a token of
-# slack at all times for ~5% less throughput (Lever emulator at 200/s: 3-16 violations per FULL
-# sync and 1.3-1.5x the minimum time before, none and 1.1x after; see docs/benchmarks.md).
-PACING_MARGIN = 0.95
-BURST_MARGIN = 1
-
-
 class TokenBucket:
     """`rate` requests per second on average, bursts of up to `burst`."""
 
@@ -143,8 +133,9 @@ class TokenBucket:
     @classmethod
     def under_limit(cls, rate: float, burst: int) -> TokenBucket:
         """A bucket for a source that allows `rate` requests/s in bursts of `burst`, paced with the
-        safety margin (PACING_MARGIN of the rate, BURST_MARGIN fewer in a burst, at least 1)."""
-        return cls(rate * PACING_MARGIN, max(1, burst - BURST_MARGIN))
+        safety margin of `hirebridge.pacing` (PACING_MARGIN of the rate, BURST_MARGIN fewer in a burst,
+        at least 1), the one the limiter shared across processes (store.rate_limits) applies too."""
+        return cls(*pacing.under_limit(rate, burst))
 
     async def acquire(self) -> None:
         # No lock: between the check and the take there is no await, so on one event loop the two

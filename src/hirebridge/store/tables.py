@@ -9,6 +9,7 @@ filter or join on are copied into real columns next to it.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -125,6 +126,18 @@ stream_states = Table(
     Column("stream", String(80), primary_key=True),
     Column("state", Text, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
+# The rate limiters shared by every process that talks to a source (store/rate_limits.py): one row per
+# limiter key (an integration id), the GCRA's theoretical arrival time in microseconds since the Unix
+# epoch. On SQLite the limiters keep this table in a sidecar file next to the database instead (the
+# main file's write lock is held for whole sync pages), so there it stays empty.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("tat_us", BigInteger, nullable=False),
 )
 
 

@@ -1,0 +1,254 @@
+"""The shared rate limiter's arithmetic (GCRA reservations), on every backend, with a test clock.
+
+`store.rate_limits.DatabaseRateLimits` keeps one bucket per key in the database (PostgreSQL: the
+`rate_limits` table; SQLite: a sidecar file next to the database; in-memory SQLite: the process).
+These tests drive `acquire()` and `penalize()` through the real statements with a clock they move
+themselves (integer microseconds) and a sleep that advances it: no wall-clock time is involved, so
+the departures are exact and checked against the vendor's rule with the emulators' exact meter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from hirebridge import pacing
+from hirebridge.connectors.http import TokenBucket
+from hirebridge.store import migrate, tables
+from hirebridge.store.db import make_engine, write_tx
+from hirebridge.store.rate_limits import (
+    HORIZON_US,
+    MAX_PENALTY_US,
+    DatabaseRateLimiter,
+    DatabaseRateLimits,
+    LocalBuckets,
+    SqlBuckets,
+)
+from tests.emulators.harness import RateMeter
+
+MICROS = 1_000_000
+VENDOR_RATE, VENDOR_BURST = 10.0, 5  # the source's documented limit
+PACED_RATE, PACED_BURST = pacing.under_limit(VENDOR_RATE, VENDOR_BURST)  # 9.5/s, 4
+T = math.ceil(MICROS / PACED_RATE)  # 105264 us
+START = 1_800_000_000 * MICROS  # the test clock's epoch: any value; tat is microseconds since 1970
+
+
+class ManualClock:
+    """A clock (integer microseconds) that only moves when a request sleeps or the test says so."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self.slept: list[int] = []
+
+    def __call__(self) -> int:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        waited = round(seconds * MICROS)
+        self.slept.append(waited)
+        self.now += waited
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "process"])
+def limits(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[DatabaseRateLimits, ManualClock]]:
+    """A provider with a test clock on a migrated SQLite file (the buckets live in its sidecar), on
+    PostgreSQL (the `rate_limits` table), and on an in-memory SQLite database (the process-local
+    buckets)."""
+    clock = ManualClock()
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hirebridge.db'}"
+    elif request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = "sqlite://"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    yield DatabaseRateLimits(engine, clock=clock, sleep=clock.sleep), clock
+    engine.dispose()
+
+
+async def departures(limiter: DatabaseRateLimiter, clock: ManualClock, count: int) -> list[int]:
+    """When `count` requests made one after another through `limiter` go (test clock, us)."""
+    sent = []
+    for _ in range(count):
+        await limiter.acquire()
+        sent.append(clock.now)
+    return sent
+
+
+def within_the_vendors_limit(sent: list[int]) -> bool:
+    meter = RateMeter(VENDOR_RATE, VENDOR_BURST)
+    return all(meter.admit(at * 1000) for at in sent)
+
+
+def test_the_limiter_paces_under_the_vendors_limit_with_the_connectors_margin(engine: Engine) -> None:
+    limiter = DatabaseRateLimits(engine).limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+    local = TokenBucket.under_limit(VENDOR_RATE, VENDOR_BURST)
+    assert (limiter.rate, limiter.burst) == (local.rate, local.burst) == (9.5, 4)
+    assert limiter.interval_us == T == 105264  # 1/9.5 s rounded up: never faster
+    assert DatabaseRateLimits(engine).limiter("k", 3.0, 1).burst == 1  # at least one
+    with pytest.raises(ValueError):
+        DatabaseRateLimits(engine).limiter("k", 0, 5)
+
+
+def test_a_fresh_key_lets_a_burst_go_then_one_request_per_interval(
+    limits: tuple[DatabaseRateLimits, ManualClock],
+) -> None:
+    provider, clock = limits
+    limiter = provider.limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+    sent = asyncio.run(departures(limiter, clock, 12))
+    # The burst of 4 at once, then exactly one every T.
+    assert [at - START for at in sent] == [0, 0, 0, 0, *(n * T for n in range(1, 9))]
+    assert clock.slept == [T] * 8
+    assert within_the_vendors_limit(sent)
+    # Another key has a bucket of its own.
+    other = asyncio.run(departures(provider.limiter("integration-2", VENDOR_RATE, VENDOR_BURST), clock, 4))
+    assert other == [clock.now] * 4
+
+
+def test_an_idle_key_earns_its_burst_back_at_the_paced_rate(limits: tuple[DatabaseRateLimits, ManualClock]) -> None:
+    provider, clock = limits
+    limiter = provider.limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+    asyncio.run(departures(limiter, clock, 6))  # the burst and two more: the bucket is empty
+    clock.now += 2 * T  # idle for two intervals: two requests may go at once, the third waits
+    idle_end = clock.now
+    sent = asyncio.run(departures(limiter, clock, 3))
+    assert [at - idle_end for at in sent] == [0, 0, T]
+    clock.now += 100 * T  # a long pause refills the whole burst, no more
+    pause_end = clock.now
+    sent = asyncio.run(departures(limiter, clock, 5))
+    assert [at - pause_end for at in sent] == [0, 0, 0, 0, T]
+
+
+def test_reservations_made_at_once_queue_in_one_sequence(limits: tuple[DatabaseRateLimits, ManualClock]) -> None:
+    """Requests that reserve before any of them went (concurrent tasks, other processes) each get
+    their own slot: the burst, then T apart, measured from the moment they reserved."""
+    provider, _ = limits
+    limiter = provider.limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+    reservations = [provider.buckets.advance("integration-1", T, T, limiter.horizon_us) for _ in range(7)]
+    assert [r.tat_us - START for r in reservations] == [n * T for n in range(1, 8)]
+    assert [max(0, limiter.wait_us(r)) for r in reservations] == [0, 0, 0, 0, T, 2 * T, 3 * T]
+
+
+def test_a_penalty_holds_every_user_of_the_key_then_allows_no_burst(
+    limits: tuple[DatabaseRateLimits, ManualClock],
+) -> None:
+    provider, clock = limits
+    sync = provider.limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+    download = provider.limiter("integration-1", VENDOR_RATE, VENDOR_BURST)  # another user of the key
+    asyncio.run(departures(sync, clock, 2))
+    refused_at = clock.now
+    asyncio.run(sync.penalize(3.0))  # a 429 with Retry-After: 3
+    asyncio.run(download.penalize(0.5))  # a shorter penalty meanwhile does not shorten it
+    sent = asyncio.run(departures(download, clock, 3))
+    assert [at - refused_at for at in sent] == [3 * MICROS, 3 * MICROS + T, 3 * MICROS + 2 * T]
+    assert within_the_vendors_limit(sent)
+    # A 429 without Retry-After (penalty 0) on an idle key: the source's bucket is empty, so the
+    # requests go one per T from now, without the burst the limiter would otherwise allow.
+    clock.now += 100 * T
+    refused_at = clock.now
+    asyncio.run(sync.penalize(0))
+    sent = asyncio.run(departures(download, clock, 3))
+    assert [at - refused_at for at in sent] == [0, T, 2 * T]
+
+
+def test_a_penalty_is_capped(limits: tuple[DatabaseRateLimits, ManualClock]) -> None:
+    provider, clock = limits
+    limiter = provider.limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+    refused_at = clock.now
+    asyncio.run(limiter.penalize(86_400))  # a Retry-After of a day
+    assert asyncio.run(departures(limiter, clock, 1)) == [refused_at + MAX_PENALTY_US]
+
+
+def test_a_clock_set_back_does_not_stall_the_key(limits: tuple[DatabaseRateLimits, ManualClock]) -> None:
+    provider, clock = limits
+    limiter = provider.limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+    asyncio.run(limiter.penalize(600))  # the longest legitimate wait: a penalty ...
+    reservations = [provider.buckets.advance("integration-1", T, T, limiter.horizon_us) for _ in range(3)]
+    assert max(0, limiter.wait_us(reservations[-1])) == 600 * MICROS + 2 * T  # ... honoured
+    clock.now -= 2 * HORIZON_US  # the clock steps back two hours: the key starts afresh
+    restart = clock.now
+    assert asyncio.run(departures(limiter, clock, 5)) == [restart] * 4 + [restart + T]
+
+
+def test_providers_on_one_database_share_their_keys(tmp_path: Path) -> None:
+    """Without a test clock, every provider in a process shares its database's buckets: the sidecar
+    engine of a SQLite file, the process-local buckets of an in-memory database."""
+    file_engine = make_engine(f"sqlite:///{tmp_path / 'hirebridge.db'}")
+    memory = make_engine("sqlite://")
+    other_memory = make_engine("sqlite://")
+    try:
+        assert DatabaseRateLimits(file_engine).buckets is DatabaseRateLimits(file_engine).buckets
+        assert isinstance(DatabaseRateLimits(memory).buckets, LocalBuckets)
+        assert DatabaseRateLimits(memory).buckets is DatabaseRateLimits(memory).buckets
+        assert DatabaseRateLimits(other_memory).buckets is not DatabaseRateLimits(memory).buckets
+    finally:
+        for eng in (file_engine, memory, other_memory):
+            eng.dispose()
+
+
+def test_sqlite_keeps_the_buckets_in_a_sidecar_file(tmp_path: Path) -> None:
+    main = tmp_path / "hirebridge.db"
+    engine = make_engine(f"sqlite:///{main}")
+    try:
+        with write_tx(engine) as conn:
+            tables.rate_limits.create(conn)  # as the migration does; it stays empty
+        provider = DatabaseRateLimits(engine)
+        assert isinstance(provider.buckets, SqlBuckets)
+        asyncio.run(provider.limiter("integration-1", VENDOR_RATE, VENDOR_BURST).acquire())
+        sidecar = make_engine(f"sqlite:///{tmp_path / 'hirebridge.db-ratelimit'}")
+        with sidecar.connect() as conn:
+            assert conn.execute(select(tables.rate_limits.c.key)).scalars().all() == ["integration-1"]
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(tables.rate_limits)).scalar_one() == 0
+        sidecar.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_acquire_does_not_wait_for_the_main_databases_write_lock(tmp_path: Path) -> None:
+    """The sync engine holds the main file's write lock (BEGIN IMMEDIATE) for every page it writes;
+    a request of a stream reading ahead must not wait for it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'hirebridge.db'}")
+    limiter = DatabaseRateLimits(engine).limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+    asyncio.run(limiter.acquire())  # the sidecar exists (its table is made on first use)
+    locked, release = threading.Event(), threading.Event()
+    released: list[bool] = []
+
+    def write_a_page() -> None:
+        with write_tx(engine) as conn:
+            conn.exec_driver_sql("CREATE TABLE page (n INTEGER)")
+            locked.set()
+            release.wait(20)  # if acquire waited for the lock, it returns only after this
+            released.append(True)
+
+    writer = threading.Thread(target=write_a_page)
+    writer.start()
+    try:
+        assert locked.wait(10)
+        for _ in range(3):  # the burst: no waiting on the limiter's side either
+            asyncio.run(limiter.acquire())
+        assert released == [], "acquire() waited for the main database's write lock"
+    finally:
+        release.set()
+        writer.join()
+        engine.dispose()
+
+
+def test_postgresql_keeps_the_buckets_in_an_unlogged_table(postgres_url: str) -> None:
+    """Bucket state is worth nothing after a crash; an update of an UNLOGGED table commits without
+    waiting for a WAL flush (docs/benchmarks.md: a reservation costs a fraction of a logged one)."""
+    engine = make_engine(postgres_url)
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            persistence = conn.execute(text("SELECT relpersistence FROM pg_class WHERE oid = 'rate_limits'::regclass"))
+            assert persistence.scalar_one() == "u"
+    finally:
+        engine.dispose()
