@@ -13,8 +13,7 @@ from sqlalchemy import Engine, select, update
 
 from hirebridge.api.ats.applications import LISTING
 from hirebridge.api.listing import row_columns
-from hirebridge.connectors.base import SyncKind
-from hirebridge.model import Application, ApplicationStage, Candidate, Interview, Job, JobStatus, Offer, Tag
+from hirebridge.model import Application, ApplicationStage, Candidate, Interview, Job, JobStatus, Offer, SyncKind, Tag
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import applications

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from hirebridge import ids
-from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.lever import mapping
+from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx

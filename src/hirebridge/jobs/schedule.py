@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
+from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs as store_runs
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.tables import integrations, sync_runs

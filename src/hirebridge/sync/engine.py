@@ -29,12 +29,12 @@ from hirebridge.connectors.base import (
     FetchContext,
     Stream,
     StreamItem,
-    SyncKind,
 )
 from hirebridge.connectors.http import CredentialsInvalid, Redactor, SourceError, SourceUnavailable
 from hirebridge.connectors.registry import connector_factory
 from hirebridge.connectors.settings import ConfigError
 from hirebridge.crypto import CredentialsUnreadable
+from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 from hirebridge.observability import observe_sync
 from hirebridge.store import records as record_store
