@@ -4,7 +4,7 @@ sync engine's per-page diffing.
 Why not the sync engine: it reads the stored hashes, writes a page per transaction and touches related
 records; at 1M applications that takes hours. The rows themselves are identical: they are made by
 `hirebridge.sync.normalize.normalize` from the sandbox's unified records, with the same derived
-columns as `store.records.write_page`. `python -m bench.dataset verify` proves it on a small size by
+columns as `sync.diff.write_page`. `python -m bench.dataset verify` proves it on a small size by
 comparing a bulk-built store with a synced one, column by column.
 
 Only the models the applications endpoint reads are built (applications and their candidates, tags,

@@ -23,10 +23,11 @@ from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.records import Row
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import attachment_contents
 from hirebridge.sync.engine import SyncEngine, SyncResult
-from hirebridge.sync.normalize import Row, normalize
+from hirebridge.sync.normalize import normalize
 from hirebridge.timefmt import to_wire, utc_now
 from tests.conftest import Server, make_tenant
 from tests.emulators.harness import Fault

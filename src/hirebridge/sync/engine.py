@@ -41,6 +41,7 @@ from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
 from hirebridge.store.sync_runs import SyncState
+from hirebridge.sync import diff
 from hirebridge.sync.normalize import normalize
 from hirebridge.timefmt import to_wire, utc_now
 
@@ -300,7 +301,7 @@ class SyncEngine:
         with write_tx(self.engine) as conn:
             now = self._renew_lease(conn, integration_id, run_id)
             if rows:
-                outcome = record_store.write_page(conn, stream.model, integration_id, run_id, rows, now)
+                outcome = diff.write_page(conn, stream.model, integration_id, run_id, rows, now)
                 counts["inserted"] += outcome.inserted
                 counts["updated"] += outcome.updated
                 counts["unchanged"] += outcome.unchanged
