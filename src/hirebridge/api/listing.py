@@ -14,27 +14,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Integer,
-    Row,
-    Select,
-    Table,
-    bindparam,
-    false,
-    literal_column,
-    select,
-    tuple_,
-)
+from sqlalchemy import Connection, Row
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -42,15 +29,13 @@ from hirebridge import ids
 from hirebridge.api.deps import readable_integration
 from hirebridge.api.errors import input_invalid
 from hirebridge.connectors.registry import TOOLS
-from hirebridge.store.db import is_sqlite, read_tx
-from hirebridge.store.records import chunks
-from hirebridge.store.tables import SYNCED_TABLES
+from hirebridge.store import listing as store_listing
+from hirebridge.store.db import read_tx
+from hirebridge.store.listing import Where
 from hirebridge.timefmt import parse_query_datetime, to_wire
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 250
-
-Where = Callable[[Table, Any], ColumnElement[bool]]
 
 
 # --- parameter parsers: text -> value, or ApiError(400) naming the parameter ----------------------
@@ -205,10 +190,6 @@ class Listing:
     serialize: Callable[[Connection, Sequence[Row[Any]]], list[dict[str, Any]]]
     filters: Sequence[Filter] = ()
 
-    @property
-    def table(self) -> Table:
-        return SYNCED_TABLES[self.model]
-
 
 def unsupported_fields(tool: str, model: str) -> frozenset[str]:
     """The fields of `model` the tool does not provide, from its connector's declared coverage."""
@@ -224,62 +205,36 @@ def _param(request: Request, name: str) -> str | None:
     return ",".join(values)
 
 
-def _check_ids_exist(conn: Connection, table: Table, integration_id: str, wanted: list[str]) -> None:
-    found: set[str] = set()
-    for part in chunks(sorted(set(wanted))):
-        found.update(
-            conn.execute(
-                select(table.c.id).where(table.c.integration_id == integration_id, table.c.id.in_(part))
-            ).scalars()
-        )
-    missing = [i for i in dict.fromkeys(wanted) if i not in found]
-    if missing:
-        raise input_invalid(f"These IDs do not exist for this integration: {', '.join(missing)}.", status=404)
-
-
 def list_page(request: Request, listing: Listing) -> Response:
     """Handle GET /ats/<model> for `listing`: everything but the per-model parts."""
-    table = listing.table
     with read_tx(request.app.state.engine) as conn:
         integration = readable_integration(request, conn)
         page_size = DEFAULT_PAGE_SIZE
         if (text := _param(request, "page_size")) is not None:
             page_size = page_size_param(text)
-        # The common conditions are bound parameters of a statement built once per shape (below).
-        binds: dict[str, Any] = {"integration_id": integration.id, "limit": page_size + 1}
-        updated_after = _param(request, "updated_after")
-        if updated_after is not None:
-            binds["updated_after"] = datetime_param("updated_after", updated_after)
-        cursor = _param(request, "cursor")
-        if cursor is not None:
-            binds["cursor"], cursor_updated_at = decode_cursor(cursor, updated_after=updated_after is not None)
-            if cursor_updated_at is not None:
-                binds["cursor_updated_at"] = cursor_updated_at
+        updated_after = None
+        if (text := _param(request, "updated_after")) is not None:
+            updated_after = datetime_param("updated_after", text)
+        cursor = cursor_updated_at = None
+        if (text := _param(request, "cursor")) is not None:
+            cursor, cursor_updated_at = decode_cursor(text, updated_after=updated_after is not None)
         include_deleted = False
         if (text := _param(request, "include_deleted")) is not None:
             include_deleted = boolean_param("include_deleted", text)
         ignore_unsupported = False
         if (text := _param(request, "ignore_unsupported_filters")) is not None:
             ignore_unsupported = boolean_param("ignore_unsupported_filters", text)
-        # Keyset order. SQLite's planner, given a selective `ids` filter, still walks the
-        # (integration_id, pk) index for the ORDER BY and scans the whole integration; a unary plus
-        # on pk hides that index from it, so it uses the id index and sorts the few matches.
-        # PostgreSQL chooses well on its own.
-        query = _page_query(
-            listing.model,
-            hide_pk_index=_param(request, "ids") is not None and is_sqlite(conn),
-            after_cursor=cursor is not None,
-            include_deleted=include_deleted,
-            updated_after=updated_after is not None,
-        )
-        conditions: list[ColumnElement[bool]] = []
+        remote_ids = None
         if (text := _param(request, "remote_ids")) is not None:
-            conditions.append(table.c.remote_id.in_(comma_list("remote_ids", text)))
+            remote_ids = comma_list("remote_ids", text)
+        wanted = None
         if (text := _param(request, "ids")) is not None:
             wanted = id_list("ids", text)
-            _check_ids_exist(conn, table, integration.id, wanted)
-            conditions.append(table.c.id.in_(wanted))
+            missing = store_listing.missing_ids(conn, listing.model, integration.id, wanted)
+            if missing:
+                raise input_invalid(f"These IDs do not exist for this integration: {', '.join(missing)}.", status=404)
 
+        conditions: list[tuple[Where, Any]] = []
         unsupported = unsupported_fields(integration.tool, listing.model)
         for flt in listing.filters:
             if (text := _param(request, flt.name)) is None:
@@ -287,19 +242,29 @@ def list_page(request: Request, listing: Listing) -> Response:
             value = flt.parse(flt.name, text)  # validate even when the filter ends up ignored
             if flt.field is not None and flt.field in unsupported:
                 if not ignore_unsupported:
-                    conditions.append(false())
+                    conditions.append((store_listing.nothing, None))
                 continue
-            conditions.append(flt.where(table, value))
+            conditions.append((flt.where, value))
 
-        if conditions:
-            query = query.where(*conditions)
-        rows = conn.execute(query, binds).all()
+        rows = store_listing.read_page(
+            conn,
+            listing.model,
+            integration.id,
+            page_size + 1,
+            cursor=cursor,
+            cursor_updated_at=cursor_updated_at,
+            updated_after=updated_after,
+            include_deleted=include_deleted,
+            remote_ids=remote_ids,
+            ids=wanted,
+            conditions=conditions,
+        )
         more = len(rows) > page_size
         rows = rows[:page_size]
         next_cursor = None
         if more:
             next_cursor = encode_cursor(rows[-1].pk, rows[-1].keyset_updated_at if updated_after is not None else None)
-        if "doc" in table.c:
+        if store_listing.has_documents(listing.model):
             # The envelope around the stored bytes, as orjson.dumps(body) below would write it.
             content = b'{"status":"success","data":{"next":%b,"results":[%b]}}' % (
                 orjson.dumps(next_cursor),
@@ -326,62 +291,9 @@ def page_documents(conn: Connection, listing: Listing, rows: Sequence[Sequence[A
         # characters (one "Ł" makes it UCS-2) and encode that -- measured 0.72 vs 0.39 ms a page.
         return b",".join([document.encode() for document in documents])
     stale = [row[1] for row in rows if row[2] is None]
-    table = listing.table
-    full = conn.execute(select(*row_columns(table)).where(table.c.id.in_(stale)).order_by(table.c.pk)).all()
+    full = store_listing.rows_by_id(conn, listing.model, stale)
     rendered = {row.id: orjson.dumps(item) for row, item in zip(full, listing.serialize(conn, full), strict=True)}
     return b",".join(rendered[row[1]] if row[2] is None else row[2].encode() for row in rows)
-
-
-@functools.lru_cache(maxsize=512)
-def _page_query(
-    model: str, *, hide_pk_index: bool, after_cursor: bool, include_deleted: bool, updated_after: bool
-) -> Select[Any]:
-    """The statement of a page without its endpoint filters, built once per shape, its values bound
-    at execution (`integration_id`, `limit`, `cursor`, `cursor_updated_at`, `updated_after`):
-    building and cache-keying a statement per request cost about what the page query's round trip
-    does.
-
-    Pages are in `pk` order -- except in an `updated_after` walk, which pages in (updated_at, pk)
-    order along the (integration_id, updated_at, pk) index: each page then reads its own rows only.
-    In pk order every page of such a walk re-read all the changed records after the cursor and
-    sorted them (at 1M applications with 1% changed, 18 ms a page against 8.5 for a page of the full
-    walk). A record that changes during the walk moves behind the cursor and is served again, newer."""
-    table = SYNCED_TABLES[model]
-    keyset: list[Any] = [literal_column(f"+{table.name}.pk", Integer) if hide_pk_index else table.c.pk]
-    if updated_after:
-        keyset.insert(0, table.c.updated_at)
-    conditions: list[ColumnElement[bool]] = [table.c.integration_id == bindparam("integration_id")]
-    if after_cursor:
-        # The column's own type: a bare Integer would make PostgreSQL cast the value to int4.
-        after = bindparam("cursor", type_=table.c.pk.type)
-        if updated_after:
-            conditions.append(
-                tuple_(*keyset) > tuple_(bindparam("cursor_updated_at", type_=table.c.updated_at.type), after)
-            )
-        else:
-            conditions.append(keyset[0] > after)
-    if not include_deleted:
-        conditions.append(table.c.remote_deleted_at.is_(None))
-    if updated_after:
-        conditions.append(table.c.updated_at > bindparam("updated_after", type_=table.c.updated_at.type))
-    # With served documents the page needs only the stored bytes (and the keys): the columns a
-    # live render reads are fetched for the few rows whose document is cleared, if any.
-    columns = [table.c.pk, table.c.id, table.c.doc] if "doc" in table.c else row_columns(table)
-    if updated_after:
-        columns.append(table.c.updated_at.label("keyset_updated_at"))
-    return select(*columns).where(*conditions).order_by(*keyset).limit(bindparam("limit", type_=Integer))
-
-
-def row_columns(table: Table) -> list[Any]:
-    return [
-        table.c.pk,
-        table.c.id,
-        table.c.remote_id,
-        table.c.data,
-        table.c.links,
-        table.c.changed_at,
-        table.c.remote_deleted_at,
-    ]
 
 
 def base_fields(row: Row[Any], *names: str) -> dict[str, Any]:
@@ -401,63 +313,27 @@ def links(row: Row[Any], name: str) -> list[Any]:
     return value
 
 
-def load_by_id(conn: Connection, model: str, wanted: Iterable[str | None]) -> dict[str, Row[Any]]:
-    """Live (not deleted) records of `model` by id, for embedding."""
-    table = SYNCED_TABLES[model]
-    keys = sorted({w for w in wanted if w is not None})
-    found: dict[str, Row[Any]] = {}
-    for part in chunks(keys):
-        query = select(*row_columns(table)).where(table.c.id.in_(part), table.c.remote_deleted_at.is_(None))
-        found.update((row.id, row) for row in conn.execute(query))
-    return found
-
-
-def load_children(conn: Connection, model: str, parent_key: str, parents: Iterable[str]) -> dict[str, list[Row[Any]]]:
-    """Live records of `model` whose `parent_key` is one of `parents`, grouped by parent, in row order."""
-    table = SYNCED_TABLES[model]
-    keys = sorted(set(parents))
-    grouped: dict[str, list[Row[Any]]] = {}
-    column = table.c[parent_key]
-    for part in chunks(keys):
-        query = (
-            select(column.label("parent"), *row_columns(table))
-            .where(column.in_(part), table.c.remote_deleted_at.is_(None))
-            .order_by(table.c.pk)
-        )
-        for row in conn.execute(query):
-            grouped.setdefault(row.parent, []).append(row)
-    return grouped
-
-
 def column_in(name: str, parse: Callable[[str, str], Any], column: str, field: str | None = None) -> Filter:
     """The common filter: the record's `column` is one of the listed values."""
-    return Filter(name, parse, lambda t, v: t.c[column].in_(v), field=field or column)
+    return Filter(name, parse, store_listing.column_in(column), field=field or column)
 
 
 def column_equals_ci(name: str, column: str, field: str | None = None) -> Filter:
     """Case-insensitive exact match of one text value; `column` holds a case-folded search key
     (store.records.DERIVED_COLUMNS)."""
-    return Filter(name, text_param, lambda t, v: t.c[column] == v.casefold(), field=field or column)
+    return Filter(name, text_param, store_listing.folded_equals(column), field=field or column)
 
 
 def column_contains_ci(name: str, column: str, field: str | None = None) -> Filter:
     """Case-insensitive substring match on a case-folded search column (LIKE wildcards in the value
     are matched literally)."""
-    return Filter(
-        name,
-        text_param,
-        lambda t, v: t.c[column].contains(v.casefold(), autoescape=True),
-        field=field or column,
-    )
-
-
-def created_on_or_after_day(table: Table, value: datetime) -> ColumnElement[bool]:
-    """`remote_created_after`: Kombo documents it as "created on or after a certain day"."""
-    return table.c.remote_created_at >= datetime.combine(value.date(), time.min, value.tzinfo)
+    return Filter(name, text_param, store_listing.folded_contains(column), field=field or column)
 
 
 def remote_created_after() -> Filter:
-    return Filter("remote_created_after", datetime_param, created_on_or_after_day, field="remote_created_at")
+    return Filter(
+        "remote_created_after", datetime_param, store_listing.created_on_or_after_day, field="remote_created_at"
+    )
 
 
 def pick(data: Mapping[str, Any], *names: str) -> dict[str, Any]:
