@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 from hirebridge.store.db import is_sqlite
 from hirebridge.store.records import chunks
-from hirebridge.store.tables import SYNCED_TABLES, applications, jobs
+from hirebridge.store.tables import SYNCED_TABLES, applications, attachment_contents, jobs
 
 # A filter's condition on the listing's table, given the parsed parameter value.
 Where = Callable[[Table, Any], ColumnElement[bool]]
@@ -267,3 +267,30 @@ def application_for_jobs(table: Table, job_ids: list[str]) -> ColumnElement[bool
 def nothing(_table: Table, _value: Any) -> ColumnElement[bool]:
     """Matches no record (a filter on a field the integration's tool does not provide)."""
     return false()
+
+
+# --- attachment files (GET /ats/{applications,candidates}/{id}/attachments) ---------------------
+
+
+def live_record_exists(conn: Connection, model: str, integration_id: str, record_id: str) -> bool:
+    """Whether the integration has a live (not deleted) `model` record with this id."""
+    table = SYNCED_TABLES[model]
+    found = conn.execute(
+        select(table.c.id).where(
+            table.c.integration_id == integration_id, table.c.id == record_id, table.c.remote_deleted_at.is_(None)
+        )
+    ).first()
+    return found is not None
+
+
+def attachment_files(conn: Connection, key: str, record_id: str) -> Sequence[Row[Any]]:
+    """The live attachments whose `key` (application_id, candidate_id) is `record_id`, in pk order:
+    every attachment column plus the stored file's `content` and its MIME type as `mime` (both None
+    while the file is not downloaded)."""
+    attachments = SYNCED_TABLES["attachments"]
+    return conn.execute(
+        select(attachments, attachment_contents.c.content, attachment_contents.c.content_type.label("mime"))
+        .outerjoin(attachment_contents, attachment_contents.c.attachment_id == attachments.c.id)
+        .where(attachments.c[key] == record_id, attachments.c.remote_deleted_at.is_(None))
+        .order_by(attachments.c.pk)
+    ).all()
