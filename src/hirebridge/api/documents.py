@@ -12,8 +12,8 @@ import orjson
 from sqlalchemy import Connection
 
 from hirebridge.api.ats import applications
-from hirebridge.api.listing import Listing
 from hirebridge.model.documents import DOCUMENT_MODELS
+from hirebridge.serving.listing import Listing
 from hirebridge.store import documents as store_documents
 
 DOCUMENTED: dict[str, Listing] = {"applications": applications.LISTING}

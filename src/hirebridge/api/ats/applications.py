@@ -8,19 +8,19 @@ from typing import Any, get_args
 import orjson
 from sqlalchemy import Connection, Row
 
-from hirebridge.api.listing import (
+from hirebridge.model.records import Outcome
+from hirebridge.serving.listing import (
+    IDS,
+    LIST,
     Filter,
     Listing,
     base_fields,
     column_in,
-    comma_list,
     enum_list,
-    id_list,
     pick,
     remote_created_after,
     single_value,
 )
-from hirebridge.model.records import Outcome
 from hirebridge.store import listing as store_listing
 from hirebridge.store.listing import load_by_id, load_children
 
@@ -96,10 +96,10 @@ LISTING = Listing(
     filters=(
         column_in("outcome", single_value(OUTCOMES), "outcome"),
         column_in("outcomes", enum_list(OUTCOMES), "outcome"),
-        column_in("job_ids", id_list, "job_id"),
+        column_in("job_ids", IDS, "job_id"),
         # Jobs' remote ids resolve through the jobs table (the application stores the job's id).
-        Filter("job_remote_ids", comma_list, store_listing.job_remote_id_in, field="job_id"),
-        column_in("current_stage_ids", id_list, "current_stage_id"),
+        Filter("job_remote_ids", LIST, store_listing.job_remote_id_in, field="job_id"),
+        column_in("current_stage_ids", IDS, "current_stage_id"),
         remote_created_after(),
     ),
 )

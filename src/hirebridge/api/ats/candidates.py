@@ -9,15 +9,15 @@ import orjson
 from sqlalchemy import Connection, Row
 
 from hirebridge.api.ats.embeds import job_brief, stage_brief
-from hirebridge.api.listing import (
+from hirebridge.serving.listing import (
+    IDS,
+    TEXT,
     Filter,
     Listing,
     base_fields,
     column_equals_ci,
-    id_list,
     links,
     pick,
-    text_param,
 )
 from hirebridge.store import listing as store_listing
 from hirebridge.store.listing import load_by_id, load_children
@@ -84,8 +84,8 @@ LISTING = Listing(
     serialize=_serialize,
     filters=(
         # A single address, case-insensitive, matched against every address of the candidate.
-        Filter("email", text_param, store_listing.folded_word("emails"), field="email_addresses"),
-        Filter("job_ids", id_list, store_listing.applied_to_jobs),
+        Filter("email", TEXT, store_listing.folded_word("emails"), field="email_addresses"),
+        Filter("job_ids", IDS, store_listing.applied_to_jobs),
         column_equals_ci("first_name", "first_name"),
         column_equals_ci("last_name", "last_name"),
     ),

@@ -10,7 +10,7 @@ import orjson
 from sqlalchemy import Connection, Row
 
 from hirebridge.api.ats.embeds import candidate_brief, job_brief, ref, user_brief
-from hirebridge.api.listing import Filter, Listing, base_fields, column_in, id_list, links
+from hirebridge.serving.listing import IDS, Filter, Listing, base_fields, column_in, links
 from hirebridge.store import listing as store_listing
 from hirebridge.store.listing import load_by_id
 
@@ -75,12 +75,12 @@ def _serialize_attachments(_conn: Connection, rows: Sequence[Row[Any]]) -> list[
 
 
 FILE_FILTERS = (
-    column_in("candidate_ids", id_list, "candidate_id"),
-    column_in("application_ids", id_list, "application_id"),
+    column_in("candidate_ids", IDS, "candidate_id"),
+    column_in("application_ids", IDS, "application_id"),
 )
 OFFERS = Listing("offers", _serialize_offers)
 INTERVIEWS = Listing(
-    "interviews", _serialize_interviews, filters=(Filter("job_ids", id_list, store_listing.application_for_jobs),)
+    "interviews", _serialize_interviews, filters=(Filter("job_ids", IDS, store_listing.application_for_jobs),)
 )
 NOTES = Listing("notes", _with_author, filters=FILE_FILTERS)
 SCORECARDS = Listing("scorecards", _with_author, filters=FILE_FILTERS)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from hirebridge.api.listing import Filter, Listing, base_fields, column_in, comma_list, enum_list
+from hirebridge.serving.listing import LIST, Filter, Listing, base_fields, column_in, enum_list
 from hirebridge.store import listing as store_listing
 
 
@@ -29,5 +29,5 @@ ROLES = Listing(
 USERS = Listing(
     "users",
     own_fields("first_name", "last_name", "email", "status", "system_roles"),
-    filters=(Filter("emails", comma_list, store_listing.folded_in("email"), field="email"),),
+    filters=(Filter("emails", LIST, store_listing.folded_in("email"), field="email"),),
 )
