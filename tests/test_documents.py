@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, select, update
 
-from hirebridge.api.ats.applications import LISTING
 from hirebridge.model import Application, ApplicationStage, Candidate, Interview, Job, JobStatus, Offer, SyncKind, Tag
+from hirebridge.serving.ats.applications import LISTING
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.listing import row_columns
 from hirebridge.store.sync_runs import SyncState

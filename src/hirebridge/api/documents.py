@@ -11,8 +11,8 @@ from __future__ import annotations
 import orjson
 from sqlalchemy import Connection
 
-from hirebridge.api.ats import applications
 from hirebridge.model.documents import DOCUMENT_MODELS
+from hirebridge.serving.ats import applications
 from hirebridge.serving.listing import Listing
 from hirebridge.store import documents as store_documents
 

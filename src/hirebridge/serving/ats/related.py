@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Row
 
-from hirebridge.api.ats.embeds import candidate_brief, job_brief, ref, user_brief
+from hirebridge.serving.ats.embeds import candidate_brief, job_brief, ref, user_brief
 from hirebridge.serving.listing import IDS, Filter, Listing, base_fields, column_in, links
 from hirebridge.store import listing as store_listing
 from hirebridge.store.listing import load_by_id

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Row
 
-from hirebridge.api.ats.embeds import job_brief, stage_brief
+from hirebridge.serving.ats.embeds import job_brief, stage_brief
 from hirebridge.serving.listing import (
     IDS,
     TEXT,
