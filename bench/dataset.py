@@ -37,9 +37,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, func, insert, select, text
 
 from hirebridge import ids
-from hirebridge.api.documents import DOCUMENTED, render_stale
 from hirebridge.connectors.sandbox.source import SandboxSource
 from hirebridge.model.records import Record
+from hirebridge.serving.documents import DOCUMENTED, render_stale
 from hirebridge.store import migrate, sync_runs, tenancy
 from hirebridge.store.db import make_engine, normalize_url, refresh_planner_statistics, write_tx
 from hirebridge.store.records import _column_getters, _row_values
@@ -440,7 +440,7 @@ def _copy_file(src: Path, dst: Path) -> None:
 
 
 def render_documents(engine: Engine, integration_id: str, pk_range: tuple[int, int] | None = None) -> None:
-    """What a sync's render pass does (api/documents.py), a large batch per transaction."""
+    """What a sync's render pass does (serving/documents.py), a large batch per transaction."""
     low, high = pk_range or (0, None)
     for model in DOCUMENTED:
         after: int | None = low

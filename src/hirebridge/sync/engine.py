@@ -19,7 +19,6 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from hirebridge import crypto, ids
-from hirebridge.api.documents import DOCUMENTED, render_stale
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import (
     AttachmentFetcher,
@@ -37,6 +36,7 @@ from hirebridge.crypto import CredentialsUnreadable
 from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 from hirebridge.observability import observe_sync
+from hirebridge.serving.documents import DOCUMENTED, render_stale
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
