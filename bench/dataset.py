@@ -4,7 +4,7 @@ sync engine's per-page diffing.
 Why not the sync engine: it reads the stored hashes, writes a page per transaction and touches related
 records; at 1M applications that takes hours. The rows themselves are identical: they are made by
 `hirebridge.sync.normalize.normalize` from the sandbox's unified records, with the same derived
-columns as `store.records.write_page`. `python -m bench.dataset verify` proves it on a small size by
+columns as `sync.diff.write_page`. `python -m bench.dataset verify` proves it on a small size by
 comparing a bulk-built store with a synced one, column by column.
 
 Only the models the applications endpoint reads are built (applications and their candidates, tags,
@@ -37,9 +37,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, func, insert, select, text
 
 from hirebridge import ids
-from hirebridge.api.documents import DOCUMENTED, render_stale
 from hirebridge.connectors.sandbox.source import SandboxSource
 from hirebridge.model.records import Record
+from hirebridge.serving.documents import DOCUMENTED, render_stale
 from hirebridge.store import migrate, sync_runs, tenancy
 from hirebridge.store.db import make_engine, normalize_url, refresh_planner_statistics, write_tx
 from hirebridge.store.records import _column_getters, _row_values
@@ -440,7 +440,7 @@ def _copy_file(src: Path, dst: Path) -> None:
 
 
 def render_documents(engine: Engine, integration_id: str, pk_range: tuple[int, int] | None = None) -> None:
-    """What a sync's render pass does (api/documents.py), a large batch per transaction."""
+    """What a sync's render pass does (serving/documents.py), a large batch per transaction."""
     low, high = pk_range or (0, None)
     for model in DOCUMENTED:
         after: int | None = low

@@ -52,7 +52,7 @@ def stage_of(stack: list[str], code: dict[tuple[str, int], str]) -> str | None:
 def source_lines() -> dict[tuple[str, int], str]:
     """(py-spy file name, line) -> the code on that line, for list_page and the applications serializer."""
     code: dict[tuple[str, int], str] = {}
-    for rel in ("hirebridge/api/listing.py", "hirebridge/api/ats/applications.py"):
+    for rel in ("hirebridge/api/listing.py", "hirebridge/serving/ats/applications.py"):
         for number, text in enumerate((ROOT / "src" / rel).read_text().splitlines(), 1):
             code[rel, number] = text.strip()[:70]
     return code

@@ -28,8 +28,9 @@ from bench.procs import BIN, ROOT, Server, ensure_secret_key, free_port, hirebri
 from bench.syncbench import run_child
 from hirebridge import ids
 from hirebridge.store.db import make_engine, write_tx
-from hirebridge.store.records import write_page
-from hirebridge.sync.normalize import Row, _digest
+from hirebridge.store.records import Row
+from hirebridge.sync.diff import write_page
+from hirebridge.sync.normalize import _digest
 from hirebridge.timefmt import to_wire
 
 RESULTS = ROOT / "bench" / "results"

@@ -97,8 +97,8 @@ def lever(url: str, opportunities: int, rate: float) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from tests.emulators.lever import LeverEmulator
 
-    from hirebridge.connectors.base import SyncKind
     from hirebridge.connectors.lever import LeverConnector
+    from hirebridge.model import SyncKind
     from hirebridge.store import tenancy
     from hirebridge.store.db import write_tx
     from hirebridge.sync.engine import SyncEngine

@@ -277,7 +277,7 @@ def test_check_api_key(world: World, sdk: Kombo) -> None:
 @pytest.mark.fast
 def test_remote_created_after_is_day_granular() -> None:
     # Documented in Kombo's reference: "created on or after a certain day".
-    from hirebridge.api.ats.applications import LISTING
+    from hirebridge.serving.ats.applications import LISTING
     from hirebridge.store.tables import applications
 
     [flt] = [f for f in LISTING.filters if f.name == "remote_created_after"]

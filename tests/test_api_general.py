@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from hirebridge.api.app import create_app
-from hirebridge.connectors.registry import ATS_MODELS, TOOLS
+from hirebridge.connectors.registry import TOOLS
+from hirebridge.model import ATS_MODELS
 from hirebridge.store import sync_runs
 from hirebridge.store.db import read_tx
 from hirebridge.store.sync_runs import SyncState

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 
 from hirebridge import ids
 from hirebridge.connectors.ashby import mapping
-from hirebridge.connectors.base import SyncKind
+from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx

@@ -24,9 +24,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, func, select, update
 
 from hirebridge.config import Settings
-from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.sandbox.source import SandboxSource
 from hirebridge.jobs import Jobs
+from hirebridge.model import SyncKind
 from hirebridge.store import migrate, sync_runs, tenancy
 from hirebridge.store.db import make_engine, read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun, SyncState

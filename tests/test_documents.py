@@ -11,11 +11,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, select, update
 
-from hirebridge.api.ats.applications import LISTING
-from hirebridge.api.listing import row_columns
-from hirebridge.connectors.base import SyncKind
-from hirebridge.model import Application, ApplicationStage, Candidate, Interview, Job, JobStatus, Offer, Tag
+from hirebridge.model import Application, ApplicationStage, Candidate, Interview, Job, JobStatus, Offer, SyncKind, Tag
+from hirebridge.serving.ats.applications import LISTING
 from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.listing import row_columns
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import applications
 from hirebridge.sync.engine import SyncEngine

@@ -8,8 +8,8 @@ import socket
 
 from sqlalchemy import Engine
 
-from hirebridge.connectors.base import SyncKind
 from hirebridge.jobs.queue import enqueue_sync
+from hirebridge.model import SyncKind
 from hirebridge.store import tenancy
 from hirebridge.store.db import write_tx
 from hirebridge.store.sync_runs import SyncState

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from hirebridge import ids
-from hirebridge.connectors.base import SyncKind
+from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState

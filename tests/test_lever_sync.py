@@ -18,15 +18,16 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from hirebridge import ids
-from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.lever import mapping
+from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.records import Row
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import attachment_contents
 from hirebridge.sync.engine import SyncEngine, SyncResult
-from hirebridge.sync.normalize import Row, normalize
+from hirebridge.sync.normalize import normalize
 from hirebridge.timefmt import to_wire, utc_now
 from tests.conftest import Server, make_tenant
 from tests.emulators.harness import Fault

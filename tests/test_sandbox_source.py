@@ -11,9 +11,10 @@ from typing import Any, get_args
 
 import pytest
 
-from hirebridge.connectors.base import FetchContext, SyncKind
+from hirebridge.connectors.base import FetchContext
 from hirebridge.connectors.sandbox import SandboxConnector, SandboxSource
 from hirebridge.connectors.sandbox.source import BASE_TIME, REJECTION_REASONS, STEP_SECONDS
+from hirebridge.model import SyncKind
 from hirebridge.model.records import (
     Application,
     ApplicationStage,

@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import Engine, select, update
 
 from hirebridge.config import Settings
-from hirebridge.connectors.base import SyncKind
 from hirebridge.jobs import schedule
 from hirebridge.jobs.embedded import EmbeddedWorker
+from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from hirebridge import ids
-from hirebridge.connectors.base import FetchContext, SyncKind
-from hirebridge.model import Application, Candidate, Interview, Offer
+from hirebridge.connectors.base import FetchContext
+from hirebridge.model import Application, Candidate, Interview, Offer, SyncKind
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import Engine
 
 from hirebridge import ids
-from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.lever import mapping
+from hirebridge.model import SyncKind
 from hirebridge.store import tenancy
 from hirebridge.store.db import write_tx
 from hirebridge.store.sync_runs import SyncState

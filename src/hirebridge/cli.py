@@ -29,11 +29,11 @@ from sqlalchemy import Engine
 
 from hirebridge import crypto
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import CONNECTORS, TOOLS
 from hirebridge.connectors.settings import ConfigError
 from hirebridge.jobs import Jobs
 from hirebridge.logs import configure_logging
+from hirebridge.model import SyncKind
 from hirebridge.store import migrate, sync_runs, tenancy
 from hirebridge.store.db import make_engine, read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun, SyncState

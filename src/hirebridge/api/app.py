@@ -14,13 +14,14 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from hirebridge.api import general, ops
-from hirebridge.api.ats import applications, candidates, jobs, related, simple
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.limits import Limits, RequestLimits
-from hirebridge.api.listing import Listing, list_page
+from hirebridge.api.listing import list_page
 from hirebridge.config import Settings, get_settings
 from hirebridge.jobs import Jobs
+from hirebridge.serving.ats import applications, candidates, jobs, related, simple
+from hirebridge.serving.listing import Listing
 
 # path under /v1/ats -> listing
 LISTINGS: dict[str, Listing] = {

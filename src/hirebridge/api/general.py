@@ -12,8 +12,8 @@ from starlette.responses import Response
 from hirebridge.api.body import json_object
 from hirebridge.api.deps import authenticate, caller_integration
 from hirebridge.api.errors import ApiError, input_invalid
-from hirebridge.connectors.base import SyncKind
-from hirebridge.connectors.registry import ATS_MODELS, TOOLS, Tool
+from hirebridge.connectors.registry import TOOLS, Tool
+from hirebridge.model import ATS_MODELS, SyncKind
 from hirebridge.model.coverage import CoverageStatus
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx

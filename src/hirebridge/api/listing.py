@@ -1,9 +1,9 @@
 """The one listing mechanism every `GET /ats/<model>` endpoint uses.
 
-An endpoint is a `Listing`: its model, the filters it accepts beyond the common ones, and how to
-turn a page of rows into results (usually `base_fields` plus its embeds). This module does the rest
-the same way for all: auth and gates, parameter validation with Kombo's errors, filters to SQL,
-keyset pagination with an opaque cursor, and the response envelope.
+An endpoint is a `Listing` (serving/listing.py): its model, the filters it accepts beyond the common
+ones, and its serializer. This module does the HTTP side the same way for all: auth and gates,
+parameter parsing with Kombo's errors, keyset pagination with an opaque cursor, and the response
+envelope; the page itself is read by `store.listing.read_page`.
 
 Pages are ordered by the internal row key `pk`, which never changes for a record and only grows:
 page N costs what page 1 costs (an index range scan from the cursor), and a client walking all pages
@@ -14,27 +14,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Integer,
-    Row,
-    Select,
-    Table,
-    bindparam,
-    false,
-    literal_column,
-    select,
-    tuple_,
-)
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -42,15 +27,14 @@ from hirebridge import ids
 from hirebridge.api.deps import readable_integration
 from hirebridge.api.errors import input_invalid
 from hirebridge.connectors.registry import TOOLS
-from hirebridge.store.db import is_sqlite, read_tx
-from hirebridge.store.records import chunks
-from hirebridge.store.tables import SYNCED_TABLES
-from hirebridge.timefmt import parse_query_datetime, to_wire
+from hirebridge.serving.listing import Listing, Param, page_documents
+from hirebridge.store import listing as store_listing
+from hirebridge.store.db import read_tx
+from hirebridge.store.listing import Where
+from hirebridge.timefmt import parse_query_datetime
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 250
-
-Where = Callable[[Table, Any], ColumnElement[bool]]
 
 
 # --- parameter parsers: text -> value, or ApiError(400) naming the parameter ----------------------
@@ -79,28 +63,21 @@ def id_list(name: str, text: str) -> list[str]:
     return values
 
 
-def enum_list(allowed: Sequence[str]) -> Callable[[str, str], list[str]]:
-    def parse(name: str, text: str) -> list[str]:
-        values = comma_list(name, text)
-        unknown = [v for v in values if v not in allowed]
-        if unknown:
-            raise input_invalid(
-                f"The parameter '{name}' has invalid values {', '.join(unknown)}; allowed: {', '.join(allowed)}."
-            )
-        return values
-
-    return parse
+def _enum_values(name: str, text: str, allowed: Sequence[str]) -> list[str]:
+    values = comma_list(name, text)
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise input_invalid(
+            f"The parameter '{name}' has invalid values {', '.join(unknown)}; allowed: {', '.join(allowed)}."
+        )
+    return values
 
 
-def single_value(allowed: Sequence[str]) -> Callable[[str, str], list[str]]:
+def _one_value(name: str, text: str, allowed: Sequence[str]) -> list[str]:
     """A deprecated single-value enum filter (`outcome`, `status`): exactly one allowed value."""
-
-    def parse(name: str, text: str) -> list[str]:
-        if text not in allowed:
-            raise input_invalid(f"The parameter '{name}' must be one of {', '.join(allowed)}, not '{text}'.")
-        return [text]
-
-    return parse
+    if text not in allowed:
+        raise input_invalid(f"The parameter '{name}' must be one of {', '.join(allowed)}, not '{text}'.")
+    return [text]
 
 
 def datetime_param(name: str, text: str) -> datetime:
@@ -114,6 +91,23 @@ def boolean_param(name: str, text: str) -> bool:
     if text not in ("true", "false"):
         raise input_invalid(f"The parameter '{name}' must be 'true' or 'false', not '{text}'.")
     return text == "true"
+
+
+def parse_param(param: Param, name: str, text: str) -> Any:
+    """A filter's parameter, parsed as its declaration says (serving.listing.Param)."""
+    match param.kind:
+        case "text":
+            return text_param(name, text)
+        case "list":
+            return comma_list(name, text)
+        case "ids":
+            return id_list(name, text)
+        case "enum_list":
+            return _enum_values(name, text, param.allowed)
+        case "one_of":
+            return _one_value(name, text, param.allowed)
+        case "datetime":
+            return datetime_param(name, text)
 
 
 def page_size_param(text: str) -> int:
@@ -180,36 +174,6 @@ def decode_cursor(text: str, *, updated_after: bool = False) -> tuple[int, datet
     return pk, updated_at
 
 
-# --- declarations --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Filter:
-    """An endpoint-specific query filter.
-
-    `field` names the field of the listing's model it targets, as the tool's coverage names it
-    (`model.coverage.model_fields`). If the integration's tool does not provide that field (its
-    declared coverage says anything but SUPPORTED), the filter matches nothing -- or is ignored with
-    `ignore_unsupported_filters=true` (Kombo's semantics). A filter without a field always applies.
-    """
-
-    name: str
-    parse: Callable[[str, str], Any]
-    where: Where
-    field: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    model: str
-    serialize: Callable[[Connection, Sequence[Row[Any]]], list[dict[str, Any]]]
-    filters: Sequence[Filter] = ()
-
-    @property
-    def table(self) -> Table:
-        return SYNCED_TABLES[self.model]
-
-
 def unsupported_fields(tool: str, model: str) -> frozenset[str]:
     """The fields of `model` the tool does not provide, from its connector's declared coverage."""
     registered = TOOLS.get(tool)
@@ -224,82 +188,66 @@ def _param(request: Request, name: str) -> str | None:
     return ",".join(values)
 
 
-def _check_ids_exist(conn: Connection, table: Table, integration_id: str, wanted: list[str]) -> None:
-    found: set[str] = set()
-    for part in chunks(sorted(set(wanted))):
-        found.update(
-            conn.execute(
-                select(table.c.id).where(table.c.integration_id == integration_id, table.c.id.in_(part))
-            ).scalars()
-        )
-    missing = [i for i in dict.fromkeys(wanted) if i not in found]
-    if missing:
-        raise input_invalid(f"These IDs do not exist for this integration: {', '.join(missing)}.", status=404)
-
-
 def list_page(request: Request, listing: Listing) -> Response:
     """Handle GET /ats/<model> for `listing`: everything but the per-model parts."""
-    table = listing.table
     with read_tx(request.app.state.engine) as conn:
         integration = readable_integration(request, conn)
         page_size = DEFAULT_PAGE_SIZE
         if (text := _param(request, "page_size")) is not None:
             page_size = page_size_param(text)
-        # The common conditions are bound parameters of a statement built once per shape (below).
-        binds: dict[str, Any] = {"integration_id": integration.id, "limit": page_size + 1}
-        updated_after = _param(request, "updated_after")
-        if updated_after is not None:
-            binds["updated_after"] = datetime_param("updated_after", updated_after)
-        cursor = _param(request, "cursor")
-        if cursor is not None:
-            binds["cursor"], cursor_updated_at = decode_cursor(cursor, updated_after=updated_after is not None)
-            if cursor_updated_at is not None:
-                binds["cursor_updated_at"] = cursor_updated_at
+        updated_after = None
+        if (text := _param(request, "updated_after")) is not None:
+            updated_after = datetime_param("updated_after", text)
+        cursor = cursor_updated_at = None
+        if (text := _param(request, "cursor")) is not None:
+            cursor, cursor_updated_at = decode_cursor(text, updated_after=updated_after is not None)
         include_deleted = False
         if (text := _param(request, "include_deleted")) is not None:
             include_deleted = boolean_param("include_deleted", text)
         ignore_unsupported = False
         if (text := _param(request, "ignore_unsupported_filters")) is not None:
             ignore_unsupported = boolean_param("ignore_unsupported_filters", text)
-        # Keyset order. SQLite's planner, given a selective `ids` filter, still walks the
-        # (integration_id, pk) index for the ORDER BY and scans the whole integration; a unary plus
-        # on pk hides that index from it, so it uses the id index and sorts the few matches.
-        # PostgreSQL chooses well on its own.
-        query = _page_query(
-            listing.model,
-            hide_pk_index=_param(request, "ids") is not None and is_sqlite(conn),
-            after_cursor=cursor is not None,
-            include_deleted=include_deleted,
-            updated_after=updated_after is not None,
-        )
-        conditions: list[ColumnElement[bool]] = []
+        remote_ids = None
         if (text := _param(request, "remote_ids")) is not None:
-            conditions.append(table.c.remote_id.in_(comma_list("remote_ids", text)))
+            remote_ids = comma_list("remote_ids", text)
+        wanted = None
         if (text := _param(request, "ids")) is not None:
             wanted = id_list("ids", text)
-            _check_ids_exist(conn, table, integration.id, wanted)
-            conditions.append(table.c.id.in_(wanted))
+            missing = store_listing.missing_ids(conn, listing.model, integration.id, wanted)
+            if missing:
+                raise input_invalid(f"These IDs do not exist for this integration: {', '.join(missing)}.", status=404)
 
+        conditions: list[tuple[Where, Any]] = []
         unsupported = unsupported_fields(integration.tool, listing.model)
         for flt in listing.filters:
             if (text := _param(request, flt.name)) is None:
                 continue
-            value = flt.parse(flt.name, text)  # validate even when the filter ends up ignored
+            value = parse_param(flt.param, flt.name, text)  # validate even when the filter ends up ignored
             if flt.field is not None and flt.field in unsupported:
                 if not ignore_unsupported:
-                    conditions.append(false())
+                    conditions.append((store_listing.nothing, None))
                 continue
-            conditions.append(flt.where(table, value))
+            conditions.append((flt.where, value))
 
-        if conditions:
-            query = query.where(*conditions)
-        rows = conn.execute(query, binds).all()
+        rows = store_listing.read_page(
+            conn,
+            listing.model,
+            integration.id,
+            page_size + 1,
+            cursor=cursor,
+            cursor_updated_at=cursor_updated_at,
+            updated_after=updated_after,
+            include_deleted=include_deleted,
+            remote_ids=remote_ids,
+            ids=wanted,
+            conditions=conditions,
+        )
         more = len(rows) > page_size
         rows = rows[:page_size]
         next_cursor = None
         if more:
             next_cursor = encode_cursor(rows[-1].pk, rows[-1].keyset_updated_at if updated_after is not None else None)
-        if "doc" in table.c:
+        if store_listing.has_documents(listing.model):
             # The envelope around the stored bytes, as orjson.dumps(body) below would write it.
             content = b'{"status":"success","data":{"next":%b,"results":[%b]}}' % (
                 orjson.dumps(next_cursor),
@@ -310,155 +258,3 @@ def list_page(request: Request, listing: Listing) -> Response:
 
     body = {"status": "success", "data": {"next": next_cursor, "results": results}}
     return Response(orjson.dumps(body), media_type="application/json")
-
-
-# --- serialization helpers shared by the endpoints ------------------------------------------------
-
-
-def page_documents(conn: Connection, listing: Listing, rows: Sequence[Sequence[Any]]) -> bytes:
-    """The JSON of the records of a page (rows of `pk, id, doc`) of a listing with served documents
-    (model/documents.py, api/documents.py), comma-separated: each stored document as it is -- no
-    parsing, no re-serializing -- or, where it is cleared, a live render with the same serializer
-    that rendered the stored ones."""
-    documents = [row[2] for row in rows]
-    if None not in documents:
-        # Encoded one by one: joining first would widen every document to the page's widest
-        # characters (one "Ł" makes it UCS-2) and encode that -- measured 0.72 vs 0.39 ms a page.
-        return b",".join([document.encode() for document in documents])
-    stale = [row[1] for row in rows if row[2] is None]
-    table = listing.table
-    full = conn.execute(select(*row_columns(table)).where(table.c.id.in_(stale)).order_by(table.c.pk)).all()
-    rendered = {row.id: orjson.dumps(item) for row, item in zip(full, listing.serialize(conn, full), strict=True)}
-    return b",".join(rendered[row[1]] if row[2] is None else row[2].encode() for row in rows)
-
-
-@functools.lru_cache(maxsize=512)
-def _page_query(
-    model: str, *, hide_pk_index: bool, after_cursor: bool, include_deleted: bool, updated_after: bool
-) -> Select[Any]:
-    """The statement of a page without its endpoint filters, built once per shape, its values bound
-    at execution (`integration_id`, `limit`, `cursor`, `cursor_updated_at`, `updated_after`):
-    building and cache-keying a statement per request cost about what the page query's round trip
-    does.
-
-    Pages are in `pk` order -- except in an `updated_after` walk, which pages in (updated_at, pk)
-    order along the (integration_id, updated_at, pk) index: each page then reads its own rows only.
-    In pk order every page of such a walk re-read all the changed records after the cursor and
-    sorted them (at 1M applications with 1% changed, 18 ms a page against 8.5 for a page of the full
-    walk). A record that changes during the walk moves behind the cursor and is served again, newer."""
-    table = SYNCED_TABLES[model]
-    keyset: list[Any] = [literal_column(f"+{table.name}.pk", Integer) if hide_pk_index else table.c.pk]
-    if updated_after:
-        keyset.insert(0, table.c.updated_at)
-    conditions: list[ColumnElement[bool]] = [table.c.integration_id == bindparam("integration_id")]
-    if after_cursor:
-        # The column's own type: a bare Integer would make PostgreSQL cast the value to int4.
-        after = bindparam("cursor", type_=table.c.pk.type)
-        if updated_after:
-            conditions.append(
-                tuple_(*keyset) > tuple_(bindparam("cursor_updated_at", type_=table.c.updated_at.type), after)
-            )
-        else:
-            conditions.append(keyset[0] > after)
-    if not include_deleted:
-        conditions.append(table.c.remote_deleted_at.is_(None))
-    if updated_after:
-        conditions.append(table.c.updated_at > bindparam("updated_after", type_=table.c.updated_at.type))
-    # With served documents the page needs only the stored bytes (and the keys): the columns a
-    # live render reads are fetched for the few rows whose document is cleared, if any.
-    columns = [table.c.pk, table.c.id, table.c.doc] if "doc" in table.c else row_columns(table)
-    if updated_after:
-        columns.append(table.c.updated_at.label("keyset_updated_at"))
-    return select(*columns).where(*conditions).order_by(*keyset).limit(bindparam("limit", type_=Integer))
-
-
-def row_columns(table: Table) -> list[Any]:
-    return [
-        table.c.pk,
-        table.c.id,
-        table.c.remote_id,
-        table.c.data,
-        table.c.links,
-        table.c.changed_at,
-        table.c.remote_deleted_at,
-    ]
-
-
-def base_fields(row: Row[Any], *names: str) -> dict[str, Any]:
-    """The fields every synced record has, plus its own fields as stored (only `names`, if given:
-    some stored fields are internal references, like a stage's job_id)."""
-    result: dict[str, Any] = {"id": row.id, "remote_id": row.remote_id}
-    data = orjson.loads(row.data)
-    result.update(pick(data, *names) if names else data)
-    result["changed_at"] = to_wire(row.changed_at)
-    result["remote_deleted_at"] = to_wire(row.remote_deleted_at)
-    result["remote_data"] = None  # raw source payloads stay private unless a customer opts in (as in Kombo)
-    return result
-
-
-def links(row: Row[Any], name: str) -> list[Any]:
-    value: list[Any] = orjson.loads(row.links).get(name, [])
-    return value
-
-
-def load_by_id(conn: Connection, model: str, wanted: Iterable[str | None]) -> dict[str, Row[Any]]:
-    """Live (not deleted) records of `model` by id, for embedding."""
-    table = SYNCED_TABLES[model]
-    keys = sorted({w for w in wanted if w is not None})
-    found: dict[str, Row[Any]] = {}
-    for part in chunks(keys):
-        query = select(*row_columns(table)).where(table.c.id.in_(part), table.c.remote_deleted_at.is_(None))
-        found.update((row.id, row) for row in conn.execute(query))
-    return found
-
-
-def load_children(conn: Connection, model: str, parent_key: str, parents: Iterable[str]) -> dict[str, list[Row[Any]]]:
-    """Live records of `model` whose `parent_key` is one of `parents`, grouped by parent, in row order."""
-    table = SYNCED_TABLES[model]
-    keys = sorted(set(parents))
-    grouped: dict[str, list[Row[Any]]] = {}
-    column = table.c[parent_key]
-    for part in chunks(keys):
-        query = (
-            select(column.label("parent"), *row_columns(table))
-            .where(column.in_(part), table.c.remote_deleted_at.is_(None))
-            .order_by(table.c.pk)
-        )
-        for row in conn.execute(query):
-            grouped.setdefault(row.parent, []).append(row)
-    return grouped
-
-
-def column_in(name: str, parse: Callable[[str, str], Any], column: str, field: str | None = None) -> Filter:
-    """The common filter: the record's `column` is one of the listed values."""
-    return Filter(name, parse, lambda t, v: t.c[column].in_(v), field=field or column)
-
-
-def column_equals_ci(name: str, column: str, field: str | None = None) -> Filter:
-    """Case-insensitive exact match of one text value; `column` holds a case-folded search key
-    (store.records.DERIVED_COLUMNS)."""
-    return Filter(name, text_param, lambda t, v: t.c[column] == v.casefold(), field=field or column)
-
-
-def column_contains_ci(name: str, column: str, field: str | None = None) -> Filter:
-    """Case-insensitive substring match on a case-folded search column (LIKE wildcards in the value
-    are matched literally)."""
-    return Filter(
-        name,
-        text_param,
-        lambda t, v: t.c[column].contains(v.casefold(), autoescape=True),
-        field=field or column,
-    )
-
-
-def created_on_or_after_day(table: Table, value: datetime) -> ColumnElement[bool]:
-    """`remote_created_after`: Kombo documents it as "created on or after a certain day"."""
-    return table.c.remote_created_at >= datetime.combine(value.date(), time.min, value.tzinfo)
-
-
-def remote_created_after() -> Filter:
-    return Filter("remote_created_after", datetime_param, created_on_or_after_day, field="remote_created_at")
-
-
-def pick(data: Mapping[str, Any], *names: str) -> dict[str, Any]:
-    return {name: data.get(name) for name in names}

@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 
 import orjson
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hirebridge import observability
 from hirebridge.store import migrate
+from hirebridge.store.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,7 @@ def ready(request: Request) -> Response:
     engine: Engine = request.app.state.engine
     checks: dict[str, str] = {"database": "ok", "migrations": "ok"}
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(engine)
     except Exception as exc:
         # Unauthenticated endpoint: the class name only; the message (hosts, users) goes to the log.
         log.warning("readiness: the database did not answer", exc_info=exc)

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from hirebridge.model.records import Record
-
-
-class SyncKind(StrEnum):
-    FULL = "FULL"
-    DELTA = "DELTA"
+from hirebridge.model.sync import SyncKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,9 @@ from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.lever.coverage import COVERAGE as LEVER_COVERAGE
 from hirebridge.connectors.sandbox import SandboxConnector
 from hirebridge.connectors.sandbox.coverage import COVERAGE as SANDBOX_COVERAGE
-from hirebridge.model.coverage import ATS_MODELS, Coverage
+from hirebridge.model.coverage import Coverage
 
-__all__ = ["ATS_MODELS", "CONNECTORS", "TOOLS", "Tool", "connector_factory"]
+__all__ = ["CONNECTORS", "TOOLS", "Tool", "connector_factory"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import SyncKind
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
+from hirebridge.model import SyncKind
 
 if TYPE_CHECKING:
     from hirebridge.jobs.distributed import Dispatcher

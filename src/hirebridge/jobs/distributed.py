@@ -34,9 +34,9 @@ from procrastinate.jobs import JobDeferrer, Status
 from sqlalchemy import Engine, make_url
 
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import SyncKind
 from hirebridge.jobs import schedule
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
+from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs
 from hirebridge.store.db import read_tx
 from hirebridge.store.sync_runs import SyncState

@@ -10,8 +10,8 @@ import time
 from sqlalchemy import Engine
 
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import SyncKind
 from hirebridge.jobs import schedule
+from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs
 from hirebridge.store.db import read_tx
 from hirebridge.sync.engine import SyncAlreadyRunning, SyncEngine, SyncError

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from hirebridge import ids
-from hirebridge.connectors.base import SyncKind
+from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs
 from hirebridge.store.db import write_tx
 from hirebridge.store.sync_runs import SyncState

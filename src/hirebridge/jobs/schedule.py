@@ -11,15 +11,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.base import SyncKind
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
+from hirebridge.model import SyncKind
+from hirebridge.store import schedules
 from hirebridge.store import sync_runs as store_runs
 from hirebridge.store.db import read_tx, write_tx
-from hirebridge.store.tables import integrations, sync_runs
 from hirebridge.timefmt import utc_now
 
 log = logging.getLogger(__name__)
@@ -38,25 +38,9 @@ def due_syncs(engine: Engine, now: datetime, settings: Settings) -> list[Due]:
     for new credentials), and integrations with a run of that kind already queued or running.
     A DELTA is due only after the first successful sync, and counts a newer FULL as fresh data.
     """
-    last = (
-        select(sync_runs.c.integration_id, sync_runs.c.kind, func.max(sync_runs.c.created_at).label("at"))
-        .group_by(sync_runs.c.integration_id, sync_runs.c.kind)
-        .subquery()
-    )
     with read_tx(engine) as conn:
-        candidates = conn.execute(
-            select(
-                integrations.c.id,
-                integrations.c.tool,
-                integrations.c.first_sync_succeeded_at,
-                integrations.c.full_sync_interval_minutes,
-                integrations.c.delta_sync_interval_minutes,
-            ).where(integrations.c.enabled.is_(True), integrations.c.credentials_invalid_at.is_(None))
-        ).all()
-        latest: dict[tuple[str, str], datetime] = {
-            (r.integration_id, r.kind): r.at
-            for r in conn.execute(select(last.c.integration_id, last.c.kind, last.c.at))
-        }
+        candidates = schedules.schedulable_integrations(conn)
+        latest = schedules.last_queued(conn)
     due: list[Due] = []
     for row in candidates:
         last_full = latest.get((row.id, SyncKind.FULL))

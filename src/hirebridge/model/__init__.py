@@ -1,9 +1,12 @@
-"""The unified ATS model: typed records and enums, shared by connectors, sync engine and API.
+"""The unified ATS model: typed records and enums, the model catalogue and coverage, the kinds of
+sync -- shared by connectors, sync engine, jobs and API.
 
-No I/O and no framework imports here. Connectors produce these records; the sync engine turns them
-into rows; the API serializes rows into Kombo's wire format.
+No I/O and no framework imports here; the bottom layer, it imports nothing else of HireBridge's
+packages. Connectors produce these records; the sync engine turns them into rows; the API serializes
+rows into Kombo's wire format.
 """
 
+from hirebridge.model.coverage import ATS_MODELS
 from hirebridge.model.records import (
     Application,
     ApplicationStage,
@@ -29,8 +32,10 @@ from hirebridge.model.records import (
     Tag,
     User,
 )
+from hirebridge.model.sync import SyncKind
 
 __all__ = [
+    "ATS_MODELS",
     "Application",
     "ApplicationStage",
     "Candidate",
@@ -51,6 +56,7 @@ __all__ = [
     "SalaryPeriod",
     "ScreeningAnswer",
     "SocialMedia",
+    "SyncKind",
     "SystemRole",
     "Tag",
     "User",

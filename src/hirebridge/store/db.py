@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, exc, insert
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, exc, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
@@ -86,6 +86,12 @@ def replace_row(conn: Connection, table: Table, keys: Mapping[str, Any], values:
     insert) inside the caller's transaction."""
     conn.execute(delete(table).where(*(table.c[name] == value for name, value in keys.items())))
     conn.execute(insert(table).values({**keys, **values}))
+
+
+def ping(engine: Engine) -> None:
+    """One round trip to the database (readiness): raises whatever the connection or query raises."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
 
 
 @contextmanager

@@ -1,12 +1,14 @@
-"""Writing synced records: upsert a page with change detection, touch related records, sweep deletions.
+"""Writing synced records: insert and update normalized rows, touch related records, sweep deletions.
 
-Only the sync engine calls these. Reads for the API live in `hirebridge.api` (via `store.listing`).
+Only the sync engine calls these; what a page changes (new, changed, unchanged: the hash comparison)
+is decided in `hirebridge.sync.diff`, which reads the stored state with `stored_states` and writes
+with `insert_rows` / `update_rows` / `mark_seen`. Reads for the API live in `store.listing`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +20,34 @@ from hirebridge.model.documents import embeds_of
 from hirebridge.store.db import replace_row
 from hirebridge.store.tables import SYNCED_TABLES, attachment_contents
 from hirebridge.store.types import UtcDateTime
-from hirebridge.sync.normalize import Row
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One record as the store keeps it (`sync.normalize` makes these): references resolved to ids,
+    `data` and `links` rendered as wire JSON, and the hashes change detection compares."""
+
+    id: str
+    remote_id: str
+    data: dict[str, Any]
+    data_json: str
+    links_json: str
+    remote_data_json: str | None
+    content_hash: str
+    row_hash: str
+    remote_created_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A stored record written again. `own_changed`: its data changed or it reappears (`changed_at`
+    and `updated_at` move); `links_changed`: its links changed (`updated_at` moves). Neither: only
+    what no client filters on changed (remote_data), and both times stay."""
+
+    row: Row
+    own_changed: bool
+    links_changed: bool
+
 
 # Columns every synced table has; the others are per-model copies of fields from `data`.
 COMMON_COLUMNS = frozenset(
@@ -78,95 +107,62 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield values[start : start + size]
 
 
-@dataclass(slots=True)
-class PageOutcome:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    # Propagation -> key values of the target records to touch.
-    touches: dict[Propagation, set[str]] = field(default_factory=dict)
-
-    def touch(self, rule: Propagation, *values: Any) -> None:
-        bucket = self.touches.setdefault(rule, set())
-        bucket.update(v for v in values if v is not None)
-
-
-def write_page(
-    conn: Connection, model: str, integration_id: str, run_id: str, rows: Sequence[Row], now: datetime
-) -> PageOutcome:
-    """Upsert one page of normalized rows of `model` and touch the records related to what changed."""
+def stored_states(
+    conn: Connection, model: str, record_ids: Sequence[str], key_columns: Sequence[str]
+) -> dict[str, Any]:
+    """What is stored of the given records of `model`, by id (absent: never stored): `id`,
+    `content_hash`, `row_hash`, `links`, `remote_deleted_at` and the `key_columns`."""
     table = SYNCED_TABLES[model]
-    extras = _column_getters(model, table)
-    rules = propagations_from(model)
-    embeds = embeds_of(model)
-    key_columns = sorted(({r.source_key for r in rules} | {e.source_key for e in embeds}) - {"id"})
-    outcome = PageOutcome()
-    # source_key -> values of the records whose embedding documents this page makes stale.
-    embedded: dict[str, set[Any]] = {}
-
-    def restale(*records: tuple[Any, Any]) -> None:
-        for old_record, new_row in records:
-            for embed in embeds:
-                bucket = embedded.setdefault(embed.source_key, set())
-                if old_record is not None:
-                    bucket.add(old_record.id if embed.source_key == "id" else getattr(old_record, embed.source_key))
-                if new_row is not None:
-                    bucket.add(_key(new_row, embed.source_key))
-
-    existing: dict[str, Any] = {}
     wanted = [table.c.id, table.c.content_hash, table.c.row_hash, table.c.links, table.c.remote_deleted_at]
     wanted += [table.c[k] for k in key_columns]
-    for part in chunks([r.id for r in rows]):
+    existing: dict[str, Any] = {}
+    for part in chunks(record_ids):
         for found in conn.execute(select(*wanted).where(table.c.id.in_(part))):
             existing[found.id] = found
+    return existing
 
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    seen_only: list[str] = []
+
+def insert_rows(
+    conn: Connection, model: str, integration_id: str, run_id: str, rows: Sequence[Row], now: datetime
+) -> None:
+    """Insert records never stored before, changed and updated at `now`, seen by `run_id`."""
+    if not rows:
+        return
+    table = SYNCED_TABLES[model]
+    extras = _column_getters(model, table)
+    inserts = []
     for row in rows:
-        old = existing.get(row.id)
-        if old is None:
-            values = _row_values(row, extras, integration_id, run_id)
-            values.update(changed_at=now, updated_at=now, remote_deleted_at=None)
-            inserts.append(values)
-            restale((None, row))
-            for rule in rules:
-                outcome.touch(rule, _key(row, rule.source_key))
-            continue
-        revived = old.remote_deleted_at is not None
-        if old.row_hash == row.row_hash and not revived:
-            seen_only.append(row.id)
-            continue
-        own_changed = revived or old.content_hash != row.content_hash
-        links_changed = old.links != row.links_json
         values = _row_values(row, extras, integration_id, run_id)
+        values.update(changed_at=now, updated_at=now, remote_deleted_at=None)
+        inserts.append(values)
+    conn.execute(insert(table), inserts)
+
+
+def update_rows(
+    conn: Connection, model: str, integration_id: str, run_id: str, updates: Sequence[Update], now: datetime
+) -> None:
+    """Write stored records again (un-deleting them), seen by `run_id`; `changed_at` / `updated_at`
+    move to `now` as each `Update` says."""
+    if not updates:
+        return
+    table = SYNCED_TABLES[model]
+    extras = _column_getters(model, table)
+    batch = []
+    for change in updates:
+        values = _row_values(change.row, extras, integration_id, run_id)
         values["b_id"] = values.pop("id")
         # None keeps the stored time: a change of remote_data alone moves neither.
-        values["b_changed_at"] = now if own_changed else None
-        values["b_updated_at"] = now if own_changed or links_changed else None
-        updates.append(values)
-        if own_changed or links_changed:
-            outcome.updated += 1
-            restale((old, row))
-        else:
-            outcome.unchanged += 1
-        for rule in rules:
-            old_key = old.id if rule.source_key == "id" else getattr(old, rule.source_key)
-            new_key = _key(row, rule.source_key)
-            if revived or old_key != new_key or (rule.linked and own_changed):
-                outcome.touch(rule, old_key, new_key)
+        values["b_changed_at"] = now if change.own_changed else None
+        values["b_updated_at"] = now if change.own_changed or change.links_changed else None
+        batch.append(values)
+    _apply_updates(conn, table, batch)
 
-    if inserts:
-        conn.execute(insert(table), inserts)
-    if updates:
-        _apply_updates(conn, table, updates)
-    for part in chunks(seen_only):
+
+def mark_seen(conn: Connection, model: str, record_ids: Sequence[str], run_id: str) -> None:
+    """Records read again unchanged: only the run that saw them last moves."""
+    table = SYNCED_TABLES[model]
+    for part in chunks(record_ids):
         conn.execute(update(table).where(table.c.id.in_(part)).values(seen_run_id=run_id))
-    outcome.inserted = len(inserts)
-    outcome.unchanged += len(seen_only)
-    touch_related(conn, outcome.touches, now)
-    invalidate_documents(conn, integration_id, model, embedded)
-    return outcome
 
 
 def invalidate_documents(conn: Connection, integration_id: str, model: str, embedded: dict[str, set[Any]]) -> None:
@@ -203,10 +199,6 @@ def _ids_linking(conn: Connection, integration_id: str, model: str, link: str, t
     if len(targets) > CHUNK:
         found += _ids_linking(conn, integration_id, model, link, targets[CHUNK:])
     return found
-
-
-def _key(row: Row, name: str) -> Any:
-    return row.id if name == "id" else row.data.get(name)
 
 
 def _column_getters(model: str, table: Table) -> dict[str, Callable[[dict[str, Any]], Any]]:
@@ -312,7 +304,7 @@ def _mark_deleted(conn: Connection, model: str, integration_id: str, which: Any,
     ).all()
     if not missing:
         return 0
-    outcome = PageOutcome()
+    touches: dict[Propagation, set[str]] = {}
     # A deleted record's own document shows remote_deleted_at: stale too.
     stale_doc = {"doc": None} if "doc" in table.c else {}
     for part in chunks([m.id for m in missing]):
@@ -321,10 +313,9 @@ def _mark_deleted(conn: Connection, model: str, integration_id: str, which: Any,
             .where(and_(table.c.id.in_(part)))
             .values(remote_deleted_at=now, changed_at=now, updated_at=now, **stale_doc)
         )
-    for m in missing:
-        for rule in rules:
-            outcome.touch(rule, getattr(m, rule.source_key))
-    touch_related(conn, outcome.touches, now)
+    for rule in rules:
+        touches[rule] = {value for m in missing if (value := getattr(m, rule.source_key)) is not None}
+    touch_related(conn, touches, now)
     invalidate_documents(
         conn, integration_id, model, {e.source_key: {getattr(m, e.source_key) for m in missing} for e in embeds}
     )

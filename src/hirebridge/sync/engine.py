@@ -19,7 +19,6 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from hirebridge import crypto, ids
-from hirebridge.api.documents import DOCUMENTED, render_stale
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.base import (
     AttachmentFetcher,
@@ -29,18 +28,20 @@ from hirebridge.connectors.base import (
     FetchContext,
     Stream,
     StreamItem,
-    SyncKind,
 )
 from hirebridge.connectors.http import CredentialsInvalid, Redactor, SourceError, SourceUnavailable
 from hirebridge.connectors.registry import connector_factory
 from hirebridge.connectors.settings import ConfigError
 from hirebridge.crypto import CredentialsUnreadable
+from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 from hirebridge.observability import observe_sync
+from hirebridge.serving.documents import DOCUMENTED, render_stale
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
 from hirebridge.store.sync_runs import SyncState
+from hirebridge.sync import diff
 from hirebridge.sync.normalize import normalize
 from hirebridge.timefmt import to_wire, utc_now
 
@@ -300,7 +301,7 @@ class SyncEngine:
         with write_tx(self.engine) as conn:
             now = self._renew_lease(conn, integration_id, run_id)
             if rows:
-                outcome = record_store.write_page(conn, stream.model, integration_id, run_id, rows, now)
+                outcome = diff.write_page(conn, stream.model, integration_id, run_id, rows, now)
                 counts["inserted"] += outcome.inserted
                 counts["updated"] += outcome.updated
                 counts["unchanged"] += outcome.unchanged

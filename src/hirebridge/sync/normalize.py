@@ -1,4 +1,4 @@
-"""Unified record -> storable row: resolve references to ids, render wire JSON, hash.
+"""Unified record -> storable row (`store.records.Row`): resolve references to ids, render wire JSON, hash.
 
 Runs once per record per sync, so the per-type field plan is computed once and cached.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,25 +15,13 @@ import orjson
 
 from hirebridge import ids
 from hirebridge.model.records import LINKS, REF, QuestionFormat, Record, ScreeningAnswer, wire_name
+from hirebridge.store.records import Row
 from hirebridge.timefmt import to_wire
 
 _OWN, _REF, _LINKS = 0, 1, 2
 # (attribute, wire key, _OWN | _REF | _LINKS, referenced model or None); a plain tuple, unpacked in
 # the loop of `normalize`.
 _FieldPlan = tuple[str, str, int, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    id: str
-    remote_id: str
-    data: dict[str, Any]
-    data_json: str
-    links_json: str
-    remote_data_json: str | None
-    content_hash: str
-    row_hash: str
-    remote_created_at: datetime | None
 
 
 _PLANS: dict[type[Record], tuple[_FieldPlan, ...]] = {}

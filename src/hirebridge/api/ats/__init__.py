@@ -1,1 +1,1 @@
-"""One module per ATS resource: its filters and serializer, on the shared listing mechanism."""
+"""ATS endpoints beyond the listings (those are declared in serving/ats/ and served by api/listing.py)."""

@@ -11,7 +11,6 @@ import base64
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,31 +18,16 @@ from hirebridge.api.deps import readable_integration
 from hirebridge.api.errors import input_invalid
 from hirebridge.ids import is_well_formed
 from hirebridge.store.db import read_tx
-from hirebridge.store.tables import SYNCED_TABLES, attachment_contents, attachments
-
-
-def _exists(conn: Connection, model: str, integration_id: str, record_id: str) -> bool:
-    table = SYNCED_TABLES[model]
-    found = conn.execute(
-        select(table.c.id).where(
-            table.c.integration_id == integration_id, table.c.id == record_id, table.c.remote_deleted_at.is_(None)
-        )
-    ).first()
-    return found is not None
+from hirebridge.store.listing import attachment_files, live_record_exists
 
 
 def _files(request: Request, model: str, key: str, *, with_owner: bool) -> Response:
     record_id = request.path_params["record_id"]
     with read_tx(request.app.state.engine) as conn:
         integration = readable_integration(request, conn)
-        if not is_well_formed(record_id) or not _exists(conn, model, integration.id, record_id):
+        if not is_well_formed(record_id) or not live_record_exists(conn, model, integration.id, record_id):
             raise input_invalid(f"No {model[:-1].replace('_', ' ')} with the ID '{record_id}' exists.", status=404)
-        rows = conn.execute(
-            select(attachments, attachment_contents.c.content, attachment_contents.c.content_type.label("mime"))
-            .outerjoin(attachment_contents, attachment_contents.c.attachment_id == attachments.c.id)
-            .where(attachments.c[key] == record_id, attachments.c.remote_deleted_at.is_(None))
-            .order_by(attachments.c.pk)
-        ).all()
+        rows = attachment_files(conn, key, record_id)
     results: list[dict[str, Any]] = []
     warnings = []
     for row in rows:

@@ -16,11 +16,12 @@ from functools import partial
 from typing import Any, ClassVar
 
 from hirebridge.connectors.ashby import mapping, shapes
-from hirebridge.connectors.base import Checkpoint, FetchContext, Stream, StreamItem, SyncKind
+from hirebridge.connectors.base import Checkpoint, FetchContext, Stream, StreamItem
 from hirebridge.connectors.http import BasicKeyAuth, RequestRejected, SourceClient, SourceError, run_async_iter
 from hirebridge.connectors.paging import RpcError, rpc_cursor_pages, rpc_failure
 from hirebridge.connectors.payloads import mapped, mapping_errors
 from hirebridge.connectors.settings import ApiKeySettings, ConfigError
+from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 
 log = logging.getLogger(__name__)

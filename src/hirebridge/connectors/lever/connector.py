@@ -18,12 +18,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from hirebridge.connectors.base import Checkpoint, Deleted, FetchContext, Stream, StreamItem, SyncKind
+from hirebridge.connectors.base import Checkpoint, Deleted, FetchContext, Stream, StreamItem
 from hirebridge.connectors.http import BasicKeyAuth, RequestRejected, SourceClient, run_async_iter
 from hirebridge.connectors.lever import mapping, shapes
 from hirebridge.connectors.paging import offset_token_pages
 from hirebridge.connectors.payloads import mapped
 from hirebridge.connectors.settings import ApiKeySettings
+from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 
 DEFAULT_BASE_URL = "https://api.lever.co/v1"

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, Table, select
+from sqlalchemy import Connection, Row
 
-from hirebridge.api.ats.embeds import candidate_brief, job_brief, ref, user_brief
-from hirebridge.api.listing import Filter, Listing, base_fields, column_in, id_list, links, load_by_id
-from hirebridge.store.tables import applications
+from hirebridge.serving.ats.embeds import candidate_brief, job_brief, ref, user_brief
+from hirebridge.serving.listing import IDS, Filter, Listing, base_fields, column_in, links
+from hirebridge.store import listing as store_listing
+from hirebridge.store.listing import load_by_id
 
 
 def _applications_with_candidate_and_job(
@@ -73,20 +74,14 @@ def _serialize_attachments(_conn: Connection, rows: Sequence[Row[Any]]) -> list[
     return items
 
 
-def _for_jobs(table: Table, job_ids: list[str]) -> Any:
-    return table.c.application_id.in_(
-        select(applications.c.id).where(
-            applications.c.integration_id == table.c.integration_id, applications.c.job_id.in_(job_ids)
-        )
-    )
-
-
 FILE_FILTERS = (
-    column_in("candidate_ids", id_list, "candidate_id"),
-    column_in("application_ids", id_list, "application_id"),
+    column_in("candidate_ids", IDS, "candidate_id"),
+    column_in("application_ids", IDS, "application_id"),
 )
 OFFERS = Listing("offers", _serialize_offers)
-INTERVIEWS = Listing("interviews", _serialize_interviews, filters=(Filter("job_ids", id_list, _for_jobs),))
+INTERVIEWS = Listing(
+    "interviews", _serialize_interviews, filters=(Filter("job_ids", IDS, store_listing.application_for_jobs),)
+)
 NOTES = Listing("notes", _with_author, filters=FILE_FILTERS)
 SCORECARDS = Listing("scorecards", _with_author, filters=FILE_FILTERS)
 ATTACHMENTS = Listing("attachments", _serialize_attachments, filters=FILE_FILTERS)

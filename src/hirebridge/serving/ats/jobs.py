@@ -8,23 +8,23 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Row
 
-from hirebridge.api.listing import (
+from hirebridge.model.records import EmploymentType, JobStatus, JobVisibility
+from hirebridge.serving.listing import (
+    LIST,
+    TEXT,
     Filter,
     Listing,
     base_fields,
     column_contains_ci,
     column_in,
-    comma_list,
     enum_list,
     links,
-    load_by_id,
-    load_children,
     pick,
     remote_created_after,
     single_value,
-    text_param,
 )
-from hirebridge.model.records import EmploymentType, JobStatus, JobVisibility
+from hirebridge.store import listing as store_listing
+from hirebridge.store.listing import load_by_id, load_children
 
 STATUSES = tuple(JobStatus)
 EMPLOYMENT_TYPES = tuple(EmploymentType)
@@ -84,8 +84,8 @@ LISTING = Listing(
     model="jobs",
     serialize=_serialize,
     filters=(
-        column_in("job_codes", comma_list, "job_code"),
-        Filter("post_url", text_param, lambda t, v: t.c.post_url == v, field="post_url"),
+        column_in("job_codes", LIST, "job_code"),
+        Filter("post_url", TEXT, store_listing.column_equals("post_url"), field="post_url"),
         column_in("statuses", enum_list(STATUSES), "status"),
         column_in("status", single_value(STATUSES), "status"),
         column_in("employment_types", enum_list(EMPLOYMENT_TYPES), "employment_type"),

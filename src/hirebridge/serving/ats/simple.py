@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from hirebridge.api.listing import Filter, Listing, base_fields, column_in, comma_list, enum_list
+from hirebridge.serving.listing import LIST, Filter, Listing, base_fields, column_in, enum_list
+from hirebridge.store import listing as store_listing
 
 
 def own_fields(*names: str) -> Callable[[Connection, Sequence[Row[Any]]], list[dict[str, Any]]]:
@@ -15,10 +16,6 @@ def own_fields(*names: str) -> Callable[[Connection, Sequence[Row[Any]]], list[d
         return [base_fields(row, *names) for row in rows]
 
     return serialize
-
-
-def _emails_ci(table: Any, values: list[str]) -> Any:
-    return table.c.email.in_([v.casefold() for v in values])  # the column holds the folded address
 
 
 APPLICATION_STAGES = Listing("application_stages", own_fields("name", "status", "custom_fields"))
@@ -32,5 +29,5 @@ ROLES = Listing(
 USERS = Listing(
     "users",
     own_fields("first_name", "last_name", "email", "status", "system_roles"),
-    filters=(Filter("emails", comma_list, _emails_ci, field="email"),),
+    filters=(Filter("emails", LIST, store_listing.folded_in("email"), field="email"),),
 )

@@ -6,24 +6,23 @@ from collections.abc import Sequence
 from typing import Any, get_args
 
 import orjson
-from sqlalchemy import Connection, Row, Table, select
+from sqlalchemy import Connection, Row
 
-from hirebridge.api.listing import (
+from hirebridge.model.records import Outcome
+from hirebridge.serving.listing import (
+    IDS,
+    LIST,
     Filter,
     Listing,
     base_fields,
     column_in,
-    comma_list,
     enum_list,
-    id_list,
-    load_by_id,
-    load_children,
     pick,
     remote_created_after,
     single_value,
 )
-from hirebridge.model.records import Outcome
-from hirebridge.store.tables import jobs
+from hirebridge.store import listing as store_listing
+from hirebridge.store.listing import load_by_id, load_children
 
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
@@ -97,21 +96,10 @@ LISTING = Listing(
     filters=(
         column_in("outcome", single_value(OUTCOMES), "outcome"),
         column_in("outcomes", enum_list(OUTCOMES), "outcome"),
-        column_in("job_ids", id_list, "job_id"),
-        Filter(
-            "job_remote_ids",
-            comma_list,
-            # Jobs' remote ids resolve through the jobs table (the application stores the job's id).
-            lambda t, v: t.c.job_id.in_(_job_ids_for_remote(t, v)),
-            field="job_id",
-        ),
-        Filter("current_stage_ids", id_list, lambda t, v: t.c.current_stage_id.in_(v), field="current_stage_id"),
+        column_in("job_ids", IDS, "job_id"),
+        # Jobs' remote ids resolve through the jobs table (the application stores the job's id).
+        Filter("job_remote_ids", LIST, store_listing.job_remote_id_in, field="job_id"),
+        column_in("current_stage_ids", IDS, "current_stage_id"),
         remote_created_after(),
     ),
 )
-
-
-def _job_ids_for_remote(applications: Table, remote_ids: list[str]) -> Any:
-    return select(jobs.c.id).where(
-        jobs.c.integration_id == applications.c.integration_id, jobs.c.remote_id.in_(remote_ids)
-    )

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Row
 
-from hirebridge.api.listing import pick
+from hirebridge.serving.listing import pick
 
 
 def ref(row: Row[Any] | None, *names: str) -> dict[str, Any] | None:

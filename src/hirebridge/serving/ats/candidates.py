@@ -6,22 +6,21 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, Table, select
+from sqlalchemy import Connection, Row
 
-from hirebridge.api.ats.embeds import job_brief, stage_brief
-from hirebridge.api.listing import (
+from hirebridge.serving.ats.embeds import job_brief, stage_brief
+from hirebridge.serving.listing import (
+    IDS,
+    TEXT,
     Filter,
     Listing,
     base_fields,
     column_equals_ci,
-    id_list,
     links,
-    load_by_id,
-    load_children,
     pick,
-    text_param,
 )
-from hirebridge.store.tables import applications
+from hirebridge.store import listing as store_listing
+from hirebridge.store.listing import load_by_id, load_children
 from hirebridge.timefmt import to_wire
 
 FIELDS = (
@@ -80,28 +79,13 @@ def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any
     return results
 
 
-def _applied_to(table: Table, job_ids: list[str]) -> Any:
-    return table.c.id.in_(
-        select(applications.c.candidate_id).where(
-            applications.c.integration_id == table.c.integration_id,
-            applications.c.job_id.in_(job_ids),
-            applications.c.remote_deleted_at.is_(None),
-        )
-    )
-
-
 LISTING = Listing(
     model="candidates",
     serialize=_serialize,
     filters=(
         # A single address, case-insensitive, matched against every address of the candidate.
-        Filter(
-            "email",
-            text_param,
-            lambda t, v: t.c.emails.contains(f" {v.casefold()} ", autoescape=True),
-            field="email_addresses",
-        ),
-        Filter("job_ids", id_list, _applied_to),
+        Filter("email", TEXT, store_listing.folded_word("emails"), field="email_addresses"),
+        Filter("job_ids", IDS, store_listing.applied_to_jobs),
         column_equals_ci("first_name", "first_name"),
         column_equals_ci("last_name", "last_name"),
     ),

@@ -9,11 +9,12 @@ same serializer, so a stored document is byte for byte what a live render gives.
 from __future__ import annotations
 
 import orjson
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection
 
-from hirebridge.api.ats import applications
-from hirebridge.api.listing import Listing, row_columns
 from hirebridge.model.documents import DOCUMENT_MODELS
+from hirebridge.serving.ats import applications
+from hirebridge.serving.listing import Listing
+from hirebridge.store import documents as store_documents
 
 DOCUMENTED: dict[str, Listing] = {"applications": applications.LISTING}
 assert set(DOCUMENTED) == set(DOCUMENT_MODELS), "every document model needs its listing here"
@@ -28,17 +29,12 @@ def render_stale(
     first every time would re-read every document already rendered (no index finds cleared ones) --
     and processes can share a bulk load's render by pk range."""
     listing = DOCUMENTED[model]
-    table = listing.table
-    conditions = [table.c.integration_id == integration_id, table.c.pk > after_pk, table.c.doc.is_(None)]
-    if until_pk is not None:
-        conditions.append(table.c.pk <= until_pk)
-    rows = conn.execute(select(*row_columns(table)).where(*conditions).order_by(table.c.pk).limit(limit)).all()
+    rows = store_documents.cleared(conn, model, integration_id, limit, after_pk, until_pk)
     if not rows:
         return None
     documents = listing.serialize(conn, rows)
-    conn.execute(
-        update(table).where(table.c.id == bindparam("b_id")).values(doc=bindparam("b_doc")),
-        [{"b_id": row.id, "b_doc": orjson.dumps(doc).decode()} for row, doc in zip(rows, documents, strict=True)],
+    store_documents.save(
+        conn, model, [(row.id, orjson.dumps(doc).decode()) for row, doc in zip(rows, documents, strict=True)]
     )
     last: int = rows[-1].pk
     return last

@@ -1,0 +1,1 @@
+"""One module per ATS resource: its filters and serializer, on the shared listing declarations."""

@@ -1,0 +1,34 @@
+"""Served documents (model/documents.py) in the store: the records whose document is cleared, and
+their rendered documents written back. Rendering is `serving.documents`; clearing happens with every
+write (`store.records`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, select, update
+
+from hirebridge.store.listing import row_columns
+from hirebridge.store.tables import SYNCED_TABLES
+
+
+def cleared(
+    conn: Connection, model: str, integration_id: str, limit: int, after_pk: int = 0, until_pk: int | None = None
+) -> Sequence[Row[Any]]:
+    """Up to `limit` of the integration's `model` records with `after_pk < pk <= until_pk` whose
+    document is cleared, in pk order, with `row_columns` (what the serializer reads)."""
+    table = SYNCED_TABLES[model]
+    conditions = [table.c.integration_id == integration_id, table.c.pk > after_pk, table.c.doc.is_(None)]
+    if until_pk is not None:
+        conditions.append(table.c.pk <= until_pk)
+    return conn.execute(select(*row_columns(table)).where(*conditions).order_by(table.c.pk).limit(limit)).all()
+
+
+def save(conn: Connection, model: str, documents: Iterable[tuple[str, str]]) -> None:
+    """Store rendered documents, each `(record id, JSON text)`, in one executemany UPDATE."""
+    table = SYNCED_TABLES[model]
+    conn.execute(
+        update(table).where(table.c.id == bindparam("b_id")).values(doc=bindparam("b_doc")),
+        [{"b_id": record_id, "b_doc": document} for record_id, document in documents],
+    )
