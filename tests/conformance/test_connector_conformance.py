@@ -21,9 +21,11 @@ from hirebridge.store.tables import metadata
 from tests.conformance.kit import (
     NO_CHANGES,
     REFRESH_GAP,
+    Deletion,
     FaultOutcome,
     Key,
     RateLimit,
+    Scenario,
     Target,
     VendorFault,
     View,
@@ -41,9 +43,9 @@ from tests.support import API_PATHS, sdk_client
 by_tool = pytest.mark.parametrize("target", TARGETS, ids=str)
 
 
-def _delta_gap(target: Target[Any], scenario: Any) -> str | None:
+def _delta_gap(target: Target[Any], scenario: Scenario[Any]) -> str | None:
     if scenario.delta_gap is not None:
-        return str(scenario.delta_gap)
+        return scenario.delta_gap
     if scenario.refresh and target.child_refresh_runs is None:
         return REFRESH_GAP
     return None
@@ -127,7 +129,7 @@ def test_syncs_without_source_changes_move_nothing(backend: Backend, target: Tar
 
 @pytest.mark.parametrize(("target", "scenario", "kind"), _scenario_cases())
 def test_a_change_surfaces_exactly_what_it_changed(
-    backend: Backend, target: Target[Any], scenario: Any, kind: SyncKind
+    backend: Backend, target: Target[Any], scenario: Scenario[Any], kind: SyncKind
 ) -> None:
     """After the change and one run of `kind` (for a child changed behind its parent: after at most
     `child_refresh_runs` DELTA runs), `updated_after` returns exactly the records changed and those
@@ -164,7 +166,7 @@ def _deletion_cases() -> list[Any]:
 
 @pytest.mark.parametrize(("target", "deletion"), _deletion_cases())
 def test_deletions_by_feed_in_delta_and_by_absence_in_full(
-    backend: Backend, target: Target[Any], deletion: Any
+    backend: Backend, target: Target[Any], deletion: Deletion[Any]
 ) -> None:
     """A DELTA run marks deleted what the vendor's deletion feed reports (nothing, without one) and
     surfaces at least that; the next FULL marks every record the source no longer holds
