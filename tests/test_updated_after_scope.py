@@ -28,8 +28,8 @@ from tests.conftest import Server, create_sandbox, make_tenant
 from tests.emulators.ashby import AshbyEmulator
 from tests.emulators.harness import serve
 from tests.emulators.lever import LeverEmulator
+from tests.lever_world import Setup, lever, world
 from tests.support import API_PATHS, World
-from tests.test_lever_sync import Setup, lever, world
 
 
 def moment() -> str:

@@ -12,6 +12,10 @@ are updates), never deleted ones. Tokens are the change sequence number they wer
 Data is deterministic from a seed and shaped like the fixtures. Tests mutate it through `edit`,
 `add_*`, `delete`, `archive_application`, `add_note`, each of which moves `updatedAt` and the change
 sequence; `expire_tokens` / `delta_page_limit` / `invalidate_cursors` drive the recovery paths.
+A note lives under its candidate (`candidate.listNotes`, no sync token): `edit("notes", ...)` changes
+one without touching the candidate, and `add_note(..., touch_candidate=False)` adds one that way
+(Ashby does not document that a note moves its candidate). `tokens_issued` logs every sync token
+handed out, so a test can tell which one a client sends back.
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ class AshbyEmulator:
     # endpoint -> errorInfo.code: its next request answers HTTP 200 `success: false` with that code.
     rpc_failures: dict[str, str] = field(default_factory=dict)
     results_served: dict[str, int] = field(default_factory=dict)  # endpoint -> records returned
+    tokens_issued: list[tuple[str, str]] = field(default_factory=list)  # (endpoint, syncToken), in order
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _clock: datetime = field(default_factory=lambda: datetime(2025, 1, 6, 9, 0, tzinfo=UTC))
 
@@ -406,8 +411,11 @@ class AshbyEmulator:
             currentInterviewStageId=self.stage_ids(app["jobId"])[-1],
         )
 
-    def add_note(self, candidate_id: str, text: str, *, rng: random.Random | None = None) -> Json:
-        """A new note; it counts as an update of its candidate (so incremental syncs see it)."""
+    def add_note(
+        self, candidate_id: str, text: str, *, rng: random.Random | None = None, touch_candidate: bool = True
+    ) -> Json:
+        """A new note; it counts as an update of its candidate (so incremental syncs see it) unless
+        `touch_candidate=False`."""
         with self._lock:
             note = self._put(
                 "notes",
@@ -420,7 +428,8 @@ class AshbyEmulator:
                     "author": {"id": sorted(self.data["users"])[0]},
                 },
             )
-            self._touch("candidates", candidate_id)
+            if touch_candidate:
+                self._touch("candidates", candidate_id)
             return note
 
     def expire_tokens(self) -> None:
@@ -529,6 +538,7 @@ class AshbyEmulator:
             answer["nextCursor"] = base64.urlsafe_b64encode(f"{name}:{offset + limit}".encode()).decode()
         elif name in SYNCED:
             answer["syncToken"] = f"st_{self.token_epoch}_{self.seq}"
+            self.tokens_issued.append((name, answer["syncToken"]))
         return JSONResponse(answer)
 
     def _select(self, name: str, body: Json, since: int) -> list[tuple[str, Json]] | None:

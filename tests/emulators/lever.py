@@ -10,7 +10,12 @@ lists and file downloads, and its 429 when the request rate exceeds the key's li
 way Lever does (a change to a contact or to an opportunity's child bumps the opportunity). Offers
 carry the offer form's predefined fields as in the vendor's example, among them copies of the
 posting's title and the contact's name that follow those records; whether a posting edit moves its
-opportunities' `updatedAt` is not documented, so `edit_posting` can do either.
+opportunities' `updatedAt` is not documented, so `edit_posting` can do either. Nor does Lever
+document that a child's change moves its opportunity's `updatedAt`: `add_child`, `edit_child` and
+`remove_child` take `touch_parent=False` to change a child behind its parent's back. Users, stages and
+archive reasons can be edited too (`edit_user`, `rename_stage`, `rename_archive_reason`); `page_cap`
+makes every listing page hold at most that many records (Lever may answer fewer than `limit`), so
+small accounts page too.
 """
 
 from __future__ import annotations
@@ -78,8 +83,10 @@ class LeverEmulator:
         api_key: str = "lever-test-key",
         rate: float | None = 10,
         burst: int = 20,
+        page_cap: int | None = None,
     ) -> None:
         self.api_key = api_key
+        self.page_cap = page_cap
         self.emulator = Emulator(api_key, RateMeter(rate, burst) if rate else None)
         self._lock = threading.RLock()
         self._clock = 0
@@ -92,6 +99,9 @@ class LeverEmulator:
         self.applications: dict[str, Json] = {}  # by opportunity id
         self.children: dict[str, dict[str, list[Json]]] = {}
         self.deleted: list[Json] = []
+        # The account's pipeline stages and archive reasons (Lever's global lists), editable.
+        self.stage_list: list[Json] = [{"id": i, "text": t} for i, t in STAGES]
+        self.reasons: list[Json] = [{"id": i, "text": t, "status": s, "type": ty} for i, t, s, ty in REASONS]
         self._generate(opportunities)
         routes = [
             Route("/v1/users", self._list_users),
@@ -430,10 +440,12 @@ class LeverEmulator:
         return copy.deepcopy(out)
 
     def archive_reasons(self) -> list[Json]:
-        return [{"id": i, "text": t, "status": s, "type": ty} for i, t, s, ty in REASONS]
+        with self._lock:
+            return copy.deepcopy(self.reasons)
 
     def stages(self) -> list[Json]:
-        return [{"id": i, "text": t} for i, t in STAGES]
+        with self._lock:
+            return copy.deepcopy(self.stage_list)
 
     def tags(self) -> list[Json]:
         counts: dict[str, int] = {}
@@ -490,17 +502,46 @@ class LeverEmulator:
                 if field["identifier"] == identifier:
                     field["value"] = value
 
-    def add_child(self, oid: str, kind: str) -> Json:
+    def add_child(self, oid: str, kind: str, *, touch_parent: bool = True) -> Json:
         with self._lock:
             item = self._add_child(oid, kind)
-            self.opportunities[oid]["updatedAt"] = self.now_ms()
+            if touch_parent:
+                self.opportunities[oid]["updatedAt"] = self.now_ms()
             return item
 
-    def remove_child(self, oid: str, kind: str, index: int = 0) -> Json:
+    def edit_child(self, oid: str, kind: str, child_id: str, *, touch_parent: bool = True, **changes: Any) -> Json:
+        """Change one child's fields (and its own `updatedAt`, for the kinds that carry one); with
+        `touch_parent=False` the opportunity's `updatedAt` stays where it was."""
+        with self._lock:
+            item = next(i for i in self.children[oid][kind] if i["id"] == child_id)
+            item.update(changes)
+            if "updatedAt" in item:
+                item["updatedAt"] = self.now_ms()
+            if touch_parent:
+                self.opportunities[oid]["updatedAt"] = self.now_ms()
+            return item
+
+    def remove_child(self, oid: str, kind: str, index: int = 0, *, touch_parent: bool = True) -> Json:
         with self._lock:
             item = self.children[oid][kind].pop(index)
-            self.opportunities[oid]["updatedAt"] = self.now_ms()
+            if touch_parent:
+                self.opportunities[oid]["updatedAt"] = self.now_ms()
             return item
+
+    def edit_user(self, uid: str, **changes: Any) -> None:
+        """Users have no `updatedAt` in Lever's list: the list is read whole."""
+        with self._lock:
+            self.users[uid].update(changes)
+
+    def rename_stage(self, stage_id: str, text: str) -> None:
+        """A pipeline stage renamed: Lever's stages are global, so every posting's pipeline shows it."""
+        with self._lock:
+            next(s for s in self.stage_list if s["id"] == stage_id)["text"] = text
+
+    def rename_archive_reason(self, reason_id: str, text: str) -> None:
+        """Lever does not move the `updatedAt` of the opportunities archived with the reason."""
+        with self._lock:
+            next(r for r in self.reasons if r["id"] == reason_id)["text"] = text
 
     def delete_opportunity(self, oid: str) -> None:
         """Gone from every list; listed in `/opportunities/deleted`. A contact left without
@@ -530,6 +571,8 @@ class LeverEmulator:
             return JSONResponse({"code": "BadRequestError", "message": "limit must be a number"}, 400)
         if not 1 <= limit <= 100:
             return JSONResponse({"code": "BadRequestError", "message": "limit must be 1..100"}, 400)
+        if self.page_cap is not None:
+            limit = min(limit, self.page_cap)
         keys = (
             [str(r.get("id") or r.get("text") or "") for r in records]
             if keyset

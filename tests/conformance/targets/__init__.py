@@ -1,0 +1,11 @@
+"""Every connector held to the conformance kit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conformance.kit import Target
+from tests.conformance.targets.ashby import ASHBY
+from tests.conformance.targets.lever import LEVER
+
+TARGETS: tuple[Target[Any], ...] = (LEVER, ASHBY)
