@@ -55,7 +55,9 @@ API_PATHS = {m: API_PATHS_ALL[m] for m in MODELS if m in API_PATHS_ALL}
 # served with its bytes).
 NOT_LISTED = {"application_stages": ("index", "job_id"), "attachments": ("content_type",)}
 # Fast settings for tests of data and faults: a generous rate (the emulator meters the same) and
-# short timeouts and retry delays, so a fault costs milliseconds.
+# short timeouts and retry delays, so a fault costs milliseconds. No re-read of the children of
+# unchanged opportunities: the DELTA tests here count the child requests of changed ones exactly
+# (the re-read has tests of its own, tests/test_child_refresh.py).
 FAST = {
     "requests_per_second": 5000,
     "burst": 5000,
@@ -63,6 +65,7 @@ FAST = {
     "retry_attempts": 4,
     "retry_base_delay": 0.01,
     "retry_max_delay": 0.05,
+    "child_refresh_parts": 0,
 }
 
 

@@ -7,7 +7,7 @@ Ashby's timestamps are ISO 8601 strings.
 
 from __future__ import annotations
 
-from hirebridge.connectors.payloads import ANY, BOOLEAN, NUMBER, STRING, Shape, list_of, nullable, obj
+from hirebridge.connectors.framework.payloads import ANY, BOOLEAN, NUMBER, STRING, Shape, list_of, nullable, obj
 
 TEXT = nullable(STRING)
 TIME = STRING

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from hirebridge.connectors.payloads import (
+from hirebridge.connectors.framework.payloads import (
     ANY,
     BOOLEAN,
     EPOCH_MS,
