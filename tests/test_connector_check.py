@@ -50,7 +50,7 @@ def test_a_good_key_passes_with_one_request(tool: str) -> None:
 
 @pytest.mark.parametrize("tool", sorted(SOURCES))
 def test_a_refused_key_is_credentials_invalid(tool: str) -> None:
-    running, path, method = SOURCES[tool]
+    running, _path, method = SOURCES[tool]
     with running() as (url, emulator), pytest.raises(CredentialsInvalid) as refused:
         check_connection(tool, {"api_key": "a-revoked-key", "base_url": url})
     message = str(refused.value)

@@ -83,6 +83,6 @@ def test_a_write_refused_unread_with_429_is_retried() -> None:
 def test_a_write_that_could_not_connect_is_retried() -> None:
     """A refused connection: nothing reached the source, so sending again cannot do it twice."""
     sleeps = Sleeps()
-    with pytest.raises(SourceUnavailable, match="connection refused.* after 3 attempts"):
+    with pytest.raises(SourceUnavailable, match=r"connection refused.* after 3 attempts"):
         asyncio.run(_send(f"http://127.0.0.1:{closed_port()}", "POST", sleeps, json={"name": "Ada"}))
     assert len(sleeps.calls) == 2

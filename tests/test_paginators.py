@@ -167,5 +167,5 @@ def test_a_continuation_handed_out_twice_is_a_loop(paginator: Paginator) -> None
 
 def test_an_answer_without_its_record_list_is_an_error_not_an_empty_page() -> None:
     script = Script().then(Reply(200, {"paging": {"next": None}}))
-    with serve(script) as url, pytest.raises(MappingError, match="field 'items.list' is missing"):
+    with serve(script) as url, pytest.raises(MappingError, match=r"field 'items\.list' is missing"):
         read(url, Request("GET", "/things"), NextUrl("paging.next"), records="items.list")

@@ -261,7 +261,7 @@ class Reading:
     async def pages(self) -> AsyncIterator[Response]:
         incremental = self.incremental
         if isinstance(incremental, SyncToken):
-            token = self._token
+            token, restarted = self._token, False
             while True:
                 try:
                     last: Response | None = None
@@ -270,10 +270,10 @@ class Reading:
                         yield page
                     break
                 except SourceError as exc:
-                    if token is None or exc.code not in incremental.resync:
+                    if restarted or exc.code not in incremental.resync:
                         raise
                     log.info("%s %s: %s, reading it in full", self.run.tool, self.endpoint, exc.code)
-                    token, self.full = None, True
+                    token, restarted, self.full = None, True, True
             issued = last.body.get(incremental.field) if last is not None and isinstance(last.body, dict) else None
             self.state = {"sync_token": issued} if isinstance(issued, str) and issued else None
             return
