@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from hirebridge.connectors.base import SyncKind
+from hirebridge.model import SyncKind
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx

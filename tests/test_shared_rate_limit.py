@@ -1,7 +1,8 @@
 """One rate limiter per integration, whoever uses it: a file download running while a sync of the
 same integration runs (in the same process, from a connector built on its own, as the API or the CLI
-would) spends the same quota, so the vendor's exact meter counts no violation; and the sync engine
-builds its connectors with the provider it is given."""
+would) spends the same quota, so the vendor's exact meter counts no violation; the sync engine builds
+its connectors with the provider it is given; and with the database's provider (store.rate_limits)
+two providers -- as two processes would have -- share the one limit."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from hirebridge.connectors.framework.ratelimit import LOCAL, LocalRateLimits, Ra
 from hirebridge.connectors.lever import LeverConnector, mapping
 from hirebridge.store import tenancy
 from hirebridge.store.db import write_tx
+from hirebridge.store.rate_limits import DatabaseRateLimits
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
 from tests.emulators.lever import LeverEmulator
@@ -90,6 +92,14 @@ def test_the_sync_engine_builds_connectors_with_the_provider_it_is_given(engine:
     with lever(engine) as source:
         sync_while_downloading(engine, source, LocalRateLimits(), provider)
         assert source.emulator.violations > 0
+
+
+def test_the_database_provider_shares_the_limit_between_providers(engine: Engine) -> None:
+    """A sync with one `DatabaseRateLimits`, downloads with another on the same database (what a
+    worker and an API process each build): one bucket, no violation."""
+    with lever(engine) as source:
+        sync_while_downloading(engine, source, DatabaseRateLimits(engine), DatabaseRateLimits(engine))
+        assert source.emulator.violations == 0
 
 
 @pytest.mark.fast
