@@ -71,6 +71,24 @@ def test_retries_429_honouring_retry_after_then_succeeds() -> None:
     assert script.seen[0]["authorization"] == "Basic c2VjcmV0LWFwaS1rZXktMTIzOg=="  # key as username, empty password
 
 
+def test_a_429_with_retry_after_holds_every_user_of_the_limiter() -> None:
+    """The limiter is shared by every client of the integration: after a 429 with `Retry-After: 2`
+    none of them sends for 2 seconds -- here the retry itself waits on the limiter, since the client's
+    own (recorded) sleep does not move the limiter's clock."""
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=10, burst=5, clock=lambda: now[0], sleep=sleep)
+    script = Script().then(Reply(429, headers={"Retry-After": "2"}), Reply(200, {"ok": True}))
+    with serve(script) as url:
+        assert run(_get(client(url, limiter=bucket))) == {"ok": True}
+    assert len(script.seen) == 2 and abs(sum(waits) - 2.0) < 1e-6
+
+
 def test_timeouts_are_retried_and_exhaustion_is_source_unavailable() -> None:
     script = Script().then(Reply(200, {"late": True}, delay=1.0), Reply(200, {"ok": True}))
     with serve(script) as url:

@@ -50,7 +50,7 @@ from hirebridge.connectors.framework.errors import (
     RequestRejected,
     SourceUnavailable,
 )
-from hirebridge.connectors.framework.ratelimit import RateLimiter
+from hirebridge.connectors.framework.ratelimit import Penalizable, RateLimiter
 from hirebridge.observability import observe_source_request, observe_source_retry
 
 log = logging.getLogger(__name__)
@@ -425,6 +425,9 @@ class SourceClient:
                         status,
                     )
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                if status == 429 and retry_after is not None and isinstance(self.limiter, Penalizable):
+                    # Every user of the integration's limit waits, not only this request.
+                    await self.limiter.penalize(min(retry_after, self.retry.max_delay))
             attempt += 1
             if attempt == self.retry.attempts:
                 raise SourceUnavailable(f"{self.tool}: {where}: {problem} after {attempt} attempts{answer}", status)

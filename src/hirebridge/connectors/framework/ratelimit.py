@@ -8,6 +8,8 @@ limit) and every client it makes acquires from that limiter before every attempt
 
 - `LocalRateLimits` (the default, `LOCAL`): one `LocalBucket` per integration id for the whole
   process, so a sync and a download of one integration in one process share a bucket.
+- A limiter that is also `Penalizable` is told about a 429's `Retry-After`, and holds every user of
+  the integration until then, not only the request that got it.
 - Across processes (API workers, `hirebridge worker`s) the bucket has to live in a shared store:
   `store/rate_limits.py` implements `RateLimits` on the database and is passed in the same way.
 
@@ -21,7 +23,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from hirebridge import pacing
 
@@ -36,6 +38,14 @@ def paced(rate: float, burst: int) -> tuple[float, int]:
 class RateLimiter(Protocol):
     async def acquire(self) -> None:
         """Wait until one more request may be sent now."""
+        ...
+
+
+@runtime_checkable
+class Penalizable(Protocol):
+    async def penalize(self, seconds: float) -> None:
+        """The source answered 429 with `Retry-After: seconds`: no user of this limiter sends before
+        then (and then without a burst: the source's bucket is empty)."""
         ...
 
 
@@ -72,6 +82,14 @@ class LocalBucket:
         """A bucket for a source that allows `rate` requests/s in bursts of `burst`, paced with the
         safety margin of `hirebridge.pacing` (`paced`)."""
         return cls(*paced(rate, burst))
+
+    async def penalize(self, seconds: float) -> None:
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            # One token `seconds` from now, and the burst refilling from there.
+            self._tokens = min(self._tokens, 1 - seconds * self.rate)
 
     async def acquire(self) -> None:
         while True:
