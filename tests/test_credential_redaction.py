@@ -16,21 +16,24 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import Engine
 
-from hirebridge.connectors.http import (
-    EXCERPT_CHARS,
-    REDACTED,
-    BasicKeyAuth,
-    BearerAuth,
+from hirebridge.connectors.framework.auth import BasicKeyAuth
+from hirebridge.connectors.framework.auth import BearerToken as BearerAuth
+from hirebridge.connectors.framework.errors import (
     CredentialsInvalid,
-    Redactor,
     RequestRejected,
-    RetryPolicy,
-    SourceClient,
+    RpcError,
     SourceError,
     SourceUnavailable,
+)
+from hirebridge.connectors.framework.http import (
+    EXCERPT_CHARS,
+    REDACTED,
+    Redactor,
+    RetryPolicy,
+    SourceClient,
     redact,
 )
-from hirebridge.connectors.paging import RpcError, rpc_cursor_pages
+from hirebridge.connectors.framework.paging import Request, RpcCursor, pages, rpc_failure
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
@@ -166,7 +169,8 @@ def test_an_rpc_error_message_that_quotes_the_credential_is_redacted() -> None:
     async def list_users(url: str) -> None:
         client = SourceClient(url, BasicKeyAuth(KEY), tool="ashby", retry=RetryPolicy(attempts=1))
         try:
-            async for _page in rpc_cursor_pages(client, "/user.list", {}):
+            listing = pages(client, Request("POST", "/user.list"), RpcCursor(), records="results", failure=rpc_failure)
+            async for _page in listing:
                 pass
         finally:
             await client.aclose()

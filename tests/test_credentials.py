@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine, select
 
 from hirebridge import crypto
-from hirebridge.connectors.http import CredentialsInvalid
+from hirebridge.connectors.framework.errors import CredentialsInvalid
 from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx

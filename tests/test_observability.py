@@ -31,7 +31,9 @@ from starlette.routing import Route
 
 from hirebridge.api.app import create_app
 from hirebridge.api.ops import RequestMetrics
-from hirebridge.connectors.http import BasicKeyAuth, RetryPolicy, SourceClient, SourceUnavailable
+from hirebridge.connectors.framework.auth import BasicKeyAuth
+from hirebridge.connectors.framework.errors import SourceUnavailable
+from hirebridge.connectors.framework.http import RetryPolicy, SourceClient
 from hirebridge.logs import JsonFormatter
 from hirebridge.observability import WRITE_OPERATIONS, observe_sync
 from hirebridge.store import migrate

@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 
 from hirebridge import ids
 from hirebridge.connectors.ashby import shapes as ashby_shapes
+from hirebridge.connectors.framework.payloads import MappingError, check, mapped
 from hirebridge.connectors.lever import shapes as lever_shapes
-from hirebridge.connectors.payloads import MappingError, check, mapped
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun, SyncState

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from hirebridge import pacing
-from hirebridge.connectors.http import TokenBucket
+from hirebridge.connectors.framework.ratelimit import LocalBucket as TokenBucket
 from hirebridge.store import migrate, tables
 from hirebridge.store.db import make_engine, write_tx
 from hirebridge.store.rate_limits import (

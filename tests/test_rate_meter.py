@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import pytest
 
-from hirebridge.connectors.http import TokenBucket
+from hirebridge.connectors.framework.ratelimit import LocalBucket as TokenBucket
 from tests.emulators.harness import RateMeter
 
 pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
@@ -104,7 +104,7 @@ def test_the_meter_agrees_with_a_count_of_every_window(seed: int) -> None:
 
 def departures(rate: float, burst: int, count: int, *, margin: bool = True) -> list[float]:
     """When HireBridge's client lets `count` requests go to a source that allows `rate`/s in bursts of
-    `burst`, on a fake clock: with its pacing margin (connectors.settings builds the bucket with
+    `burst`, on a fake clock: with its pacing margin (the rate-limit providers build buckets with
     `TokenBucket.under_limit`) or, to compare, pacing at the limit itself."""
     now = [0.0]
 
@@ -141,7 +141,7 @@ def arriving(sent: list[float], jitter: float, rng: random.Random) -> list[int]:
 )
 def test_the_client_stays_within_the_exact_meter_despite_transit_jitter(rate: float, burst: int, jitter: float) -> None:
     """Requests reach the server after varying delays, which bunch some of them up; the client's
-    margin (connectors.http PACING_MARGIN, BURST_MARGIN) absorbs a spread of up to `jitter` seconds:
+    margin (connectors.framework.ratelimit PACING_MARGIN, BURST_MARGIN) absorbs a spread of up to `jitter` seconds:
     a request of burst to spare, or 5% of the interval when the source allows no burst."""
     rng = random.Random(7)
     sent = departures(rate, burst, 3000)

@@ -11,19 +11,23 @@ from typing import Any
 
 import pytest
 
-from hirebridge.connectors.http import (
-    BasicKeyAuth,
+from hirebridge.connectors.framework.auth import BasicKeyAuth
+from hirebridge.connectors.framework.errors import (
     CredentialsInvalid,
+    PagingLoop,
     RequestRejected,
+    RpcError,
+    SourceUnavailable,
+)
+from hirebridge.connectors.framework.http import (
     RetryPolicy,
     SourceClient,
-    SourceUnavailable,
-    TokenBucket,
     redact,
     retry_after_seconds,
     run_async_iter,
 )
-from hirebridge.connectors.paging import PagingLoop, RpcError, offset_token_pages, rpc_cursor_pages
+from hirebridge.connectors.framework.paging import OffsetToken, Request, RpcCursor, pages, rpc_failure
+from hirebridge.connectors.framework.ratelimit import LocalBucket as TokenBucket
 from tests.emulators.scripted import Reply, Script, serve
 
 KEY = "secret-api-key-123"
@@ -67,6 +71,24 @@ def test_retries_429_honouring_retry_after_then_succeeds() -> None:
     assert script.seen[0]["authorization"] == "Basic c2VjcmV0LWFwaS1rZXktMTIzOg=="  # key as username, empty password
 
 
+def test_a_429_with_retry_after_holds_every_user_of_the_limiter() -> None:
+    """The limiter is shared by every client of the integration: after a 429 with `Retry-After: 2`
+    none of them sends for 2 seconds -- here the retry itself waits on the limiter, since the client's
+    own (recorded) sleep does not move the limiter's clock."""
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=10, burst=5, clock=lambda: now[0], sleep=sleep)
+    script = Script().then(Reply(429, headers={"Retry-After": "2"}), Reply(200, {"ok": True}))
+    with serve(script) as url:
+        assert run(_get(client(url, limiter=bucket))) == {"ok": True}
+    assert len(script.seen) == 2 and abs(sum(waits) - 2.0) < 1e-6
+
+
 def test_timeouts_are_retried_and_exhaustion_is_source_unavailable() -> None:
     script = Script().then(Reply(200, {"late": True}, delay=1.0), Reply(200, {"ok": True}))
     with serve(script) as url:
@@ -106,7 +128,7 @@ def test_a_body_that_is_not_json_is_an_error() -> None:
 
 def test_secrets_never_reach_the_logs(caplog: pytest.LogCaptureFixture) -> None:
     assert redact("https://x.test/a?api_key=abc&limit=5") == "https://x.test/a?api_key=***&limit=5"
-    caplog.set_level(logging.DEBUG, logger="hirebridge.connectors.http")
+    caplog.set_level(logging.DEBUG, logger="hirebridge.connectors.framework.http")
     script = Script().then(Reply(500), Reply(200, {}))
     with serve(script) as url:
         run(_get(client(url), f"/x?api_key={KEY}&page=2"))
@@ -163,8 +185,9 @@ def test_offset_token_pages_follow_next_until_has_next_is_false() -> None:
     )
     with serve(script) as url:
         c = client(url)
-        pages = list(run_async_iter(lambda: offset_token_pages(c, "/v1/opportunities", {"confidentiality": "all"})))
-    assert [r["id"] for p in pages for r in p.records] == [1, 2, 3]
+        listing = Request("GET", "/v1/opportunities", {"confidentiality": "all"})
+        answered = list(run_async_iter(lambda: pages(c, listing, OffsetToken())))
+    assert [r["id"] for p in answered for r in p.records] == [1, 2, 3]
     assert script.seen[0]["query"] == {"confidentiality": "all", "limit": "100"}
     assert script.seen[1]["query"] == {"confidentiality": "all", "limit": "100", "offset": "tok-a"}
 
@@ -173,7 +196,7 @@ def test_a_repeated_token_is_a_loop() -> None:
     script = Script(default=Reply(200, {"data": [{"id": 1}], "hasNext": True, "next": "same"}))
     with serve(script) as url, pytest.raises(PagingLoop):
         c = client(url)
-        list(run_async_iter(lambda: offset_token_pages(c, "/v1/postings", {})))
+        list(run_async_iter(lambda: pages(c, Request("GET", "/v1/postings"), OffsetToken())))
 
 
 def test_rpc_cursor_pages_check_success_and_return_the_sync_token() -> None:
@@ -183,15 +206,16 @@ def test_rpc_cursor_pages_check_success_and_return_the_sync_token() -> None:
     )
     with serve(script) as url:
         c = client(url)
-        pages = list(run_async_iter(lambda: rpc_cursor_pages(c, "/application.list", {"syncToken": "old"})))
-    assert [p.sync_token for p in pages] == [None, "s9"]
+        listing = Request("POST", "/application.list", json={"syncToken": "old"})
+        answered = list(run_async_iter(lambda: pages(c, listing, RpcCursor(), records="results", failure=rpc_failure)))
+    assert [p.body.get("syncToken") for p in answered] == [None, "s9"]
     assert script.seen[1]["json"] == {"syncToken": "old", "limit": 100, "cursor": "c1"}
     failing = Script(
         default=Reply(200, {"success": False, "errorInfo": {"code": "sync_token_expired", "message": "expired"}})
     )
     with serve(failing) as url, pytest.raises(RpcError) as raised:
         c = client(url)
-        list(run_async_iter(lambda: rpc_cursor_pages(c, "/candidate.list", {})))
+        list(run_async_iter(lambda: pages(c, Request("POST", "/candidate.list"), RpcCursor(), failure=rpc_failure)))
     assert raised.value.code == "sync_token_expired"
 
 

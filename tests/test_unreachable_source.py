@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from hirebridge.connectors.http import BasicKeyAuth, RetryPolicy, SourceClient, SourceUnavailable
+from hirebridge.connectors.framework.auth import BasicKeyAuth
+from hirebridge.connectors.framework.errors import SourceUnavailable
+from hirebridge.connectors.framework.http import RetryPolicy, SourceClient
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState

@@ -29,8 +29,8 @@ from sqlalchemy import Engine
 
 from hirebridge import crypto
 from hirebridge.config import Settings, get_settings
+from hirebridge.connectors.framework.errors import ConfigError
 from hirebridge.connectors.registry import CONNECTORS, TOOLS
-from hirebridge.connectors.settings import ConfigError
 from hirebridge.jobs import Jobs
 from hirebridge.logs import configure_logging
 from hirebridge.model import SyncKind

@@ -156,7 +156,7 @@ class VendorFault(Generic[E]):
     outcome: FaultOutcome = "either"
 
 
-REFRESH_GAP = "children of unchanged parents are re-read only by FULL until the framework's refresh lands"
+REFRESH_GAP = "this connector re-reads the children of unchanged parents only in FULL runs (no child_refresh_runs)"
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def _app(script: Script) -> Starlette:
                     "method": request.method,
                     "path": request.url.path,
                     "query": dict(request.query_params),
+                    "raw_query": request.url.query,  # exactly as sent
                     "json": orjson.loads(body) if body else None,
                     "authorization": request.headers.get("authorization"),
                 }
@@ -63,7 +64,7 @@ def _app(script: Script) -> Starlette:
         finally:
             script.in_flight -= 1
 
-    return Starlette(routes=[Route("/{path:path}", handle, methods=["GET", "POST"])])
+    return Starlette(routes=[Route("/{path:path}", handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])])
 
 
 def serve(script: Script) -> AbstractContextManager[str]:

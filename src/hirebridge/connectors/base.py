@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from hirebridge.model.records import Record
 from hirebridge.model.sync import SyncKind
+
+if TYPE_CHECKING:
+    from hirebridge.connectors.framework.ratelimit import RateLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +37,28 @@ class Deleted:
 StreamItem = Record | Checkpoint | Deleted
 
 
+# Reads what the store holds of a model: (model, (i, k)) -> the stored `remote_data` of the
+# integration's live records of that model whose pk % k == i, read lazily in pages.
+StoredReader = Callable[[str, tuple[int, int]], Iterable[dict[str, Any]]]
+
+
 @dataclass(frozen=True, slots=True)
 class FetchContext:
     kind: SyncKind
     # The stream's last committed Checkpoint state for this integration, or None.
     state: dict[str, Any] | None
+    # Given by the sync engine (connectors never import the store): see `stored`. Not part of what
+    # a context is (two contexts of the same kind and state are equal).
+    store_reader: StoredReader | None = field(default=None, compare=False, repr=False)
+
+    def stored(self, model: str, part: tuple[int, int] = (0, 1)) -> Iterable[dict[str, Any]]:
+        """The source payloads (`remote_data`) of this integration's live records of `model` in part
+        `part = (i, k)`: those whose row number is i modulo k. A connector re-reads the children of
+        one part of its stored parents per DELTA run, all of them in k runs (streams.Parent)."""
+        index, parts = part
+        if not 0 <= index < parts:
+            raise ValueError(f"part {index} of {parts} does not exist")
+        return () if self.store_reader is None else self.store_reader(model, part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +82,21 @@ class Stream:
 class Connector(Protocol):
     """One integration's source, for one sync run: the engine builds a connector per run and runs its
     streams once each, in order, so a stream may reuse what an earlier stream of the same run read
-    (Lever's child streams reuse the opportunity list)."""
+    (a child stream reuses its parent stream's list)."""
 
     tool: ClassVar[str]
 
     def streams(self) -> list[Stream]: ...
+
+
+@runtime_checkable
+class Checkable(Protocol):
+    """A connector that can validate its configuration against the source without a sync."""
+
+    def check(self) -> None:
+        """One cheap authenticated request: CredentialsInvalid when the source refuses the
+        credentials, SourceUnavailable (naming the URL) when it cannot be reached."""
+        ...
 
 
 @runtime_checkable
@@ -79,6 +109,10 @@ class AttachmentFetcher(Protocol):
 
 
 class ConnectorFactory(Protocol):
-    """Builds a connector for one integration from its id and its (decrypted) configuration."""
+    """Builds a connector for one integration from its id, its (decrypted) configuration and the
+    provider of rate limiters its requests go through (None: the process's own, `ratelimit.LOCAL`).
+    Building one sends no request; a configuration that cannot work raises `ConfigError`."""
 
-    def __call__(self, integration_id: str, config: Mapping[str, Any]) -> Connector: ...
+    def __call__(
+        self, integration_id: str, config: Mapping[str, Any], limits: RateLimits | None = None
+    ) -> Connector: ...

@@ -1,25 +1,45 @@
-"""The tools HireBridge has connectors for, and what each one covers.
+"""The tools HireBridge has connectors for, read from the connector classes.
 
-A tool's coverage is its connector's declaration (`connectors/<tool>/coverage.py`): the models it
-syncs, `GET /tools/ats`, an integration's `read_models` and `ignore_unsupported_filters` all derive
-from it.
+Each connector class declares what the registry (and through it the API, the CLI and the scheduler)
+needs: `tool`, `label`, its `config` schema (fields, types, secrets, help, vendor links), its
+`coverage` (`connectors/<tool>/coverage.py`: the models it syncs, `GET /tools/ats`, an integration's
+`read_models` and `ignore_unsupported_filters` all derive from it), whether it supports DELTA syncs,
+and its connection guide.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from hirebridge.connectors.ashby import AshbyConnector
-from hirebridge.connectors.ashby.coverage import COVERAGE as ASHBY_COVERAGE
-from hirebridge.connectors.base import ConnectorFactory
+from hirebridge.connectors.base import Checkable, ConnectorFactory
+from hirebridge.connectors.framework.config import ConfigSchema
+from hirebridge.connectors.framework.ratelimit import RateLimits
 from hirebridge.connectors.lever import LeverConnector
-from hirebridge.connectors.lever.coverage import COVERAGE as LEVER_COVERAGE
 from hirebridge.connectors.sandbox import SandboxConnector
-from hirebridge.connectors.sandbox.coverage import COVERAGE as SANDBOX_COVERAGE
 from hirebridge.model.coverage import Coverage
 
-__all__ = ["CONNECTORS", "TOOLS", "Tool", "connector_factory"]
+__all__ = ["CONNECTORS", "TOOLS", "Tool", "check_connection", "connector_factory"]
+
+
+class ConnectorClass(ConnectorFactory, Protocol):
+    """A connector class: it builds connectors, and says what the registry lists."""
+
+    @property
+    def tool(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def config(self) -> ConfigSchema: ...
+    @property
+    def coverage(self) -> Coverage: ...
+    @property
+    def supports_delta(self) -> bool: ...
+    @property
+    def connection_guide_url(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +49,20 @@ class Tool:
     factory: ConnectorFactory
     coverage: Coverage  # what its connector provides, per model and field
     supports_delta: bool
+    config: ConfigSchema  # what an integration's configuration holds
     connection_guide_url: str | None = None
+
+    @classmethod
+    def of(cls, connector: ConnectorClass) -> Tool:
+        return cls(
+            id=connector.tool,
+            label=connector.label,
+            factory=connector,
+            coverage=connector.coverage,
+            supports_delta=connector.supports_delta,
+            config=connector.config,
+            connection_guide_url=connector.connection_guide_url,
+        )
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -46,35 +79,8 @@ class Tool:
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-TOOLS: dict[str, Tool] = {
-    t.id: t
-    for t in (
-        Tool(
-            id=SandboxConnector.tool,
-            label="HireBridge Sandbox",
-            factory=SandboxConnector,
-            coverage=SANDBOX_COVERAGE,
-            supports_delta=False,
-            connection_guide_url=None,
-        ),
-        Tool(
-            id="ashby",
-            label="Ashby",
-            factory=AshbyConnector,
-            coverage=ASHBY_COVERAGE,
-            supports_delta=True,
-            connection_guide_url="https://developers.ashbyhq.com/docs/authentication",
-        ),
-        Tool(
-            id=LeverConnector.tool,
-            label="Lever",
-            factory=LeverConnector,
-            coverage=LEVER_COVERAGE,
-            supports_delta=True,
-            connection_guide_url="https://hire.lever.co/developer/documentation#authentication",
-        ),
-    )
-}
+CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (SandboxConnector, AshbyConnector, LeverConnector)
+TOOLS: dict[str, Tool] = {connector.tool: Tool.of(connector) for connector in CONNECTOR_CLASSES}
 CONNECTORS: dict[str, ConnectorFactory] = {tool_id: tool.factory for tool_id, tool in TOOLS.items()}
 
 
@@ -83,3 +89,13 @@ def connector_factory(tool: str) -> ConnectorFactory:
         return CONNECTORS[tool]
     except KeyError:
         raise ValueError(f"unknown tool '{tool}'; known tools: {', '.join(sorted(CONNECTORS))}") from None
+
+
+def check_connection(
+    tool: str, config: Mapping[str, Any], *, integration_id: str = "check", limits: RateLimits | None = None
+) -> None:
+    """Build `tool`'s connector from `config` (ConfigError when it cannot work) and validate the
+    credentials with one cheap request (CredentialsInvalid, SourceUnavailable naming the URL)."""
+    connector = connector_factory(tool)(integration_id, config, limits)
+    if isinstance(connector, Checkable):
+        connector.check()

@@ -392,3 +392,25 @@ def store_attachment_contents(
             for attachment_id, (content_hash, content, content_type) in latest.items()
         ],
     )
+
+
+def stored_payloads(
+    conn: Connection, model: str, integration_id: str, part: tuple[int, int], after_pk: int, limit: int
+) -> list[tuple[int, dict[str, Any] | None]]:
+    """(pk, stored `remote_data`) of the integration's live records of `model` in part `part = (i, k)`
+    -- those whose pk is i modulo k -- in pk order from after `after_pk`, at most `limit`. A connector
+    re-reads the children of one part of its stored parents per DELTA run (FetchContext.stored)."""
+    index, parts = part
+    table = SYNCED_TABLES[model]
+    rows = conn.execute(
+        select(table.c.pk, table.c.remote_data)
+        .where(
+            table.c.integration_id == integration_id,
+            table.c.remote_deleted_at.is_(None),
+            table.c.pk > after_pk,
+            table.c.pk % parts == index,
+        )
+        .order_by(table.c.pk)
+        .limit(limit)
+    )
+    return [(r.pk, None if r.remote_data is None else orjson.loads(r.remote_data)) for r in rows]

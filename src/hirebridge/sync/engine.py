@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -26,12 +27,14 @@ from hirebridge.connectors.base import (
     Connector,
     Deleted,
     FetchContext,
+    StoredReader,
     Stream,
     StreamItem,
 )
-from hirebridge.connectors.http import CredentialsInvalid, Redactor, SourceError, SourceUnavailable
+from hirebridge.connectors.framework.errors import ConfigError, CredentialsInvalid, SourceError, SourceUnavailable
+from hirebridge.connectors.framework.http import Redactor
+from hirebridge.connectors.framework.ratelimit import LOCAL, RateLimits
 from hirebridge.connectors.registry import connector_factory
-from hirebridge.connectors.settings import ConfigError
 from hirebridge.crypto import CredentialsUnreadable
 from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
@@ -141,9 +144,14 @@ def _lease(conn: Connection, integration_id: str) -> str:
 
 
 class SyncEngine:
-    def __init__(self, engine: Engine, settings: Settings | None = None) -> None:
+    """Runs syncs. `rate_limits` is the provider of the per-integration rate limiters the connectors
+    it builds go through (default: the process's own buckets, `ratelimit.LOCAL`; a shared store makes
+    them hold across processes)."""
+
+    def __init__(self, engine: Engine, settings: Settings | None = None, rate_limits: RateLimits | None = None) -> None:
         self.engine = engine
         self.settings = settings or get_settings()
+        self.rate_limits = rate_limits or LOCAL
 
     def run(
         self,
@@ -172,7 +180,9 @@ class SyncEngine:
         stats: dict[str, dict[str, int]] = {}
         try:
             if connector is None:  # inside the run: a bad configuration is a failed run, recorded as such
-                connector = connector_factory(integration.tool)(integration.id, integration.connector_config())
+                connector = connector_factory(integration.tool)(
+                    integration.id, integration.connector_config(), self.rate_limits
+                )
             for stream in connector.streams():
                 counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
                 with read_tx(self.engine) as conn:
@@ -182,7 +192,7 @@ class SyncEngine:
                 # and at its end): the writes of this and later streams look records up by id, and a
                 # planner that believes a table still small or empty plans them as scans.
                 analyze_at, analyzed = self.settings.sync_page_size, 0
-                items = stream.fetch(FetchContext(kind, previous))
+                items = stream.fetch(FetchContext(kind, previous, self._stored_reader(integration_id)))
                 try:
                     for page in _pages(items, self.settings.sync_page_size):
                         self._write_page(integration_id, run_id, stream, page, counts, stats)
@@ -198,7 +208,7 @@ class SyncEngine:
                         self._refresh_statistics(stream.model)
                 finally:
                     # Now, not whenever the garbage collector gets to it: a stream reading ahead in a
-                    # thread of its own (connectors.http.run_async_iter) stops reading the source.
+                    # thread of its own (connectors.framework.http.run_async_iter) stops reading the source.
                     if isinstance(items, Generator):
                         items.close()
             if stop is not None and stop.is_set():
@@ -240,6 +250,26 @@ class SyncEngine:
         log.info("sync succeeded", extra={"integration_id": integration_id, "run_id": run_id})
         observe_sync(integration.tool, kind, SyncState.SUCCEEDED, time.monotonic() - started, stats)
         return SyncResult(run_id, SyncState.SUCCEEDED, stats, None)
+
+    def _stored_reader(self, integration_id: str) -> StoredReader:
+        """`FetchContext.stored` for a run of `integration_id`: the stored payloads of one part of a
+        model's live records, read a page per transaction as the connector consumes them."""
+
+        def read(model: str, part: tuple[int, int]) -> Iterator[dict[str, Any]]:
+            after_pk = 0
+            while True:
+                with read_tx(self.engine) as conn:
+                    rows = record_store.stored_payloads(
+                        conn, model, integration_id, part, after_pk, self.settings.sync_page_size
+                    )
+                if not rows:
+                    return
+                after_pk = rows[-1][0]
+                for _pk, payload in rows:
+                    if payload is not None:
+                        yield payload
+
+        return read
 
     def _refresh_statistics(self, model: str | None) -> None:
         try:

@@ -1,5 +1,5 @@
 """What each Ashby endpoint's records must look like before the mapping reads them (see
-connectors/payloads.py). `required`: keys every record of the kind carries in Ashby's API reference
+connectors/framework/payloads.py). `required`: keys every record of the kind carries in Ashby's API reference
 and its examples (shared/fixtures/ashby), the record's identity and what its content comes from;
 `optional`: every other key the connector or the mapping reads, with the type it must have when set.
 Ashby's timestamps are ISO 8601 strings.
@@ -7,7 +7,7 @@ Ashby's timestamps are ISO 8601 strings.
 
 from __future__ import annotations
 
-from hirebridge.connectors.payloads import ANY, BOOLEAN, NUMBER, STRING, Shape, list_of, nullable, obj
+from hirebridge.connectors.framework.payloads import ANY, BOOLEAN, NUMBER, STRING, Shape, list_of, nullable, obj
 
 TEXT = nullable(STRING)
 TIME = STRING

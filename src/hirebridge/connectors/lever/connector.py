@@ -1,316 +1,181 @@
-"""Lever as streams: global lists first (users, tags, archive reasons, postings, stages), then
+"""Lever as declared streams: global lists first (users, tags, archive reasons, postings, stages), then
 contacts and opportunities, then each opportunity's children.
 
-Incremental sync: opportunities and postings are listed with `updated_at_start` (epoch ms). The
-high-water mark a stream checkpoints is the *start* of the sync (taken when the connector is built),
-never the newest record seen: a record updated while we were listing may have been missed, and the
-next run's window (that mark minus an overlap) still covers it. A DELTA run also reads
-`/opportunities/deleted` and reports those ids as `Deleted`. A FULL run reads everything; the engine
-judges deletions by absence.
+Incremental sync: opportunities and postings are listed with `updated_at_start` (epoch ms) from the
+last run's start minus an overlap (streams.UpdatedSince); a DELTA run also reads
+`/opportunities/deleted` and reports those ids as `Deleted`. Children are read for the opportunities
+the run listed plus, on a DELTA run, one part of the stored ones (a child can change without its
+opportunity's `updatedAt` moving: Lever does not say it moves). A FULL run reads everything; the
+engine judges deletions by absence.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
 from typing import Any, ClassVar
 
-from hirebridge.connectors.base import Checkpoint, Deleted, FetchContext, Stream, StreamItem
-from hirebridge.connectors.http import BasicKeyAuth, RequestRejected, SourceClient, run_async_iter
+from hirebridge.connectors.base import Checkpoint, StreamItem
+from hirebridge.connectors.framework import (
+    Auth,
+    BasicKeyAuth,
+    ConfigSchema,
+    CustomStream,
+    DeletionFeed,
+    HttpConnector,
+    MapContext,
+    Parent,
+    Request,
+    RestStream,
+    StreamRun,
+    UpdatedSince,
+    api_key,
+    child_refresh,
+    client_tunables,
+    download,
+    plain,
+)
+from hirebridge.connectors.framework.files import Downloads
+from hirebridge.connectors.framework.payloads import Shape
+from hirebridge.connectors.framework.streams import Declared, Json
 from hirebridge.connectors.lever import mapping, shapes
-from hirebridge.connectors.paging import offset_token_pages
-from hirebridge.connectors.payloads import mapped
-from hirebridge.connectors.settings import ApiKeySettings
-from hirebridge.model import SyncKind
+from hirebridge.connectors.lever.coverage import COVERAGE
 from hirebridge.model.records import Record
 
-DEFAULT_BASE_URL = "https://api.lever.co/v1"
 # Re-read this much before the last sync's start: clock skew between Lever's servers and ours, and
 # writes Lever commits with an `updatedAt` slightly in the past.
-OVERLAP_MS = 5 * 60 * 1000
-# Opportunities whose children are requested together (each child list is one request per opportunity,
-# at most `max_concurrency` in flight): big enough to keep the pipe full, small enough to stream.
-CHILD_BATCH = 50
+UPDATED = UpdatedSince("updated_at_start", overlap=timedelta(minutes=5))
 # Without `confidentiality=all` Lever silently leaves out confidential postings and opportunities.
 CONFIDENTIAL = {"confidentiality": "all"}
-
-Json = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class OpportunityRef:
-    """What a child stream needs to know about an opportunity."""
-
-    id: str
-    contact: str | None
-    posting: str | None
-
-    @classmethod
-    def of(cls, opportunity: Json) -> OpportunityRef:
-        contact = opportunity.get("contact")
-        return cls(opportunity["id"], contact if isinstance(contact, str) else None, mapping.posting_of(opportunity))
+# DELTA runs in which the children of every unchanged opportunity are read once (at the default
+# 3-hour DELTA interval: within 18 hours, before the daily FULL). Each part costs 6 requests per
+# opportunity in it (Lever's child lists have no change filter): 4 parts made a DELTA a third of a
+# FULL's requests on small accounts; 6 keep it near a fifth.
+REFRESH_PARTS = 6
 
 
-ChildMapper = Callable[[Json, OpportunityRef], Record | None]
+def _opportunity_ref(opportunity: Json) -> Json:
+    """What a child stream needs to know about an opportunity (listed, or stored as an application's
+    `remote_data`)."""
+    contact = opportunity.get("contact")
+    return {
+        "id": opportunity["id"],
+        "contact": contact if isinstance(contact, str) else None,
+        "posting": mapping.posting_of(opportunity),
+    }
 
 
-class LeverConnector:
-    """Config: `api_key` (read scopes, plus confidential access to see confidential data), optional
-    `base_url` (default Lever's production API), and the rate/timeout/retry overrides of
-    `ApiKeySettings`."""
+OPPORTUNITY = Parent("applications", keep=_opportunity_ref, refresh_parts=REFRESH_PARTS)
 
+
+class LeverConnector(HttpConnector):
     tool: ClassVar[str] = "lever"
+    label: ClassVar[str] = "Lever"
+    connection_guide_url: ClassVar[str | None] = "https://hire.lever.co/developer/documentation#authentication"
+    coverage = COVERAGE
+    config = ConfigSchema(
+        [
+            api_key(
+                help="Settings -> Integrations and API -> API Credentials: read access to users, tags, archive "
+                "reasons, stages, postings, opportunities (and deleted ones), interviews, offers, notes, feedback, "
+                "files and resumes; confidential data access to sync confidential postings and candidates.",
+                vendor_url="https://hire.lever.co/developer/documentation#authentication",
+            ),
+            *client_tunables(
+                base_url="https://api.lever.co/v1",
+                requests_per_second=10,
+                burst=20,
+                base_url_help="https://api.sandbox.lever.co/v1 for Lever's sandbox.",
+            ),
+            child_refresh(REFRESH_PARTS),
+        ]
+    )
+    check_request = Request("GET", "/users", {"limit": 1})
 
-    def __init__(self, integration_id: str, config: Mapping[str, Any]) -> None:
-        self.integration_id = integration_id
-        self.settings = ApiKeySettings.parse(
-            "lever", config, default_base_url=DEFAULT_BASE_URL, requests_per_second=10, burst=20
-        )
-        self._auth = BasicKeyAuth(self.settings.api_key)
-        # A connector is built for one sync run: this is that run's start, the high-water mark.
-        self.started_ms = int(time.time() * 1000)
-        # The opportunities the applications stream read in this run, for the child streams.
-        self._opportunities: list[OpportunityRef] | None = None
-        self._downloads: tuple[asyncio.AbstractEventLoop, SourceClient] | None = None
+    def auth(self) -> Auth:
+        return BasicKeyAuth(self.settings["api_key"])
 
-    def streams(self) -> list[Stream]:
+    def shape(self, endpoint: str) -> Shape:
+        return shapes.for_path(endpoint)
+
+    def declare(self) -> Sequence[Declared]:
+        child = OPPORTUNITY
         return [
-            Stream("users", self._simple("/users", {"includeDeactivated": "true"}, mapping.map_user)),
-            Stream("tags", self._simple("/tags", {}, mapping.map_tag)),
-            Stream("rejection_reasons", self._simple("/archive_reasons", {}, mapping.map_rejection_reason)),
-            Stream("jobs", self._jobs),
-            Stream("application_stages", self._stages),
-            Stream("candidates", self._candidates),
-            Stream("applications", self._applications),
-            Stream("interviews", self._children(("interviews",), _interview)),
-            Stream("offers", self._children(("offers",), _offer)),
-            Stream("notes", self._children(("notes",), _note)),
-            Stream("scorecards", self._children(("feedback",), _feedback)),
-            Stream("attachments", self._children(("files", "resumes"), _attachment)),
+            RestStream("users", "/users", plain(mapping.map_user), params={"includeDeactivated": "true"}),
+            RestStream("tags", "/tags", plain(mapping.map_tag)),
+            RestStream("rejection_reasons", "/archive_reasons", plain(mapping.map_rejection_reason)),
+            RestStream("jobs", "/postings", plain(mapping.map_job), params=CONFIDENTIAL, incremental=UPDATED),
+            # Every posting gets Lever's global stage list. Read whole each run: a new global stage
+            # belongs to every posting, changed or not, and both lists are a few pages at most.
+            RestStream("application_stages", "/postings", _stages, params=CONFIDENTIAL, prepare=_load_stages),
+            CustomStream("candidates", _candidates),
+            RestStream(
+                "applications",
+                "/opportunities",
+                _application,
+                params={**CONFIDENTIAL, "expand": "applications"},
+                incremental=UPDATED,
+                deletions=DeletionFeed("/opportunities/deleted", "deleted_at_start"),
+                prepare=_load_archive_reasons,
+            ),
+            RestStream("interviews", "/opportunities/{id}/interviews", _interview, parent=child),
+            RestStream("offers", "/opportunities/{id}/offers", _offer, parent=child),
+            RestStream("notes", "/opportunities/{id}/notes", _note, parent=child),
+            RestStream("scorecards", "/opportunities/{id}/feedback", _feedback, parent=child),
+            RestStream("attachments", "/opportunities/{id}/files", _file, parent=child),
+            RestStream("attachments", "/opportunities/{id}/resumes", _resume, name="resumes", parent=child),
         ]
 
-    # --- plumbing --------------------------------------------------------------------------------
-
-    def _run(self, make: Callable[[SourceClient], AsyncIterator[StreamItem]]) -> Iterator[StreamItem]:
-        """One client per stream run (httpx clients belong to the run's private event loop)."""
-
-        async def items() -> AsyncIterator[StreamItem]:
-            client = self.settings.client(self._auth)
-            try:
-                async for item in make(client):
-                    yield item
-            finally:
-                await client.aclose()
-
-        return run_async_iter(items)
-
-    @staticmethod
-    async def _records(client: SourceClient, path: str, params: Mapping[str, Any]) -> AsyncIterator[Json]:
-        """The records of a listing, each checked against the path's declared shape (lever/shapes.py)."""
-        async for page in offset_token_pages(client, path, dict(params), shape=shapes.for_path(path)):
-            for record in page.records:
-                yield record
-
-    async def _all(self, client: SourceClient, path: str, params: Mapping[str, Any]) -> list[Json]:
-        return [record async for record in self._records(client, path, params)]
-
-    def _since(self, context: FetchContext) -> int | None:
-        """`updated_at_start` for this run: None (read everything) on FULL runs and without a state."""
-        if context.kind != SyncKind.DELTA or not context.state:
-            return None
-        since = context.state.get("since")
-        if isinstance(since, bool) or not isinstance(since, int):
-            return None  # a state we do not understand: read everything rather than guess
-        return max(0, min(since - OVERLAP_MS, self.started_ms))
-
-    def _mark(self) -> Checkpoint:
-        return Checkpoint({"since": self.started_ms})
-
-    def _opportunity_params(self, since: int | None) -> dict[str, Any]:
-        params: dict[str, Any] = {**CONFIDENTIAL, "expand": "applications"}
-        if since is not None:
-            params["updated_at_start"] = since
-        return params
-
-    # --- streams ---------------------------------------------------------------------------------
-
-    def _simple(
-        self, path: str, params: Mapping[str, Any], mapper: Callable[[Json], Record]
-    ) -> Callable[[FetchContext], Iterable[StreamItem]]:
-        """A small global list, read whole on every run (Lever offers no change filter for it)."""
-
-        def fetch(context: FetchContext) -> Iterable[StreamItem]:
-            del context
-
-            async def items(client: SourceClient) -> AsyncIterator[StreamItem]:
-                async for record in self._records(client, path, params):
-                    yield mapped(self.tool, path, mapper, record)
-
-            return self._run(items)
-
-        return fetch
-
-    def _jobs(self, context: FetchContext) -> Iterable[StreamItem]:
-        since = self._since(context)
-
-        async def items(client: SourceClient) -> AsyncIterator[StreamItem]:
-            params: dict[str, Any] = dict(CONFIDENTIAL)
-            if since is not None:
-                params["updated_at_start"] = since
-            async for posting in self._records(client, "/postings", params):
-                yield mapped(self.tool, "/postings", mapping.map_job, posting)
-            yield self._mark()
-
-        return self._run(items)
-
-    def _stages(self, context: FetchContext) -> Iterable[StreamItem]:
-        """Every posting gets Lever's global stage list. Read whole each run: a new global stage
-        belongs to every posting, changed or not, and both lists are a few pages at most."""
-        del context
-
-        async def items(client: SourceClient) -> AsyncIterator[StreamItem]:
-            stages = await self._all(client, "/stages", {})
-            async for posting in self._records(client, "/postings", CONFIDENTIAL):
-                for stage in mapped(self.tool, "/stages", mapping.map_stages, posting["id"], stages):
-                    yield stage
-
-        return self._run(items)
-
-    def _candidates(self, context: FetchContext) -> Iterable[StreamItem]:
-        """Contacts, built from their opportunities (Lever has no contact list). A contact's tags are
-        the union over all its opportunities, so a DELTA run re-reads every opportunity of each
-        contact it saw change (`contact_id=`), never just the changed ones."""
-        since = self._since(context)
-
-        async def items(client: SourceClient) -> AsyncIterator[StreamItem]:
-            params = {**CONFIDENTIAL, **({"updated_at_start": since} if since is not None else {})}
-            if since is None:
-                by_contact: dict[str, list[Json]] = {}
-                async for opportunity in self._records(client, "/opportunities", params):
-                    if isinstance(contact := opportunity.get("contact"), str):
-                        by_contact.setdefault(contact, []).append(_contact_part(opportunity))
-                for contact in sorted(by_contact):
-                    yield mapped(self.tool, "/opportunities", mapping.candidate_from_opportunities, by_contact[contact])
-            else:
-                contacts = sorted(
-                    {
-                        o["contact"]
-                        async for o in self._records(client, "/opportunities", params)
-                        if isinstance(o.get("contact"), str)
-                    }
-                )
-                for start in range(0, len(contacts), CHILD_BATCH):
-                    batch = contacts[start : start + CHILD_BATCH]
-                    found = await client.bounded(
-                        [_bind(self._all, client, "/opportunities", {**CONFIDENTIAL, "contact_id": c}) for c in batch]
-                    )
-                    for opportunities in found:
-                        if opportunities:
-                            yield mapped(
-                                self.tool, "/opportunities", mapping.candidate_from_opportunities, opportunities
-                            )
-            yield self._mark()
-
-        return self._run(items)
-
-    def _applications(self, context: FetchContext) -> Iterable[StreamItem]:
-        since = self._since(context)
-        refs: list[OpportunityRef] = []
-        self._opportunities = None
-
-        async def items(client: SourceClient) -> AsyncIterator[StreamItem]:
-            # Outcome and rejection reason need each archive reason's type and text.
-            reasons = {r["id"]: r for r in await self._all(client, "/archive_reasons", {})}
-            async for opportunity in self._records(client, "/opportunities", self._opportunity_params(since)):
-                refs.append(OpportunityRef.of(opportunity))
-                yield mapped(self.tool, "/opportunities", mapping.map_application, opportunity, reasons)
-            if since is not None:
-                async for gone in self._records(client, "/opportunities/deleted", {"deleted_at_start": since}):
-                    yield Deleted(gone["id"])
-            self._opportunities = refs
-            yield self._mark()
-
-        return self._run(items)
-
-    def _children(
-        self, endpoints: tuple[str, ...], mapper: ChildMapper
-    ) -> Callable[[FetchContext], Iterable[StreamItem]]:
-        """Per-opportunity lists (`/opportunities/:id/<endpoint>`) of the opportunities this run read:
-        all of them on a FULL run, the changed ones on a DELTA run (a child change bumps its
-        opportunity's `updatedAt`)."""
-
-        def fetch(context: FetchContext) -> Iterable[StreamItem]:
-            since = self._since(context)
-
-            async def items(client: SourceClient) -> AsyncIterator[StreamItem]:
-                refs = self._opportunities
-                if refs is None:  # run on its own (not after the applications stream)
-                    refs = [
-                        OpportunityRef.of(o)
-                        async for o in self._records(client, "/opportunities", self._opportunity_params(since))
-                    ]
-                for start in range(0, len(refs), CHILD_BATCH):
-                    batch = refs[start : start + CHILD_BATCH]
-                    calls = [
-                        _bind(self._all, client, f"/opportunities/{ref.id}/{endpoint}", {})
-                        for ref in batch
-                        for endpoint in endpoints
-                    ]
-                    results = iter(await client.bounded(calls))
-                    for ref in batch:
-                        for _endpoint in endpoints:
-                            path = f"/opportunities/{ref.id}/{_endpoint}"
-                            for payload in next(results):
-                                payload = {**payload, "_endpoint": _endpoint}
-                                if (record := mapped(self.tool, path, mapper, payload, ref)) is not None:
-                                    yield record
-                yield self._mark()
-
-            return self._run(items)
-
-        return fetch
-
-    # --- files -----------------------------------------------------------------------------------
-
     def fetch_attachment(self, remote_id: str) -> tuple[bytes, str]:
-        """Download one file or resume; KeyError when Lever no longer has it.
-
-        The engine calls this once per file, synchronously. One event loop and one client serve all
-        downloads of the run (a client per call would build a TLS context per file, which costs more
-        than a small download); both are closed when the connector is collected."""
+        """Download one file or resume; KeyError when Lever no longer has it."""
         opportunity_id, kind, file_id = mapping.parse_attachment_remote_id(remote_id)
-        if self._downloads is None:
-            loop = asyncio.new_event_loop()
-            client = self.settings.client(self._auth)
-            self._downloads = (loop, client)
-            weakref.finalize(self, _close_downloads, loop, client)
-        loop, client = self._downloads
-        try:
-            response = loop.run_until_complete(
-                client.request("GET", f"/opportunities/{opportunity_id}/{kind}/{file_id}/download")
-            )
-        except RequestRejected as exc:
-            if exc.status in (404, 410):
-                raise KeyError(remote_id) from None
-            raise
-        content_type = response.headers.get("content-type", "application/octet-stream").split(";")[0].strip()
-        return response.content, content_type
+        path = f"/opportunities/{opportunity_id}/{kind}/{file_id}/download"
+
+        async def get(files: Downloads) -> tuple[bytes, str]:
+            return await download(files.api, path, key=remote_id)
+
+        return self.downloads().run(get)
 
 
-def _close_downloads(loop: asyncio.AbstractEventLoop, client: SourceClient) -> None:
-    if not loop.is_closed():
-        loop.run_until_complete(client.aclose())
-        loop.close()
+async def _load_stages(run: StreamRun) -> dict[str, Any]:
+    return {"stages": await run.all(Request("GET", "/stages"))}
 
 
-def _bind(
-    call: Callable[[SourceClient, str, Mapping[str, Any]], Any], client: SourceClient, path: str, params: Json
-) -> Callable[[], Any]:
-    """A zero-argument call for `SourceClient.bounded` (binds the loop variables now, not later)."""
-    return lambda: call(client, path, params)
+async def _load_archive_reasons(run: StreamRun) -> dict[str, Any]:
+    """Outcome and rejection reason need each archive reason's type and text."""
+    return {"reasons": {r["id"]: r for r in await run.all(Request("GET", "/archive_reasons"))}}
+
+
+def _stages(posting: Json, context: MapContext) -> list[Record]:
+    return list(mapping.map_stages(posting["id"], context.lookups["stages"]))
+
+
+def _application(opportunity: Json, context: MapContext) -> Record:
+    return mapping.map_application(opportunity, context.lookups["reasons"])
+
+
+def _interview(interview: Json, context: MapContext) -> Record:
+    return mapping.map_interview(interview, context.parent["id"], context.parent["posting"])
+
+
+def _offer(offer: Json, context: MapContext) -> Record:
+    return mapping.map_offer(offer, context.parent["id"])
+
+
+def _note(note: Json, context: MapContext) -> Record | None:
+    return mapping.map_note(note, context.parent["id"], context.parent["contact"])
+
+
+def _feedback(feedback: Json, context: MapContext) -> Record | None:
+    return mapping.map_feedback(feedback, context.parent["id"], context.parent["contact"])
+
+
+def _file(file: Json, context: MapContext) -> Record | None:
+    return mapping.map_file(file, context.parent["id"], context.parent["contact"])
+
+
+def _resume(resume: Json, context: MapContext) -> Record | None:
+    return mapping.map_resume(resume, context.parent["id"], context.parent["contact"])
 
 
 _CONTACT_KEYS = (
@@ -332,33 +197,29 @@ _CONTACT_KEYS = (
 )
 
 
-def _contact_part(opportunity: Json) -> Json:
-    """What a candidate needs of an opportunity: a FULL run holds this for every opportunity until
-    the listing ends (a contact's opportunities are not listed together)."""
-    return {k: opportunity.get(k) for k in _CONTACT_KEYS}
-
-
-def _strip(payload: Json) -> Json:
-    return {k: v for k, v in payload.items() if k != "_endpoint"}
-
-
-def _interview(payload: Json, ref: OpportunityRef) -> Record | None:
-    return mapping.map_interview(_strip(payload), ref.id, ref.posting)
-
-
-def _offer(payload: Json, ref: OpportunityRef) -> Record | None:
-    return mapping.map_offer(_strip(payload), ref.id)
-
-
-def _note(payload: Json, ref: OpportunityRef) -> Record | None:
-    return mapping.map_note(_strip(payload), ref.id, ref.contact)
-
-
-def _feedback(payload: Json, ref: OpportunityRef) -> Record | None:
-    return mapping.map_feedback(_strip(payload), ref.id, ref.contact)
-
-
-def _attachment(payload: Json, ref: OpportunityRef) -> Record | None:
-    if payload["_endpoint"] == "resumes":
-        return mapping.map_resume(_strip(payload), ref.id, ref.contact)
-    return mapping.map_file(_strip(payload), ref.id, ref.contact)
+async def _candidates(run: StreamRun) -> AsyncIterator[StreamItem]:
+    """Contacts, built from their opportunities (Lever has no contact list). A contact's tags are the
+    union over all its opportunities, so a DELTA run re-reads every opportunity of each contact it saw
+    change (`contact_id=`), never just the changed ones."""
+    reading = run.read(Request("GET", "/opportunities", CONFIDENTIAL), UPDATED, run.state)
+    candidate = plain(mapping.candidate_from_opportunities)
+    if reading.full:
+        # A contact's opportunities are not listed together: hold what a candidate needs of each
+        # until the listing ends.
+        by_contact: dict[str, list[Json]] = {}
+        async for opportunity in reading.records():
+            if isinstance(contact := opportunity.get("contact"), str):
+                by_contact.setdefault(contact, []).append({k: opportunity.get(k) for k in _CONTACT_KEYS})
+        for contact in sorted(by_contact):
+            for record in run.map(candidate, by_contact[contact], "/opportunities"):
+                yield record
+    else:
+        contacts = sorted({o["contact"] async for o in reading.records() if isinstance(o.get("contact"), str)})
+        everything = [{"id": contact} for contact in contacts]
+        of_contact = lambda c: Request("GET", "/opportunities", {**CONFIDENTIAL, "contact_id": c["id"]})  # noqa: E731
+        async for _contact, endpoint, opportunities in run.fan_out(everything, of_contact):
+            if opportunities:
+                for record in run.map(candidate, opportunities, endpoint):
+                    yield record
+    if reading.state is not None:
+        yield Checkpoint(reading.state)

@@ -1,5 +1,5 @@
 """What each Lever endpoint's records must look like before the mapping reads them (see
-connectors/payloads.py). `required`: keys every record of the kind carries in Lever's documentation
+connectors/framework/payloads.py). `required`: keys every record of the kind carries in Lever's documentation
 and its examples (shared/fixtures/lever), the record's identity and what its content comes from;
 `optional`: every other key the connector or the mapping reads, with the type it must have when set.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from hirebridge.connectors.payloads import (
+from hirebridge.connectors.framework.payloads import (
     ANY,
     BOOLEAN,
     EPOCH_MS,

@@ -6,44 +6,56 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from hirebridge.connectors.base import FetchContext, Stream
+from hirebridge.connectors.framework.config import ConfigField, ConfigSchema
+from hirebridge.connectors.framework.ratelimit import RateLimits
+from hirebridge.connectors.sandbox.coverage import COVERAGE
 from hirebridge.connectors.sandbox.source import SandboxSource
+from hirebridge.model.coverage import Coverage
 from hirebridge.model.records import Record
 
 DEFAULT_APPLICATIONS = 2000
 
 
-def _int_setting(config: Mapping[str, Any], key: str, default: int) -> int:
-    """A non-negative integer setting; accepts ints and digit strings (configs may come from JSON forms)."""
-    value = config.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"sandbox setting {key!r} must be an integer, got {value!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"sandbox setting {key!r} must be an integer, got {value!r}") from None
-    if number < 0:
-        raise ValueError(f"sandbox setting {key!r} must not be negative, got {number}")
-    return number
-
-
 class SandboxConnector:
-    """Serves a `SandboxSource` seeded with the integration id.
-
-    Config: `applications` (size, default 2000) and `step` (point in the sandbox's history, default 0).
-    """
+    """Serves a `SandboxSource` seeded with the integration id (no credentials, no network)."""
 
     tool: ClassVar[str] = "sandbox"
+    label: ClassVar[str] = "HireBridge Sandbox"
+    coverage: ClassVar[Coverage] = COVERAGE
+    supports_delta: ClassVar[bool] = False
+    connection_guide_url: ClassVar[str | None] = None
+    config: ClassVar[ConfigSchema] = ConfigSchema(
+        [
+            ConfigField(
+                "applications",
+                "int",
+                default=DEFAULT_APPLICATIONS,
+                minimum=0,
+                label="Applications",
+                help="How many applications the generated ATS holds (its other records scale with it).",
+            ),
+            ConfigField(
+                "step",
+                "int",
+                default=0,
+                minimum=0,
+                label="Step",
+                help="The point in the sandbox's history: each step changes, adds and deletes some records.",
+            ),
+        ]
+    )
 
-    def __init__(self, integration_id: str, config: Mapping[str, Any]) -> None:
+    def __init__(self, integration_id: str, config: Mapping[str, Any], limits: RateLimits | None = None) -> None:
+        del limits  # nothing to pace: the source is generated in-process
         self.integration_id = integration_id
-        self.source = SandboxSource(
-            seed=integration_id,
-            applications=_int_setting(config, "applications", DEFAULT_APPLICATIONS),
-            step=_int_setting(config, "step", 0),
-        )
+        settings = self.config.parse(config, tool=self.tool)
+        self.source = SandboxSource(seed=integration_id, applications=settings["applications"], step=settings["step"])
 
     def streams(self) -> list[Stream]:
         return [Stream(model, _fetcher(method)) for model, method in self.source.record_methods().items()]
+
+    def check(self) -> None:
+        """Nothing to check: the sandbox has no credentials and no network."""
 
     def fetch_attachment(self, remote_id: str) -> tuple[bytes, str]:
         """The bytes and MIME type of one of the sandbox's files (generated, never stored); KeyError if

@@ -1,10 +1,18 @@
 """The one HTTP client every connector uses to talk to a source ATS.
 
-It owns what every vendor API needs and no connector should re-implement: authentication plug-ins,
-a per-integration token bucket (each tool's documented rate limit), retries with exponential backoff
-and full jitter on 429/5xx/timeouts/connection errors (honouring `Retry-After`), classification of
-everything else (401/403 -> credentials invalid; other 4xx -> fatal), bounded concurrency for
-per-record child requests, and request logging with secrets redacted.
+It owns what every vendor API needs and no connector should re-implement: authentication computed
+per request (`auth.py`: static keys, OAuth2 tokens fetched, cached and refreshed), the integration's
+rate limiter (`ratelimit.py`, acquired before every attempt), retries that depend on the method
+(below), classification of everything else (401/403 -> credentials invalid; other 4xx -> fatal),
+bounded concurrency for per-record child requests, and request logging with secrets redacted.
+
+Retries: a request that is safe to repeat -- GET, HEAD, OPTIONS, PUT, DELETE, or any request sent
+with `idempotent=True` (a read over POST, as RPC APIs do; a write carrying an idempotency key the
+vendor honours) -- is retried with exponential backoff and full jitter on 429/5xx/timeouts/connection
+errors, honouring `Retry-After`. Any other request (a POST or PATCH that changes something) is sent
+once: a 429 (the vendor refused it unread) and a connection that never opened (nothing reached the
+vendor) are still retried, but a timeout or dropped connection after it was sent, or a 5xx, is
+`OutcomeUnknown` -- it may have taken effect, and a second attempt could do it twice.
 
 It is asynchronous (httpx) so child requests can overlap; `run_async_iter` lets the synchronous sync
 engine consume an async stream, read ahead in a thread of its own.
@@ -29,19 +37,32 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import certifi
 import httpx
 
-from hirebridge import pacing
+from hirebridge.connectors.framework.auth import Auth
+from hirebridge.connectors.framework.errors import (
+    CredentialsInvalid,
+    OutcomeUnknown,
+    RequestRejected,
+    SourceUnavailable,
+)
+from hirebridge.connectors.framework.ratelimit import Penalizable, RateLimiter
 from hirebridge.observability import observe_source_request, observe_source_retry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Methods a request may be repeated with (RFC 9110 §9.2.2): sending one twice has the effect of once.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Transport errors raised before any of the request reached the server (no connection: refused, DNS,
+# TLS handshake, connect timeout; no free connection): even a request that is not idempotent may be
+# sent again.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Query parameters whose values never reach a log line or an error: credentials, and the signatures of
 # pre-signed download URLs (S3, GCS, Azure SAS), which grant access on their own.
 SECRET_PARAMS = frozenset(
@@ -62,95 +83,6 @@ SECRET_PARAMS = frozenset(
         "x-goog-credential",
     }
 )
-
-
-class SourceError(Exception):
-    """The source answered in a way a sync cannot continue from."""
-
-    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
-class CredentialsInvalid(SourceError):
-    """401/403: the stored credentials were rejected; the integration needs new ones."""
-
-
-class RequestRejected(SourceError):
-    """Another 4xx: retrying the same request cannot help."""
-
-
-class SourceUnavailable(SourceError):
-    """Retries exhausted on 429/5xx/timeouts/connection errors."""
-
-
-class Auth(Protocol):
-    def headers(self) -> Mapping[str, str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class BasicKeyAuth:
-    """HTTP Basic with the API key as username and an empty password (Lever, Ashby, Greenhouse v1)."""
-
-    key: str
-
-    def headers(self) -> Mapping[str, str]:
-        return {"Authorization": "Basic " + base64.b64encode(f"{self.key}:".encode()).decode()}
-
-    def __repr__(self) -> str:  # never print the key
-        return "BasicKeyAuth(key=***)"
-
-
-@dataclass(frozen=True, slots=True)
-class BearerAuth:
-    token: str
-
-    def headers(self) -> Mapping[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def __repr__(self) -> str:
-        return "BearerAuth(token=***)"
-
-
-class TokenBucket:
-    """`rate` requests per second on average, bursts of up to `burst`."""
-
-    def __init__(
-        self,
-        rate: float,
-        burst: int,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._clock = clock
-        self._sleep = sleep
-        self._tokens = float(burst)
-        self._updated = clock()
-
-    @classmethod
-    def under_limit(cls, rate: float, burst: int) -> TokenBucket:
-        """A bucket for a source that allows `rate` requests/s in bursts of `burst`, paced with the
-        safety margin of `hirebridge.pacing` (PACING_MARGIN of the rate, BURST_MARGIN fewer in a burst,
-        at least 1), the one the limiter shared across processes (store.rate_limits) applies too."""
-        return cls(*pacing.under_limit(rate, burst))
-
-    async def acquire(self) -> None:
-        # No lock: between the check and the take there is no await, so on one event loop the two
-        # are atomic. That keeps the bucket free of any loop, so one integration's bucket can
-        # outlive the private event loop of each stream (`run_async_iter`) and meter all of them:
-        # the streams of a run are read one after another, so one loop at a time uses it.
-        while True:
-            now = self._clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
-            # The epsilon absorbs float rounding (0.1 s x 10/s may come out as 0.999...).
-            if self._tokens >= 1 - 1e-9:
-                self._tokens = max(0.0, self._tokens - 1)
-                return
-            await self._sleep((1 - self._tokens) / self.rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +160,25 @@ def _basic_secret(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED if ":" in decoded else match.group(0)
 
 
+def credential_values(headers: Mapping[str, str]) -> list[str]:
+    """The credentials request headers carry: each credential header's whole value, a Bearer token,
+    a Basic pair and each of its halves."""
+    secrets: list[str] = []
+    for name, value in headers.items():
+        if name.lower() not in CREDENTIAL_HEADERS:
+            continue
+        secrets.append(value)
+        scheme, _, credential = value.partition(" ")
+        if not credential:
+            continue
+        secrets.append(credential)
+        if scheme.lower() == "basic":
+            with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+                user, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
+                secrets += [user, password]
+    return secrets
+
+
 class Redactor:
     """Takes credentials out of text before it is stored, logged or raised: every form of the
     secrets it was built from (see `_secret_forms`), plus any `Bearer ...` token or `Basic ...` pair.
@@ -246,22 +197,8 @@ class Redactor:
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> Redactor:
-        """The credentials in request headers: the whole value, a Bearer token, a Basic pair and
-        each of its halves."""
-        secrets: list[str] = []
-        for name, value in headers.items():
-            if name.lower() not in CREDENTIAL_HEADERS:
-                continue
-            secrets.append(value)
-            scheme, _, credential = value.partition(" ")
-            if not credential:
-                continue
-            secrets.append(credential)
-            if scheme.lower() == "basic":
-                with contextlib.suppress(binascii.Error, UnicodeDecodeError):
-                    user, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
-                    secrets += [user, password]
-        return cls(secrets)
+        """The credentials in request headers (`credential_values`)."""
+        return cls(credential_values(headers))
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], fields: Iterable[str]) -> Redactor:
@@ -358,7 +295,7 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 class SourceClient:
-    """HTTP access to one integration's source ATS."""
+    """HTTP access to one integration's source ATS, from one event loop (make one per loop)."""
 
     def __init__(
         self,
@@ -366,30 +303,51 @@ class SourceClient:
         auth: Auth,
         *,
         tool: str,
-        rate_limit: TokenBucket | None = None,
+        limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         max_concurrency: int = 4,
         headers: Mapping[str, str] | None = None,
+        follow_redirects: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.tool = tool
+        self.auth = auth
         self._sleep = sleep
-        self.rate_limit = rate_limit
+        self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.requests_sent = 0
         self._semaphore = asyncio.Semaphore(max_concurrency)
-        sent = {**(headers or {}), **auth.headers()}
-        # What every error this client raises (and what the connector quotes of a body) is cleaned with.
-        self.redact = Redactor.from_headers(sent)
+        # What every error this client raises (and what the connector quotes of a body) is cleaned
+        # with: it learns each credential the first time a request carries it (`_learn`).
+        self.redact = Redactor()
+        self._secrets: set[str] = set()
+        self._learned: list[Mapping[str, str]] = []
         self._client = httpx.AsyncClient(
-            base_url=base_url, headers=sent, timeout=timeout, transport=transport, verify=_ssl_context()
+            base_url=base_url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            verify=_ssl_context(),
+            follow_redirects=follow_redirects,
         )
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    def _learn(self, headers: Mapping[str, str]) -> None:
+        """Add the credentials `headers` carry to what this client redacts (static auth hands out
+        the same mapping every time: recognised by identity, at no cost)."""
+        if any(headers is known for known in self._learned):
+            return
+        if len(self._learned) < 8:
+            self._learned.append(headers)
+        new = set(credential_values(headers)) - self._secrets
+        if new:
+            self._secrets |= new
+            self.redact = Redactor(self._secrets)
 
     def _where(self, method: str, url: httpx.URL | str) -> str:
         return self.redact(f"{method} {redact(str(url))}")
@@ -399,26 +357,43 @@ class SourceClient:
         text = self.redact.excerpt(response.text)
         return f": {text}" if text else ""
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send with rate limiting and retries; returns a 2xx response or raises SourceError.
+    async def request(
+        self, method: str, path: str, *, idempotent: bool | None = None, auth: Auth | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """Send with authentication, rate limiting and retries; returns a 2xx response or raises SourceError.
 
+        `idempotent`: whether the request may be repeated (default: by its method, see the module's
+        docstring). `auth`: other credentials for this request (a token endpoint's client secret).
         Errors name the request (method and URL, secret query values masked) and why it failed, and
         quote at most EXCERPT_CHARS of the source's answer with every credential redacted."""
-        for attempt in range(self.retry.attempts):
-            if self.rate_limit is not None:
-                await self.rate_limit.acquire()
+        method = method.upper()
+        repeatable = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
+        credentials = auth or self.auth
+        extra = kwargs.pop("headers", None) or {}
+        refreshed = False  # a 401 got one retry with fresh credentials
+        attempt = 0
+        while True:
+            sent = await credentials.headers(self)
+            self._learn(sent)
+            if self.limiter is not None:
+                await self.limiter.acquire()
             started = time.monotonic()
             retry_after: float | None = None
             answer = ""
             self.requests_sent += 1
             try:
-                response = await self._client.request(method, path, **kwargs)
+                response = await self._client.request(method, path, headers={**extra, **sent}, **kwargs)
             except httpx.TransportError as exc:  # timeouts included
                 where = self._where(method, exc.request.url if _has_request(exc) else path)
                 reason = type(exc).__name__
                 problem = self.redact(describe_transport_error(exc, self.timeout))
                 status = None
                 observe_source_request(self.tool, None)
+                if not repeatable and not isinstance(exc, NOT_SENT):
+                    raise OutcomeUnknown(
+                        f"{self.tool}: {where}: {problem}; it may or may not have taken effect (not retried: "
+                        f"{method} is not idempotent)"
+                    ) from None
             else:
                 status = response.status_code
                 observe_source_request(self.tool, status)
@@ -432,6 +407,10 @@ class SourceClient:
                 )
                 if status < 400:
                     return response
+                if status == 401 and not refreshed and await credentials.invalidate(sent):
+                    refreshed = True
+                    log.info("%s: %s: 401, retrying once with fresh credentials", self.tool, where)
+                    continue
                 if status in (401, 403):
                     raise CredentialsInvalid(
                         f"{self.tool} rejected the credentials ({status}) on {where}{self._answer(response)}", status
@@ -439,24 +418,37 @@ class SourceClient:
                 if status not in RETRYABLE_STATUSES:
                     raise RequestRejected(f"{self.tool} rejected {where} ({status}){self._answer(response)}", status)
                 problem, reason, answer = f"HTTP {status}", str(status), self._answer(response)
+                if not repeatable and status != 429:
+                    raise OutcomeUnknown(
+                        f"{self.tool}: {where}: {problem}; it may or may not have taken effect (not retried: "
+                        f"{method} is not idempotent){answer}",
+                        status,
+                    )
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))
-            if attempt + 1 == self.retry.attempts:
-                raise SourceUnavailable(f"{self.tool}: {where}: {problem} after {attempt + 1} attempts{answer}", status)
-            delay = self.retry.delay(attempt, retry_after)
+                if status == 429 and retry_after is not None and isinstance(self.limiter, Penalizable):
+                    # Every user of the integration's limit waits, not only this request.
+                    await self.limiter.penalize(min(retry_after, self.retry.max_delay))
+            attempt += 1
+            if attempt == self.retry.attempts:
+                raise SourceUnavailable(f"{self.tool}: {where}: {problem} after {attempt} attempts{answer}", status)
+            delay = self.retry.delay(attempt - 1, retry_after)
             observe_source_retry(self.tool, reason)
             log.info("%s: %s: %s, retrying in %.2f s", self.tool, where, problem, delay, extra={"tool": self.tool})
             await self._sleep(delay)
-        raise AssertionError("unreachable")
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)
         try:
             return response.json()
         except ValueError:
-            raise SourceUnavailable(
-                f"{self.tool} sent a body that is not JSON on {self._where(method, response.request.url)}"
-                f"{self._answer(response)}"
-            ) from None
+            raise self.not_json(method, response) from None
+
+    def not_json(self, method: str, response: httpx.Response) -> SourceUnavailable:
+        """The error for a 2xx answer whose body does not parse (cut short, an HTML error page)."""
+        return SourceUnavailable(
+            f"{self.tool} sent a body that is not JSON on {self._where(method.upper(), response.request.url)}"
+            f"{self._answer(response)}"
+        )
 
     async def bounded(self, calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T]:
         """Run calls (child requests, one per parent record) at most `max_concurrency` at a time."""

@@ -9,7 +9,7 @@ unchecked:
 
 - every record a listing returns is checked against its endpoint's declared `Shape` (the keys the
   vendor always sends, and the type of every key the connector reads) when its page arrives, before
-  connector code or a mapper touches it (`connectors/paging.py`);
+  connector code or a mapper touches it (`paging.pages`);
 - every mapper call runs under `mapping_errors`, which turns whatever a mapper still raises on odd
   data into a `MappingError`.
 
@@ -26,26 +26,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ParamSpec, TypeVar, cast
 
-from hirebridge.connectors.http import SourceError
+from hirebridge.connectors.framework.errors import MappingError, SourceError
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-MAPPING_ERROR = "MAPPING_ERROR"
-
-
-class MappingError(SourceError):
-    """A source answered with a payload its connector cannot map."""
-
-    def __init__(
-        self, tool: str, endpoint: str, problem: str, *, field: str | None = None, remote_id: str | None = None
-    ) -> None:
-        what = f"field {field!r} {problem}" if field else problem
-        record = f" (record {remote_id})" if remote_id else ""
-        super().__init__(f"{tool} {endpoint}: {what}{record}", code=MAPPING_ERROR)
-        self.tool = tool
-        self.endpoint = endpoint
-        self.field = field
+__all__ = ["Kind", "MappingError", "Shape", "check", "mapped", "mapping_errors"]
 
 
 @dataclass(frozen=True, slots=True)

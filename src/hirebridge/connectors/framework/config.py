@@ -1,0 +1,223 @@
+"""What an integration's configuration holds, declared per tool.
+
+Each connector class declares a `ConfigSchema`: its fields, their types, which are secrets (sealed by
+`crypto` before they reach the database; tests/test_config_schema.py holds `crypto.SECRET_FIELDS` to
+the schemas), which are required, their defaults, and the label, help and vendor link a person
+connecting the tool reads (the CLI, `GET /tools`, a connect page). `parse` turns a stored
+configuration into the settings a connector runs with, or raises `ConfigError` naming the field.
+
+The client tunables every HTTP connector reads (`base_url`, `requests_per_second`, `burst`,
+`timeout`, `retry_*`) are one shared list (`client_tunables`) with per-tool defaults. Keys a schema
+does not name are ignored by `parse` (a stored configuration written by an older version still
+syncs); `unknown` lists them for whoever validates input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from hirebridge.connectors.framework.errors import ConfigError
+
+__all__ = [
+    "ConfigError",
+    "ConfigField",
+    "ConfigSchema",
+    "api_key",
+    "child_refresh",
+    "client_tunables",
+]
+
+FieldType = Literal["str", "int", "float", "bool", "url"]
+_KINDS: dict[str, str] = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "url": "an http(s) URL",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigField:
+    name: str
+    type: FieldType = "str"
+    secret: bool = False
+    required: bool = False
+    default: Any = None
+    label: str = ""
+    help: str = ""
+    vendor_url: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def title(self) -> str:
+        """How an error names the field: its label and its key."""
+        return f"{self.label} ({self.name})" if self.label else repr(self.name)
+
+    def describe(self) -> dict[str, Any]:
+        """The field for a form or a listing (never a value but the default)."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "secret": self.secret,
+            "required": self.required,
+            "label": self.label or self.name,
+            "help": self.help,
+            "vendor_url": self.vendor_url,
+        }
+        if self.default is not None:
+            out["default"] = self.default
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return out
+
+    def parse(self, value: Any) -> Any:
+        """`value` as this field's type, within its bounds; ConfigError otherwise."""
+        shown = "" if self.secret else f", got {value!r}"
+        problem = f"{self.title()} must be {_KINDS[self.type]}{shown}"
+        if self.type in ("str", "url"):
+            if not isinstance(value, str):
+                raise ConfigError(problem)
+            text = value.strip()
+            if self.type == "url":
+                if not text.startswith(("http://", "https://")):
+                    raise ConfigError(problem)
+                return text.rstrip("/")
+            return text
+        if self.type == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+                return value.strip().lower() == "true"
+            raise ConfigError(problem)
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ConfigError(problem)
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(problem) from None
+        if self.type == "int":
+            if not number.is_integer():
+                raise ConfigError(problem)
+            number = int(number)
+        if self.minimum is not None and number < self.minimum:
+            raise ConfigError(f"{self.title()} must be at least {self.minimum:g}, got {number:g}")
+        if self.maximum is not None and number > self.maximum:
+            raise ConfigError(f"{self.title()} must be at most {self.maximum:g}, got {number:g}")
+        return number
+
+
+class ConfigSchema:
+    """The fields of one tool's configuration, in the order a form shows them."""
+
+    def __init__(self, fields: Iterable[ConfigField]) -> None:
+        self.fields = tuple(fields)
+        self._by_name = {f.name: f for f in self.fields}
+        if len(self._by_name) != len(self.fields):
+            raise ValueError("a configuration schema names each field once")
+
+    def __getitem__(self, name: str) -> ConfigField:
+        return self._by_name[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __repr__(self) -> str:
+        return f"ConfigSchema({[f.name for f in self.fields]})"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._by_name)
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """The fields that are credentials (`crypto` seals exactly these)."""
+        return frozenset(f.name for f in self.fields if f.secret)
+
+    def replace(self, name: str, **changes: Any) -> ConfigSchema:
+        """The schema with one field changed (another default, help text)."""
+        return ConfigSchema(replace(f, **changes) if f.name == name else f for f in self.fields)
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [f.describe() for f in self.fields]
+
+    def unknown(self, config: Mapping[str, Any]) -> list[str]:
+        """The keys of `config` no field of this schema names."""
+        return sorted(k for k in config if k not in self._by_name)
+
+    def parse(self, config: Mapping[str, Any], *, tool: str) -> dict[str, Any]:
+        """Every field's value (its default when absent, None for an optional field without one);
+        ConfigError naming the first field that is missing or malformed."""
+        settings: dict[str, Any] = {}
+        for f in self.fields:
+            value = config.get(f.name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if f.required:
+                    raise ConfigError(f"a {tool} integration needs {f.title()}")
+                value = f.default
+                settings[f.name] = None if value is None else f.parse(value)
+                continue
+            settings[f.name] = f.parse(value)
+        return settings
+
+
+def api_key(*, label: str = "API key", help: str = "", vendor_url: str | None = None) -> ConfigField:
+    """The vendor's API key: a required secret."""
+    return ConfigField("api_key", "str", secret=True, required=True, label=label, help=help, vendor_url=vendor_url)
+
+
+def client_tunables(
+    *, base_url: str, requests_per_second: float, burst: int, base_url_help: str = ""
+) -> list[ConfigField]:
+    """The HTTP client settings every HTTP connector reads, with the tool's defaults."""
+    return [
+        ConfigField(
+            "base_url",
+            "url",
+            default=base_url,
+            label="API base URL",
+            help=base_url_help or "The vendor's API; change it only for a sandbox account, a proxy or an emulator.",
+        ),
+        ConfigField(
+            "requests_per_second",
+            "float",
+            default=requests_per_second,
+            minimum=0.01,
+            label="Requests per second",
+            help="The vendor's rate limit for this key; HireBridge paces a little under it.",
+        ),
+        ConfigField(
+            "burst", "int", default=burst, minimum=1, label="Burst", help="Requests the vendor allows at once."
+        ),
+        ConfigField("timeout", "float", default=30.0, minimum=0.01, label="Timeout (s)", help="Per request."),
+        ConfigField(
+            "retry_attempts",
+            "int",
+            default=6,
+            minimum=1,
+            label="Attempts",
+            help="Tries of a request that failed in a way worth retrying (429, 5xx, timeouts).",
+        ),
+        ConfigField("retry_base_delay", "float", default=0.5, minimum=0, label="Retry base delay (s)"),
+        ConfigField("retry_max_delay", "float", default=30.0, minimum=0, label="Retry max delay (s)"),
+    ]
+
+
+def child_refresh(default: int) -> ConfigField:
+    """How many DELTA runs it takes to re-read the children of every unchanged parent (streams.Parent)."""
+    return ConfigField(
+        "child_refresh_parts",
+        "int",
+        default=default,
+        minimum=0,
+        label="Child refresh (DELTA runs)",
+        help=(
+            "Each DELTA run also re-reads the child records (interviews, notes, files...) of one in this many "
+            "unchanged parent records, so a child changed without its parent shows within this many DELTA runs. "
+            "0: only FULL runs read them."
+        ),
+    )
