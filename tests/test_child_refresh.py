@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from hirebridge.connectors.ashby import connector as ashby_connector
+from hirebridge.connectors.lever import connector as lever_connector
 from hirebridge.model import SyncKind
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
@@ -26,7 +28,8 @@ from tests.support import stored
 
 KEY = "child-refresh-key"
 FAST = {"requests_per_second": 5000, "burst": 5000, "timeout": 2.0, "retry_attempts": 2, "retry_base_delay": 0}
-PARTS = 4  # the Lever and Ashby connectors' default child_refresh_parts
+LEVER_PARTS = lever_connector.REFRESH_PARTS  # the connectors' default child_refresh_parts
+ASHBY_PARTS = ashby_connector.REFRESH_PARTS
 
 
 def integration(engine: Engine, tool: str, config: dict[str, Any]) -> str:
@@ -88,9 +91,9 @@ def test_lever_a_child_changed_behind_its_opportunity_shows_within_k_delta_runs(
         owner = next(o for o in sorted(emulator.children) if emulator.children[o]["notes"])
         note = emulator.children[owner]["notes"][0]
         note["text"] = "Edited behind its opportunity"  # its opportunity's updatedAt does not move
-        due = live[owner] % PARTS + 1  # the DELTA run that reads its part (the first reads part 0)
+        due = live[owner] % LEVER_PARTS + 1  # the DELTA run that reads its part (the first reads part 0)
         read: list[set[str]] = []
-        for run in range(1, PARTS + 1):
+        for run in range(1, LEVER_PARTS + 1):
             before = len(emulator.requests)
             sync(engine, integration_id, SyncKind.DELTA)
             read.append(child_owners(emulator, before))
@@ -98,9 +101,9 @@ def test_lever_a_child_changed_behind_its_opportunity_shows_within_k_delta_runs(
             title = next(json.loads(r.data)["title"] for r in notes.values() if r.remote_id == note["id"])
             assert (title == "Edited behind its opportunity") == (run >= due), run
         # Each run read the children of one part; together, of every opportunity exactly once.
-        assert [owners == {o for o, pk in live.items() if pk % PARTS == i} for i, owners in enumerate(read)] == [
+        assert [owners == {o for o, pk in live.items() if pk % LEVER_PARTS == i} for i, owners in enumerate(read)] == [
             True
-        ] * 4
+        ] * LEVER_PARTS
         with read_tx(engine) as conn:
             state = sync_runs.stream_state(conn, integration_id, "notes")
         assert state is not None and state["refresh_part"] == 0  # all parts read: back to the first
@@ -148,7 +151,7 @@ def test_ashby_notes_and_stages_changed_behind_their_parents_show_within_k_delta
         emulator.data["notes"][note_id]["content"] = "Edited behind its candidate"  # no change sequence moved
         stage_id = sorted(emulator.data["stages"])[1]
         emulator.data["stages"][stage_id]["title"] = "Renamed behind its plan"
-        for _ in range(PARTS):
+        for _ in range(ASHBY_PARTS):
             sync(engine, integration_id, SyncKind.DELTA)
         notes = {r.remote_id: json.loads(r.data) for r in stored(engine, "notes", integration_id).values()}
         stages = {

@@ -13,6 +13,7 @@ from hirebridge.connectors.ashby import AshbyConnector
 from hirebridge.connectors.framework.config import ConfigField, ConfigSchema
 from hirebridge.connectors.framework.errors import ConfigError
 from hirebridge.connectors.lever import LeverConnector
+from hirebridge.connectors.lever import connector as lever_connector
 from hirebridge.connectors.registry import CONNECTOR_CLASSES, TOOLS
 from hirebridge.connectors.sandbox import SandboxConnector
 
@@ -44,7 +45,7 @@ def test_parse_fills_defaults_and_reads_numbers_given_as_text() -> None:
     settings = LeverConnector.config.parse({"api_key": " k-123 ", "burst": "40", "timeout": 2}, tool="lever")
     assert settings["api_key"] == "k-123" and settings["burst"] == 40 and settings["timeout"] == 2.0
     assert settings["base_url"] == "https://api.lever.co/v1" and settings["requests_per_second"] == 10
-    assert settings["child_refresh_parts"] == 4
+    assert settings["child_refresh_parts"] == lever_connector.REFRESH_PARTS == 6
     assert AshbyConnector.config.parse({"api_key": "k", "page_size": 25}, tool="ashby")["page_size"] == 25
     assert SandboxConnector.config.parse({"applications": "80"}, tool="sandbox") == {"applications": 80, "step": 0}
 
