@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import time
 import weakref
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -35,7 +36,7 @@ from hirebridge.model.coverage import Coverage
 __all__ = ["HttpConnector"]
 
 
-class HttpConnector:
+class HttpConnector(ABC):
     tool: ClassVar[str]
     label: ClassVar[str]
     config: ClassVar[ConfigSchema]
@@ -76,11 +77,13 @@ class HttpConnector:
 
     # --- what a connector declares ---------------------------------------------------------------
 
+    @abstractmethod
     def auth(self) -> Auth:
-        raise NotImplementedError
+        """How every request of this tool authenticates (computed per request)."""
 
+    @abstractmethod
     def declare(self) -> Sequence[Declared]:
-        raise NotImplementedError
+        """The tool's streams, parents before their children."""
 
     def shape(self, endpoint: str) -> Shape | None:
         """The declared shape of the records `endpoint` lists (None: only "an object" is checked)."""
