@@ -7,6 +7,7 @@ import functools
 import logging
 import socket
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -87,6 +88,51 @@ def test_a_429_with_retry_after_holds_every_user_of_the_limiter() -> None:
     with serve(script) as url:
         assert run(_get(client(url, limiter=bucket))) == {"ok": True}
     assert len(script.seen) == 2 and abs(sum(waits) - 2.0) < 1e-6
+
+
+class CountingLimiter:
+    """A limiter that admits everything and counts the requests it was asked for."""
+
+    def __init__(self) -> None:
+        self.acquired = 0
+        self.penalties: list[float] = []
+
+    async def acquire(self) -> None:
+        self.acquired += 1
+
+    async def penalize(self, seconds: float) -> None:
+        self.penalties.append(seconds)
+
+
+def test_each_hop_of_a_followed_redirect_goes_through_the_limiter() -> None:
+    """A link that redirects to the file is two requests to the vendor: both are paced."""
+    limiter = CountingLimiter()
+    script = Script().then(Reply(302, headers={"Location": "/file"}), Reply(200, {"ok": True}))
+    with serve(script) as url:
+        assert run(_get(client(url, limiter=limiter, follow_redirects=True), "/link")) == {"ok": True}
+    assert [s["path"] for s in script.seen] == ["/link", "/file"]
+    assert limiter.acquired == 2
+
+
+def test_a_spent_rate_limit_window_holds_every_user_of_the_limiter_until_its_reset() -> None:
+    """`X-RateLimit-Remaining: 0` on a success: the window is spent (maybe by another client of the
+    same key), so the limiter is held until `X-RateLimit-Reset` -- Unix seconds, or seconds from now."""
+    limiter = CountingLimiter()
+    reset_at = str(int(time.time()) + 3)
+    script = Script().then(
+        Reply(200, {"a": 1}, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset_at}),
+        Reply(200, {"b": 2}, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2"}),
+        Reply(200, {"c": 3}, headers={"X-RateLimit-Remaining": "5", "X-RateLimit-Reset": "2"}),
+    )
+    with serve(script) as url:
+        for _ in range(3):
+            run(
+                _get(
+                    SourceClient(url, BasicKeyAuth(KEY), tool="test", limiter=limiter, retry=RetryPolicy(max_delay=10))
+                )
+            )
+    assert len(limiter.penalties) == 2
+    assert 1 < limiter.penalties[0] <= 3 and limiter.penalties[1] == 2
 
 
 def test_timeouts_are_retried_and_exhaustion_is_source_unavailable() -> None:

@@ -112,6 +112,21 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
+MAX_REDIRECTS = 10
+
+
+def reset_seconds(value: str | None, now: float) -> float | None:
+    """`X-RateLimit-Reset` as seconds from `now`: Unix seconds (Greenhouse) or, for a small number,
+    seconds from now (GitHub-style delta); None when absent or unreadable."""
+    try:
+        reset = float(value) if value else None
+    except ValueError:
+        return None
+    if reset is None:
+        return None
+    return max(0.0, reset - now) if reset > 1_000_000_000 else max(0.0, reset)
+
+
 def redact(url: str) -> str:
     parts = urlsplit(url)
     query = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
@@ -331,8 +346,9 @@ class SourceClient:
             timeout=timeout,
             transport=transport,
             verify=_ssl_context(),
-            follow_redirects=follow_redirects,
+            follow_redirects=False,  # followed by `_send`, through the limiter
         )
+        self._follow_redirects = follow_redirects
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -382,7 +398,7 @@ class SourceClient:
             answer = ""
             self.requests_sent += 1
             try:
-                response = await self._client.request(method, path, headers={**extra, **sent}, **kwargs)
+                response = await self._send(method, path, {**extra, **sent}, kwargs)
             except httpx.TransportError as exc:  # timeouts included
                 where = self._where(method, exc.request.url if _has_request(exc) else path)
                 reason = type(exc).__name__
@@ -406,6 +422,7 @@ class SourceClient:
                     extra={"tool": self.tool, "status": status, "attempt": attempt},
                 )
                 if status < 400:
+                    await self._note_spent_window(response)
                     return response
                 if status == 401 and not refreshed and await credentials.invalidate(sent):
                     refreshed = True
@@ -435,6 +452,33 @@ class SourceClient:
             observe_source_retry(self.tool, reason)
             log.info("%s: %s: %s, retrying in %.2f s", self.tool, where, problem, delay, extra={"tool": self.tool})
             await self._sleep(delay)
+
+    async def _send(self, method: str, path: str, headers: Mapping[str, str], kwargs: Any) -> httpx.Response:
+        """One request, and the redirects it answers (when this client follows them), each hop paced
+        by the limiter like any request: a link that redirects to a file costs the vendor two.
+        httpx builds each hop (credentials dropped on a redirect to another host)."""
+        response = await self._client.request(method, path, headers=headers, **kwargs)
+        hops = 0
+        while self._follow_redirects and response.next_request is not None:
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                raise SourceUnavailable(f"{self.tool}: {self._where(method, response.request.url)}: too many redirects")
+            await response.aclose()
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            self.requests_sent += 1
+            response = await self._client.send(response.next_request)
+        return response
+
+    async def _note_spent_window(self, response: httpx.Response) -> None:
+        """`X-RateLimit-Remaining: 0` (Greenhouse): the vendor's window is spent -- by us, or by another
+        client of the same credentials our limiter knows nothing of. Every user of the integration's
+        limiter waits until `X-RateLimit-Reset` instead of spending a request on a 429."""
+        if response.headers.get("x-ratelimit-remaining", "").strip() != "0":
+            return
+        wait = reset_seconds(response.headers.get("x-ratelimit-reset"), time.time())
+        if wait and isinstance(self.limiter, Penalizable):
+            await self.limiter.penalize(min(wait, self.retry.max_delay))
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)
