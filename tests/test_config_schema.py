@@ -12,6 +12,7 @@ from hirebridge import crypto
 from hirebridge.connectors.ashby import AshbyConnector
 from hirebridge.connectors.framework.config import ConfigField, ConfigSchema
 from hirebridge.connectors.framework.errors import ConfigError
+from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.lever import connector as lever_connector
 from hirebridge.connectors.registry import CONNECTOR_CLASSES, TOOLS
@@ -32,8 +33,8 @@ def test_crypto_seals_exactly_the_secret_fields_of_the_schemas(tool: str) -> Non
 
 
 def test_the_registry_reads_the_connector_classes() -> None:
-    assert list(TOOLS) == [cls.tool for cls in CONNECTOR_CLASSES] == ["sandbox", "ashby", "lever"]
-    for cls in (SandboxConnector, AshbyConnector, LeverConnector):
+    assert list(TOOLS) == [cls.tool for cls in CONNECTOR_CLASSES] == ["sandbox", "ashby", "greenhouse", "lever"]
+    for cls in (SandboxConnector, AshbyConnector, GreenhouseConnector, LeverConnector):
         tool = TOOLS[cls.tool]
         assert (tool.label, tool.config, tool.coverage) == (cls.label, cls.config, cls.coverage)
         assert (tool.supports_delta, tool.connection_guide_url) == (cls.supports_delta, cls.connection_guide_url)

@@ -22,7 +22,7 @@ from hirebridge.store.db import read_tx
 from hirebridge.store.tables import SYNCED_TABLES
 from tests.conftest import Server
 from tests.support import sdk_client
-from tests.tool_worlds import KEY, synced
+from tests.tool_worlds import config_for, synced
 
 
 def _has_value(value: Any) -> bool:
@@ -79,7 +79,7 @@ def test_declared_coverage_is_what_a_sync_stores(tool: str, engine: Engine, serv
 
 @pytest.mark.parametrize("tool", sorted(TOOLS))
 def test_each_connector_streams_the_models_it_declares(tool: str) -> None:
-    connector = TOOLS[tool].factory(f"{tool}:coverage", {"api_key": KEY, "base_url": "http://127.0.0.1:9"})
+    connector = TOOLS[tool].factory(f"{tool}:coverage", config_for(tool, "http://127.0.0.1:9"))
     assert {stream.model for stream in connector.streams()} == set(TOOLS[tool].coverage.provided)
 
 

@@ -1,4 +1,4 @@
-"""An integration of each tool (sandbox, Lever, Ashby) after a first sync, behind the real server."""
+"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse) after a first sync, behind the real server."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
 from tests.conftest import Server, create_sandbox, make_tenant
 from tests.emulators.ashby import AshbyEmulator
+from tests.emulators.greenhouse import GreenhouseEmulator
 from tests.emulators.harness import serve
 from tests.emulators.lever import LeverEmulator
 from tests.support import World
@@ -35,11 +36,22 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
     if tool == "lever":
         lever = LeverEmulator(seed=11, opportunities=40, api_key=KEY, rate=None)
         source = lever.running()
+    elif tool == "greenhouse":
+        source = GreenhouseEmulator(seed=11, applications=40, client_secret=KEY, rate_limit=None).running()
     else:
         source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
     with source as url:
         with write_tx(engine) as conn:
-            config = {**CLIENT, "base_url": url}
+            config = config_for(tool, url)
             integration_id = tenancy.create_integration(conn, tenant.environment, tool, config).id
         assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
         yield World(server, tenant, integration_id)
+
+
+def config_for(tool: str, url: str) -> dict[str, object]:
+    """The configuration of an integration of `tool` whose source (emulator) serves at `url`."""
+    if tool == "greenhouse":  # OAuth2 client credentials; the token endpoint is the emulator's too
+        credentials = {"client_id": "gh-client-id", "client_secret": KEY, "token_url": f"{url}/token"}
+        tunables = {k: v for k, v in CLIENT.items() if k != "api_key"}
+        return {**tunables, **credentials, "base_url": f"{url}/v3"}
+    return {**CLIENT, "base_url": url}

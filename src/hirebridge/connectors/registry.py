@@ -18,6 +18,7 @@ from hirebridge.connectors.ashby import AshbyConnector
 from hirebridge.connectors.base import Checkable, ConnectorFactory
 from hirebridge.connectors.framework.config import ConfigSchema
 from hirebridge.connectors.framework.ratelimit import RateLimits
+from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.sandbox import SandboxConnector
 from hirebridge.model.coverage import Coverage
@@ -79,7 +80,7 @@ class Tool:
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (SandboxConnector, AshbyConnector, LeverConnector)
+CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (SandboxConnector, AshbyConnector, GreenhouseConnector, LeverConnector)
 TOOLS: dict[str, Tool] = {connector.tool: Tool.of(connector) for connector in CONNECTOR_CLASSES}
 CONNECTORS: dict[str, ConnectorFactory] = {tool_id: tool.factory for tool_id, tool in TOOLS.items()}
 

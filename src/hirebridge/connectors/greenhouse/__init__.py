@@ -1,5 +1,6 @@
-"""Greenhouse Harvest v3 (harvest.greenhouse.io/v3). See docs/connectors/greenhouse.md.
+"""Greenhouse Harvest v3 (harvest.greenhouse.io/v3): OAuth2 client credentials, Link-header paging,
+records joined from v3's normalized resources. See docs/connectors/greenhouse.md."""
 
-Only the mapping exists so far (`mapping.py`: v3 payloads -> unified records); the streams are declared
-on the connector framework of issue 12 once it lands.
-"""
+from hirebridge.connectors.greenhouse.connector import GreenhouseConnector
+
+__all__ = ["GreenhouseConnector"]
