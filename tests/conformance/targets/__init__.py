@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.conformance.kit import Target
 from tests.conformance.targets.ashby import ASHBY
+from tests.conformance.targets.greenhouse import GREENHOUSE
 from tests.conformance.targets.lever import LEVER
 
-TARGETS: tuple[Target[Any], ...] = (LEVER, ASHBY)
+TARGETS: tuple[Target[Any], ...] = (LEVER, ASHBY, GREENHOUSE)
