@@ -100,6 +100,30 @@ def test_tools(world: World) -> None:
     assert world.get("/tools/nonsense").status_code == 400
 
 
+def test_tools_carry_their_config_schema(world: World) -> None:
+    """A HireBridge addition to Kombo's tool entry (still valid against Kombo's schema and its SDK): each
+    tool's declared configuration, secrets flagged, for a connect page."""
+    body = world.get("/tools/ats").json()
+    validate("/tools/{category}", body)
+    tools = {t["id"]: t for t in body["data"]["tools"]}
+    for tool_id, tool in TOOLS.items():
+        assert tools[tool_id]["config_schema"] == tool.config.describe(), tool_id
+        assert [f["name"] for f in tools[tool_id]["config_schema"]] == list(tool.config.names)
+        assert {f["name"] for f in tools[tool_id]["config_schema"] if f["secret"]} == tool.config.secrets
+    key = tools["lever"]["config_schema"][0]
+    assert key == {
+        "name": "api_key",
+        "type": "str",
+        "secret": True,
+        "required": True,
+        "label": "API key",
+        "help": TOOLS["lever"].config["api_key"].help,
+        "vendor_url": "https://hire.lever.co/developer/documentation#authentication",
+    }
+    burst = next(f for f in tools["lever"]["config_schema"] if f["name"] == "burst")
+    assert (burst["type"], burst["required"], burst["default"], burst["minimum"]) == ("int", False, 20, 1)
+
+
 @pytest.fixture
 def server_with_worker(engine: Engine) -> Iterator[str]:
     """`hirebridge serve` as in the embedded mode: the API plus its in-process worker."""

@@ -9,8 +9,10 @@ import httpx
 from kombo import Kombo
 from sqlalchemy import create_engine, select
 
+from hirebridge.connectors.registry import TOOLS
 from hirebridge.store.db import normalize_url
 from hirebridge.store.tables import integrations
+from hirebridge.timefmt import utc_now
 from tests.commands import NO_KEY, Running, environment, free_port, hb, start_demo
 from tests.contract import validate
 
@@ -85,7 +87,118 @@ def test_creating_an_api_key_integration_seals_its_credential(database_url: str)
     missing = hb(database_url, "integrations", "create", "--tool", "lever", check=False)
     assert missing.returncode == 2 and "api_key" in missing.stderr
     odd = hb(database_url, "integrations", "create", "--tool", "ashby", "--credential", "apikey=x", check=False)
-    assert odd.returncode == 2 and "unknown credential" in odd.stderr
+    assert odd.returncode == 2 and "no field 'apikey'; did you mean 'api_key'?" in odd.stderr
+
+
+def _stored(database_url: str) -> dict[str, tuple[dict[str, object], str | None]]:
+    """Each integration's plain settings and sealed credentials, as the database holds them."""
+    engine = create_engine(normalize_url(database_url))
+    with engine.connect() as conn:
+        rows = conn.execute(select(integrations.c.id, integrations.c.config, integrations.c.credentials)).all()
+    engine.dispose()
+    return {row.id: (json.loads(row.config), row.credentials) for row in rows}
+
+
+def test_integrations_create_checks_the_tools_config_schema_before_storing(database_url: str) -> None:
+    """Every --setting and --credential is held to the tool's declared schema: a mistyped name (with
+    the closest suggested), a malformed value, a missing required field, a credential passed as a
+    setting or the other way round exit 2, say what is wrong, never echo a secret, and store nothing."""
+    hb(database_url, "db", "upgrade")
+    key = ("--credential", "api_key=lv-secret-1")
+    refusals = {
+        (*key, "--setting", "burts=4"): "no field 'burts'; did you mean 'burst'?",
+        (*key, "--setting", "burst=four"): "Burst (burst) must be an integer, got 'four'",
+        (*key, "--setting", "timeout=0"): "Timeout (s) (timeout) must be at least 0.01",
+        (*key, "--base-url", "api.lever.co"): "(base_url) must be an http(s) URL",
+        ("--setting", "burst=4"): "a lever integration needs API key (api_key)",
+        ("--setting", "api_key=lv-secret-1"): "API key (api_key) is a credential of lever: pass it as --credential",
+        (*key, "--credential", "burst=4"): "Burst (burst) is a setting of lever",
+    }
+    for args, problem in refusals.items():
+        refused = hb(database_url, "integrations", "create", "--tool", "lever", *args, check=False)
+        assert refused.returncode == 2 and problem in refused.stderr, (args, refused.stderr)
+        assert "lv-secret-1" not in refused.stderr and "Traceback" not in refused.stderr
+    sandbox = hb(database_url, "integrations", "create", "--tool", "sandbox", "--base-url", "http://x", check=False)
+    assert sandbox.returncode == 2 and "no field 'base_url' (its fields: applications, step)" in sandbox.stderr
+    assert "`hirebridge tools show sandbox`" in sandbox.stderr
+    assert _stored(database_url) == {}
+
+    created = hb(
+        database_url,
+        *("integrations", "create", "--tool", "lever", "--credential", "api_key=lv-secret-1", "--no-sync", "--json"),
+        *("--setting", "burst=4", "--setting", "timeout=2.5", "--setting", "retry_attempts="),
+        *("--base-url", "http://127.0.0.1:9/v1/"),
+    )
+    integration_id = json.loads(created.stdout)["id"]
+    # Stored as the declared types; fields not given (or given blank) keep the tool's defaults.
+    config, sealed = _stored(database_url)[integration_id]
+    assert config == {"burst": 4, "timeout": 2.5, "base_url": "http://127.0.0.1:9/v1"}
+    assert sealed is not None and "lv-secret-1" not in sealed
+
+
+def test_integrations_update_changes_settings_and_credentials_checked_like_create(database_url: str) -> None:
+    created = hb(
+        database_url,
+        *("integrations", "create", "--tool", "lever", "--credential", "api_key=lv-secret-1", "--no-sync", "--json"),
+        *("--setting", "burst=4", "--setting", "timeout=2.5"),
+    )
+    integration_id = json.loads(created.stdout)["id"]
+    before = _stored(database_url)[integration_id]
+    for args, problem in {
+        ("--setting", "burts=5"): "did you mean 'burst'?",
+        ("--setting", "burst=x"): "Burst (burst) must be an integer",
+        ("--credential", "api_key= "): "a lever integration needs API key (api_key)",
+        ("--setting", "api_key=lv-secret-2"): "is a credential of lever",
+        (): "nothing to change",
+    }.items():
+        refused = hb(database_url, "integrations", "update", integration_id, *args, check=False)
+        assert refused.returncode == 2 and problem in refused.stderr, (args, refused.stderr)
+        assert "lv-secret" not in refused.stderr
+    assert _stored(database_url)[integration_id] == before
+    assert hb(database_url, "integrations", "update", "lever:nope", "--setting", "burst=3", check=False).returncode == 2
+
+    # NAME= puts a setting back to its default; the other settings and the credential stay.
+    update = ("integrations", "update", integration_id)
+    hb(database_url, *update, "--setting", "burst=", "--setting", "requests_per_second=3")
+    config, sealed = _stored(database_url)[integration_id]
+    assert config == {"timeout": 2.5, "requests_per_second": 3.0} and sealed == before[1]
+
+    # New credentials are sealed, and an integration whose old ones the source rejected is ACTIVE again.
+    engine = create_engine(normalize_url(database_url))
+    with engine.begin() as conn:
+        conn.execute(
+            integrations.update().where(integrations.c.id == integration_id).values(credentials_invalid_at=utc_now())
+        )
+    engine.dispose()
+    assert json.loads(hb(database_url, "integrations", "list", "--json").stdout)[0]["status"] == "INVALID"
+    hb(database_url, "integrations", "update", integration_id, "--credential", "api_key=lv-secret-2")
+    config, sealed = _stored(database_url)[integration_id]
+    assert config == {"timeout": 2.5, "requests_per_second": 3.0}
+    assert sealed is not None and sealed != before[1] and "lv-secret-2" not in sealed
+    assert json.loads(hb(database_url, "integrations", "list", "--json").stdout)[0]["status"] == "ACTIVE"
+
+
+def test_tools_show_prints_a_tools_config_schema(database_url: str) -> None:
+    shown = json.loads(hb(database_url, "tools", "show", "lever", "--json").stdout)
+    assert shown["id"] == "lever" and shown["label"] == "Lever" and shown["supports_delta"] is True
+    assert shown["config_schema"] == TOOLS["lever"].config.describe()
+    key = shown["config_schema"][0]
+    assert (key["name"], key["type"], key["secret"], key["required"]) == ("api_key", "str", True, True)
+    assert key["vendor_url"] == "https://hire.lever.co/developer/documentation#authentication"
+
+    text = hb(database_url, "tools", "show", "lever").stdout.splitlines()
+    assert text[0] == "Lever (lever): https://hire.lever.co/developer/documentation#authentication"
+    assert "api_key  str, required  (--credential api_key=VALUE, stored encrypted)" in text
+    assert "burst  int, optional, default 20, min 1  (--setting burst=VALUE)" in text
+    assert "  Burst: Requests the vendor allows at once." in text
+
+    listed = json.loads(hb(database_url, "tools", "list", "--json").stdout)
+    assert [t["id"] for t in listed] == list(TOOLS)
+    assert next(line for line in hb(database_url, "tools", "list").stdout.splitlines() if "ashby" in line).startswith(
+        "ashby"
+    )
+    unknown = hb(database_url, "tools", "show", "levr", check=False)
+    assert unknown.returncode == 2 and "unknown tool 'levr'; known: " in unknown.stderr
 
 
 def test_sync_enqueue_queues_once_and_integrations_create_queues_the_first_sync(database_url: str) -> None:
@@ -128,7 +241,12 @@ def test_demo_sets_up_syncs_serves_and_stops_on_ctrl_c(database_url: str, tmp_pa
             assert sdk.ats.get_candidate_attachments(candidate_id=candidate.id).data.results
             assert sdk.general.check_api_key().data.environment_id
             assert sdk.general.get_integration_details(integration_id=integration_id).data.id == integration_id
-            assert {t.id for t in sdk.general.get_tools(category="ats").data.tools} == {"sandbox", "lever", "ashby"}
+            assert {t.id for t in sdk.general.get_tools(category="ats").data.tools} == {
+                "sandbox",
+                "lever",
+                "ashby",
+                "greenhouse",
+            }
             assert sdk.general.trigger_sync(type_="DELTA").data.type == "DELTA"
     finally:
         demo.stop()

@@ -38,6 +38,8 @@ def _json_lines(stderr: str) -> list[dict[str, Any]]:
 
 def test_every_json_flag_prints_one_json_document_on_stdout(database_url: str) -> None:
     key = _one_document(hb(database_url, "api-keys", "create", "--json").stdout)
+    assert _one_document(hb(database_url, "tools", "show", "sandbox", "--json").stdout)["id"] == "sandbox"
+    assert "sandbox" in {tool["id"] for tool in _one_document(hb(database_url, "tools", "list", "--json").stdout)}
     assert key["key"].startswith("hb_")
     created = _one_document(
         hb(database_url, "integrations", "create", "--tool", "sandbox", "--applications", "20", "--json").stdout

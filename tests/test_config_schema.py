@@ -95,3 +95,45 @@ def test_a_schema_names_each_field_once() -> None:
         ConfigSchema([ConfigField("a"), ConfigField("a", "int")])
     changed = LeverConnector.config.replace("burst", default=5)
     assert changed["burst"].default == 5 and LeverConnector.config["burst"].default == 20
+
+
+def test_validate_returns_the_given_values_as_their_types_and_nothing_else() -> None:
+    """What the CLI stores: typed values of the fields given, no defaults filled in (a later version's
+    defaults still apply), a blank value left out (back to the default)."""
+    given = {"api_key": " k ", "burst": "40", "timeout": "2.5", "base_url": "http://127.0.0.1:9/v1/"}
+    given["retry_attempts"] = ""
+    assert LeverConnector.config.validate(given, tool="lever") == {
+        "api_key": "k",
+        "burst": 40,
+        "timeout": 2.5,
+        "base_url": "http://127.0.0.1:9/v1",
+    }
+    assert SandboxConnector.config.validate({"applications": "80"}, tool="sandbox") == {"applications": 80}
+
+
+def test_validate_refuses_an_unknown_field_suggesting_the_closest() -> None:
+    with pytest.raises(ConfigError) as refused:
+        AshbyConnector.config.validate({"apikey": "lv-secret-value"}, tool="ashby")
+    assert str(refused.value).startswith("a ashby integration has no field 'apikey'; did you mean 'api_key'?")
+    assert refused.value.field == "apikey" and "lv-secret-value" not in str(refused.value)
+    with pytest.raises(ConfigError, match=r"no field 'base_url' \(its fields: applications, step\)"):
+        SandboxConnector.config.validate({"base_url": "http://x"}, tool="sandbox")
+    assert LeverConnector.config.suggest("BURTS") == "burst" and LeverConnector.config.suggest("zzz") is None
+
+
+def test_validate_checks_the_result_against_what_is_stored() -> None:
+    """Changing one setting of an integration: required fields may come from what is stored, and the
+    error names the field at fault."""
+    stored = {"api_key": "k", "burst": 4}
+    assert LeverConnector.config.validate({"timeout": "3"}, tool="lever", stored=stored) == {"timeout": 3.0}
+    with pytest.raises(ConfigError) as refused:
+        LeverConnector.config.validate({"api_key": " "}, tool="lever", stored=stored)
+    assert refused.value.field == "api_key"
+    with pytest.raises(ConfigError) as refused:
+        LeverConnector.config.validate({"burst": "x"}, tool="lever", stored=stored)
+    assert refused.value.field == "burst"
+
+
+def test_a_secret_field_describes_no_default() -> None:
+    schema = ConfigSchema([ConfigField("token", secret=True, default="built-in-token")])
+    assert "default" not in schema.describe()[0]

@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from hirebridge import crypto
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.framework.errors import ConfigError
-from hirebridge.connectors.registry import CONNECTORS, TOOLS
+from hirebridge.connectors.registry import CONNECTORS, TOOLS, Tool
 from hirebridge.jobs import Jobs
 from hirebridge.logs import configure_logging
 from hirebridge.model import SyncKind
@@ -83,11 +83,13 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 integrations_app = typer.Typer(help="Integrations (connected ATS accounts).", no_args_is_help=True)
 sandbox_app = typer.Typer(help="The built-in sandbox ATS.", no_args_is_help=True)
 secret_key_app = typer.Typer(help="The key that encrypts integration credentials.", no_args_is_help=True)
+tools_app = typer.Typer(help="The tools HireBridge connects to, and what connecting one takes.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="api-keys")
 app.add_typer(integrations_app, name="integrations")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(secret_key_app, name="secret-key")
+app.add_typer(tools_app, name="tools")
 
 # stderr, for progress, notices and errors in the text log format; never wraps (a long error or
 # path stays one line that can be copied).
@@ -100,6 +102,23 @@ HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
 EnvironmentOption = Annotated[str, typer.Option("--environment", help="Environment name (created on first use).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+CredentialOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A credential as NAME=VALUE, e.g. api_key=KEY (repeatable; `hirebridge tools show TOOL` lists them). "
+        "Stored encrypted."
+    ),
+]
+SettingOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A connector setting as NAME=VALUE, e.g. requests_per_second=5 (repeatable; `hirebridge tools show "
+        "TOOL` lists them)."
+    ),
+]
+BaseUrlOption = Annotated[
+    str | None, typer.Option(help="The tool's API base URL (default: the vendor's public API); --setting base_url=URL.")
+]
 
 
 class Kind(StrEnum):
@@ -365,20 +384,53 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     return pairs
 
 
+def _known_tool(tool: str) -> None:
+    if tool not in TOOLS:
+        _fail(f"unknown tool '{tool}'; known: {', '.join(sorted(TOOLS))}")
+
+
+def _tool_config(
+    tool: str, settings: dict[str, str], credentials: dict[str, str], stored: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What to store of the --setting and --credential values given for `tool`, checked against its
+    declared schema (`hirebridge tools show`; on top of `stored` when an integration is changed), each
+    as its field's type. Exits 2 naming the field, before anything is stored."""
+    schema = TOOLS[tool].config
+    for name in settings:
+        if name in schema and schema[name].secret:
+            _fail(f"{schema[name].title()} is a credential of {tool}: pass it as --credential {name}=VALUE")
+    for name in credentials:
+        if name in schema and not schema[name].secret:
+            _fail(f"{schema[name].title()} is a setting of {tool}, not a credential: pass it as --setting {name}=VALUE")
+    try:
+        return schema.validate({**settings, **credentials}, tool=tool, stored=stored)
+    except ConfigError as exc:
+        _fail(f"{exc}; see `hirebridge tools show {tool}`")
+
+
+def _check_buildable(tool: str, config: dict[str, Any]) -> None:
+    """Build the connector once: it may refuse what the schema alone cannot see (e.g. its auth)."""
+    try:
+        TOOLS[tool].factory("validation", config)
+    except (ConfigError, ValueError) as exc:
+        _fail(str(exc))
+
+
+def _credential_key(settings: Settings) -> None:
+    """Exit 2 unless a key to seal credentials with is configured."""
+    _secrets(settings)
+    try:
+        crypto.cipher()
+    except crypto.SecretKeyMissing as exc:
+        _fail(str(exc))
+
+
 @integrations_app.command("create")
 def integrations_create(
     tool: Annotated[str, typer.Option(help=f"The tool to connect: {', '.join(sorted(CONNECTORS))}.")],
-    credential: Annotated[
-        list[str] | None,
-        typer.Option(help="A credential as NAME=VALUE, e.g. api_key=KEY (repeatable). Stored encrypted."),
-    ] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="The tool's API base URL (default: the vendor's public API).")
-    ] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option(help="A connector setting as NAME=VALUE, e.g. requests_per_second=5 (repeatable)."),
-    ] = None,
+    credential: CredentialOption = None,
+    base_url: BaseUrlOption = None,
+    setting: SettingOption = None,
     applications: Annotated[
         int | None,
         typer.Option(min=1, help=f"Sandbox only: number of applications (default {DEFAULT_DEMO_APPLICATIONS})."),
@@ -403,32 +455,21 @@ def integrations_create(
     or the key file `hirebridge demo` keeps beside the database); a sandbox needs none.
     """
     settings = get_settings()
-    if tool not in CONNECTORS:
-        _fail(f"unknown tool '{tool}'; known: {', '.join(sorted(CONNECTORS))}")
-    config: dict[str, object] = {}
+    _known_tool(tool)
+    given: dict[str, str] = {}
     if tool == "sandbox":
-        config = {"applications": applications or DEFAULT_DEMO_APPLICATIONS, "step": 0}
+        given = {"applications": str(applications or DEFAULT_DEMO_APPLICATIONS), "step": "0"}
     elif applications is not None:
         _fail("--applications is for the sandbox only")
-    config.update(_pairs(setting or [], "setting"))
+    given.update(_pairs(setting or [], "setting"))
     if base_url:
-        config["base_url"] = base_url
+        given["base_url"] = base_url
     secrets = _pairs(credential or [], "credential")
-    unknown = set(secrets) - crypto.SECRET_FIELDS
-    if unknown:
-        known = ", ".join(sorted(crypto.SECRET_FIELDS))
-        _fail(f"unknown credential {', '.join(sorted(unknown))}; known: {known}")
-    config.update(secrets)
-    try:  # building the connector validates the configuration before anything is stored
-        TOOLS[tool].factory("validation", config)
-    except (ConfigError, ValueError) as exc:
-        _fail(str(exc))
+    # Checked against the tool's schema and built once, before anything is stored.
+    config = _tool_config(tool, given, secrets)
+    _check_buildable(tool, config)
     if secrets:
-        _secrets(settings)
-        try:
-            crypto.cipher()
-        except crypto.SecretKeyMissing as exc:
-            _fail(str(exc))
+        _credential_key(settings)
     engine = _engine()
     with write_tx(engine) as conn:
         env = tenancy.get_or_create_environment(conn, environment)
@@ -448,6 +489,50 @@ def integrations_create(
             f"its first FULL sync is queued: `hirebridge serve` or a worker runs it; "
             f"`hirebridge sync {integration.id}` runs it now"
         )
+
+
+@integrations_app.command("update")
+def integrations_update(
+    integration_id: Annotated[str, typer.Argument(help="The integration.")],
+    credential: CredentialOption = None,
+    base_url: BaseUrlOption = None,
+    setting: SettingOption = None,
+) -> None:
+    """Change an integration's settings or credentials (NAME= puts a setting back to its default).
+
+    New credentials replace the rejected ones of an INVALID integration: it is scheduled again. The
+    result is checked like `integrations create` checks, before anything is stored."""
+    settings = get_settings()
+    given = _pairs(setting or [], "setting")
+    if base_url:
+        given["base_url"] = base_url
+    secrets = _pairs(credential or [], "credential")
+    if not given and not secrets:
+        _fail("nothing to change: pass --setting, --credential or --base-url")
+    engine = _engine()
+    with read_tx(engine) as conn:
+        integration = tenancy.get_integration(conn, integration_id)
+    if integration is None:
+        _fail(f"integration {integration_id} not found")
+    stored = dict(integration.config)
+    if integration.sealed_credentials is not None:
+        _secrets(settings)
+        try:
+            stored.update(crypto.cipher().open(integration.sealed_credentials))
+        except crypto.CredentialsUnreadable as exc:
+            _fail(f"cannot update {integration_id}: {exc}")
+    changed = _tool_config(integration.tool, given, secrets, stored)
+    config = {name: value for name, value in stored.items() if name not in given and name not in secrets}
+    config.update(changed)
+    _check_buildable(integration.tool, config)
+    if secrets:
+        _credential_key(settings)
+    plain, sealed = crypto.split_secrets(config)
+    with write_tx(engine) as conn:
+        tenancy.update_integration_config(conn, integration_id, plain)
+        if secrets:
+            tenancy.update_credentials(conn, integration_id, sealed)
+    _note(f"integration {integration_id} updated: {', '.join(sorted({*given, *secrets}))}")
 
 
 def _setup(integration: tenancy.Integration, last: SyncRun | None) -> str:
@@ -644,10 +729,60 @@ def sandbox_advance(
         integration = tenancy.get_integration(conn, integration_id)
         if integration is None or integration.tool != "sandbox":
             _fail(f"{integration_id} is not a sandbox integration")
-        config = dict(integration.config)
-        config["step"] = int(config.get("step", 0)) + steps
+        step = TOOLS["sandbox"].config.parse(integration.config, tool="sandbox")["step"] + steps
+        config = {**integration.config, "step": step}
         tenancy.update_integration_config(conn, integration_id, config)
     _note(f"sandbox {integration_id} is now at step {config['step']}; run `hirebridge sync` to pick it up")
+
+
+def _tool_json(tool: Tool) -> dict[str, Any]:
+    """A tool and its configuration schema, as `GET /v1/tools/ats` lists it (never a value)."""
+    return {
+        "id": tool.id,
+        "label": tool.label,
+        "connection_guide_url": tool.connection_guide_url,
+        "supports_delta": tool.supports_delta,
+        "config_schema": tool.config.describe(),
+    }
+
+
+@tools_app.command("list")
+def tools_list(as_json: JsonOption = False) -> None:
+    """The tools HireBridge has connectors for."""
+    if as_json:
+        _print_json([_tool_json(tool) for tool in TOOLS.values()])
+        return
+    rows = [[t.id, t.label, "yes" if t.supports_delta else "no", t.connection_guide_url or ""] for t in TOOLS.values()]
+    _table(["TOOL", "LABEL", "DELTA", "CONNECTION GUIDE"], rows)
+
+
+@tools_app.command("show")
+def tools_show(
+    tool_id: Annotated[str, typer.Argument(metavar="TOOL", help="The tool, e.g. lever.")],
+    as_json: JsonOption = False,
+) -> None:
+    """What connecting a tool takes: its configuration fields, their types, which are required, their
+    defaults, which are credentials, what each means and where the vendor explains it."""
+    _known_tool(tool_id)
+    tool = TOOLS[tool_id]
+    if as_json:
+        _print_json(_tool_json(tool))
+        return
+    _out(f"{tool.label} ({tool.id})" + (f": {tool.connection_guide_url}" if tool.connection_guide_url else ""))
+    for field in tool.config.fields:
+        traits = [field.type, "required" if field.required else "optional"]
+        if field.default is not None and not field.secret:
+            traits.append(f"default {field.default}")
+        if field.minimum is not None:
+            traits.append(f"min {field.minimum:g}")
+        if field.maximum is not None:
+            traits.append(f"max {field.maximum:g}")
+        how = f"--credential {field.name}=VALUE, stored encrypted" if field.secret else f"--setting {field.name}=VALUE"
+        _out("")
+        _out(f"{field.name}  {', '.join(traits)}  ({how})")
+        _out(f"  {field.label or field.name}" + (f": {field.help}" if field.help else ""))
+        if field.vendor_url:
+            _out(f"  {field.vendor_url}")
 
 
 @secret_key_app.command("generate")
@@ -770,7 +905,8 @@ def demo(
                 (
                     i
                     for i in tenancy.list_integrations(conn, env)
-                    if i.tool == "sandbox" and i.config.get("applications") == applications
+                    if i.tool == "sandbox"
+                    and TOOLS["sandbox"].config.parse(i.config, tool="sandbox")["applications"] == applications
                 ),
                 None,
             ) or tenancy.create_integration(conn, env, "sandbox", {"applications": applications, "step": 0})

@@ -173,6 +173,9 @@ def get_tools(request: Request) -> Response:
                     "write_actions": [],
                     "features": [],
                 },
+                # A HireBridge addition (Kombo's schema allows extra keys): what connecting the tool takes,
+                # for a connect page; secrets are flagged, no value is ever included.
+                "config_schema": tool.config.describe(),
             }
             for tool in TOOLS.values()
         ]

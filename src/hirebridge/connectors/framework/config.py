@@ -3,17 +3,20 @@
 Each connector class declares a `ConfigSchema`: its fields, their types, which are secrets (sealed by
 `crypto` before they reach the database; tests/test_config_schema.py holds `crypto.SECRET_FIELDS` to
 the schemas), which are required, their defaults, and the label, help and vendor link a person
-connecting the tool reads (the CLI, `GET /tools`, a connect page). `parse` turns a stored
-configuration into the settings a connector runs with, or raises `ConfigError` naming the field.
+connecting the tool reads (`hirebridge tools show`, `GET /v1/tools/ats`, a connect page). `parse`
+turns a stored configuration into the settings a connector runs with, or raises `ConfigError` naming
+the field; `validate` is the same check for input (the CLI, a connect page), which also refuses keys the
+schema does not name and returns what to store.
 
 The client tunables every HTTP connector reads (`base_url`, `requests_per_second`, `burst`,
 `timeout`, `retry_*`) are one shared list (`client_tunables`) with per-tool defaults. Keys a schema
 does not name are ignored by `parse` (a stored configuration written by an older version still
-syncs); `unknown` lists them for whoever validates input.
+syncs); `validate` refuses them, suggesting the closest name.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -57,7 +60,7 @@ class ConfigField:
         return f"{self.label} ({self.name})" if self.label else repr(self.name)
 
     def describe(self) -> dict[str, Any]:
-        """The field for a form or a listing (never a value but the default)."""
+        """The field for a form or a listing: never a value but a plain field's default."""
         out: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
@@ -67,7 +70,7 @@ class ConfigField:
             "help": self.help,
             "vendor_url": self.vendor_url,
         }
-        if self.default is not None:
+        if self.default is not None and not self.secret:
             out["default"] = self.default
         if self.minimum is not None:
             out["minimum"] = self.minimum
@@ -81,11 +84,11 @@ class ConfigField:
         problem = f"{self.title()} must be {_KINDS[self.type]}{shown}"
         if self.type in ("str", "url"):
             if not isinstance(value, str):
-                raise ConfigError(problem)
+                raise ConfigError(problem, field=self.name)
             text = value.strip()
             if self.type == "url":
                 if not text.startswith(("http://", "https://")):
-                    raise ConfigError(problem)
+                    raise ConfigError(problem, field=self.name)
                 return text.rstrip("/")
             return text
         if self.type == "bool":
@@ -93,21 +96,21 @@ class ConfigField:
                 return value
             if isinstance(value, str) and value.strip().lower() in ("true", "false"):
                 return value.strip().lower() == "true"
-            raise ConfigError(problem)
+            raise ConfigError(problem, field=self.name)
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ConfigError(problem)
+            raise ConfigError(problem, field=self.name)
         try:
             number = float(value)
         except ValueError:
-            raise ConfigError(problem) from None
+            raise ConfigError(problem, field=self.name) from None
         if self.type == "int":
             if not number.is_integer():
-                raise ConfigError(problem)
+                raise ConfigError(problem, field=self.name)
             number = int(number)
         if self.minimum is not None and number < self.minimum:
-            raise ConfigError(f"{self.title()} must be at least {self.minimum:g}, got {number:g}")
+            raise ConfigError(f"{self.title()} must be at least {self.minimum:g}, got {number:g}", field=self.name)
         if self.maximum is not None and number > self.maximum:
-            raise ConfigError(f"{self.title()} must be at most {self.maximum:g}, got {number:g}")
+            raise ConfigError(f"{self.title()} must be at most {self.maximum:g}, got {number:g}", field=self.name)
         return number
 
 
@@ -149,20 +152,51 @@ class ConfigSchema:
         """The keys of `config` no field of this schema names."""
         return sorted(k for k in config if k not in self._by_name)
 
+    def suggest(self, name: str) -> str | None:
+        """The field name closest to a mistyped `name` (`apikey` -> `api_key`), if one is close."""
+        close = difflib.get_close_matches(name.lower(), self.names, n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def validate(
+        self, given: Mapping[str, Any], *, tool: str, stored: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """What to store for configuration a person entered (on top of an integration's `stored` one,
+        when it is changed): each given value as its field's type, blank ones left out (a field left
+        empty is back to its default). ConfigError (with `field`) for a given key no field names,
+        suggesting the closest, and for whatever `parse` refuses in the result. Fields not given are not
+        filled in: their defaults stay the tool's, so a later version's defaults apply to integrations
+        that never chose otherwise."""
+        unknown = self.unknown(given)
+        if unknown:
+            name = unknown[0]
+            close = self.suggest(name)
+            hint = f"; did you mean {close!r}?" if close else ""
+            raise ConfigError(
+                f"a {tool} integration has no field {name!r}{hint} (its fields: {', '.join(self.names)})",
+                field=name,
+            )
+        settings = self.parse({**(stored or {}), **given}, tool=tool)
+        return {name: settings[name] for name, value in given.items() if not _blank(value)}
+
     def parse(self, config: Mapping[str, Any], *, tool: str) -> dict[str, Any]:
         """Every field's value (its default when absent, None for an optional field without one);
         ConfigError naming the first field that is missing or malformed."""
         settings: dict[str, Any] = {}
         for f in self.fields:
             value = config.get(f.name)
-            if value is None or (isinstance(value, str) and not value.strip()):
+            if _blank(value):
                 if f.required:
-                    raise ConfigError(f"a {tool} integration needs {f.title()}")
+                    raise ConfigError(f"a {tool} integration needs {f.title()}", field=f.name)
                 value = f.default
                 settings[f.name] = None if value is None else f.parse(value)
                 continue
             settings[f.name] = f.parse(value)
         return settings
+
+
+def _blank(value: Any) -> bool:
+    """None or only whitespace: the field was left empty."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def api_key(*, label: str = "API key", help: str = "", vendor_url: str | None = None) -> ConfigField:

@@ -66,4 +66,9 @@ class MappingError(SourceError):
 
 
 class ConfigError(ValueError):
-    """The integration's configuration cannot work (a missing credential, a malformed value)."""
+    """The integration's configuration cannot work (a missing credential, a malformed value); `field`
+    names the key at fault when there is one, for a form to point at."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
