@@ -11,10 +11,11 @@ from sqlalchemy import create_engine, select
 
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.store.db import normalize_url
-from hirebridge.store.tables import integrations
+from hirebridge.store.tables import SYNCED_TABLES, integrations
 from hirebridge.timefmt import utc_now
 from tests.commands import NO_KEY, Running, environment, free_port, hb, start_demo
 from tests.contract import validate
+from tests.emulators.greenhouse import GreenhouseEmulator
 
 
 def test_keys_integrations_sync_and_advance(database_url: str) -> None:
@@ -275,3 +276,33 @@ READ_METHODS = (
     "get_ats_scorecards",
     "get_ats_attachments",
 )
+
+
+def test_a_greenhouse_integration_from_the_command_line(database_url: str) -> None:
+    """OAuth2 client credentials instead of a key: the id a setting, the secret a sealed credential;
+    `sync` then reads Harvest v3 (its emulator) and the records are served."""
+    emulator = GreenhouseEmulator(seed=5, applications=10, client_secret="gh-cli-secret", rate_limit=None)
+    with emulator.running() as url:
+        created = json.loads(
+            hb(
+                database_url,
+                *("integrations", "create", "--tool", "greenhouse", "--setting", f"client_id={emulator.client_id}"),
+                *("--credential", "client_secret=gh-cli-secret", "--base-url", f"{url}/v3"),
+                *("--setting", f"token_url={url}/token", "--no-sync", "--json"),
+            ).stdout
+        )
+        config, sealed = _stored(database_url)[created["id"]]
+        assert config == {"client_id": emulator.client_id, "base_url": f"{url}/v3", "token_url": f"{url}/token"}
+        assert sealed is not None and "gh-cli-secret" not in sealed
+        synced = hb(database_url, "sync", created["id"], "--json")
+    run = json.loads(synced.stdout)
+    assert run["state"] == "SUCCEEDED", run
+    engine = create_engine(normalize_url(database_url))
+    with engine.connect() as conn:
+        stored = conn.execute(select(SYNCED_TABLES["applications"].c.remote_id)).scalars().all()
+    engine.dispose()
+    assert sorted(stored) == sorted(str(a["id"]) for a in emulator.records("applications"))
+    missing = hb(
+        database_url, "integrations", "create", "--tool", "greenhouse", "--setting", "client_id=x", check=False
+    )
+    assert missing.returncode == 2 and "client_secret" in missing.stderr
