@@ -158,30 +158,44 @@ async def _changed(
 
 
 async def _related(run: StreamRun, spec: Joined, batch: Sequence[Json]) -> dict[str, dict[str, list[Json]]]:
-    """Per related resource, record id -> its rows, for one batch of records."""
+    """Per related resource, record id -> its rows, for one batch of records. The resources read by
+    the records' own keys are requested together (at most the client's concurrency at once); those
+    read `through` another after it."""
     out: dict[str, dict[str, list[Json]]] = {}
-    for name, related in spec.related.items():
-        owners: dict[str, list[str]] = {}  # filter value -> the records it stands for
+    direct = [name for name, related in spec.related.items() if related.through is None]
+    await _read_related(run, spec, direct, batch, out)
+    for name in spec.related:
+        if name not in direct:
+            await _read_related(run, spec, [name], batch, out)
+    return out
+
+
+async def _read_related(
+    run: StreamRun, spec: Joined, names: Sequence[str], batch: Sequence[Json], out: dict[str, dict[str, list[Json]]]
+) -> None:
+    owners: dict[str, dict[str, list[str]]] = {}  # resource -> filter value -> the records it stands for
+    requests: list[tuple[str, Request]] = []
+    for name in names:
+        related = spec.related[name]
+        mine = owners[name] = {}
         if related.through is None:
             for row in batch:
                 if (value := key_of(row.get(related.key))) is not None:
-                    owners.setdefault(value, []).append(str(row["id"]))
+                    mine.setdefault(value, []).append(str(row["id"]))
         else:
             for owner, rows in out[related.through].items():
                 for row in rows:
-                    owners.setdefault(str(row["id"]), []).append(owner)
-        values = sorted(owners)
-        requests = [
-            Request("GET", related.path, {**related.params, related.by: ",".join(chunk)})
-            for chunk in chunks(values, spec.batch)
-        ]
-        groups: dict[str, list[Json]] = {}
-        for found in await run.client.bounded([partial(run.all, request) for request in requests]):
-            for row in found:
-                for owner in owners.get(key_of(row.get(related.link)) or "", ()):
-                    groups.setdefault(owner, []).append(row)
-        out[name] = groups
-    return out
+                    mine.setdefault(str(row["id"]), []).append(owner)
+        for chunk in chunks(sorted(mine), spec.batch):
+            requests.append((name, Request("GET", related.path, {**related.params, related.by: ",".join(chunk)})))
+    found = await run.client.bounded([partial(run.all, request) for _, request in requests])
+    for name in names:
+        out[name] = {}
+    for (name, _), rows in zip(requests, found, strict=True):
+        link, groups = spec.related[name].link, out[name]
+        for row in rows:
+            for owner in owners[name].get(key_of(row.get(link)) or "", ()):
+                groups.setdefault(owner, []).append(row)
 
 
 def _group(rows: Iterable[Json], field_name: str) -> dict[str, list[Json]]:
