@@ -14,6 +14,7 @@ Every other field is an own field and part of the content hash.
 
 from __future__ import annotations
 
+import re
 from dataclasses import Field, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -130,10 +131,29 @@ class Location:
     zip_code: str | None = None
 
 
+# Kombo's e-mail pattern (its OpenAPI, on every email field): a lower-case domain.
+KOMBO_EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)([\w'+-.]*)[\w+-]@([\da-z][\da-z-]*\.)+[a-z]{2,}$")
+
+
+def kombo_email(value: str | None) -> str | None:
+    """An address as Kombo serves it: trimmed, its domain lower-cased (domains are case-insensitive;
+    vendors return what people typed, `Kai@Example.COM`); None when it still does not fit Kombo's
+    pattern -- served as null rather than making the page invalid (the vendor's value stays in
+    remote_data)."""
+    if value is None:
+        return None
+    local, at, domain = value.strip().rpartition("@")
+    address = f"{local}{at}{domain.lower()}"
+    return address if KOMBO_EMAIL.match(address) else None
+
+
 @dataclass(frozen=True, slots=True)
 class EmailAddress:
     email_address: str | None
     type: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "email_address", kombo_email(self.email_address))
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +292,9 @@ class User(Record):
     email: str | None = None
     status: UserStatus | None = None
     system_roles: tuple[SystemRole, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "email", kombo_email(self.email))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
