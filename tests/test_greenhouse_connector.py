@@ -123,3 +123,26 @@ def test_a_spent_window_is_waited_out_before_harvest_answers_429() -> None:
         asyncio.run(walk())
     assert emu.limit is not None
     assert emu.limit.violations == 0, f"{emu.limit.violations} request(s) answered 429"
+
+
+def test_a_full_downloads_each_file_from_the_link_it_just_listed(world: Connected[GreenhouseEmulator]) -> None:
+    window = world.requests()
+    world.synced(SyncKind.FULL)
+    files = [r for r in window if r.path.startswith("/attachment_files/")]
+    assert len(files) == len(world.emulator.records("attachments"))
+    relisted = [r for r in window if r.path == "/v3/attachments" and "ids" in r.query]
+    assert not relisted, "a file was listed again although its link was fresh"
+
+
+def test_a_refused_link_is_replaced_by_a_freshly_listed_one() -> None:
+    with GREENHOUSE.start(GREENHOUSE.paced) as running:
+        emu = running.emulator
+        attachment = emu.records("attachments")[0]["id"]
+        connector = GreenhouseConnector("gh-links", GREENHOUSE.config(running))
+        stale = f"{running.url}/attachment_files/{attachment}?expires=1&signature=expired"
+        connector._links[str(attachment)] = stale  # what an earlier listing handed out, expired since
+        content, _type = connector.fetch_attachment(str(attachment))
+        assert content == emu.files[attachment]
+        assert [r.query for r in running.harness.requests if r.path == "/v3/attachments"] == [{"ids": str(attachment)}]
+        with pytest.raises(KeyError):
+            connector.fetch_attachment("999999999")

@@ -23,11 +23,13 @@ from hirebridge.connectors.framework import (
     Auth,
     ConfigField,
     ConfigSchema,
+    CredentialsInvalid,
     CustomStream,
     HttpConnector,
     LinkHeader,
     OAuth2ClientCredentials,
     Request,
+    RequestRejected,
     RestStream,
     SourceError,
     StreamRun,
@@ -40,6 +42,7 @@ from hirebridge.connectors.framework import (
 from hirebridge.connectors.framework.files import Downloads
 from hirebridge.connectors.framework.joined import Joined, Lookup, Related, chunks, key_of
 from hirebridge.connectors.framework.payloads import Shape
+from hirebridge.connectors.framework.ratelimit import RateLimits
 from hirebridge.connectors.framework.streams import Declared, Json
 from hirebridge.connectors.greenhouse import mapping, shapes
 from hirebridge.connectors.greenhouse.coverage import COVERAGE
@@ -49,6 +52,7 @@ GUIDE = "https://harvestdocs.greenhouse.io/docs/authentication"
 UPDATED = UpdatedSince("updated_at", format=operator("gte|{}"), overlap=timedelta(minutes=5))
 MAX_PAGE_SIZE = 500
 IDS = 50  # Harvest's id and parent-id filters take at most 50 values
+MAX_LINKS = 100_000  # signed links kept for the run's downloads (~200 bytes each); beyond, files are re-listed
 DEFAULTS = {"include_defaults": "true"}  # Greenhouse's built-in rejection reasons too
 INACTIVE = {"active": "false"}
 
@@ -100,12 +104,6 @@ def _scorecard(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, 
         question_options=[o for q in questions for o in lookups["options"].get(q, [])],
         answer_options=rows["chosen"],
     )
-
-
-def _attachment(row: Json) -> Record:
-    # The signed `url` changes with every listing (it expires): keeping it would make every FULL
-    # "change" every attachment. Downloads list the row again for a fresh one.
-    return mapping.map_attachment({k: v for k, v in row.items() if k != "url"})
 
 
 JOINED = [
@@ -207,6 +205,11 @@ class GreenhouseConnector(HttpConnector):
         ]
     )
     records = None  # every v3 list is a bare JSON array
+
+    def __init__(self, integration_id: str, config: Mapping[str, Any], limits: RateLimits | None = None) -> None:
+        self._links: dict[str, str] = {}  # attachment id -> the signed link this run listed
+        super().__init__(integration_id, config, limits)
+
     check_request = Request("GET", "/users", {"per_page": 1})
 
     def auth(self) -> Auth:
@@ -241,14 +244,29 @@ class GreenhouseConnector(HttpConnector):
             scorecards,
             listing("offers", "/offers", plain(mapping.map_offer), params={"current_only": "true"}),
             listing("notes", "/notes", plain(mapping.map_note), params={"type": "NOTE"}),
-            listing("attachments", "/attachments", plain(_attachment)),
+            listing("attachments", "/attachments", plain(self._attachment)),
         ]
 
+    def _attachment(self, row: Json) -> Record:
+        # The signed `url` changes with every listing (it expires): kept in remote_data, it would make
+        # every FULL "change" every attachment. This run's downloads use the one just listed.
+        url = row.get("url")
+        if isinstance(url, str) and url and len(self._links) < MAX_LINKS:
+            self._links[str(row["id"])] = url
+        return mapping.map_attachment({k: v for k, v in row.items() if k != "url"})
+
     def fetch_attachment(self, remote_id: str) -> tuple[bytes, str]:
-        """List the attachment again (its `url` expires after 7 days), then follow the link to the
-        storage host without our token."""
+        """Follow the attachment's signed link (to the storage host, without our token): the one this
+        run listed (valid 7 days), else -- or when it no longer answers -- a fresh one, listing the
+        attachment again (a Harvest request each: 10,000 files re-listed are 37 minutes of quota)."""
+        listed = self._links.pop(remote_id, None)
 
         async def get(files: Downloads) -> tuple[bytes, str]:
+            if listed is not None:
+                try:
+                    return await download(files.storage, listed, key=remote_id)
+                except (KeyError, CredentialsInvalid, RequestRejected):
+                    pass  # expired or revoked (the storage host's 403 is no verdict on our credentials)
             rows = await files.api.json("GET", "/attachments", params={"ids": remote_id})
             row = next((r for r in rows if isinstance(r, dict) and str(r.get("id")) == remote_id), None)
             if row is None:
