@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sync-large", type=int, default=None, help="sandbox applications, large sync (1000 / 100k)")
     p.add_argument("--lever-opportunities", type=int, default=None, help="Lever emulator size (quick 150, full 1000)")
     p.add_argument("--lever-rate", type=float, default=200.0, help="Lever rate limit, requests/s")
+    p.add_argument("--greenhouse-applications", type=int, default=None, help="Greenhouse emulator size (150 / 1000)")
+    p.add_argument("--greenhouse-window", type=float, default=100.0, help="Greenhouse rolling window, requests/s")
     p.add_argument("--docs", action="store_true", help="rewrite this mode's table in docs/benchmarks.md")
     args = p.parse_args(argv)
     quick = args.quick
@@ -176,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     # Quick: 150, not fewer: a DELTA's fixed requests (users, tags, postings, stages, deletions: ~17)
     # must stay small beside the FULL sync it is compared with (at 40 they were 0.06-0.14 of it).
     lever_opps = args.lever_opportunities or (150 if quick else 1000)
+    greenhouse_apps = args.greenhouse_applications or (150 if quick else 1000)
     began = time.perf_counter()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     figures: dict[str, Any] = {}
@@ -302,6 +305,15 @@ def main(argv: list[str] | None = None) -> int:
             summary[k] = None
             not_measured[k] = reason
         log(reason)
+    try:
+        gh = run_child("greenhouse", sync_url, str(greenhouse_apps), str(args.greenhouse_window))
+        detail["greenhouse_sync"] = gh
+        summary["greenhouse_sync_vs_rate_limit"] = round(gh["full"]["seconds"] / gh["full"]["min_seconds"], 3)
+        log(f"greenhouse sync: {gh['full']} / delta {gh['delta']}")
+    except Exception as exc:  # report the figure as missing, not the suite as failed
+        summary["greenhouse_sync_vs_rate_limit"] = None
+        not_measured["greenhouse_sync_vs_rate_limit"] = f"Greenhouse sync failed: {type(exc).__name__}: {exc}"
+        log(not_measured["greenhouse_sync_vs_rate_limit"])
 
     figures.update(_figures(detail, kombo_pages))
     result: dict[str, Any] = {
@@ -380,6 +392,17 @@ def _figures(d: dict[str, Any], kombo_pages: int | None) -> dict[str, Any]:
         )
     if "lever_sync" in d:
         f.update(_lever_figures(d["lever_sync"]))
+    if "greenhouse_sync" in d:
+        gh = d["greenhouse_sync"]
+        for name, r in (
+            ("FULL", gh["full"]),
+            (f"DELTA ({gh['changed_applications']} applications changed)", gh["delta"]),
+        ):
+            f[f"Greenhouse {name} sync, {gh['applications']} applications, window {gh['window_limit_per_s']}/s"] = (
+                f"{r['seconds']} s, {r['requests']} requests of which {r['harvest_requests']} to Harvest (minimum "
+                f"{r['min_seconds']} s at {gh['rate_per_s']:g}/s), {r['records']} records, "
+                f"{r['rate_limit_violations']} answered 429 so far"
+            )
     return f
 
 

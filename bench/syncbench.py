@@ -191,9 +191,73 @@ def lever(url: str, opportunities: int, rate: float) -> dict[str, Any]:
     return out
 
 
+def greenhouse(url: str, applications: int, rate: float) -> dict[str, Any]:
+    """FULL sync from the Greenhouse Harvest v3 emulator under Harvest's own kind of limit (a rolling
+    window: `rate` requests in any second, answered with X-RateLimit-* headers and 429 beyond), the
+    client declared at 90% of it in bursts of a tenth (burst + rate x window stays within the window);
+    then 1% of applications changed and a DELTA. Wall time against the minimum the declared rate
+    allows for every request the client paced (Harvest's, the token, the file links and storage
+    hops), Harvest's requests apart, and the 429s the window answered."""
+    sys.path.insert(0, str(ROOT))
+    from tests.emulators.greenhouse import GreenhouseEmulator
+
+    from hirebridge.model import SyncKind
+    from hirebridge.store import tenancy
+    from hirebridge.store.db import write_tx
+    from hirebridge.sync.engine import SyncEngine
+
+    window_limit = int(rate)
+    declared, burst = window_limit * 0.9, max(1, window_limit // 10)
+    emulator = GreenhouseEmulator(applications=applications, rate_limit=window_limit, window=1.0)
+    engine = _fresh_engine(url)
+    out: dict[str, Any] = {"applications": applications, "window_limit_per_s": window_limit, "rate_per_s": declared}
+    with emulator.running() as base_url:
+        config = {
+            "client_id": emulator.client_id,
+            "client_secret": emulator.client_secret,
+            "token_url": f"{base_url}/token",
+            "base_url": f"{base_url}/v3",
+            "requests_per_second": declared,
+            "burst": burst,
+        }
+        with write_tx(engine) as conn:
+            env = tenancy.get_or_create_environment(conn)
+            integration = tenancy.create_integration(conn, env, "greenhouse", config)
+        changed = [a["id"] for a in emulator.records("applications")][:: max(1, 100)]  # 1%
+        out["changed_applications"] = len(changed)
+        for name, kind in (("full", SyncKind.FULL), ("delta", SyncKind.DELTA)):
+            if kind == SyncKind.DELTA:
+                for aid in changed:
+                    emulator.edit("applications", aid, custom_fields={})
+            before = len(emulator.requests)
+            time.sleep(1.0)  # a fresh window, like a sync that starts long after the previous one
+            began = time.perf_counter()
+            result = SyncEngine(engine).run(integration.id, kind)
+            seconds = time.perf_counter() - began
+            # Every request is paced (the token, file links and storage hops too), not only Harvest's.
+            seen = emulator.requests[before:]
+            out[name] = {
+                "state": str(result.state),
+                "error": result.error,
+                "seconds": round(seconds, 2),
+                "requests": len(seen),
+                "harvest_requests": sum(1 for r in seen if r.path.startswith("/v3/")),
+                "min_seconds": round(len(seen) / declared, 2),
+                "records": _totals(result.stats),
+                "rate_limit_violations": emulator.violations,
+            }
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
 def main(argv: list[str]) -> int:
     kind, url, size = argv[0], argv[1], int(argv[2])
-    result = sandbox(url, size) if kind == "sandbox" else lever(url, size, float(argv[3]))
+    if kind == "sandbox":
+        result = sandbox(url, size)
+    elif kind == "greenhouse":
+        result = greenhouse(url, size, float(argv[3]))
+    else:
+        result = lever(url, size, float(argv[3]))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
