@@ -288,7 +288,9 @@ def _buckets_for(engine: Engine, clock: Clock | None) -> Buckets:
 
 
 class DatabaseRateLimits:
-    """The rate limits of every integration, shared by all processes using `engine`'s database.
+    """The rate limits of every integration, shared by all processes using `engine`'s database: the
+    provider of every connector built for a stored integration (the sync engine's default, so the
+    CLI's syncs and both kinds of workers use it).
 
     `limiter(key, rate, burst)` takes the source's documented limit (the tool's default or the
     integration's settings) and paces under it by the margin of `hirebridge.pacing`. Cheap: build
