@@ -129,9 +129,15 @@ def databases(pg_base: str | None) -> Iterator[dict[str, str]]:
         admin.dispose()
 
 
+# The store engines the providers are built on, kept for the whole run as an application keeps its
+# own (a SQLite sidecar's connections are closed with its store engine).
+_ENGINES: list[Engine] = []
+
+
 def provider_buckets(url: str) -> Buckets:
     """The buckets `DatabaseRateLimits` picks for a database URL (as production builds them)."""
-    return DatabaseRateLimits(make_engine(url)).buckets
+    _ENGINES.append(make_engine(url))
+    return DatabaseRateLimits(_ENGINES[-1]).buckets
 
 
 async def latencies(variants: dict[str, Buckets], acquires: int, rounds: int) -> dict[str, list[int]]:
