@@ -159,7 +159,7 @@ _ADVANCE_SQLITE = text(
 
 class SqlBuckets:
     """The keys in the `rate_limits` table of `engine`: PostgreSQL (the application's engine), or a
-    SQLite file (the sidecar's engine, `sidecar_engine`)."""
+    SQLite file (the sidecar's own engine, kept per store Engine: `_sidecar_buckets`)."""
 
     blocking = True
 
