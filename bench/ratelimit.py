@@ -10,8 +10,8 @@ gets), PostgreSQL, the SQLite sidecar file:
 Then what the design choices rest on:
 - SQLite: acquire() in the main database file vs in the sidecar while another connection writes
   sync-sized pages to the main file (holds its write lock 100 ms of every 120 ms);
-- PostgreSQL: the UNLOGGED table vs a logged one, and the limiters' own engine vs the application's
-  (which pings every connection it lends).
+- PostgreSQL: the UNLOGGED table vs a logged one, and the application's engine (the provider's: it
+  pings every connection it lends) vs an engine of the limiters' own without that ping.
 
 Progress goes to stderr; the result goes to bench/results/<timestamp>-ratelimit.json and its summary
 is the last stdout line.
@@ -33,20 +33,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from bench.dataset import CACHE_DIR, ensure_database
 from bench.procs import ROOT
 from bench.run import machine
 from hirebridge.store import migrate
-from hirebridge.store.db import make_engine, write_tx
+from hirebridge.store.db import make_engine, normalize_url, write_tx
 from hirebridge.store.rate_limits import (
     Buckets,
     DatabaseRateLimiter,
     DatabaseRateLimits,
     LocalBuckets,
     SqlBuckets,
-    limiter_engine,
 )
 
 RESULTS = ROOT / "bench" / "results"
@@ -130,9 +129,15 @@ def databases(pg_base: str | None) -> Iterator[dict[str, str]]:
         admin.dispose()
 
 
+# The store engines the providers are built on, kept for the whole run as an application keeps its
+# own (a SQLite sidecar's connections are closed with its store engine).
+_ENGINES: list[Engine] = []
+
+
 def provider_buckets(url: str) -> Buckets:
     """The buckets `DatabaseRateLimits` picks for a database URL (as production builds them)."""
-    return DatabaseRateLimits(make_engine(url)).buckets
+    _ENGINES.append(make_engine(url))
+    return DatabaseRateLimits(_ENGINES[-1]).buckets
 
 
 async def latencies(variants: dict[str, Buckets], acquires: int, rounds: int) -> dict[str, list[int]]:
@@ -289,10 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         main_file = make_engine(urls["sqlite"])
         alternatives: dict[str, Buckets] = {"sqlite main file": SqlBuckets(main_file)}
         if "postgresql" in urls:
-            logged = limiter_engine(make_engine(urls["postgresql_logged"]))
-            alternatives["postgresql, logged table"] = SqlBuckets(logged)
-            app_engine = make_engine(urls["postgresql"]).execution_options(isolation_level="AUTOCOMMIT")
-            alternatives["postgresql, application engine (pre-ping)"] = SqlBuckets(app_engine)
+            alternatives["postgresql, logged table"] = SqlBuckets(make_engine(urls["postgresql_logged"]))
+            own_engine = create_engine(normalize_url(urls["postgresql"]), pool_size=2)
+            alternatives["postgresql, limiters' own engine (no pre-ping)"] = SqlBuckets(own_engine)
 
         log("acquire() latency, one task")
         acquire = asyncio.run(latencies({**variants, **alternatives}, args.acquires, rounds))

@@ -130,6 +130,7 @@ def lever(url: str, opportunities: int, rate: float) -> dict[str, Any]:
     from hirebridge.model import SyncKind
     from hirebridge.store import tenancy
     from hirebridge.store.db import write_tx
+    from hirebridge.store.rate_limits import DatabaseRateLimits
     from hirebridge.sync.engine import SyncEngine
 
     burst = 20
@@ -169,8 +170,11 @@ def lever(url: str, opportunities: int, rate: float) -> dict[str, Any]:
             # Rate-limit tokens refill while we edit: start each run with a full bucket, like a real
             # sync that starts long after the previous one.
             time.sleep(burst / rate)
+            # With the limiter every sync uses (the database's, the engine's default), not the process's.
             connector = LeverConnector(
-                integration.id, config if parts is None else config | {"child_refresh_parts": parts}
+                integration.id,
+                config if parts is None else config | {"child_refresh_parts": parts},
+                DatabaseRateLimits(engine),
             )
             began = time.perf_counter()
             result = SyncEngine(engine).run(integration.id, kind, connector=connector)

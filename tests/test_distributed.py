@@ -29,11 +29,13 @@ from hirebridge.jobs import Jobs
 from hirebridge.model import SyncKind
 from hirebridge.store import migrate, sync_runs, tenancy
 from hirebridge.store.db import make_engine, read_tx, write_tx
+from hirebridge.store.rate_limits import DatabaseRateLimits
 from hirebridge.store.sync_runs import SyncRun, SyncState
 from hirebridge.store.tables import SYNCED_TABLES, integrations
 from hirebridge.store.tables import sync_runs as runs_table
 from hirebridge.sync.engine import SyncEngine
 from tests.conftest import make_tenant
+from tests.test_shared_rate_limit import assert_downloads_ran_during_the_sync, download_until, lever
 
 # Short lease and scheduler period so a dead worker is noticed in seconds, not minutes.
 WORKER_ENV = {
@@ -405,3 +407,29 @@ def test_two_api_processes_answer_identically_and_accept_each_others_cursors(pg:
             )
         ).scalar_one()
     assert len(ids) == stored
+
+
+def test_a_workers_sync_and_a_download_in_another_process_share_the_limit(pg: tuple[str, Engine]) -> None:
+    """A `hirebridge worker` runs the sync and paces with the database's limiter (its sync engine's
+    default): downloads in this process through a provider on the same database spend the same
+    bucket, and the source's exact meter counts no violation."""
+    url, engine = pg
+    with lever(engine) as source:
+        jobs = distributed_jobs(url, engine)
+        try:
+            queued = jobs.enqueue_sync(source.integration_id, SyncKind.FULL)
+        finally:
+            jobs.stop()
+
+        def ended() -> bool:
+            with read_tx(engine) as conn:
+                run = sync_runs.get_run(conn, queued.run_id)
+            return run is not None and run.ended_at is not None
+
+        with workers(url, 1):
+            download_until(source, DatabaseRateLimits(engine), ended)
+        with read_tx(engine) as conn:
+            run = sync_runs.get_run(conn, queued.run_id)
+        assert run is not None and run.state == SyncState.SUCCEEDED, run
+        assert_downloads_ran_during_the_sync(source)
+        assert source.emulator.violations == 0

@@ -10,7 +10,10 @@ the departures are exact and checked against the vendor's rule with the emulator
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
+import os
+import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -252,3 +255,55 @@ def test_postgresql_keeps_the_buckets_in_an_unlogged_table(postgres_url: str) ->
             assert persistence.scalar_one() == "u"
     finally:
         engine.dispose()
+
+
+def test_postgresql_providers_open_no_connections_of_their_own(postgres_url: str) -> None:
+    """A provider borrows its connections from the Engine it is built on: once the Engines are
+    disposed nothing is left open, however many of them (a schema per test, a database per tenant)
+    and providers the process made."""
+    tag = f"hb_limits_{secrets.token_hex(4)}"
+    admin = make_engine(postgres_url)
+    migrate.upgrade(admin)
+    for n in range(4):
+        engine = make_engine(f"{postgres_url}&application_name={tag}_{n}")
+        try:
+            for _ in range(3):
+                limiter = DatabaseRateLimits(engine).limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+                asyncio.run(limiter.acquire())
+        finally:
+            engine.dispose()
+    try:
+        with admin.connect() as conn:
+            left = conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE :tag"), {"tag": f"{tag}_%"}
+            )
+            assert left.scalar_one() == 0
+    finally:
+        admin.dispose()
+
+
+def _open_files(under: Path) -> list[str]:
+    """The files under `under` this process has open (Linux)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile (the listing's own descriptor)
+            continue
+        if target.startswith(str(under)):
+            found.append(target)
+    return found
+
+
+def test_a_sqlite_sidecar_is_closed_with_its_database_engine(tmp_path: Path) -> None:
+    """The sidecar's connections belong to the store Engine's lifetime: engines a process no longer
+    uses (a test's database, a CLI command's) leave no sidecar file open."""
+    for n in range(4):
+        engine = make_engine(f"sqlite:///{tmp_path / f'db{n}.db'}")
+        limiter = DatabaseRateLimits(engine).limiter("integration-1", VENDOR_RATE, VENDOR_BURST)
+        asyncio.run(limiter.acquire())
+        assert any(f.endswith(f"db{n}.db-ratelimit") for f in _open_files(tmp_path))
+        engine.dispose()
+        del engine, limiter
+    gc.collect()
+    assert _open_files(tmp_path) == []

@@ -1,13 +1,15 @@
 """One rate limiter per integration, whoever uses it: a file download running while a sync of the
-same integration runs (in the same process, from a connector built on its own, as the API or the CLI
-would) spends the same quota, so the vendor's exact meter counts no violation; the sync engine builds
-its connectors with the provider it is given; and with the database's provider (store.rate_limits)
-two providers -- as two processes would have -- share the one limit."""
+same integration runs (from a connector built on its own, as the API or another process would)
+spends the same quota, so the vendor's exact meter counts no violation. The sync engine builds its
+connectors with the provider it is given, by default the database's (store.rate_limits), which every
+sync runner uses: the embedded worker, a foreground `hirebridge sync`, a `hirebridge worker`."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +17,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from hirebridge.connectors.framework.ratelimit import LOCAL, LocalRateLimits, RateLimits
+from hirebridge.connectors.framework.ratelimit import LocalRateLimits, RateLimits
 from hirebridge.connectors.lever import LeverConnector, mapping
-from hirebridge.store import tenancy
-from hirebridge.store.db import write_tx
+from hirebridge.jobs import Jobs
+from hirebridge.jobs.embedded import EmbeddedWorker
+from hirebridge.model import SyncKind
+from hirebridge.store import sync_runs, tenancy
+from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.rate_limits import DatabaseRateLimits
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
+from tests.commands import environment
 from tests.emulators.lever import LeverEmulator
 
 KEY = "shared-limit-key"
@@ -55,6 +61,13 @@ def lever(engine: Engine) -> Iterator[Source]:
         yield Source(emulator, integration_id, config, file)
 
 
+def assert_downloads_ran_during_the_sync(source: Source) -> None:
+    """The sync's own requests came between the first and the last download."""
+    paths = [r.path for r in source.emulator.requests]
+    ours = [i for i, path in enumerate(paths) if path.endswith(source.download_path())]
+    assert any(not paths[i].endswith("/download") for i in range(ours[0], ours[-1]))
+
+
 def sync_while_downloading(engine: Engine, source: Source, downloads: RateLimits, sync: RateLimits | None) -> None:
     """A FULL sync (with `sync` as the engine's provider) while another thread downloads a file
     DOWNLOADS times through a connector of the same integration built with `downloads`."""
@@ -70,15 +83,59 @@ def sync_while_downloading(engine: Engine, source: Source, downloads: RateLimits
         thread.join()
     assert result.state == SyncState.SUCCEEDED, result.error
     assert len(done) == DOWNLOADS
-    # The downloads really ran during the sync: the sync's own requests came before and after some.
-    paths = [r.path for r in source.emulator.requests]
-    ours = [i for i, path in enumerate(paths) if path.endswith(source.download_path())]
-    assert any(not paths[i].endswith("/download") for i in range(ours[0], ours[-1]))
+    assert_downloads_ran_during_the_sync(source)
 
 
-def test_a_download_during_a_sync_shares_the_integrations_limiter(engine: Engine) -> None:
+def download_until(source: Source, limits: RateLimits, synced: Callable[[], bool]) -> int:
+    """Download a file through a connector built with `limits` until `synced()` (a sync run
+    elsewhere ended); how many downloads."""
+    downloader = LeverConnector(source.integration_id, source.config, limits)
+    count = 0
+    while not synced():
+        downloader.fetch_attachment(source.file)
+        count += 1
+    return count
+
+
+def test_the_embedded_workers_sync_and_a_download_elsewhere_share_the_limit(engine: Engine) -> None:
+    """The worker's sync engine, built with no provider, paces with the database's: downloads through
+    another provider on the same database (what an API process builds) count against the same bucket."""
     with lever(engine) as source:
-        sync_while_downloading(engine, source, LOCAL, None)  # both with the process's provider
+        Jobs(engine).enqueue_sync(source.integration_id, SyncKind.FULL)
+        ran: list[int] = []
+        thread = threading.Thread(target=lambda: ran.append(EmbeddedWorker(engine).run_pending()))
+        thread.start()
+        download_until(source, DatabaseRateLimits(engine), lambda: not thread.is_alive())
+        thread.join()
+        assert ran == [1]
+        assert_succeeded(engine, source.integration_id)
+        assert_downloads_ran_during_the_sync(source)
+        assert source.emulator.violations == 0
+
+
+def assert_succeeded(engine: Engine, integration_id: str) -> None:
+    with read_tx(engine) as conn:
+        [run] = sync_runs.list_runs(conn, integration_id)
+    assert run.state == SyncState.SUCCEEDED, run.error
+
+
+def test_a_cli_sync_and_a_download_in_another_process_share_the_limit(engine: Engine, database_url: str) -> None:
+    """`hirebridge sync` in a process of its own, downloads in this one: one limit between them."""
+    with lever(engine) as source:
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "hirebridge.cli", "sync", source.integration_id],
+            env=environment(database_url),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            download_until(source, DatabaseRateLimits(engine), lambda: cli.poll() is not None)
+        finally:
+            _, stderr = cli.communicate(timeout=120)
+        assert cli.returncode == 0, stderr
+        assert_succeeded(engine, source.integration_id)
+        assert_downloads_ran_during_the_sync(source)
         assert source.emulator.violations == 0
 
 

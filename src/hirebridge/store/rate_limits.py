@@ -22,13 +22,21 @@ and then one per T, with no burst (the source's bucket is empty).
 **Where the state lives.**
 - PostgreSQL: the `rate_limits` table, `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` in
   autocommit, `now` from the database clock (`clock_timestamp()`), so processes on different
-  machines agree whatever their own clocks say.
+  machines agree whatever their own clocks say. Through the application's own engine (its pool).
 - SQLite: the same table in a small sidecar database next to the main file (`<database>-ratelimit`,
   WAL, its own engine). The sync engine holds the main file's write lock for every page it writes
   (tens to hundreds of ms); a limiter waiting for it would stall source reading behind database
   writes (see docs/benchmarks.md, "Shared rate limiter"). In the sidecar a reservation holds the
   lock for microseconds. `now` is the machine's wall clock (every process on it shares it).
 - In-memory SQLite (`sqlite://`): nothing to share with, a process-local bucket (same rule).
+
+**Lifecycle: nothing outlives the application's Engine.** On PostgreSQL a provider opens no
+connection of its own: it borrows one from the Engine it is built on for each statement (one more
+round trip, the pool's pre-ping, ~0.1 ms: docs/benchmarks.md), so disposing that Engine closes
+everything, and a process keeps no connections beyond its pool. (An engine of the limiters' own
+saved the ping but had to be cached per URL for the process's life: with a database per test or
+tenant its connections piled up towards `max_connections`.) On SQLite the sidecar's engine belongs
+to the main Engine's, kept while that one lives and disposed when it is garbage collected.
 
 The statements are synchronous: `acquire()` runs them in a worker thread (`asyncio.to_thread`) so
 the event loop keeps the requests already in flight moving. Keys are never deleted (one small row
@@ -48,10 +56,9 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Engine, create_engine, event, exc, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, text
 
 from hirebridge import pacing
 from hirebridge.store.db import is_sqlite, make_engine, write_tx
@@ -64,9 +71,8 @@ MAX_PENALTY_US = 900 * MICROS
 # before the key is taken for the victim of a clock set back and starts afresh.
 HORIZON_US = 3_600 * MICROS
 
-# Per process: the limiters' engines and buckets (see `_buckets_for`, `limiter_engine`).
+# Per process: the buckets and sidecar engines of each store Engine (see `_buckets_for`).
 _SHARED_LOCK = threading.Lock()
-_POSTGRES_ENGINES: dict[str, Engine] = {}
 
 # A clock in integer microseconds (tests pass their own).
 Clock = Callable[[], int]
@@ -152,14 +158,17 @@ _ADVANCE_SQLITE = text(
 
 
 class SqlBuckets:
-    """The keys in the `rate_limits` table of `engine`: PostgreSQL (an engine of the limiters' own,
-    `limiter_engine`), or a SQLite file (the sidecar)."""
+    """The keys in the `rate_limits` table of `engine`: PostgreSQL (the application's engine), or a
+    SQLite file (the sidecar's own engine, kept per store Engine: `_sidecar_buckets`)."""
 
     blocking = True
 
     def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
-        self.engine = engine
         self._sqlite = is_sqlite(engine)
+        # PostgreSQL: autocommit, one statement, one round trip (besides the pool's ping). The
+        # option engine shares `engine`'s pool; the pool restores a connection's isolation level
+        # when it is returned.
+        self.engine = engine if self._sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
         # PostgreSQL reads the database's clock when none is given; SQLite the machine's wall clock,
         # shared by every process on it (monotonic clocks restart with the machine, the file does not).
         self._clock = clock if clock is not None or not self._sqlite else (lambda: time.time_ns() // 1000)
@@ -169,7 +178,10 @@ class SqlBuckets:
     def advance(self, key: str, step_us: int, floor_us: int, horizon_us: int) -> Reservation:
         params = {"key": key, "step": step_us, "floor": floor_us, "horizon": horizon_us}
         if not self._sqlite:
-            return self._advance_postgres({**params, "now": self._clock() if self._clock is not None else None})
+            with self.engine.connect() as conn:
+                now = self._clock() if self._clock is not None else None
+                tat, used = conn.execute(_ADVANCE_POSTGRES, {**params, "now": now}).one()
+            return Reservation(tat, used)
         self._create_table()
         assert self._clock is not None
         # BEGIN IMMEDIATE (write_tx): the clock is read holding the write lock, so reservations are
@@ -177,20 +189,6 @@ class SqlBuckets:
         with write_tx(self.engine) as conn:
             tat, used = conn.execute(_ADVANCE_SQLITE, {**params, "now": self._clock()}).one()
         return Reservation(tat, used)
-
-    def _advance_postgres(self, params: dict[str, object]) -> Reservation:
-        # One statement in autocommit: one round trip. The pool does not ping a connection before
-        # lending it (a round trip per reservation); a connection found dead is replaced and the
-        # statement sent once more (had the first one taken effect, a slot is lost: harmless).
-        for attempt in (1, 2):
-            try:
-                with self.engine.connect() as conn:
-                    tat, used = conn.execute(_ADVANCE_POSTGRES, params).one()
-                return Reservation(tat, used)
-            except DBAPIError as error:
-                if attempt == 2 or not error.connection_invalidated:
-                    raise
-        raise AssertionError("unreachable")
 
     def _create_table(self) -> None:
         if self._ready:
@@ -200,37 +198,6 @@ class SqlBuckets:
                 with write_tx(self.engine) as conn:
                     rate_limits.create(conn, checkfirst=True)
                 self._ready = True
-
-
-# Connections each process keeps open for its limiters on PostgreSQL (more are opened while more
-# threads reserve at once, and closed when returned).
-POSTGRES_POOL_SIZE = 2
-
-
-def limiter_engine(engine: Engine) -> Engine:
-    """An engine of the limiters' own on `engine`'s PostgreSQL database: autocommit, no pre-ping
-    (see SqlBuckets), a small pool apart from the application's (a busy application pool never
-    delays a reservation). One per database and process."""
-    key = engine.url.render_as_string(hide_password=False)
-    with _SHARED_LOCK:
-        found = _POSTGRES_ENGINES.get(key)
-        if found is None:
-            found = _POSTGRES_ENGINES[key] = create_engine(
-                engine.url, isolation_level="AUTOCOMMIT", pool_size=POSTGRES_POOL_SIZE, max_overflow=-1
-            )
-
-            @event.listens_for(found, "connect")
-            def _remember_pid(_dbapi_conn: Any, record: Any) -> None:
-                record.info["pid"] = os.getpid()
-
-            @event.listens_for(found, "checkout")
-            def _same_process(_dbapi_conn: Any, record: Any, proxy: Any) -> None:
-                # A connection must not cross a fork: a child process opens its own.
-                if record.info.get("pid") != os.getpid():
-                    record.dbapi_connection = proxy.dbapi_connection = None
-                    raise exc.DisconnectionError("connection opened by another process")
-
-        return found
 
 
 def sidecar_path(engine: Engine) -> str | None:
@@ -287,33 +254,43 @@ class DatabaseRateLimiter:
         return f"DatabaseRateLimiter(key={self.key!r}, rate={self.rate:g}/s, burst={self.burst})"
 
 
-# Shared within the process, so that every provider built on a database shares its state: the
-# in-memory buckets of an in-memory database (keyed by its engine), and the sidecar engine (one pool)
-# of a SQLite file (keyed by path). PostgreSQL keeps no state in the process.
-_LOCAL: weakref.WeakKeyDictionary[Engine, LocalBuckets] = weakref.WeakKeyDictionary()
-_SIDECARS: dict[str, SqlBuckets] = {}
+# Shared within the process by every provider built on one store Engine, for as long as that Engine
+# lives (weak keys): the buckets of an in-memory database, and the sidecar of a SQLite file (one
+# engine, one pool). PostgreSQL keeps nothing here: its providers use the Engine itself.
+_SHARED: weakref.WeakKeyDictionary[Engine, Buckets] = weakref.WeakKeyDictionary()
+
+
+def _shared(engine: Engine, make: Callable[[], Buckets]) -> Buckets:
+    with _SHARED_LOCK:
+        found = _SHARED.get(engine)
+        if found is None:
+            found = _SHARED[engine] = make()
+        return found
+
+
+def _sidecar_buckets(engine: Engine, path: str) -> SqlBuckets:
+    sidecar = make_engine(f"sqlite:///{path}")
+    # The sidecar's connections go with the store Engine (a CLI command's, a test's database): no
+    # open files left behind by engines nobody uses any more.
+    weakref.finalize(engine, sidecar.dispose)
+    return SqlBuckets(sidecar)
 
 
 def _buckets_for(engine: Engine, clock: Clock | None) -> Buckets:
     if not is_sqlite(engine):
-        return SqlBuckets(limiter_engine(engine), clock)
+        return SqlBuckets(engine, clock)
     path = sidecar_path(engine)
-    if clock is not None:  # a test's own clock: its own state
-        return LocalBuckets(clock) if path is None else SqlBuckets(make_engine(f"sqlite:///{path}"), clock)
-    with _SHARED_LOCK:
-        if path is None:
-            local = _LOCAL.get(engine)
-            if local is None:
-                local = _LOCAL[engine] = LocalBuckets()
-            return local
-        sidecar = _SIDECARS.get(path)
-        if sidecar is None:
-            sidecar = _SIDECARS[path] = SqlBuckets(make_engine(f"sqlite:///{path}"))
-        return sidecar
+    if path is None:  # in memory: the process's buckets (with a test's own clock, its own)
+        return LocalBuckets(clock) if clock is not None else _shared(engine, LocalBuckets)
+    sidecar = _shared(engine, lambda: _sidecar_buckets(engine, path))
+    assert isinstance(sidecar, SqlBuckets)
+    return sidecar if clock is None else SqlBuckets(sidecar.engine, clock)
 
 
 class DatabaseRateLimits:
-    """The rate limits of every integration, shared by all processes using `engine`'s database.
+    """The rate limits of every integration, shared by all processes using `engine`'s database: the
+    provider of every connector built for a stored integration (the sync engine's default, so the
+    CLI's syncs and both kinds of workers use it).
 
     `limiter(key, rate, burst)` takes the source's documented limit (the tool's default or the
     integration's settings) and paces under it by the margin of `hirebridge.pacing`. Cheap: build

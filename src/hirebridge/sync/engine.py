@@ -33,7 +33,7 @@ from hirebridge.connectors.base import (
 )
 from hirebridge.connectors.framework.errors import ConfigError, CredentialsInvalid, SourceError, SourceUnavailable
 from hirebridge.connectors.framework.http import Redactor
-from hirebridge.connectors.framework.ratelimit import LOCAL, RateLimits
+from hirebridge.connectors.framework.ratelimit import RateLimits
 from hirebridge.connectors.registry import connector_factory
 from hirebridge.crypto import CredentialsUnreadable
 from hirebridge.model import SyncKind
@@ -43,6 +43,7 @@ from hirebridge.serving.documents import DOCUMENTED, render_stale
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
+from hirebridge.store.rate_limits import DatabaseRateLimits
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync import diff
 from hirebridge.sync.normalize import normalize
@@ -145,13 +146,14 @@ def _lease(conn: Connection, integration_id: str) -> str:
 
 class SyncEngine:
     """Runs syncs. `rate_limits` is the provider of the per-integration rate limiters the connectors
-    it builds go through (default: the process's own buckets, `ratelimit.LOCAL`; a shared store makes
-    them hold across processes)."""
+    it builds go through. The default is the database's (`store.rate_limits.DatabaseRateLimits`):
+    an integration's limit holds across every process using it -- API replicas, workers, a
+    foreground `hirebridge sync` -- not per process. Unit tests may pass `ratelimit.LOCAL`."""
 
     def __init__(self, engine: Engine, settings: Settings | None = None, rate_limits: RateLimits | None = None) -> None:
         self.engine = engine
         self.settings = settings or get_settings()
-        self.rate_limits = rate_limits or LOCAL
+        self.rate_limits = rate_limits if rate_limits is not None else DatabaseRateLimits(engine)
 
     def run(
         self,
