@@ -153,6 +153,8 @@ def row_columns(table: Table) -> list[Any]:
     return [
         table.c.pk,
         table.c.id,
+        # Which integration's passed-through fields apply (serving/integration_fields.py).
+        table.c.integration_id,
         table.c.remote_id,
         table.c.data,
         table.c.links,
