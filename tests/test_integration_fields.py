@@ -69,10 +69,9 @@ def test_greenhouse_fields_are_discovered_and_passed_through(engine: Engine, ser
         salary = _one(fields, "ats_offers", "CUSTOM", "base_salary")
         first_name = _one(fields, "ats_candidates", "DEFAULT", "first_name")
         assert first_name["label"] is None
-        # A custom field's key also appears as the payload's own `custom_fields` key, a DEFAULT field.
-        assert _one(fields, "ats_jobs", "DEFAULT", "custom_fields")["id"] != _one(
-            fields, "ats_jobs", "CUSTOM", "cost_center"
-        )["id"]
+        # The payload's own `custom_fields` key is a DEFAULT field; each of its entries a CUSTOM one.
+        assert _one(fields, "ats_jobs", "DEFAULT", "custom_fields")["label"] is None
+        assert _one(fields, "ats_jobs", "CUSTOM", "cost_center")["label"] == "Cost Center"
         assert all(r["integration_fields"] == [] for r in _served(world, "/ats/candidates").values())
 
         with sdk_client(world) as sdk:
