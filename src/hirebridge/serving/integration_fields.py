@@ -2,8 +2,9 @@
 the integration's fields whose passthrough is on, each with the record's value -- `remote_data[key]`
 for a DEFAULT field, the record's custom field `key` for a CUSTOM one.
 
-Per page, not per record: one read of the passed-through fields (none: the common case, and all it
-costs), plus one read of the page's raw payloads only when a DEFAULT field is passed through.
+Per page, not per record: one read of the passed-through fields -- none when the page's rows say the
+integration passes none through (the common case, an uncorrelated EXISTS in the page query) -- plus
+one read of the page's raw payloads only when a DEFAULT field is passed through.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ def fill(conn: Connection, model: str, rows: Sequence[Row[Any]], items: Sequence
     they hold the record's own fields, `custom_fields` among them, and `integration_fields: []` where
     the serializer wants the key in its output)."""
     if not rows:
+        return
+    # Rows of a listing's page say whether any field is passed through (store.listing.page_query):
+    # most pages end here, without a query. Rows read otherwise (a document rendered) do not say.
+    known = rows[0]._mapping.get(store.PASSES_THROUGH)
+    if known is not None and not known:
         return
     fields = store.passed_through(conn, rows[0].integration_id, model)
     if not fields:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, true, update
+from sqlalchemy import Connection, Label, bindparam, exists, insert, select, true, update
 
 from hirebridge import ids
 from hirebridge.model.documents import DOCUMENT_MODELS
@@ -159,6 +159,24 @@ _PASSED_THROUGH = (
     )
     .order_by(integration_fields.c.pk)
 )
+
+
+PASSES_THROUGH = "passes_through"
+
+
+def passes_through(model: str) -> Label[bool]:
+    """A column for a page query (`store.listing.page_query`, bound `integration_id`): whether the
+    integration passes any field of `model` through. Not correlated with the page's rows, so the
+    database evaluates it once per query; a page whose rows say no (the common case) needs no query
+    of its own (serving/integration_fields.py)."""
+    table = integration_fields
+    return exists(
+        select(table.c.pk).where(
+            table.c.integration_id == bindparam("integration_id"),
+            table.c.model == model,
+            table.c.passthrough_enabled == true(),
+        )
+    ).label(PASSES_THROUGH)
 
 
 def passed_through(conn: Connection, integration_id: str, model: str) -> list[Passthrough]:
