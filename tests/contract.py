@@ -20,6 +20,7 @@ ROOT = "urn:kombo-openapi"
 def _spec() -> dict[str, Any]:
     spec: dict[str, Any] = json.loads(SPEC_PATH.read_text())
     _allow_null_in_nullable_enums(spec)
+    _open_integration_field_values(spec)
     return spec
 
 
@@ -42,6 +43,24 @@ def _allow_null_in_nullable_enums(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _allow_null_in_nullable_enums(value)
+
+
+def _open_integration_field_values(node: Any) -> None:
+    """Kombo's generator types `integration_fields[].value` as `null` although the field is
+    documented as "the field's value" and its own examples hold strings ("Frank", "XL"): a
+    passed-through field carries whatever the source sent. Read it as any JSON value."""
+    if isinstance(node, dict):
+        fields = node.get("integration_fields")
+        if isinstance(fields, dict):
+            item = fields.get("items", {})
+            value = item.get("properties", {}).get("value") if isinstance(item, dict) else None
+            if isinstance(value, dict) and value.get("type") == "null":
+                del value["type"]
+        for child in node.values():
+            _open_integration_field_values(child)
+    elif isinstance(node, list):
+        for child in node:
+            _open_integration_field_values(child)
 
 
 @cache
@@ -92,6 +111,7 @@ def _close_open_enums(node: Any) -> Any:
 def _closed_registry() -> Registry[Any]:
     closed: dict[str, Any] = json.loads(SPEC_PATH.read_text())
     _allow_null_in_nullable_enums(closed)
+    _open_integration_field_values(closed)
     _close_open_enums(closed)
     registry: Registry[Any] = Registry().with_resource(ROOT, DRAFT202012.create_resource(closed))
     return registry

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hirebridge.api import general, ops
+from hirebridge.api import general, integration_fields, ops
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.limits import Limits, RequestLimits
@@ -78,6 +78,16 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
                 Route("/integrations/{integration_id}", general.get_integration, methods=["GET"]),
                 Route("/integrations/{integration_id}", general.delete_integration, methods=["DELETE"]),
                 Route("/integrations/{integration_id}/enabled", general.set_integration_enabled, methods=["PUT"]),
+                Route(
+                    "/integrations/{integration_id}/integration-fields",
+                    integration_fields.list_integration_fields,
+                    methods=["GET"],
+                ),
+                Route(
+                    "/integrations/{integration_id}/integration-fields/{integration_field_id}",
+                    integration_fields.update_integration_field,
+                    methods=["PATCH"],
+                ),
                 Route("/tools/{category}", general.get_tools, methods=["GET"]),
                 Route("/force-sync", general.force_sync, methods=["POST"]),
                 Mount("/ats", routes=ats_routes),

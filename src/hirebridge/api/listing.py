@@ -110,13 +110,13 @@ def parse_param(param: Param, name: str, text: str) -> Any:
             return datetime_param(name, text)
 
 
-def page_size_param(text: str) -> int:
+def page_size_param(text: str, maximum: int = MAX_PAGE_SIZE) -> int:
     try:
         size = int(text)
     except ValueError:
         raise input_invalid(f"The parameter 'page_size' must be an integer, not '{text}'.") from None
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise input_invalid(f"The parameter 'page_size' must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
+    if not 1 <= size <= maximum:
+        raise input_invalid(f"The parameter 'page_size' must be between 1 and {maximum}, not {size}.")
     return size
 
 

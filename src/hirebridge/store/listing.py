@@ -27,7 +27,9 @@ from sqlalchemy import (
     tuple_,
 )
 
+from hirebridge.model.integration_fields import INTEGRATION_FIELD_MODELS
 from hirebridge.store.db import is_sqlite
+from hirebridge.store.integration_fields import passes_through
 from hirebridge.store.records import chunks
 from hirebridge.store.tables import SYNCED_TABLES, applications, attachment_contents, jobs
 
@@ -122,6 +124,9 @@ def page_query(
     # With served documents the page needs only the stored bytes (and the keys): the columns a
     # live render reads are fetched for the few rows whose document is cleared, if any.
     columns = [table.c.pk, table.c.id, table.c.doc] if has_documents(model) else row_columns(table)
+    if model in INTEGRATION_FIELD_MODELS and not has_documents(model):
+        # Saves the page a query of the passed-through fields when there are none (the common case).
+        columns.append(passes_through(model))
     if updated_after:
         columns.append(table.c.updated_at.label("keyset_updated_at"))
     return select(*columns).where(*conditions).order_by(*keyset).limit(bindparam("limit", type_=Integer))
@@ -153,6 +158,8 @@ def row_columns(table: Table) -> list[Any]:
     return [
         table.c.pk,
         table.c.id,
+        # Which integration's passed-through fields apply (serving/integration_fields.py).
+        table.c.integration_id,
         table.c.remote_id,
         table.c.data,
         table.c.links,

@@ -141,6 +141,30 @@ rate_limits = Table(
 )
 
 
+# Kombo's integration fields (model/integration_fields.py): the keys the sync engine found in the raw
+# payloads of an integration's records, one row per (model, type, key), and whether the customer passes
+# it through into the records. `id` is derived from those (ids.record_id), so a field keeps its id
+# across syncs; `pk` orders the listing's pages, like a synced table's.
+integration_fields = Table(
+    "integration_fields",
+    metadata,
+    Column("pk", RowKey, primary_key=True, autoincrement=True),
+    Column("id", ID, nullable=False, unique=True),
+    Column("integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("model", String(40), nullable=False),  # the synced model ("candidates")
+    Column("type", String(10), nullable=False),  # DEFAULT | CUSTOM
+    Column("key", Text, nullable=False),
+    Column("label", Text, nullable=True),
+    Column("passthrough_enabled", Boolean, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    # The start of the latest sync run page that saw the key (a key the source dropped keeps its row).
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Index(None, "integration_id", "pk"),
+    # What every page of the four models' listings reads: the integration's passed-through fields.
+    Index(None, "integration_id", "model", "passthrough_enabled"),
+)
+
+
 def synced_table(name: str, *extra: Column[object]) -> Table:
     table = Table(
         name,

@@ -46,6 +46,7 @@ from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
 from hirebridge.store.rate_limits import DatabaseRateLimits
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync import diff
+from hirebridge.sync.integration_fields import FieldDiscovery
 from hirebridge.sync.normalize import normalize
 from hirebridge.timefmt import to_wire, utc_now
 
@@ -180,6 +181,7 @@ class SyncEngine:
         log.info("sync started", extra={"integration_id": integration_id, "run_id": run_id, "kind": kind})
 
         stats: dict[str, dict[str, int]] = {}
+        fields = FieldDiscovery(integration_id)
         try:
             if connector is None:  # inside the run: a bad configuration is a failed run, recorded as such
                 connector = connector_factory(integration.tool)(
@@ -197,7 +199,7 @@ class SyncEngine:
                 items = stream.fetch(FetchContext(kind, previous, self._stored_reader(integration_id)))
                 try:
                     for page in _pages(items, self.settings.sync_page_size):
-                        self._write_page(integration_id, run_id, stream, page, counts, stats)
+                        self._write_page(integration_id, run_id, stream, page, counts, stats, fields)
                         seen += len(page.records)
                         if seen >= analyze_at:
                             self._refresh_statistics(stream.model)
@@ -328,6 +330,7 @@ class SyncEngine:
         page: _Page,
         counts: dict[str, int],
         stats: dict[str, dict[str, int]],
+        fields: FieldDiscovery,
     ) -> None:
         rows = [normalize(integration_id, record) for record in page.records]
         with write_tx(self.engine) as conn:
@@ -337,6 +340,7 @@ class SyncEngine:
                 counts["inserted"] += outcome.inserted
                 counts["updated"] += outcome.updated
                 counts["unchanged"] += outcome.unchanged
+                fields.record(conn, stream.model, page.records, now)
             if page.deleted:
                 counts["deleted"] += record_store.mark_deleted(
                     conn,

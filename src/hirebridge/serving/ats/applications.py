@@ -9,6 +9,7 @@ import orjson
 from sqlalchemy import Connection, Row
 
 from hirebridge.model.records import Outcome
+from hirebridge.serving import integration_fields
 from hirebridge.serving.listing import (
     IDS,
     LIST,
@@ -41,7 +42,7 @@ def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any
     results = []
     for row, data in page:
         item = base_fields(row)
-        item["integration_fields"] = []
+        item["integration_fields"] = []  # filled below (serving/integration_fields.py)
         candidate = candidates.get(data["candidate_id"])
         if candidate is None:
             item["candidate"] = None
@@ -87,6 +88,7 @@ def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any
             for o in offers.get(row.id, ())
         ]
         results.append(item)
+    integration_fields.fill(conn, "applications", rows, results)
     return results
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Row
 
+from hirebridge.serving import integration_fields
 from hirebridge.serving.ats.embeds import job_brief, stage_brief
 from hirebridge.serving.listing import (
     IDS,
@@ -58,7 +59,7 @@ def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any
     results = []
     for row in rows:
         item = base_fields(row, *FIELDS)
-        item["integration_fields"] = []
+        item["integration_fields"] = []  # filled below (serving/integration_fields.py)
         item["applications"] = [
             {
                 "id": a.id,
@@ -76,6 +77,7 @@ def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any
             if (t := tags.get(tid)) is not None
         ]
         results.append(item)
+    integration_fields.fill(conn, "candidates", rows, results)
     return results
 
 

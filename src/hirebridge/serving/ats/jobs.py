@@ -9,6 +9,7 @@ import orjson
 from sqlalchemy import Connection, Row
 
 from hirebridge.model.records import EmploymentType, JobStatus, JobVisibility
+from hirebridge.serving import integration_fields
 from hirebridge.serving.listing import (
     LIST,
     TEXT,
@@ -58,7 +59,7 @@ def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any
     results = []
     for row in rows:
         item = base_fields(row)
-        item["integration_fields"] = []
+        item["integration_fields"] = []  # filled below (serving/integration_fields.py)
         item["stages"] = [
             _child(s, "name", "status", "custom_fields", "index", remote_data=True) for s in stages.get(row.id, ())
         ]
@@ -77,6 +78,7 @@ def _serialize(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any
             if (user := users.get(member["user_id"])) is not None
         ]
         results.append(item)
+    integration_fields.fill(conn, "jobs", rows, results)
     return results
 
 

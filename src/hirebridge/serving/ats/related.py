@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Row
 
+from hirebridge.serving import integration_fields
 from hirebridge.serving.ats.embeds import candidate_brief, job_brief, ref, user_brief
 from hirebridge.serving.listing import IDS, Filter, Listing, base_fields, column_in, links
 from hirebridge.store import listing as store_listing
@@ -37,8 +38,9 @@ def _serialize_offers(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[s
     items = [base_fields(r) for r in rows]
     apps = _applications_with_candidate_and_job(conn, [i["application_id"] for i in items])
     for item in items:
-        item["integration_fields"] = []
+        item["integration_fields"] = []  # filled below (serving/integration_fields.py)
         item["application"] = apps.get(item["application_id"])
+    integration_fields.fill(conn, "offers", rows, items)
     return items
 
 
