@@ -289,10 +289,18 @@ def test_a_greenhouse_integration_from_the_command_line(database_url: str) -> No
                 *("integrations", "create", "--tool", "greenhouse", "--setting", f"client_id={emulator.client_id}"),
                 *("--credential", "client_secret=gh-cli-secret", "--base-url", f"{url}/v3"),
                 *("--setting", f"token_url={url}/token", "--no-sync", "--json"),
+                # The emulator's own limit is off: do not pace at Harvest's 4.5 requests/s.
+                *("--setting", "requests_per_second=1000", "--setting", "burst=1000"),
             ).stdout
         )
         config, sealed = _stored(database_url)[created["id"]]
-        assert config == {"client_id": emulator.client_id, "base_url": f"{url}/v3", "token_url": f"{url}/token"}
+        assert config == {
+            "client_id": emulator.client_id,
+            "base_url": f"{url}/v3",
+            "token_url": f"{url}/token",
+            "requests_per_second": 1000.0,
+            "burst": 1000,
+        }
         assert sealed is not None and "gh-cli-secret" not in sealed
         synced = hb(database_url, "sync", created["id"], "--json")
     run = json.loads(synced.stdout)
