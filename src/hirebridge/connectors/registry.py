@@ -4,7 +4,7 @@ Each connector class declares what the registry (and through it the API, the CLI
 needs: `tool`, `label`, its `config` schema (fields, types, secrets, help, vendor links), its
 `coverage` (`connectors/<tool>/coverage.py`: the models it syncs, `GET /tools/ats`, an integration's
 `read_models` and `ignore_unsupported_filters` all derive from it), whether it supports DELTA syncs,
-and its connection guide.
+its connection guide, and the `{api}` names of its passthrough (`passthrough`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,36 @@ from typing import Any, Protocol
 from hirebridge.connectors.ashby import AshbyConnector
 from hirebridge.connectors.base import Checkable, ConnectorFactory
 from hirebridge.connectors.framework.config import ConfigSchema
+from hirebridge.connectors.framework.connector import HttpConnector
+from hirebridge.connectors.framework.errors import ConfigError, OutcomeUnknown, SourceError
+from hirebridge.connectors.framework.passthrough import (
+    METHODS,
+    PassthroughAnswer,
+    PassthroughRefused,
+    PassthroughRequest,
+    send,
+)
 from hirebridge.connectors.framework.ratelimit import RateLimits
 from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.sandbox import SandboxConnector
 from hirebridge.model.coverage import Coverage
 
-__all__ = ["CONNECTORS", "TOOLS", "Tool", "check_connection", "connector_factory"]
+__all__ = [
+    "CONNECTORS",
+    "METHODS",
+    "TOOLS",
+    "ConfigError",
+    "OutcomeUnknown",
+    "PassthroughAnswer",
+    "PassthroughRefused",
+    "PassthroughRequest",
+    "SourceError",
+    "Tool",
+    "check_connection",
+    "connector_factory",
+    "passthrough",
+]
 
 
 class ConnectorClass(ConnectorFactory, Protocol):
@@ -41,6 +64,8 @@ class ConnectorClass(ConnectorFactory, Protocol):
     def supports_delta(self) -> bool: ...
     @property
     def connection_guide_url(self) -> str | None: ...
+    @property
+    def passthrough_apis(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +77,7 @@ class Tool:
     supports_delta: bool
     config: ConfigSchema  # what an integration's configuration holds
     connection_guide_url: str | None = None
+    passthrough_apis: tuple[str, ...] = ()  # Kombo's `{api}` names of POST /passthrough/{tool}/{api}
 
     @classmethod
     def of(cls, connector: ConnectorClass) -> Tool:
@@ -63,6 +89,7 @@ class Tool:
             supports_delta=connector.supports_delta,
             config=connector.config,
             connection_guide_url=connector.connection_guide_url,
+            passthrough_apis=connector.passthrough_apis,
         )
 
     @property
@@ -100,3 +127,15 @@ def check_connection(
     connector = connector_factory(tool)(integration_id, config, limits)
     if isinstance(connector, Checkable):
         connector.check()
+
+
+async def passthrough(
+    tool: str, integration_id: str, config: Mapping[str, Any], limits: RateLimits, request: PassthroughRequest
+) -> PassthroughAnswer:
+    """Send `request` to the source of an integration of `tool` (one of `passthrough_apis`) through its
+    connector's runtime: its credentials (`config`, opened), the shared limiter `limits` gives, its
+    timeout and retries (framework/passthrough.py). ConfigError when the configuration cannot work."""
+    connector = connector_factory(tool)(integration_id, config, limits)
+    if not isinstance(connector, HttpConnector):
+        raise ConfigError(f"{tool} has no source API to pass a request through to")
+    return await send(connector.runtime, request)

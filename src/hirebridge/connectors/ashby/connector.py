@@ -69,6 +69,7 @@ class AshbyConnector(HttpConnector):
     tool: ClassVar[str] = "ashby"
     label: ClassVar[str] = "Ashby"
     connection_guide_url: ClassVar[str | None] = "https://developers.ashbyhq.com/docs/authentication"
+    passthrough_apis: ClassVar[tuple[str, ...]] = ("v1",)
     coverage = COVERAGE
     config = ConfigSchema(
         [

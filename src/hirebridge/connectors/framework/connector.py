@@ -43,6 +43,8 @@ class HttpConnector(ABC):
     coverage: ClassVar[Coverage]
     supports_delta: ClassVar[bool] = True
     connection_guide_url: ClassVar[str | None] = None
+    # Kombo's `{api}` names of `POST /passthrough/{tool}/{api}` for this tool: each reaches `base_url`.
+    passthrough_apis: ClassVar[tuple[str, ...]] = ()
     # The vendor's conventions, the defaults of every stream.
     paginator: Paginator = OffsetToken()
     records: str | None = "data"

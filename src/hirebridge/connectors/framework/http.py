@@ -382,6 +382,29 @@ class SourceClient:
         docstring). `auth`: other credentials for this request (a token endpoint's client secret).
         Errors name the request (method and URL, secret query values masked) and why it failed, and
         quote at most EXCERPT_CHARS of the source's answer with every credential redacted."""
+        return await self._request(method, path, idempotent, auth, any_status=False, kwargs=kwargs)
+
+    async def send_raw(
+        self, method: str, path: str, *, idempotent: bool | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """`request`, but the source's answer comes back whatever its status (a passthrough hands it to
+        its caller): nothing is classified, so a 401/403 raises no CredentialsInvalid -- it may say
+        only that this endpoint is forbidden. Auth, the limiter and the same retries apply: a 429/5xx
+        is retried when the request may be repeated, and the last answer returned when retries run
+        out; a request that may not be repeated returns its first answer. Raises only when no answer
+        came (SourceUnavailable, OutcomeUnknown) or the credentials could not be obtained."""
+        return await self._request(method, path, idempotent, None, any_status=True, kwargs=kwargs)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        idempotent: bool | None,
+        auth: Auth | None,
+        *,
+        any_status: bool,
+        kwargs: dict[str, Any],
+    ) -> httpx.Response:
         method = method.upper()
         repeatable = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         credentials = auth or self.auth
@@ -428,6 +451,9 @@ class SourceClient:
                     refreshed = True
                     log.info("%s: %s: 401, retrying once with fresh credentials", self.tool, where)
                     continue
+                final = status not in RETRYABLE_STATUSES or (not repeatable and status != 429)
+                if any_status and final:
+                    return response
                 if status in (401, 403):
                     raise CredentialsInvalid(
                         f"{self.tool} rejected the credentials ({status}) on {where}{self._answer(response)}", status
@@ -447,6 +473,8 @@ class SourceClient:
                     await self.limiter.penalize(min(retry_after, self.retry.max_delay))
             attempt += 1
             if attempt == self.retry.attempts:
+                if any_status and status is not None:
+                    return response
                 raise SourceUnavailable(f"{self.tool}: {where}: {problem} after {attempt} attempts{answer}", status)
             delay = self.retry.delay(attempt - 1, retry_after)
             observe_source_retry(self.tool, reason)

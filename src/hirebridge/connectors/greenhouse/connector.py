@@ -180,6 +180,7 @@ class GreenhouseConnector(HttpConnector):
     tool: ClassVar[str] = "greenhouse"
     label: ClassVar[str] = "Greenhouse"
     connection_guide_url: ClassVar[str | None] = GUIDE
+    passthrough_apis: ClassVar[tuple[str, ...]] = ("harvestv3",)
     coverage = COVERAGE
     config = ConfigSchema(
         [

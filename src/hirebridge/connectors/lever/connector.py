@@ -72,6 +72,7 @@ class LeverConnector(HttpConnector):
     tool: ClassVar[str] = "lever"
     label: ClassVar[str] = "Lever"
     connection_guide_url: ClassVar[str | None] = "https://hire.lever.co/developer/documentation#authentication"
+    passthrough_apis: ClassVar[tuple[str, ...]] = ("v1",)
     coverage = COVERAGE
     config = ConfigSchema(
         [

@@ -24,6 +24,7 @@ class SandboxConnector:
     coverage: ClassVar[Coverage] = COVERAGE
     supports_delta: ClassVar[bool] = False
     connection_guide_url: ClassVar[str | None] = None
+    passthrough_apis: ClassVar[tuple[str, ...]] = ()  # no source API to pass through to
     config: ClassVar[ConfigSchema] = ConfigSchema(
         [
             ConfigField(
