@@ -146,3 +146,16 @@ def test_a_refused_link_is_replaced_by_a_freshly_listed_one() -> None:
         assert [r.query for r in running.harness.requests if r.path == "/v3/attachments"] == [{"ids": str(attachment)}]
         with pytest.raises(KeyError):
             connector.fetch_attachment("999999999")
+
+
+def test_remote_urls_point_into_the_configured_greenhouse_host(engine: Engine, server: Server) -> None:
+    """An account on another host (Greenhouse's EU data centre) sets `app_url`; the default is
+    app.greenhouse.io."""
+    eu = {"app_url": "https://app.eu.greenhouse.example/"}
+    with connected(GREENHOUSE, Backend("test", engine, server), client=eu) as world:
+        served = world.served()
+    links = [item["remote_url"] for model in ("jobs", "candidates", "applications") for item in served[model].values()]
+    assert links and all(link.startswith("https://app.eu.greenhouse.example/") for link in links)
+    assert not [link for link in links if "//" in link.removeprefix("https://")], "a doubled slash"
+    job = next(iter(served["jobs"].values()))
+    assert job["remote_url"] == f"https://app.eu.greenhouse.example/jobs/{job['remote_id']}"

@@ -61,7 +61,7 @@ def _by_job(path: str, **params: Any) -> Related:
     return Related(path, by="job_ids", link="job_id", params=params)
 
 
-def _job(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, Any]) -> Record:
+def _job(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, Any], *, app_url: str) -> Record:
     return mapping.map_job(
         row,
         departments=lookups["departments"],
@@ -70,20 +70,24 @@ def _job(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, Any]) 
         owners=rows["owners"],
         posts=rows["posts"] + rows["old_posts"],
         openings=rows["openings"],
+        app_url=app_url,
     )
 
 
-def _candidate(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, Any]) -> Record:
+def _candidate(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, Any], *, app_url: str) -> Record:
     return mapping.map_candidate(
         row,
         applied_tags=rows["applied_tags"],
         tags=lookups["tags"],
         source=mapping.candidate_source(rows["applications"], lookups["sources"]),
+        app_url=app_url,
     )
 
 
-def _application(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, Any]) -> Record:
-    return mapping.map_application(row, rejection_reasons=lookups["reasons"], stage_history=rows["stages"])
+def _application(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, Any], *, app_url: str) -> Record:
+    return mapping.map_application(
+        row, rejection_reasons=lookups["reasons"], stage_history=rows["stages"], app_url=app_url
+    )
 
 
 def _interview(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, Any]) -> Record:
@@ -106,74 +110,76 @@ def _scorecard(row: Json, rows: Mapping[str, list[Json]], lookups: Mapping[str, 
     )
 
 
-JOINED = [
-    Joined(
-        "jobs",
-        "/jobs",
-        _job,
-        UPDATED,
-        related={
-            "posts": _by_job("/job_posts"),
-            "old_posts": _by_job("/job_posts", **INACTIVE),
-            "openings": _by_job("/openings"),
-            "hiring_managers": _by_job("/job_hiring_managers"),
-            "owners": _by_job("/job_owners"),
-        },
-        lookups={"departments": Lookup("/departments"), "offices": Lookup("/offices")},
-    ),
-    Joined(
-        "candidates",
-        "/candidates",
-        _candidate,
-        UPDATED,
-        related={
-            "applied_tags": Related("/applied_candidate_tags", by="candidate_ids", link="candidate_id"),
-            # A new application can change the candidate's source (the earliest one's).
-            "applications": Related("/applications", by="candidate_ids", link="candidate_id"),
-        },
-        lookups={"tags": Lookup("/candidate_tags"), "sources": Lookup("/sources")},
-    ),
-    Joined(
-        "applications",
-        "/applications",
-        _application,
-        UPDATED,
-        related={"stages": Related("/application_stages", by="application_ids", link="application_id")},
-        lookups={"reasons": Lookup("/rejection_reasons", DEFAULTS)},
-    ),
-    Joined(
-        "interviews",
-        "/interviews",
-        _interview,
-        UPDATED,
-        related={"interviewers": Related("/interviewers", by="interview_ids", link="interview_id")},
-        lookups={"slots": Lookup("/job_interviews")},
-    ),
-    Joined(
-        "scorecards",
-        "/scorecards",
-        _scorecard,
-        UPDATED,
-        related={
-            "seat": Related("/interviewers", by="scorecard_ids", link="scorecard_id"),
-            "answers": Related("/scorecard_question_answers", by="scorecard_ids", link="scorecard_id"),
-            # Written with their answers: a change shows as the answer's.
-            "chosen": Related(
-                "/scorecard_question_answer_options",
-                by="scorecard_question_answer_ids",
-                link="scorecard_question_answer_id",
-                through="answers",
-                watch=False,
-            ),
-            # Its candidate: an application never changes candidate.
-            "application": Related("/applications", by="ids", link="id", key="application_id", watch=False),
-        },
-        lookups={
-            "questions": Lookup("/scorecard_questions", group="interview_kit_id"),
-            "options": Lookup("/scorecard_question_options", group="scorecard_question_id"),
-        },
-    ),
-]
+def joined(app_url: str) -> list[Joined]:
+    """The joined models; `app_url` is the Greenhouse UI host their `remote_url` links point into."""
+    return [
+        Joined(
+            "jobs",
+            "/jobs",
+            partial(_job, app_url=app_url),
+            UPDATED,
+            related={
+                "posts": _by_job("/job_posts"),
+                "old_posts": _by_job("/job_posts", **INACTIVE),
+                "openings": _by_job("/openings"),
+                "hiring_managers": _by_job("/job_hiring_managers"),
+                "owners": _by_job("/job_owners"),
+            },
+            lookups={"departments": Lookup("/departments"), "offices": Lookup("/offices")},
+        ),
+        Joined(
+            "candidates",
+            "/candidates",
+            partial(_candidate, app_url=app_url),
+            UPDATED,
+            related={
+                "applied_tags": Related("/applied_candidate_tags", by="candidate_ids", link="candidate_id"),
+                # A new application can change the candidate's source (the earliest one's).
+                "applications": Related("/applications", by="candidate_ids", link="candidate_id"),
+            },
+            lookups={"tags": Lookup("/candidate_tags"), "sources": Lookup("/sources")},
+        ),
+        Joined(
+            "applications",
+            "/applications",
+            partial(_application, app_url=app_url),
+            UPDATED,
+            related={"stages": Related("/application_stages", by="application_ids", link="application_id")},
+            lookups={"reasons": Lookup("/rejection_reasons", DEFAULTS)},
+        ),
+        Joined(
+            "interviews",
+            "/interviews",
+            _interview,
+            UPDATED,
+            related={"interviewers": Related("/interviewers", by="interview_ids", link="interview_id")},
+            lookups={"slots": Lookup("/job_interviews")},
+        ),
+        Joined(
+            "scorecards",
+            "/scorecards",
+            _scorecard,
+            UPDATED,
+            related={
+                "seat": Related("/interviewers", by="scorecard_ids", link="scorecard_id"),
+                "answers": Related("/scorecard_question_answers", by="scorecard_ids", link="scorecard_id"),
+                # Written with their answers: a change shows as the answer's.
+                "chosen": Related(
+                    "/scorecard_question_answer_options",
+                    by="scorecard_question_answer_ids",
+                    link="scorecard_question_answer_id",
+                    through="answers",
+                    watch=False,
+                ),
+                # Its candidate: an application never changes candidate.
+                "application": Related("/applications", by="ids", link="id", key="application_id", watch=False),
+            },
+            lookups={
+                "questions": Lookup("/scorecard_questions", group="interview_kit_id"),
+                "options": Lookup("/scorecard_question_options", group="scorecard_question_id"),
+            },
+        ),
+    ]
 
 
 class GreenhouseConnector(HttpConnector):
@@ -199,6 +205,14 @@ class GreenhouseConnector(HttpConnector):
                 help="Optional: the Greenhouse user (a Site Admin) the calls act as; default: the credential's own.",
             ),
             ConfigField("token_url", "url", default="https://auth.greenhouse.io/token", label="Token URL"),
+            ConfigField(
+                "app_url",
+                "url",
+                default=mapping.APP_URL,
+                label="Greenhouse web app URL",
+                help="Where records' remote_url links point: the host your Greenhouse account is opened on "
+                "(another one for an account in Greenhouse's EU data centre).",
+            ),
             # Harvest's window is rolling (50 requests per 10 s in v1's documentation; v3 publishes none):
             # a bucket may hold at most `burst + rate * 10 s` <= 50, hence a small burst.
             *client_tunables(base_url="https://harvest.greenhouse.io/v3", requests_per_second=4.5, burst=5),
@@ -227,7 +241,9 @@ class GreenhouseConnector(HttpConnector):
 
     def declare(self) -> Sequence[Declared]:
         self.paginator = LinkHeader(limit=self.settings["page_size"])
-        jobs, candidates, applications, interviews, scorecards = (j.stream() for j in JOINED)
+        jobs, candidates, applications, interviews, scorecards = (
+            j.stream() for j in joined(self.settings["app_url"].rstrip("/"))
+        )
         listing = partial(RestStream, incremental=UPDATED)
         return [
             listing("users", "/users", plain(mapping.map_user), params={"show_service_accounts": "true"}),

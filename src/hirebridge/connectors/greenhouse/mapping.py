@@ -54,8 +54,8 @@ from hirebridge.model.records import (
 
 Json = dict[str, Any]
 
-# Deep links into the Greenhouse UI (Kombo's remote_url). Customers on Greenhouse's EU data centre
-# use another host (not configurable yet: see docs/connectors/greenhouse.md).
+# Deep links into the Greenhouse UI (Kombo's remote_url), by default; an account on another host
+# (Greenhouse's EU data centre) sets the connector's `app_url`.
 APP_URL = "https://app.greenhouse.io"
 
 
@@ -285,6 +285,7 @@ def map_job(
     owners: Iterable[Json] = (),
     posts: Iterable[Json] = (),
     openings: Iterable[Json] = (),
+    app_url: str = APP_URL,
 ) -> Job:
     """A job with what v3 keeps elsewhere: department and office names (`/v3/departments`,
     `/v3/offices`), the hiring team (`/v3/job_hiring_managers` + `/v3/job_owners`), and from its job
@@ -337,7 +338,7 @@ def map_job(
         visibility=visibility,
         location=location,
         custom_fields=custom_fields(raw.get("custom_fields")),
-        remote_url=f"{APP_URL}/jobs/{job_id}",
+        remote_url=f"{app_url}/jobs/{job_id}",
         opened_at=parse_time(raw.get("opened_at")),
         closed_at=parse_time(raw.get("closed_at")),
         remote_created_at=parse_time(raw.get("created_at")),
@@ -469,6 +470,7 @@ def map_candidate(
     applied_tags: Iterable[Json] = (),
     tags: Mapping[str, Json] | None = None,
     source: str | None = None,
+    app_url: str = APP_URL,
 ) -> Candidate:
     """A `/v3/candidates` row. `applied_tags` / `tags`: see `candidate_tag_ids`; `source`: see
     `candidate_source` (the candidate row has none)."""
@@ -502,7 +504,7 @@ def map_candidate(
         social_media=social + websites,
         location=_candidate_location(raw.get("addresses")),
         custom_fields=custom_fields(raw.get("custom_fields")),
-        remote_url=f"{APP_URL}/people/{cid}",
+        remote_url=f"{app_url}/people/{cid}",
         remote_created_at=parse_time(raw.get("created_at")),
         remote_updated_at=parse_time(raw.get("updated_at")),
         tag_remote_ids=candidate_tag_ids(raw, applied_tags, tags),
@@ -555,6 +557,7 @@ def map_application(
     *,
     rejection_reasons: Mapping[str, Json] | None = None,
     stage_history: Iterable[Json] = (),
+    app_url: str = APP_URL,
 ) -> Application:
     """A `/v3/applications` row. `rejection_reasons`: the dictionary by id; `stage_history`: its
     `/v3/application_stages` rows (needed only when `job_interview_stage_id` is null). A prospect
@@ -580,7 +583,7 @@ def map_application(
         rejection_reason_name=_text(reason.get("name")) if reason and declined else None,
         rejected_at=parse_time(raw.get("rejected_at")) if declined else None,
         custom_fields=custom_fields(raw.get("custom_fields")),
-        remote_url=f"{APP_URL}/people/{candidate}?application_id={aid}" if candidate else None,
+        remote_url=f"{app_url}/people/{candidate}?application_id={aid}" if candidate else None,
         screening_question_answers=answers,
         remote_created_at=parse_time(raw.get("created_at")),
         remote_updated_at=parse_time(raw.get("updated_at")),
