@@ -49,12 +49,14 @@ put it (only a clock set back can do that), the key starts afresh instead of mak
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import math
 import os
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -163,8 +165,9 @@ class SqlBuckets:
 
     blocking = True
 
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(self, engine: Engine, clock: Clock | None = None, *, lock_path: str | None = None) -> None:
         self._sqlite = is_sqlite(engine)
+        self._lock_path = lock_path  # a SQLite sidecar's: held while the file is first set up
         # PostgreSQL: autocommit, one statement, one round trip (besides the pool's ping). The
         # option engine shares `engine`'s pool; the pool restores a connection's isolation level
         # when it is returned.
@@ -195,9 +198,27 @@ class SqlBuckets:
             return
         with self._ready_lock:
             if not self._ready:
-                with write_tx(self.engine) as conn:
+                with _file_lock(self._lock_path), write_tx(self.engine) as conn:
                     rate_limits.create(conn, checkfirst=True)
                 self._ready = True
+
+
+@contextmanager
+def _file_lock(path: str | None) -> Iterator[None]:
+    """An exclusive lock across processes on `path` (nothing when None). Processes starting together
+    on a new sidecar (an API and a worker, two CLI commands) race to turn the fresh file into WAL on
+    their first connection, and the loser's connection can fail at once with "database is locked"
+    (seen in CI) instead of waiting out the busy timeout: the first connection and the table are made
+    under this lock, and later connections find the file in WAL already."""
+    if path is None:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def sidecar_path(engine: Engine) -> str | None:
@@ -273,7 +294,7 @@ def _sidecar_buckets(engine: Engine, path: str) -> SqlBuckets:
     # The sidecar's connections go with the store Engine (a CLI command's, a test's database): no
     # open files left behind by engines nobody uses any more.
     weakref.finalize(engine, sidecar.dispose)
-    return SqlBuckets(sidecar)
+    return SqlBuckets(sidecar, lock_path=f"{path}.lock")
 
 
 def _buckets_for(engine: Engine, clock: Clock | None) -> Buckets:
@@ -284,7 +305,7 @@ def _buckets_for(engine: Engine, clock: Clock | None) -> Buckets:
         return LocalBuckets(clock) if clock is not None else _shared(engine, LocalBuckets)
     sidecar = _shared(engine, lambda: _sidecar_buckets(engine, path))
     assert isinstance(sidecar, SqlBuckets)
-    return sidecar if clock is None else SqlBuckets(sidecar.engine, clock)
+    return sidecar if clock is None else SqlBuckets(sidecar.engine, clock, lock_path=f"{path}.lock")
 
 
 class DatabaseRateLimits:
