@@ -165,6 +165,34 @@ integration_fields = Table(
 )
 
 
+# Write actions (actions/service.py): one row per action request, kept as its audit record (who --
+# the API key's prefix --, what, which integration and record, outcome, duration; never the request
+# body or a candidate's data) and, when the request named an `Idempotency-Key`, as what a repeat of it
+# answers: the response, once the action is done. A key is unique per environment.
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False),
+    Column("integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("api_key_prefix", String(12), nullable=False),
+    Column("action", String(60), nullable=False),  # Kombo's action id (ats_create_application, ...)
+    Column("target_id", Text, nullable=True),  # the record acted on, as the request named it
+    Column("idempotency_key", String(255), nullable=True),
+    # sha256 of (action, path, canonical JSON body): a key reused for another request is refused.
+    Column("request_hash", String(64), nullable=False),
+    Column("state", String(20), nullable=False),  # PENDING | SUCCEEDED | FAILED | UNKNOWN
+    Column("status_code", Integer, nullable=True),
+    Column("error_code", String(60), nullable=True),
+    Column("response", Text, nullable=True),  # the response body sent (JSON), for idempotent repeats
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("duration_ms", Integer, nullable=True),
+    Index(None, "environment_id", "idempotency_key", unique=True),
+    Index(None, "integration_id", "created_at"),
+)
+
+
 def synced_table(name: str, *extra: Column[object]) -> Table:
     table = Table(
         name,
