@@ -31,13 +31,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "serving": frozenset({"model", "store"}),
     "sync": frozenset({"model", "connectors", "store", "serving"}),
     "jobs": frozenset({"model", "connectors", "store", "serving", "sync"}),
-    "api": frozenset({"model", "connectors", "store", "serving", "sync", "jobs"}),
-    "cli": frozenset({"model", "connectors", "store", "serving", "sync", "jobs", "api"}),
+    "actions": frozenset({"model", "connectors", "store", "serving", "sync"}),
+    "api": frozenset({"model", "connectors", "store", "serving", "sync", "jobs", "actions"}),
+    "cli": frozenset({"model", "connectors", "store", "serving", "sync", "jobs", "api", "actions"}),
 }
 # (importer, imported part) -> the only modules of that part it may import: the API reaches
 # connectors only through the registry (GET /tools, coverage of filters).
 ONLY_THROUGH: dict[tuple[str, str], frozenset[str]] = {
     ("api", "connectors"): frozenset({"hirebridge.connectors.registry"}),
+    ("actions", "connectors"): frozenset({"hirebridge.connectors.registry"}),
 }
 # SQL is built in store/ only: elsewhere, sqlalchemy is imported for these types and helpers alone.
 SQLALCHEMY_OUTSIDE_STORE = frozenset({"Connection", "Engine", "Row", "make_url", "exc", "IntegrityError"})

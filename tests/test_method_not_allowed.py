@@ -16,14 +16,17 @@ ID = "26vafvWSRmbhNcxJYqjCzuJg"  # well formed; 405 is decided before any lookup
     ("method", "path", "allowed"),
     [
         ("POST", "/v1/ats/applications", {"GET", "HEAD"}),
-        ("DELETE", "/v1/ats/candidates", {"GET", "HEAD"}),
+        # The listing and the (legacy) create-candidate action.
+        ("DELETE", "/v1/ats/candidates", {"GET", "HEAD", "POST"}),
         # Two routes share this path (GET and DELETE): both count.
         ("PUT", f"/v1/integrations/{ID}", {"DELETE", "GET", "HEAD"}),
         ("POST", f"/v1/integrations/{ID}", {"DELETE", "GET", "HEAD"}),
         ("GET", f"/v1/integrations/{ID}/enabled", {"PUT"}),
         ("GET", "/v1/force-sync", {"POST"}),
         ("OPTIONS", "/v1/force-sync", {"POST"}),
-        ("PATCH", f"/v1/ats/applications/{ID}/attachments", {"GET", "HEAD"}),
+        ("PATCH", f"/v1/ats/applications/{ID}/attachments", {"GET", "HEAD", "POST"}),
+        ("GET", f"/v1/ats/applications/{ID}/stage", {"PUT"}),
+        ("PUT", f"/v1/ats/candidates/{ID}/tags", {"DELETE", "POST"}),
         ("POST", "/v1/check-api-key", {"GET", "HEAD"}),
         ("POST", "/health", {"GET", "HEAD"}),
     ],

@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1 << 20, ge=1)
     max_url_bytes: int = Field(default=32 << 10, ge=1024, le=65535)
     max_header_bytes: int = Field(default=64 << 10, ge=1024)
+    # Write actions (actions/service.py). A file given to an action (base64 `data` or a `data_url`) is
+    # at most `action_max_file_bytes`; an action's body at most `action_max_body_bytes` (room for the
+    # base64 of a few files). `data_url` downloads go to public addresses only unless
+    # `action_download_private_urls` (tests, demos). An `Idempotency-Key` is remembered for
+    # `action_idempotency_hours`. At most `action_concurrency_limit` actions of one integration run at
+    # once in a process (more: 429 PLATFORM.CONCURRENCY_LIMIT_EXCEEDED, as Kombo's 30).
+    action_max_file_bytes: int = Field(default=10 << 20, ge=1)
+    action_max_body_bytes: int = Field(default=30 << 20, ge=1)
+    action_download_private_urls: bool = False
+    action_idempotency_hours: int = Field(default=24, ge=1)
+    action_concurrency_limit: int = Field(default=30, ge=1)
 
 
 @lru_cache(maxsize=1)

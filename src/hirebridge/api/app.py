@@ -13,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hirebridge.api import general, integration_fields, ops, passthrough
+from hirebridge.api import actions, general, integration_fields, ops, passthrough
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.limits import Limits, RequestLimits
 from hirebridge.api.listing import list_page
 from hirebridge.config import Settings, get_settings
 from hirebridge.jobs import Jobs
+from hirebridge.model import actions as a
 from hirebridge.serving.ats import applications, candidates, jobs, related, simple
 from hirebridge.serving.listing import Listing
 
@@ -48,6 +49,28 @@ def _endpoint(listing: Listing) -> Callable[[Request], Response]:
     return endpoint
 
 
+def _action_routes() -> list[Route]:
+    """Kombo's write endpoints (api/actions.py) and the action metadata."""
+    act = actions.endpoint
+    return [
+        Route("/jobs/{job_id}/applications", act(a.CREATE_APPLICATION, "job_id"), methods=["POST"]),
+        Route("/candidates", act(a.CREATE_CANDIDATE), methods=["POST"]),
+        Route("/applications/{id}/stage", act(a.MOVE_APPLICATION_STAGE, "id"), methods=["PUT"]),
+        Route("/applications/{id}/reject", act(a.REJECT_APPLICATION, "id"), methods=["POST"]),
+        Route("/applications/{id}/notes", act(a.ADD_APPLICATION_NOTE, "id"), methods=["POST"]),
+        Route("/applications/{id}/attachments", act(a.ADD_APPLICATION_ATTACHMENT, "id"), methods=["POST"]),
+        Route("/candidates/{id}/attachments", act(a.ADD_CANDIDATE_ATTACHMENT, "id"), methods=["POST"]),
+        Route("/applications/{id}/result-links", act(a.ADD_APPLICATION_RESULT_LINK, "id"), methods=["POST"]),
+        Route("/candidates/{id}/result-links", act(a.ADD_CANDIDATE_RESULT_LINK, "id"), methods=["POST"]),
+        Route("/candidates/{id}/tags", act(a.ADD_CANDIDATE_TAG, "id"), methods=["POST"]),
+        Route("/candidates/{id}/tags", act(a.REMOVE_CANDIDATE_TAG, "id"), methods=["DELETE"]),
+        Route("/applications/{id}/interviews", act(a.CREATE_INTERVIEW, "id"), methods=["POST"]),
+        Route("/applications/{id}/interviews", act(a.UPDATE_INTERVIEW, "id"), methods=["PATCH"]),
+        Route("/import-tracked-application", act(a.IMPORT_TRACKED_APPLICATION), methods=["POST"]),
+        Route("/actions/{action}", actions.action_metadata, methods=["GET"]),
+    ]
+
+
 def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings | None = None) -> Starlette:
     """The API. With `run_worker` (embedded mode) queued syncs run in a thread of this process; in the
     distributed mode (HIREBRIDGE_WORKER_MODE) they are deferred to `hirebridge worker` processes.
@@ -66,6 +89,7 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         Route("/applications/{record_id}/attachments", application_attachments, methods=["GET"]),
         Route("/candidates/{record_id}/attachments", candidate_attachments, methods=["GET"]),
     ]
+    ats_routes += _action_routes()
     routes = [
         # Operational endpoints: outside /v1, unauthenticated (probes and scrapers hold no API key).
         Route("/health", ops.health, methods=["GET"]),
@@ -107,6 +131,7 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         },
     )
     app.state.engine = engine
+    app.state.settings = settings or get_settings()
     app.state.jobs = jobs
     app.state.limits = limits
     return app

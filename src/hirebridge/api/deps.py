@@ -48,13 +48,25 @@ def authenticate(request: Request, conn: Connection) -> Environment:
 def caller_integration(request: Request, conn: Connection, integration_id: str | None) -> Integration:
     """Authenticate, then the integration `integration_id` if it is in the caller's environment (else
     404, whoever owns it) -- one query for both."""
+    return caller_and_integration(request, conn, integration_id)[1]
+
+
+def caller_and_integration(
+    request: Request, conn: Connection, integration_id: str | None
+) -> tuple[Environment, Integration]:
+    """`caller_integration`, with the caller's environment."""
     key = _bearer_key(request)
     environment, integration = tenancy.caller_and_integration(conn, key, integration_id or "")
     if environment is None:
         raise _invalid_key()
     if integration is None:
         raise _integration_not_found(integration_id)
-    return integration
+    return environment, integration
+
+
+def api_key_prefix(request: Request) -> str:
+    """The caller's key as operators see it in listings (`hb_AbCd`): who did it, in an audit record."""
+    return _bearer_key(request)[:8]
 
 
 def readable_integration(request: Request, conn: Connection) -> Integration:

@@ -5,26 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
-import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Scope
 
-log = logging.getLogger(__name__)
+from hirebridge.serving.errors import error_body
 
-# Static titles per code, as Kombo sends them (title is a label; message carries the detail).
-TITLES: dict[str, str] = {
-    "PLATFORM.AUTHENTICATION_INVALID": "The provided API key is invalid.",
-    "PLATFORM.INTEGRATION_NOT_FOUND": "The integration could not be found.",
-    "PLATFORM.INPUT_INVALID": "The input is invalid.",
-    "PLATFORM.UNKNOWN_ERROR": "An unknown error occurred.",
-    "PLATFORM.RATE_LIMIT_EXCEEDED": "You have exceeded the rate limit.",
-    # One title for "still running" and "failed": the message says which.
-    "INTEGRATION.SETUP_SYNC_PENDING": "The integration's first sync has not completed.",
-    "INTEGRATION.INACTIVE": "The integration is inactive.",
-}
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -37,20 +26,6 @@ class ApiError(Exception):
 
 def input_invalid(message: str, status: int = 400) -> ApiError:
     return ApiError(status, "PLATFORM.INPUT_INVALID", message)
-
-
-def error_body(status: int, code: str | None, message: str) -> bytes:
-    """The envelope as bytes."""
-    body = {
-        "status": "error",
-        "error": {
-            "code": code,
-            "title": TITLES.get(code) if code else None,
-            "message": message,
-            "log_url": None,
-        },
-    }
-    return orjson.dumps(body)
 
 
 def error_response(status: int, code: str | None, message: str, headers: Mapping[str, str] | None = None) -> Response:

@@ -26,9 +26,9 @@ from uvicorn.config import Config
 from uvicorn.protocols.http import httptools_impl
 from uvicorn.server import ServerState
 
-from hirebridge.api.errors import error_body
 from hirebridge.api.limits import Limits, Rejection, field_size, headers_too_large, url_too_long
 from hirebridge.config import get_settings
+from hirebridge.serving.errors import error_body
 
 log = logging.getLogger(__name__)
 

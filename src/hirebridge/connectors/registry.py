@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hirebridge.connectors.ashby import AshbyConnector
 from hirebridge.connectors.base import Checkable, ConnectorFactory
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, Writer
 from hirebridge.connectors.framework.config import ConfigSchema
 from hirebridge.connectors.framework.connector import HttpConnector
-from hirebridge.connectors.framework.errors import ConfigError, OutcomeUnknown, SourceError
+from hirebridge.connectors.framework.errors import (
+    ConfigError,
+    CredentialsInvalid,
+    OutcomeUnknown,
+    SourceError,
+    SourceUnavailable,
+)
 from hirebridge.connectors.framework.passthrough import (
     METHODS,
     PassthroughAnswer,
@@ -30,22 +37,28 @@ from hirebridge.connectors.framework.ratelimit import RateLimits
 from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.sandbox import SandboxConnector
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.coverage import Coverage
 
 __all__ = [
     "CONNECTORS",
     "METHODS",
     "TOOLS",
+    "ActionFailed",
+    "ActionResult",
     "ConfigError",
+    "CredentialsInvalid",
     "OutcomeUnknown",
     "PassthroughAnswer",
     "PassthroughRefused",
     "PassthroughRequest",
     "SourceError",
+    "SourceUnavailable",
     "Tool",
     "check_connection",
     "connector_factory",
     "passthrough",
+    "perform",
 ]
 
 
@@ -78,6 +91,8 @@ class Tool:
     config: ConfigSchema  # what an integration's configuration holds
     connection_guide_url: str | None = None
     passthrough_apis: tuple[str, ...] = ()  # Kombo's `{api}` names of POST /passthrough/{tool}/{api}
+    # The write actions its connector performs (model/actions.py), with the optional fields it writes.
+    actions: Mapping[str, ActionSupport] = field(default_factory=dict)
 
     @classmethod
     def of(cls, connector: ConnectorClass) -> Tool:
@@ -90,6 +105,7 @@ class Tool:
             config=connector.config,
             connection_guide_url=connector.connection_guide_url,
             passthrough_apis=connector.passthrough_apis,
+            actions=dict(getattr(connector, "actions", {})),
         )
 
     @property
@@ -139,3 +155,15 @@ async def passthrough(
     if not isinstance(connector, HttpConnector):
         raise ConfigError(f"{tool} has no source API to pass a request through to")
     return await send(connector.runtime, request)
+
+
+async def perform(
+    tool: str, integration_id: str, config: Mapping[str, Any], limits: RateLimits, action: Action
+) -> ActionResult:
+    """Perform `action` at the source of an integration of `tool` through its connector (its
+    credentials, the shared limiter `limits` gives, its retries). ConfigError when the configuration
+    cannot work or the tool's connector performs no actions; ActionFailed when the source refused."""
+    connector = connector_factory(tool)(integration_id, config, limits)
+    if not isinstance(connector, Writer):
+        raise ConfigError(f"{tool} performs no write actions")
+    return await connector.perform(action)

@@ -217,6 +217,8 @@ class ImportTrackedApplication:
 
     application_remote_id: str
     tracked_at: datetime | None
+    # The request's tool-keyed identifier, echoed in the response (`imported_id`).
+    imported: Mapping[str, Any] = field(default_factory=dict)
     action: str = IMPORT_TRACKED_APPLICATION
 
 

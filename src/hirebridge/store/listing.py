@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -301,3 +302,20 @@ def attachment_files(conn: Connection, key: str, record_id: str) -> Sequence[Row
         .where(attachments.c[key] == record_id, attachments.c.remote_deleted_at.is_(None))
         .order_by(attachments.c.pk)
     ).all()
+
+
+def live_records(
+    conn: Connection, model: str, integration_id: str, record_ids: Sequence[str]
+) -> dict[str, tuple[str, dict[str, Any] | None, dict[str, Any]]]:
+    """The integration's live records of `model` among `record_ids`: id -> (remote id, stored
+    `remote_data`, own fields as served). What a write action acts on (actions/service.py)."""
+    table = SYNCED_TABLES[model]
+    found: dict[str, tuple[str, dict[str, Any] | None, dict[str, Any]]] = {}
+    for part in chunks(sorted(set(record_ids))):
+        query = select(table.c.id, table.c.remote_id, table.c.remote_data, table.c.data).where(
+            table.c.id.in_(part), table.c.integration_id == integration_id, table.c.remote_deleted_at.is_(None)
+        )
+        for row in conn.execute(query):
+            remote_data = None if row.remote_data is None else orjson.loads(row.remote_data)
+            found[row.id] = (row.remote_id, remote_data, orjson.loads(row.data))
+    return found

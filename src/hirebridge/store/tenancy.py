@@ -263,3 +263,18 @@ def set_enabled(conn: Connection, integration_id: str, enabled: bool) -> None:
 def delete_integration(conn: Connection, integration_id: str) -> None:
     """Delete the integration; its synced data, runs and files go with it (ON DELETE CASCADE)."""
     conn.execute(delete(integrations).where(integrations.c.id == integration_id))
+
+
+def append_to_config(conn: Connection, integration_id: str, key: str, entry: dict[str, Any]) -> None:
+    """Append `entry` to the list the integration's plain settings hold under `key`, read and written
+    under the row's lock, so concurrent appends (two sandbox write actions) both land."""
+    row = conn.execute(
+        select(integrations.c.config).where(integrations.c.id == integration_id).with_for_update()
+    ).one_or_none()
+    if row is None:
+        return
+    config = orjson.loads(row.config)
+    config[key] = [*config.get(key, []), entry]
+    conn.execute(
+        update(integrations).where(integrations.c.id == integration_id).values(config=orjson.dumps(config).decode())
+    )

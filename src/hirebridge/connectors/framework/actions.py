@@ -49,14 +49,14 @@ class ActionResult:
     """What an action did: `records` to write back (referenced records first: a candidate before its
     application), `deleted` records the source no longer has (model, remote id), `created` the record
     the response is about (model, remote id) for the actions that answer with one, `warnings` for the
-    response's `warnings`, and `config` the integration's new settings when its source keeps its state
-    there (the sandbox)."""
+    response's `warnings`, and `journal` an entry to append to the integration's `journal` setting when
+    its source keeps its state there (the sandbox: its writes are replayed over the generated data)."""
 
     records: tuple[Record, ...] = ()
     deleted: tuple[tuple[str, str], ...] = ()
     created: tuple[str, str] | None = None
     warnings: tuple[str, ...] = ()
-    config: Mapping[str, Any] | None = None
+    journal: dict[str, Any] | None = None
 
 
 @runtime_checkable

@@ -6,14 +6,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from hirebridge.connectors.base import FetchContext, Stream
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.config import ConfigField, ConfigSchema
 from hirebridge.connectors.framework.ratelimit import RateLimits
+from hirebridge.connectors.sandbox.actions import ACTIONS, SandboxWriter
 from hirebridge.connectors.sandbox.coverage import COVERAGE
+from hirebridge.connectors.sandbox.journal import Journal
 from hirebridge.connectors.sandbox.source import SandboxSource
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.coverage import Coverage
 from hirebridge.model.records import Record
 
 DEFAULT_APPLICATIONS = 2000
+JOURNAL = "journal"  # the configuration key the action service appends write actions to
 
 
 class SandboxConnector:
@@ -25,6 +30,7 @@ class SandboxConnector:
     supports_delta: ClassVar[bool] = False
     connection_guide_url: ClassVar[str | None] = None
     passthrough_apis: ClassVar[tuple[str, ...]] = ()  # no source API to pass through to
+    actions: ClassVar[Mapping[str, ActionSupport]] = ACTIONS
     config: ClassVar[ConfigSchema] = ConfigSchema(
         [
             ConfigField(
@@ -50,13 +56,19 @@ class SandboxConnector:
         del limits  # nothing to pace: the source is generated in-process
         self.integration_id = integration_id
         settings = self.config.parse(config, tool=self.tool)
-        self.source = SandboxSource(seed=integration_id, applications=settings["applications"], step=settings["step"])
+        # The write actions done to it (not a setting a person enters: the action service appends it).
+        journal = Journal(config.get(JOURNAL) or ())
+        self.source = SandboxSource(integration_id, settings["applications"], settings["step"], journal)
 
     def streams(self) -> list[Stream]:
         return [Stream(model, _fetcher(method)) for model, method in self.source.record_methods().items()]
 
     def check(self) -> None:
         """Nothing to check: the sandbox has no credentials and no network."""
+
+    async def perform(self, action: Action) -> ActionResult:
+        """Do `action` to the sandbox (actions.py): its journal entry and the records it changes."""
+        return SandboxWriter(self.source).perform(action)
 
     def fetch_attachment(self, remote_id: str) -> tuple[bytes, str]:
         """The bytes and MIME type of one of the sandbox's files (generated, never stored); KeyError if

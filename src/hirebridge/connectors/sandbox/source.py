@@ -47,6 +47,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal, NamedTuple, TypeVar
 
+from hirebridge.connectors.sandbox.journal import Journal
 from hirebridge.model.records import (
     Application,
     ApplicationStage,
@@ -1626,10 +1627,12 @@ class SandboxSource:
     edits and deletes notes; adds scorecards as interviews take place; and adds and deletes files.
     """
 
-    def __init__(self, seed: str, applications: int, step: int = 0) -> None:
+    def __init__(self, seed: str, applications: int, step: int = 0, journal: Journal | None = None) -> None:
         if applications < 0 or step < 0:
             raise ValueError("applications and step must not be negative")
         self.seed = seed
+        # What write actions did to this sandbox (journal.py), applied to every record it yields.
+        self.journal = journal or Journal()
         self.initial_applications = applications
         self.step = step
         self.user_count = max(5, applications // 200)
@@ -1672,14 +1675,19 @@ class SandboxSource:
         return f"SandboxSource(seed={self.seed!r}, applications={self.initial_applications}, step={self.step})"
 
     def at_step(self, step: int) -> SandboxSource:
-        """The same sandbox at another point of its history."""
-        return SandboxSource(self.seed, self.initial_applications, step)
+        """The same sandbox at another point of its history (with the same writes)."""
+        return SandboxSource(self.seed, self.initial_applications, step, self.journal)
 
     # ---- public streams -----------------------------------------------------------------------------
 
     def record_methods(self) -> dict[str, Callable[[], Iterator[Record]]]:
         """Each model and the method that yields it, referenced models first."""
-        return {
+        written = self.journal
+
+        def overlaid(model: str, method: Callable[[], Iterator[Record]]) -> Callable[[], Iterator[Record]]:
+            return lambda: written.overlay(model, method())
+
+        methods: dict[str, Callable[[], Iterator[Record]]] = {
             Role.MODEL: self.roles,
             Tag.MODEL: self.tags,
             User.MODEL: self.users,
@@ -1696,6 +1704,36 @@ class SandboxSource:
             Scorecard.MODEL: self.scorecards,
             Attachment.MODEL: self.attachments,
         }
+        if not written:
+            return methods
+        return {model: overlaid(model, method) for model, method in methods.items()}
+
+    def record(self, model: str, remote_id: str) -> Record | None:
+        """One record as a sync would read it now (written state included), found by its remote id
+        without generating the others; None if the sandbox has no such live record. For the models
+        write actions change: candidates, applications, tags, interviews, notes and files."""
+        created = self.journal.created_record(model, remote_id)
+        if created is not None:
+            return created
+        found: Record | None = None
+        try:
+            if model == Candidate.MODEL and remote_id.startswith("cand_"):
+                candidate = self._candidate_state(_rid_index(remote_id))
+                found = None if candidate is None else candidate.record()
+            elif model == Application.MODEL and remote_id.startswith("app_"):
+                application = self._application_state(_rid_index(remote_id))
+                found = None if application is None else application.record()
+            elif model == Interview.MODEL and "-i" in remote_id:
+                owner = self._application_state(_rid_index(remote_id.rpartition("-i")[0]))
+                if owner is not None:
+                    for interview in owner.interviews:
+                        if interview.remote_id(owner.remote_id) == remote_id and interview.life.alive(self.step):
+                            found = self._interview_record(owner, interview)
+            elif model == Tag.MODEL:
+                found = next((tag for tag in self.tags() if tag.remote_id == remote_id), None)
+        except ValueError:  # not an id this sandbox makes
+            return None
+        return None if found is None else self.journal.patched(found)
 
     def counts(self) -> dict[str, int]:
         """How many records each method yields (by iterating them all)."""
@@ -1823,7 +1861,11 @@ class SandboxSource:
 
     def attachment_content(self, remote_id: str) -> tuple[bytes, str]:
         """The bytes and content type of one file of this sandbox at this step, found from its remote
-        id alone: a one-page PDF or UTF-8 text naming the candidate. KeyError if there is no such file."""
+        id alone: a one-page PDF or UTF-8 text naming the candidate -- or, for a file a write action
+        added, the bytes it was given. KeyError if there is no such file."""
+        written = self.journal.files.get(remote_id)
+        if written is not None:
+            return written
         match = _FILE_ID.fullmatch(remote_id)
         if match is None:
             raise KeyError(remote_id)
