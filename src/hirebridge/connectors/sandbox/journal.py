@@ -17,6 +17,7 @@ sandbox takes small files only (`MAX_FILE_BYTES`).
 from __future__ import annotations
 
 import base64
+import html
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -142,6 +143,7 @@ def _file(entry: Mapping[str, Any], file: Mapping[str, Any]) -> Attachment:
 
 
 def _note(entry: Mapping[str, Any], content: str, title: str | None = None) -> Note:
+    """A note of plain `content` (Kombo's notes are PLAIN_TEXT; the record holds HTML)."""
     at = _at(entry)
     remote_id = entry["note"]
     return Note(
@@ -150,7 +152,7 @@ def _note(entry: Mapping[str, Any], content: str, title: str | None = None) -> N
         candidate_remote_id=entry["candidate"],
         application_remote_id=entry.get("application"),
         title=title,
-        content_html=content,
+        content_html=html.escape(content).replace("\n", "<br>"),
         is_private=False,
         remote_created_at=at,
         remote_updated_at=at,
