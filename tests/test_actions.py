@@ -536,3 +536,17 @@ def test_sdk_raises_kombo_errors_for_refusals(world: World, sdk: Kombo) -> None:
     with pytest.raises(KomboAtsError) as caught:
         sdk.ats.move_application_to_stage(application_id="26vafvWSRmbhNcxJYqjCzuJg", stage_id="x")
     assert caught.value.data.error.code == "PLATFORM.INPUT_INVALID"
+
+
+def test_write_action_coverage_follows_the_declaration(world: World) -> None:
+    """GET /integrations/{id} and /tools/ats say which actions and fields the tool writes."""
+    details = world.get(f"/integrations/{world.integration_id}").json()
+    validate("/integrations/{integration_id}", details)
+    actions_by_id = {entry["id"]: entry for entry in details["data"]["write_actions"]}
+    create = actions_by_id["ats_create_application"]
+    assert (create["coverage_status"], create["is_available"]) == ("SUPPORTED", True)
+    fields = {field["id"]: field["coverage_status"] for field in create["fields"]}
+    assert fields["candidate.phone_number"] == "SUPPORTED" and fields["candidate.gender"] == "UNSUPPORTED"
+    tools = world.get("/tools/ats").json()["data"]["tools"]
+    sandbox = next(tool for tool in tools if tool["id"] == "sandbox")
+    assert {entry["id"] for entry in sandbox["coverage"]["write_actions"]} == set(actions_by_id)

@@ -518,3 +518,32 @@ SPECS: dict[str, Spec] = {
         a.IMPORT_TRACKED_APPLICATION, b.ImportTrackedBody, (), None, _import_tracked, _import_answer
     ),
 }
+
+
+LABELS: dict[str, str] = {
+    a.CREATE_APPLICATION: "Create application",
+    a.CREATE_CANDIDATE: "Create candidate",
+    a.MOVE_APPLICATION_STAGE: "Move application to stage",
+    a.REJECT_APPLICATION: "Reject application",
+    a.ADD_APPLICATION_NOTE: "Add note to application",
+    a.ADD_APPLICATION_ATTACHMENT: "Add attachment to application",
+    a.ADD_CANDIDATE_ATTACHMENT: "Add attachment to candidate",
+    a.ADD_APPLICATION_RESULT_LINK: "Add result link to application",
+    a.ADD_CANDIDATE_RESULT_LINK: "Add result link to candidate",
+    a.ADD_CANDIDATE_TAG: "Add tag to candidate",
+    a.REMOVE_CANDIDATE_TAG: "Remove tag from candidate",
+    a.CREATE_INTERVIEW: "Create interview",
+    a.UPDATE_INTERVIEW: "Update interview",
+    a.IMPORT_TRACKED_APPLICATION: "Import tracked application",
+}
+
+
+def coverage(supported: Mapping[str, a.ActionSupport]) -> list[tuple[str, str, bool, list[tuple[str, bool]]]]:
+    """Every action with its label, whether the tool performs it, and each of its optional fields
+    with whether the tool writes it: Kombo's `write_actions` coverage (GET /tools, integrations)."""
+    out = []
+    for action in a.ACTIONS:
+        support = supported.get(action)
+        fields = [(name, support is not None and name in support.fields) for name in SPECS[action].optional]
+        out.append((action, LABELS[action], support is not None, fields))
+    return out

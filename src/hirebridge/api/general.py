@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hirebridge.actions.requests import coverage as action_coverage
 from hirebridge.api.body import json_object
 from hirebridge.api.deps import authenticate, caller_integration
 from hirebridge.api.errors import ApiError, input_invalid
@@ -49,6 +50,25 @@ def _coverage(tool: Tool, *, integration: bool) -> list[dict[str, Any]]:
     return models
 
 
+def _write_actions(tool: Tool, *, integration: bool) -> list[dict[str, Any]]:
+    """Kombo's write-action coverage list, from the connector's declaration (`Tool.actions`)."""
+
+    def status(supported: bool) -> CoverageStatus:
+        return CoverageStatus.SUPPORTED if supported else CoverageStatus.UNSUPPORTED
+
+    entries = []
+    for action, label, supported, fields in action_coverage(tool.actions):
+        entry: dict[str, Any] = {"id": action, "label": label, "coverage_status": status(supported).value}
+        if integration:
+            entry.update(_scope(status(supported)))
+        entry["fields"] = [
+            {"id": name, "coverage_status": status(ok).value, **(_scope(status(ok)) if integration else {})}
+            for name, ok in fields
+        ]
+        entries.append(entry)
+    return entries
+
+
 def _scope(status: CoverageStatus) -> dict[str, Any]:
     # HireBridge has one implicit scope config: everything enabled, nothing opted out.
     return {
@@ -83,7 +103,7 @@ def _integration_details(integration: Integration) -> dict[str, Any]:
         "created_at": to_wire(integration.created_at),
         "beta": False,
         "read_models": _coverage(tool, integration=True),
-        "write_actions": [],
+        "write_actions": _write_actions(tool, integration=True),
     }
 
 
@@ -170,7 +190,7 @@ def get_tools(request: Request) -> Response:
                 "connection_guide_url": tool.connection_guide_url,
                 "coverage": {
                     "read_models": _coverage(tool, integration=False),
-                    "write_actions": [],
+                    "write_actions": _write_actions(tool, integration=False),
                     "features": [],
                 },
                 # A HireBridge addition (Kombo's schema allows extra keys): what connecting the tool takes,

@@ -17,8 +17,8 @@ sandbox takes small files only (`MAX_FILE_BYTES`).
 from __future__ import annotations
 
 import base64
-import html
 import dataclasses
+import html
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
