@@ -550,3 +550,35 @@ def test_write_action_coverage_follows_the_declaration(world: World) -> None:
     tools = world.get("/tools/ats").json()["data"]["tools"]
     sandbox = next(tool for tool in tools if tool["id"] == "sandbox")
     assert {entry["id"] for entry in sandbox["coverage"]["write_actions"]} == set(actions_by_id)
+
+
+def _refuse_inserts(engine: Engine, table: str) -> None:
+    """Make the database refuse new rows of `table` (a disk-full stand-in), on either backend."""
+    with write_tx(engine) as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(FAIL, 'refused'); END"
+            )
+        else:
+            body = "BEGIN RAISE EXCEPTION 'refused'; END"
+            conn.exec_driver_sql(f"CREATE FUNCTION refuse() RETURNS trigger AS $$ {body} $$ LANGUAGE plpgsql")
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+
+
+def test_a_failed_write_back_says_the_action_happened_and_the_next_sync_stores_it(engine: Engine, world: World) -> None:
+    application = _pending_application(world)
+    _refuse_inserts(engine, "notes")
+    body = {"content": "Kept at the source", "content_type": "PLAIN_TEXT"}
+    answer = _post(world, "POST", f"/ats/applications/{application['id']}/notes", body, **{"Idempotency-Key": "wb"})
+    assert answer.status_code == 500, answer.text
+    assert "performed at the source" in answer.json()["error"]["message"]
+    # A repeat gets the same answer and does not perform it again.
+    again = _post(world, "POST", f"/ats/applications/{application['id']}/notes", body, **{"Idempotency-Key": "wb"})
+    assert again.json() == answer.json() and again.headers["idempotent-replayed"] == "true"
+    with write_tx(engine) as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse_notes" + ("" if engine.dialect.name == "sqlite" else " ON notes"))
+    assert SyncEngine(engine).run(world.integration_id).state == SyncState.SUCCEEDED
+    notes = world.walk("/ats/notes", application_ids=application["id"])
+    assert [n["content_html"] for n in notes].count("Kept at the source") == 1

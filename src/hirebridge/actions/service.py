@@ -200,12 +200,19 @@ async def execute(
     finally:
         IN_FLIGHT.leave(integration.id)
 
+    if result.journal is not None:
+        # A source whose state HireBridge keeps (the sandbox) performs the action when this commits,
+        # apart from the write-back, as a remote source's answer is apart from it.
+        def journal() -> None:
+            with write_tx(engine) as conn:
+                tenancy.append_to_config(conn, integration.id, JOURNAL, dict(result.journal or {}))
+
+        await run_in_threadpool(journal)
+
     def store_result() -> bytes:
         with write_tx(engine) as conn:
             now = utc_now()
             write_back(conn, integration.id, result.records, now, result.deleted)
-            if result.journal is not None:
-                tenancy.append_to_config(conn, integration.id, JOURNAL, result.journal)
             body = envelope(respond(conn, result), (*warnings, *result.warnings))
             store.finish(conn, action_id, store.SUCCEEDED, 200, body.decode(), None, now, _ms(started))
             return body
