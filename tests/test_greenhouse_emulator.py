@@ -378,3 +378,55 @@ def test_generated_data_maps_with_every_reference_resolved() -> None:
     assert notes and all(n.candidate_remote_id for n in notes)
     assert {a.type for a in map(mapping.map_attachment, rows["attachments"])} == {"CV", "COVER_LETTER"}
     assert iso(datetime(2024, 1, 2, 3, 4, 5, 678900, tzinfo=UTC)) == "2024-01-02T03:04:05.678Z"
+
+
+# --- writes ------------------------------------------------------------------------------------------------
+
+
+def test_write_validation_errors_are_422s_in_harvests_shape_naming_the_field(harvest: Harvest) -> None:
+    app = harvest.emulator.records("applications", status="active")[0]
+    answer = harvest.http.post(
+        f"{harvest.url}/v3/notes", json={"candidate_id": app["candidate_id"], "body": "x", "visibility": "everyone"}
+    )
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "message": "Validation error",
+        "errors": [{"message": "Must be one of: public, private, admin_only", "field": "visibility"}],
+    }
+    missing = harvest.http.post(f"{harvest.url}/v3/applications/999999999/move", json={"from_stage_id": 1})
+    assert (missing.status_code, missing.json()) == (404, {"message": "Resource not found"})
+
+
+def test_a_new_application_is_listed_and_a_second_one_on_the_job_refused(harvest: Harvest) -> None:
+    emu = harvest.emulator
+    job = next(j for j in emu.records("jobs") if j["status"] == "open")
+    person = harvest.http.post(
+        f"{harvest.url}/v3/candidates",
+        json={
+            "first_name": "Grace",
+            "last_name": "Hopper",
+            "email_addresses": [{"value": "grace@navy.example", "type": "work"}],
+        },
+    )
+    assert person.status_code == 201
+    body = {"candidate_id": person.json()["id"], "job_id": job["id"]}
+    created = harvest.http.post(f"{harvest.url}/v3/applications", json=body)
+    assert created.status_code == 201
+    listed, _ = harvest.walk("applications", ids=str(created.json()["id"]))
+    assert listed == [created.json()]
+    assert listed[0]["job_interview_stage_id"] is not None and listed[0]["status"] == "in_process"
+    again = harvest.http.post(f"{harvest.url}/v3/applications", json=body)
+    assert again.status_code == 422
+    assert again.json()["errors"] == [{"message": "The candidate has already applied to this job", "field": "job_id"}]
+
+
+def test_writes_count_against_harvests_rate_limit() -> None:
+    emulator = GreenhouseEmulator(seed=3, applications=10, rate_limit=3, window=60)
+    app = emulator.records("applications")[0]
+    with emulator.running() as url:
+        token = fetch_token(url, emulator).json()["access_token"]
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:
+            note = {"candidate_id": app["candidate_id"], "body": "hi", "visibility": "public"}
+            statuses = [http.post(f"{url}/v3/notes", json=note).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    assert emulator.violations == 1

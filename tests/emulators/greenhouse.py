@@ -193,7 +193,15 @@ def _unb64(text: str) -> bytes:
 
 
 class Invalid(Exception):
-    """A request Harvest answers with 422."""
+    """A request Harvest answers with 422 (`field`: the body field at fault, for a write)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(Exception):
+    """A write to a record Harvest does not have: 404."""
 
 
 @dataclass
@@ -270,6 +278,9 @@ class GreenhouseEmulator:
         routes = [
             Route("/token", self._token, methods=["POST"]),
             Route("/v3/{resource}", self._list, methods=["GET"]),
+            Route("/v3/{resource}", self._create, methods=["POST"]),
+            Route("/v3/applications/{record:int}/{verb}", self._application_verb, methods=["POST"]),
+            Route("/v3/{resource}/{record:int}", self._remove, methods=["DELETE"]),
             Route("/attachment_files/{attachment}", self._file_link, methods=["GET"]),
             Route("/storage/{attachment}/{name}", self._storage, methods=["GET"]),
         ]
@@ -574,12 +585,14 @@ class GreenhouseEmulator:
         app.update(status=status, job_interview_stage_id=None, stage_id=None, stage_name=None, updated_at=at,
                    last_activity_at=at)  # fmt: skip
 
-    def _reject(self, app: Json, reason: int, at: str, user: int) -> None:
+    def _reject(self, app: Json, reason: int, at: str, user: int) -> Json:
         self._terminal(app, "rejected", at)
         app.update(rejected_at=at, rejection_reason_id=reason)
-        self._put("rejection_details", {"id": self._id(), "application_id": app["id"], "rejection_reason_id": reason,
-                                        "rejected_by_id": user, "rejection_note_id": None, "rejected_at": at,
-                                        "question_custom_fields": {}, "created_at": at, "updated_at": at})  # fmt: skip
+        return self._put("rejection_details", {
+            "id": self._id(), "application_id": app["id"], "rejection_reason_id": reason, "rejected_by_id": user,
+            "rejection_note_id": None, "rejected_at": at, "question_custom_fields": {}, "created_at": at,
+            "updated_at": at,
+        })  # fmt: skip
 
     def _new_interview(self, app: Json, slot: Json, at: datetime, *, done: bool, staff: list[int]) -> Json:
         rng = self._rng
@@ -994,6 +1007,252 @@ class GreenhouseEmulator:
             out["url"] = f"{base}attachment_files/{out['id']}?expires={expires}&signature={self._sign(link)}"
         return out
 
+    # --- HTTP: writes ---------------------------------------------------------------------------------
+    # Harvest v3's write endpoints as harvestdocs.greenhouse.io's reference and WRITE Endpoint Migration
+    # Guide describe them (docs/connectors/greenhouse.md, "Write actions", says which parts are
+    # third-party or assumed). Validation errors are v1's documented 422 shape, `{"message": "Validation
+    # error", "errors": [{"message", "field"}]}`; a write to an unknown record is a 404. The acting user
+    # is the token's `sub`, else the credential's service account. A write stamps `updated_at` on what
+    # it changes and, as the list endpoints, answers through the rate limit and the harness.
+
+    async def _create(self, request: Request) -> Response:
+        resource = request.path_params["resource"]
+        handlers: dict[str, Callable[[Json, int], tuple[str, Json]]] = {
+            "candidates": self._create_candidate,
+            "applications": self._create_application,
+            "notes": self._create_note,
+            "attachments": self._create_attachment,
+            "candidate_tags": self._create_tag,
+            "applied_candidate_tags": self._apply_tag,
+        }
+        handler = handlers.get(resource)
+        if handler is None:
+            return JSONResponse({"message": f"No route for POST /v3/{resource}"}, 404)
+        return await self._write(request, resource, "create", lambda body, user: handler(body, user), 201)
+
+    async def _application_verb(self, request: Request) -> Response:
+        verb, app_id = request.path_params["verb"], request.path_params["record"]
+        handlers: dict[str, Callable[[int, Json, int], None]] = {"move": self._move, "reject": self._reject_verb}
+        handler = handlers.get(verb)
+        if handler is None:
+            return JSONResponse({"message": f"No route for POST /v3/applications/{app_id}/{verb}"}, 404)
+        return await self._write(request, "applications", "update", lambda body, user: handler(app_id, body, user), 204)
+
+    async def _remove(self, request: Request) -> Response:
+        resource, record_id = request.path_params["resource"], request.path_params["record"]
+        if resource != "applied_candidate_tags":
+            return JSONResponse({"message": f"No route for DELETE /v3/{resource}/{record_id}"}, 404)
+
+        def remove(body: Json, user: int) -> None:
+            if record_id not in self.data[resource]:
+                raise NotFound
+            self.delete(resource, record_id)
+
+        return await self._write(request, resource, "delete", remove, 204, body_allowed=False)
+
+    async def _write(
+        self,
+        request: Request,
+        resource: str,
+        verb: str,
+        handler: Callable[[Json, int], tuple[str, Json] | None],
+        status: int,
+        *,
+        body_allowed: bool = True,
+    ) -> Response:
+        if (denied := self._unauthorized(request)) is not None:
+            return denied
+        scope = f"harvest:{resource}:{verb}"
+        if self.scopes is not None and scope not in self.scopes:
+            return JSONResponse({"message": f"Missing scope {scope}"}, 403)
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            return JSONResponse({"message": "The request body is not valid JSON"}, 400)
+        if not isinstance(body, dict) or (body and not body_allowed):
+            return JSONResponse({"message": "The request body must be a JSON object"}, 400)
+        try:
+            with self._lock:
+                done = handler(body, self._acting_user(request))
+                answer = None if done is None else self._render(done[0], done[1], base=str(request.base_url))
+        except Invalid as error:
+            return JSONResponse({"message": "Validation error", "errors": [{"message": str(error),
+                                                                           "field": error.field}]}, 422)  # fmt: skip
+        except NotFound:
+            return JSONResponse({"message": "Resource not found"}, 404)
+        return Response(status_code=204) if answer is None else JSONResponse(answer, status)
+
+    def _acting_user(self, request: Request) -> int:
+        token = self.tokens[request.headers["authorization"].removeprefix("Bearer ")]
+        if token.sub is not None:
+            return int(token.sub)
+        return int(next(u["id"] for u in self.data["users"].values() if not u["primary_email"]))  # service account
+
+    def _create_candidate(self, body: Json, user: int) -> tuple[str, Json]:
+        _known(body, "first_name", "last_name", "company", "title", "email_addresses", "phone_numbers", "addresses",
+               "website_addresses", "social_media_addresses")  # fmt: skip
+        first, last = _text(body, "first_name", required=True), _text(body, "last_name", required=True)
+        emails = _typed(body, "email_addresses", ("personal", "work", "other"))
+        for n, email in enumerate(emails):
+            if "@" not in email["value"]:
+                raise Invalid("is not a valid email address", f"email_addresses[{n}].value")
+        at = self.now()
+        candidate = self._put("candidates", {
+            "id": self._id(), "first_name": first, "last_name": last, "preferred_name": None,
+            "company": _text(body, "company"), "title": _text(body, "title"), "private": False, "can_email": True,
+            "time_zone": None, "email_addresses": emails,
+            "phone_numbers": _typed(body, "phone_numbers", ("mobile", "home", "work", "skype", "other")),
+            "addresses": _typed(body, "addresses", ("home", "work", "other")),
+            "website_addresses": _typed(body, "website_addresses", ("personal", "company", "portfolio", "blog",
+                                                                    "other")),
+            "social_media_addresses": _typed(body, "social_media_addresses", None),
+            "tags": [], "linked_user_ids": [],
+            "custom_fields": {"preferred_pronouns": {"name": "Preferred Pronouns", "type": "short_text",
+                                                     "value": None}},
+            "last_activity_at": at, "created_at": at, "updated_at": at,
+        })  # fmt: skip
+        return "candidates", candidate
+
+    def _create_application(self, body: Json, user: int) -> tuple[str, Json]:
+        _known(body, "candidate_id", "job_id", "initial_stage_id", "source_id", "referrer_id", "recruiter_id",
+               "coordinator_id")  # fmt: skip
+        candidate = self._existing(body, "candidate_id", "candidates", required=True)
+        job = self._existing(body, "job_id", "jobs", required=True)
+        assert candidate is not None and job is not None
+        if self.data["jobs"][job]["status"] != "open":
+            raise Invalid("The job is not open for applications", "job_id")
+        if any(a["candidate_id"] == candidate and a["job_id"] == job and a["status"] != "converted"
+               for a in self.data["applications"].values()):  # fmt: skip
+            raise Invalid("The candidate has already applied to this job", "job_id")
+        stages = self._stages_of(job)
+        wanted = _integer(body, "initial_stage_id")
+        chosen = [s for s in stages if wanted is None or s["id"] == wanted]
+        if not chosen:
+            raise Invalid("is not an active interview stage of the job", "initial_stage_id")
+        stage = chosen[0]
+        source = self._existing(body, "source_id", "sources")
+        for key in ("referrer_id", "recruiter_id", "coordinator_id"):
+            self._existing(body, key, "users")
+        at = self.now()
+        app = self._new_application(candidate, job, 1, self._staff(), at)
+        app.update(source_id=source, referrer_id=body.get("referrer_id"), recruiter_id=body.get("recruiter_id"),
+                   coordinator_id=body.get("coordinator_id"))  # fmt: skip
+        self._enter_stage(app, stage, at, touch=True)
+        return "applications", app
+
+    def _move(self, app_id: int, body: Json, user: int) -> None:
+        app = self.data["applications"].get(app_id) or _raise(NotFound())
+        _known(body, "from_stage_id", "to_stage_id", "to_job_id", "email_from_user_id")
+        source = _integer(body, "from_stage_id", required=True)
+        if app["status"] != "in_process" or app["job_id"] is None:
+            raise Invalid(f"An application that is {app['status']} cannot be moved", "from_stage_id")
+        if source != app["job_interview_stage_id"]:
+            raise Invalid("does not match the application's current stage", "from_stage_id")
+        if body.get("to_job_id") is not None:
+            raise Invalid("transfers to another job are not emulated", "to_job_id")
+        self._existing(body, "email_from_user_id", "users")
+        stages = self._stages_of(app["job_id"])
+        target = _integer(body, "to_stage_id")
+        if target is None:  # advance: the next stage
+            position = next(i for i, s in enumerate(stages) if s["id"] == source)
+            if position + 1 == len(stages):
+                raise Invalid("The application is in the job's last stage", "to_stage_id")
+            stage = stages[position + 1]
+        else:
+            chosen = [s for s in stages if s["id"] == target]
+            if not chosen:
+                raise Invalid("is not an active interview stage of the application's job", "to_stage_id")
+            stage = chosen[0]
+        self._enter_stage(app, stage, self.now(), touch=True)
+
+    def _reject_verb(self, app_id: int, body: Json, user: int) -> None:
+        app = self.data["applications"].get(app_id) or _raise(NotFound())
+        _known(body, "rejection_reason_id", "notes", "rejection_email", "custom_fields")
+        reason = self._existing(body, "rejection_reason_id", "rejection_reasons", required=True)
+        assert reason is not None
+        if app["status"] in ("rejected", "hired"):
+            raise Invalid(f"An application that is {app['status']} cannot be rejected", "rejection_reason_id")
+        if not isinstance(body.get("rejection_email", {}), dict):
+            raise Invalid("must be an object", "rejection_email")
+        notes = _text(body, "notes")
+        at = self.now()
+        details = self._reject(app, reason, at, user)
+        if notes:  # the rejection note is a note of the application ❓(its type and visibility)
+            note = self._new_note(app["candidate_id"], app_id, notes, kind="NOTE", visibility="publicly_visible",
+                                  user=user, at=at)  # fmt: skip
+            details["rejection_note_id"] = note["id"]
+
+    def _create_note(self, body: Json, user: int) -> tuple[str, Json]:
+        _known(body, "candidate_id", "application_id", "body", "visibility")
+        candidate = self._existing(body, "candidate_id", "candidates", required=True)
+        application = self._existing(body, "application_id", "applications")
+        if application is not None and self.data["applications"][application]["candidate_id"] != candidate:
+            raise Invalid("is not an application of the candidate", "application_id")
+        text = _text(body, "body", required=True)
+        visibility = body.get("visibility")
+        if visibility not in VISIBILITY:
+            raise Invalid(f"Must be one of: {', '.join(VISIBILITY)}", "visibility")
+        assert candidate is not None and text is not None
+        note = self._new_note(candidate, application, text, kind="NOTE", visibility=VISIBILITY[visibility], user=user,
+                              at=self.now())  # fmt: skip
+        return "notes", note
+
+    def _create_attachment(self, body: Json, user: int) -> tuple[str, Json]:
+        _known(body, "application_id", "filename", "type", "content", "url", "content_type", "visibility")
+        application = self._existing(body, "application_id", "applications", required=True)
+        assert application is not None
+        filename = _text(body, "filename", required=True) or ""
+        if filename.rsplit(".", 1)[-1].lower() in BLOCKED_EXTENSIONS or "." not in filename:
+            raise Invalid("has an extension that is not allowed", "filename")
+        kind = body.get("type")
+        if kind not in RESOURCES["attachments"]["type"].values:
+            raise Invalid(f"Must be one of: {', '.join(RESOURCES['attachments']['type'].values)}", "type")
+        if ("content" in body) == ("url" in body):
+            raise Invalid("Provide either content or url, not both", "content")
+        if "url" in body:
+            raise Invalid("the emulator downloads no url: send content", "url")
+        try:
+            content = base64.b64decode(str(body["content"]), validate=True)
+        except ValueError:
+            raise Invalid("is not valid base64", "content") from None
+        if body.get("visibility") not in (None, "public", "admin_only", "private"):
+            raise Invalid("Must be one of: public, admin_only, private", "visibility")
+        at = self.now()
+        app = self.data["applications"][application]
+        if kind in ("resume", "cover_letter"):  # a new one replaces the old: reclassified as `other`
+            for old in self.data["attachments"].values():
+                if old["application_id"] == application and old["type"] == kind:
+                    old.update(type="other", updated_at=at)
+        attachment = self._new_attachment(app, filename, kind, at)
+        self.files[attachment["id"]] = content
+        return "attachments", attachment
+
+    def _create_tag(self, body: Json, user: int) -> tuple[str, Json]:
+        _known(body, "name")
+        name = _text(body, "name", required=True) or ""
+        if any(t["name"].lower() == name.lower() for t in self.data["candidate_tags"].values()):
+            raise Invalid("has already been taken", "name")
+        at = self.now()
+        return "candidate_tags", self._put("candidate_tags", {"id": self._id(), "name": name, "created_at": at,
+                                                              "updated_at": at})  # fmt: skip
+
+    def _apply_tag(self, body: Json, user: int) -> tuple[str, Json]:
+        _known(body, "candidate_id", "candidate_tag_id")
+        candidate = self._existing(body, "candidate_id", "candidates", required=True)
+        tag = self._existing(body, "candidate_tag_id", "candidate_tags", required=True)
+        if any(r["candidate_id"] == candidate and r["candidate_tag_id"] == tag
+               for r in self.data["applied_candidate_tags"].values()):  # fmt: skip
+            raise Invalid("The candidate already has this tag", "candidate_tag_id")
+        assert candidate is not None and tag is not None
+        return "applied_candidate_tags", self.tag_candidate(candidate, tag)
+
+    def _existing(self, body: Json, key: str, resource: str, *, required: bool = False) -> int | None:
+        value = _integer(body, key, required=required)
+        if value is not None and value not in self.data[resource]:
+            raise Invalid(f"No {resource.rstrip('s').replace('_', ' ')} with id {value}", key)
+        return value
+
     # --- HTTP: attachment files ---------------------------------------------------------------------------
 
     async def _file_link(self, request: Request) -> Response:
@@ -1024,6 +1283,58 @@ class GreenhouseEmulator:
         name = request.path_params["name"]
         media = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return Response(content, media_type=media)
+
+
+VISIBILITY = {"public": "publicly_visible", "private": "privately_visible", "admin_only": "admin_only_visible"}
+# The organization's blocklisted extensions (each account has its own list; these are examples).
+BLOCKED_EXTENSIONS = frozenset({"exe", "bat", "sh", "js", "html"})
+
+
+def _raise(error: Exception) -> Any:
+    raise error
+
+
+def _known(body: Json, *keys: str) -> None:
+    if unknown := sorted(set(body) - set(keys)):
+        raise Invalid("is not a known field", unknown[0])
+
+
+def _integer(body: Json, key: str, *, required: bool = False) -> int | None:
+    value = body.get(key)
+    if value is None:
+        if required:
+            raise Invalid("is required", key)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid("must be an integer", key)
+    return value
+
+
+def _text(body: Json, key: str, *, required: bool = False) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise Invalid("must be a string", key)
+    if required and not (value or "").strip():
+        raise Invalid("can't be blank", key)
+    return value
+
+
+def _typed(body: Json, key: str, types: tuple[str, ...] | None) -> list[Json]:
+    """A list of `{value, type}` (`{value}` when `types` is None)."""
+    value = body.get(key, [])
+    if not isinstance(value, list):
+        raise Invalid("must be an array", key)
+    out: list[Json] = []
+    for n, item in enumerate(value):
+        if not isinstance(item, dict) or not isinstance(item.get("value"), str) or not item["value"].strip():
+            raise Invalid("can't be blank", f"{key}[{n}].value")
+        if types is None:
+            out.append({"value": item["value"]})
+            continue
+        if item.get("type") not in types:
+            raise Invalid(f"Must be one of: {', '.join(types)}", f"{key}[{n}].type")
+        out.append({"value": item["value"], "type": item["type"]})
+    return out
 
 
 def _parse_time(text: str) -> datetime:

@@ -22,6 +22,7 @@ What a run reads:
   something to build.
 - Rows that disappear from a related resource (an un-applied tag, a removed interviewer) leave no
   trace a DELTA can list: the record keeps the old value until the next FULL.
+- `read_ids`: given records by id, built as a FULL run builds them (a write action's read-back).
 
 The state is `UpdatedSince`'s: `{"since": <this run's start>}`.
 """
@@ -36,8 +37,9 @@ from typing import Any
 from hirebridge.connectors.base import Checkpoint, StreamItem
 from hirebridge.connectors.framework.paging import Request
 from hirebridge.connectors.framework.streams import CustomStream, Json, Mapped, StreamRun, UpdatedSince
+from hirebridge.model.records import Record
 
-__all__ = ["Joined", "Lookup", "Related"]
+__all__ = ["Joined", "Lookup", "Related", "read_ids"]
 
 Rows = Mapping[str, list[Json]]
 Build = Callable[[Json, Rows, Mapping[str, Any]], Mapped]
@@ -108,7 +110,29 @@ async def read_joined(spec: Joined, run: StreamRun) -> AsyncIterator[StreamItem]
             break
     own = Request("GET", spec.path, spec.params)
     batches = _changed(run, spec, own, stamp) if stamp else _paged(run, own, spec.batch)
-    lookups: dict[str, Any] | None = None  # read once there is something to build
+    async for record in _built(run, spec, batches):
+        yield record
+    yield Checkpoint({"since": run.started_ms})
+
+
+async def read_ids(spec: Joined, run: StreamRun, ids: Iterable[str]) -> list[Record]:
+    """The records of the own rows `ids` (by the `spec.ids` filter), built exactly as a FULL run
+    builds them -- their related rows, the lookups read whole -- so what a write action reads back
+    equals what the next sync stores. An id the source does not list is left out."""
+    wanted = sorted(set(ids))
+
+    async def batches() -> AsyncIterator[Sequence[Json]]:
+        for chunk in chunks(wanted, spec.batch):
+            if rows := await run.all(Request("GET", spec.path, {**spec.params, spec.ids: ",".join(chunk)})):
+                yield rows
+
+    return [record async for record in _built(run, spec, batches())]
+
+
+async def _built(run: StreamRun, spec: Joined, batches: AsyncIterator[Sequence[Json]]) -> AsyncIterator[Record]:
+    """The records of each batch of own rows, with their related rows and the lookups (read once,
+    when there is something to build)."""
+    lookups: dict[str, Any] | None = None
     async for batch in batches:
         if lookups is None:
             lookups = {name: await _lookup(run, lookup) for name, lookup in spec.lookups.items()}
@@ -116,7 +140,6 @@ async def read_joined(spec: Joined, run: StreamRun) -> AsyncIterator[StreamItem]
         for row in batch:
             for record in run.map(mapper, row, spec.path):
                 yield record
-    yield Checkpoint({"since": run.started_ms})
 
 
 async def _lookup(run: StreamRun, lookup: Lookup) -> dict[str, Any]:

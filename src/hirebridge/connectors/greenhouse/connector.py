@@ -8,7 +8,8 @@ streams (framework/joined.py): their own listing, related rows listed per batch 
 interviewer or a chosen answer rebuilds its record although the record's own `updated_at` stayed:
 no child is assumed to move its parent. Paging follows `Link: rel="next"` verbatim (the cursor must
 be the only parameter). Auth: OAuth2 client credentials, a bearer token fetched, cached and
-refreshed per integration. docs/connectors/greenhouse.md has the rules and where they come from.
+refreshed per integration. Write actions: actions.py. docs/connectors/greenhouse.md has the rules and
+where they come from.
 """
 
 from __future__ import annotations
@@ -39,13 +40,16 @@ from hirebridge.connectors.framework import (
     operator,
     plain,
 )
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.files import Downloads
 from hirebridge.connectors.framework.joined import Joined, Lookup, Related, chunks, key_of
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.ratelimit import RateLimits
 from hirebridge.connectors.framework.streams import Declared, Json
+from hirebridge.connectors.greenhouse import actions as writes
 from hirebridge.connectors.greenhouse import mapping, shapes
 from hirebridge.connectors.greenhouse.coverage import COVERAGE
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record, Scorecard
 
 GUIDE = "https://harvestdocs.greenhouse.io/docs/authentication"
@@ -220,9 +224,11 @@ class GreenhouseConnector(HttpConnector):
         ]
     )
     records = None  # every v3 list is a bare JSON array
+    actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
 
     def __init__(self, integration_id: str, config: Mapping[str, Any], limits: RateLimits | None = None) -> None:
         self._links: dict[str, str] = {}  # attachment id -> the signed link this run listed
+        self._joined: dict[str, Joined] = {}
         super().__init__(integration_id, config, limits)
 
     check_request = Request("GET", "/users", {"per_page": 1})
@@ -241,9 +247,8 @@ class GreenhouseConnector(HttpConnector):
 
     def declare(self) -> Sequence[Declared]:
         self.paginator = LinkHeader(limit=self.settings["page_size"])
-        jobs, candidates, applications, interviews, scorecards = (
-            j.stream() for j in joined(self.settings["app_url"].rstrip("/"))
-        )
+        self._joined = {j.model: j for j in joined(self.settings["app_url"].rstrip("/"))}
+        jobs, candidates, applications, interviews, scorecards = (j.stream() for j in self._joined.values())
         listing = partial(RestStream, incremental=UPDATED)
         return [
             listing("users", "/users", plain(mapping.map_user), params={"show_service_accounts": "true"}),
@@ -261,10 +266,18 @@ class GreenhouseConnector(HttpConnector):
             scorecards,
             listing("offers", "/offers", plain(mapping.map_offer), params={"current_only": "true"}),
             listing("notes", "/notes", plain(mapping.map_note), params={"type": "NOTE"}),
-            listing("attachments", "/attachments", plain(self._attachment)),
+            listing("attachments", "/attachments", plain(self.attachment)),
         ]
 
-    def _attachment(self, row: Json) -> Record:
+    def joined_spec(self, model: str) -> Joined:
+        """The declaration of a joined model (a write action reads its records back with it)."""
+        return self._joined[model]
+
+    async def perform(self, action: Action) -> ActionResult:
+        """A write action (actions.py)."""
+        return await writes.perform(self, action)
+
+    def attachment(self, row: Json) -> Record:
         # The signed `url` changes with every listing (it expires): kept in remote_data, it would make
         # every FULL "change" every attachment. This run's downloads use the one just listed.
         url = row.get("url")
