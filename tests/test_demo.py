@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+from kombo import Kombo
 from sqlalchemy import create_engine, func, inspect, select
 
 from hirebridge.store.db import normalize_url
@@ -83,3 +84,25 @@ def test_make_demo_takes_the_port() -> None:
 
     assert "hirebridge demo --port 8001" in dry_run("PORT=8001")
     assert "--port" not in dry_run()
+
+
+def test_the_demo_takes_write_actions_through_the_sdk(tmp_path: Path) -> None:
+    """`hirebridge demo` as a user runs it: the official SDK creates an application and moves it, and
+    the demo's own API serves the result at once."""
+    database_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    demo, base = start_demo(database_url, tmp_path, "--applications", "20")
+    try:
+        key = demo_api_key(demo.output)
+        integration_id = json.loads(hb(database_url, "integrations", "list", "--json", cwd=tmp_path).stdout)[0]["id"]
+        with Kombo(api_key=key, integration_id=integration_id, server_url=base) as sdk:
+            job = next(j for j in sdk.ats.get_jobs(page_size=50).result.data.results if j.status == "OPEN")
+            created = sdk.ats.create_application(
+                job_id=job.id,
+                candidate={"first_name": "Demo", "last_name": "User", "email_address": "demo.user@example.com"},
+            ).data
+            stage = next(s for s in job.stages if s.id != created.current_stage_id)
+            sdk.ats.move_application_to_stage(application_id=created.id, stage_id=stage.id)
+            served = sdk.ats.get_applications(ids=[created.id]).result.data.results
+        assert [(a.id, a.current_stage.id if a.current_stage else None) for a in served] == [(created.id, stage.id)]
+    finally:
+        demo.stop()
