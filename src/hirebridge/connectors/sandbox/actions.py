@@ -7,9 +7,11 @@ one application per candidate and job (an existing candidate is matched by e-mai
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from hirebridge.connectors.framework.actions import ActionFailed, ActionResult
@@ -106,6 +108,30 @@ def _answer(answer: a.ScreeningAnswerInput) -> dict[str, Any] | None:
     else:  # FILE answers: the sandbox keeps no files per question
         return None
     return {"question": answer.question.remote_id, "title": data.get("title") or "", "type": kind, "answer": given}
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    emails: dict[str, str]  # lower-cased e-mail -> candidate remote id
+    jobs_of: dict[str, frozenset[str]]  # candidate remote id -> jobs of their applications
+
+
+@functools.lru_cache(maxsize=2)
+def _generated(seed: str, applications: int, step: int) -> _Index:
+    """Who the generated data holds, by e-mail, and where they applied: generating every candidate
+    and application takes a while (0.6 s at 2,000 applications), so a process does it once per
+    sandbox and step. Writes never change e-mails or an application's job, so the journal's own
+    records are all that is checked besides."""
+    source = SandboxSource(seed, applications, step)
+    emails: dict[str, str] = {}
+    for candidate in source.candidates():
+        for email in candidate.email_addresses:
+            emails.setdefault((email.email_address or "").lower(), candidate.remote_id)
+    jobs_of: dict[str, set[str]] = {}
+    for application in source.applications():
+        if application.candidate_remote_id and application.job_remote_id:
+            jobs_of.setdefault(application.candidate_remote_id, set()).add(application.job_remote_id)
+    return _Index(emails, {candidate: frozenset(jobs) for candidate, jobs in jobs_of.items()})
 
 
 class SandboxWriter:
@@ -243,26 +269,15 @@ class SandboxWriter:
         else:
             stage = min((s for s in stages if s.status == "ACTIVE"), key=lambda s: s.index or 0).remote_id
         wanted = action.candidate.email_address.strip().lower()
-        existing = next(
-            (
-                c
-                for c in self.read["candidates"]()
-                if isinstance(c, Candidate)
-                and any((e.email_address or "").lower() == wanted for e in c.email_addresses)
-            ),
-            None,
-        )
-        if existing is not None:
-            for application in self.read["applications"]():
-                assert isinstance(application, Application)
-                if application.candidate_remote_id == existing.remote_id and application.job_remote_id == job.remote_id:
-                    raise ActionFailed(
-                        409,
-                        "ATS.APPLICATION_ALREADY_EXISTS",
-                        f"{action.candidate.first_name} {action.candidate.last_name} ({wanted}) has already "
-                        f"applied to the job {job.name}.",
-                    )
-        candidate_id = existing.remote_id if existing is not None else _new_id("cand")
+        existing = self._candidate_by_email(wanted)
+        if existing is not None and job.remote_id in self._jobs_applied_to(existing):
+            raise ActionFailed(
+                409,
+                "ATS.APPLICATION_ALREADY_EXISTS",
+                f"{action.candidate.first_name} {action.candidate.last_name} ({wanted}) has already "
+                f"applied to the job {job.name}.",
+            )
+        candidate_id = existing if existing is not None else _new_id("cand")
         application_id = _new_id("app")
         new = action.candidate
         candidate: dict[str, Any] = {"remote_id": candidate_id, "new": existing is None}
@@ -303,6 +318,25 @@ class SandboxWriter:
         touched = [("candidates", candidate_id), ("applications", application_id)]
         touched += [("attachments", file["remote_id"]) for file in files]
         return entry, touched, ("applications", application_id)
+
+    def _candidate_by_email(self, email: str) -> str | None:
+        """The remote id of the live candidate with this e-mail (generated, or created by a write)."""
+        for record in self.source.journal.created.get("candidates", {}).values():
+            if isinstance(record, Candidate) and any(
+                (e.email_address or "").lower() == email for e in record.email_addresses
+            ):
+                return record.remote_id
+        source = self.source
+        found = _generated(source.seed, source.initial_applications, source.step).emails.get(email)
+        return found if found is not None and source.record("candidates", found) is not None else None
+
+    def _jobs_applied_to(self, candidate: str) -> set[str]:
+        source = self.source
+        jobs = set(_generated(source.seed, source.initial_applications, source.step).jobs_of.get(candidate, ()))
+        for record in source.journal.created.get("applications", {}).values():
+            if isinstance(record, Application) and record.candidate_remote_id == candidate and record.job_remote_id:
+                jobs.add(record.job_remote_id)
+        return jobs
 
     def _tag(self, action: a.CandidateTag) -> tuple[dict[str, Any], list[tuple[str, str]], None]:
         candidate = self._live(action.candidate)
