@@ -63,7 +63,14 @@ SYNCED = {
     "interviewSchedule.list": "schedules",
     "offer.list": "offers",
 }
-UNSYNCED = {"archiveReason.list": "archive_reasons", "jobPosting.list": "postings"}
+UNSYNCED = {"archiveReason.list": "archive_reasons", "jobPosting.list": "postings", "interview.list": "interview_defs"}
+# The organization's shared interviews (interview.list); an event scheduled without one is the default's.
+DEFAULT_INTERVIEW = {"id": "int-default", "title": "Interview", "isArchived": False, "isDebrief": False, "jobId": None}
+SHARED_INTERVIEWS = (
+    DEFAULT_INTERVIEW,
+    {"id": "int-tech", "title": "Technical Interview", "isArchived": False, "isDebrief": False, "jobId": None},
+    {"id": "int-culture", "title": "Culture Fit", "isArchived": False, "isDebrief": False, "jobId": None},
+)
 # Endpoints answering one record (or a search) and the write endpoints (AshbyEmulator.write).
 WRITES = (
     "candidate.info",
@@ -146,6 +153,8 @@ class AshbyEmulator:
         self.versions = {kind: {} for kind in KINDS}
         self.files = {}
         self._generate(random.Random(self.seed))
+        for interview in SHARED_INTERVIEWS:
+            self._put("interview_defs", dict(interview))
         # Ids of records the API creates: a generator of their own, so writes never shift generated data.
         self._write_rng = random.Random(self.seed * 7919 + 1)
 
@@ -741,6 +750,7 @@ class AshbyEmulator:
         if not isinstance(events, list) or not events:
             raise Refused("invalid_input", "interviewEvents is required")
         by_email = {u["email"]: u["id"] for u in self.data["users"].values()}
+        interviews = self.data["interview_defs"]
         schedule_id = self._new_id()
         made = []
         for event in events:
@@ -749,6 +759,9 @@ class AshbyEmulator:
                 raise Refused("invalid_input", "startTime, endTime and interviewers are required")
             if end <= start:
                 raise Refused("invalid_input", "endTime must be after startTime")
+            interview = interviews.get(str(event.get("interviewId") or DEFAULT_INTERVIEW["id"]))
+            if interview is None:
+                raise Refused("interview_not_found")
             users = []
             for interviewer in event["interviewers"]:
                 if interviewer.get("email") not in by_email:
@@ -766,8 +779,7 @@ class AshbyEmulator:
                     "endTime": end,
                     "location": None,
                     "meetingLink": None,
-                    # Without an interviewId, the organization's default interview.
-                    "interview": {"id": "int-default", "title": "Interview"},
+                    "interview": {"id": interview["id"], "title": interview["title"]},
                 }
             )
         return self._put(

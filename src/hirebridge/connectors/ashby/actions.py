@@ -95,8 +95,9 @@ SUPPORT: Mapping[str, ActionSupport] = {
     kombo.REMOVE_CANDIDATE_TAG: ActionSupport(),
     kombo.CREATE_INTERVIEW: ActionSupport(
         note="One interview schedule with one event at the application's current stage (interviewSchedule.create), "
-        "interviewers by their Ashby email. Ashby takes no title, organizer or location: the event is the "
-        "organization's default interview, scheduled by the API key's user."
+        "interviewers by their Ashby email. The title chooses Ashby's shared interview of that title (interview.list), "
+        "else the event is the organization's default interview. Ashby takes no organizer or location: the "
+        "schedule is the API key's user's.",
     ),
     kombo.IMPORT_TRACKED_APPLICATION: ActionSupport(),
 }
@@ -119,6 +120,20 @@ class _Calls:
     async def __call__(self, endpoint: str, body: Json, *, read: bool = False) -> Any:
         """The `results` of `endpoint`; ActionFailed when Ashby refused. `read`: the call changes
         nothing and may be repeated."""
+        return (await self._answer(endpoint, body, read))["results"]
+
+    async def every(self, endpoint: str, body: Json) -> list[Json]:
+        """Every record of a listing, page by page (`cursor` -> `nextCursor`)."""
+        found: list[Json] = []
+        page: Json = {**body, "limit": 100}
+        while True:
+            answer = await self._answer(endpoint, page, True)
+            found += answer.get("results") or []
+            if not answer.get("moreDataAvailable") or not answer.get("nextCursor"):
+                return found
+            page = {**page, "cursor": answer["nextCursor"]}
+
+    async def _answer(self, endpoint: str, body: Json, read: bool) -> Json:
         response = await self.api.send_raw("POST", f"/{endpoint}", json=body, idempotent=read)
         if (failed := refusal(response, self.api.redact, _message)) is not None:
             raise failed
@@ -132,7 +147,7 @@ class _Calls:
                     403, "INTEGRATION.PERMISSION_MISSING", f"The integration's credentials lack a permission: {failure}"
                 )
             raise ActionFailed(400, "REMOTE.INPUT_INVALID", f"The source refused the input: {failure}")
-        return answer.get("results")
+        return dict(answer)
 
     async def upload(self, candidate_id: str, file: FileUpload, *, resume: bool) -> Json:
         """A file onto the candidate: a pre-signed upload handle, the bytes to storage, then
@@ -345,8 +360,8 @@ async def _reject(calls: _Calls, action: RejectApplication) -> ActionResult:
     """Rejecting is moving to the interview plan's Archived stage with an archive reason."""
     application = await calls("application.info", {"applicationId": action.application.remote_id}, read=True)
     plan = (application.get("currentInterviewStage") or {}).get("interviewPlanId")
-    stages = await calls("interviewStage.list", {"interviewPlanId": plan}, read=True) if plan else []
-    archived = next((s for s in stages or [] if s.get("type") == "Archived"), None)
+    stages = await calls.every("interviewStage.list", {"interviewPlanId": plan}) if plan else []
+    archived = next((s for s in stages if s.get("type") == "Archived"), None)
     if archived is None:
         raise ActionFailed(400, "REMOTE.INPUT_INVALID", "The application's interview plan has no Archived stage.")
     moved = await calls(
@@ -387,11 +402,17 @@ async def _interview(calls: _Calls, action: InterviewInput) -> ActionResult:
                 400, "PLATFORM.INPUT_INVALID", f"The interviewer {user.remote_id} has no email: Ashby needs one."
             )
         emails.append(email)
-    event = {
+    event: Json = {
         "startTime": _iso(action.starting_at),
         "endTime": _iso(action.ending_at),
         "interviewers": [{"email": email} for email in emails],
     }
+    # The event's title is its interview's: the shared interview of that title, if Ashby has one.
+    catalogue = await calls.every("interview.list", {})
+    wanted = action.title.strip().casefold()
+    chosen = next((i for i in catalogue if str(i.get("title") or "").strip().casefold() == wanted), None)
+    if chosen is not None:
+        event["interviewId"] = chosen["id"]
     schedule = await calls(
         "interviewSchedule.create", {"applicationId": action.application.remote_id, "interviewEvents": [event]}
     )
