@@ -148,8 +148,7 @@ LETTER = FileUpload("letter.txt", "text/plain", b"Dear hiring team", "COVER_LETT
 def test_the_connector_is_a_writer_declaring_what_ashby_can_do() -> None:
     assert isinstance(AshbyConnector("ashby:x", {"api_key": "k"}), Writer)
     declared = AshbyConnector.actions
-    assert kombo.UPDATE_INTERVIEW not in declared  # not built: see docs/connectors/ashby.md
-    assert set(declared) == set(kombo.ACTIONS) - {kombo.UPDATE_INTERVIEW}
+    assert set(declared) == set(kombo.ACTIONS)
     assert declared[kombo.CREATE_APPLICATION].fields == {
         "candidate.phone_number",
         "candidate.additional_email_addresses",
@@ -378,6 +377,46 @@ def test_create_interview_schedules_one_event_with_the_interviewers(
     assert interview.user_remote_ids == tuple(u["id"] for u in users)
     assert interview.starting_at == start and interview.application_remote_id == target.remote_id
     assert_next_syncs_find_nothing_new(world, result)
+
+
+def test_update_interview_changes_the_event_of_a_schedule_the_api_created(world: World) -> None:
+    emu = world.emulator
+    target = application(emu)
+    users = sorted(emu.data["users"].values(), key=lambda u: u["id"])[:3]
+    start = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
+
+    def interview(users: list[dict[str, Any]], start: datetime, title: str, existing: Target | None) -> InterviewInput:
+        return InterviewInput(
+            application=target,
+            title=title,
+            starting_at=start,
+            ending_at=start + timedelta(minutes=45),
+            interviewers=tuple(Target("users", u["id"], data={"email": u["email"]}) for u in users),
+            organizer=Target("users", users[0]["id"]),
+            location_type="VIRTUAL",
+            interview=existing,
+            action=kombo.CREATE_INTERVIEW if existing is None else kombo.UPDATE_INTERVIEW,
+        )
+
+    (made,) = perform(world, interview(users[:1], start, "Pairing", None)).records
+    moved = start + timedelta(days=1)
+    existing = Target("interviews", made.remote_id, remote_data=made.remote_data)
+    result = perform(world, interview(users[1:], moved, "Culture Fit", existing))
+
+    (updated,) = result.records
+    assert isinstance(updated, Interview) and updated.remote_id == made.remote_id
+    assert (updated.starting_at, updated.title) == (moved, "Culture Fit")
+    assert updated.user_remote_ids == tuple(u["id"] for u in users[1:])
+    (event,) = emu.data["schedules"][(made.remote_data or {})["interviewScheduleId"]]["interviewEvents"]
+    assert (event["startTime"], event["interview"]["id"]) == ("2025-03-04T14:00:00.000Z", "int-culture")
+    assert_next_syncs_find_nothing_new(world, result)
+
+    # A schedule made in Ashby's app (not by this key) is Ashby's to change.
+    other = next(iter(sorted(emu.data["schedules"].values(), key=lambda s: s["id"])))
+    other_event = other["interviewEvents"][0]
+    stored = Target("interviews", other_event["id"], remote_data={**other_event, "schedule": {"id": other["id"]}})
+    failed = refused(world, interview(users[:1], start, "Pairing", stored))
+    assert failed.code == "REMOTE.INPUT_INVALID" and "created using the API key" in failed.message
 
 
 def test_import_tracked_application_reads_the_application_and_its_candidate(world: World) -> None:

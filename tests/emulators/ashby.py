@@ -23,7 +23,8 @@ Writes (the endpoints Ashby's OpenAPI documents, same auth, metered like reads):
 `candidate.createNote`, `candidateTag.create` (returns the existing tag of that title),
 `candidate.addTag`/`candidate.removeTag` (removing a tag the candidate lacks succeeds unchanged),
 `file.createFileUploadHandle` -> a multipart POST of the bytes to the pre-signed storage URL (no
-API credentials) -> `candidate.uploadFile`/`candidate.uploadResume`, and `interviewSchedule.create`.
+API credentials) -> `candidate.uploadFile`/`candidate.uploadResume`, `interviewSchedule.create` and
+`interviewSchedule.update` (of a schedule the API created).
 A refusal is HTTP 200 `success: false` with `errorInfo {code, message}`; `denied` endpoints answer
 403 `missing_endpoint_permission` (a key without the permission). Ashby documents no duplicate
 check on `application.create` nor a refusal for a closed job, so the emulator has none either.
@@ -88,6 +89,7 @@ WRITES = (
     "candidate.uploadFile",
     "candidate.uploadResume",
     "interviewSchedule.create",
+    "interviewSchedule.update",
 )
 KINDS = (*SYNCED.values(), *UNSYNCED.values(), "stages", "notes")
 
@@ -143,6 +145,8 @@ class AshbyEmulator:
     denied: set[str] = field(default_factory=set)
     # Pre-signed uploads handed out by file.createFileUploadHandle: storage key -> what was announced.
     uploads: dict[str, Json] = field(default_factory=dict)
+    # Schedules created through the API: the only ones interviewSchedule.update changes.
+    api_schedules: set[str] = field(default_factory=set)
     base_url: str = ""  # where the emulator is served (its pre-signed upload URLs point there)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _clock: datetime = field(default_factory=lambda: datetime(2025, 1, 6, 9, 0, tzinfo=UTC))
@@ -744,44 +748,46 @@ class AshbyEmulator:
         self._touch("candidates", candidate["id"])
         return self.render("candidates", candidate)
 
+    def _event(self, event: Any, schedule_id: str, event_id: str) -> Json:
+        """An interview event from a request's `interviewEvents[]` item."""
+        if not isinstance(event, dict):
+            raise Refused("invalid_input", "An interview event must be an object")
+        start, end = event.get("startTime"), event.get("endTime")
+        if not isinstance(start, str) or not isinstance(end, str) or not event.get("interviewers"):
+            raise Refused("invalid_input", "startTime, endTime and interviewers are required")
+        if end <= start:
+            raise Refused("invalid_input", "endTime must be after startTime")
+        interview = self.data["interview_defs"].get(str(event.get("interviewId") or DEFAULT_INTERVIEW["id"]))
+        if interview is None:
+            raise Refused("interview_not_found")
+        by_email = {u["email"]: u["id"] for u in self.data["users"].values()}
+        users = []
+        for interviewer in event["interviewers"]:
+            if interviewer.get("email") not in by_email:
+                raise Refused("user_not_found", f"No user with the email {interviewer.get('email')}")
+            users.append(by_email[interviewer["email"]])
+        now = self._now()
+        return {
+            "id": event_id,
+            "interviewScheduleId": schedule_id,
+            "interviewerUserIds": users,
+            "createdAt": now,
+            "updatedAt": now,
+            "startTime": start,
+            "endTime": end,
+            "location": None,
+            "meetingLink": None,
+            "interview": {"id": interview["id"], "title": interview["title"]},
+        }
+
     def _w_interviewSchedule_create(self, body: Json) -> Json:
         app = self._get("applications", body.get("applicationId"), "application_not_found")
         events = body.get("interviewEvents")
         if not isinstance(events, list) or not events:
             raise Refused("invalid_input", "interviewEvents is required")
-        by_email = {u["email"]: u["id"] for u in self.data["users"].values()}
-        interviews = self.data["interview_defs"]
         schedule_id = self._new_id()
-        made = []
-        for event in events:
-            start, end = event.get("startTime"), event.get("endTime")
-            if not isinstance(start, str) or not isinstance(end, str) or not event.get("interviewers"):
-                raise Refused("invalid_input", "startTime, endTime and interviewers are required")
-            if end <= start:
-                raise Refused("invalid_input", "endTime must be after startTime")
-            interview = interviews.get(str(event.get("interviewId") or DEFAULT_INTERVIEW["id"]))
-            if interview is None:
-                raise Refused("interview_not_found")
-            users = []
-            for interviewer in event["interviewers"]:
-                if interviewer.get("email") not in by_email:
-                    raise Refused("user_not_found", f"No user with the email {interviewer.get('email')}")
-                users.append(by_email[interviewer["email"]])
-            now = self._now()
-            made.append(
-                {
-                    "id": self._new_id(),
-                    "interviewScheduleId": schedule_id,
-                    "interviewerUserIds": users,
-                    "createdAt": now,
-                    "updatedAt": now,
-                    "startTime": start,
-                    "endTime": end,
-                    "location": None,
-                    "meetingLink": None,
-                    "interview": {"id": interview["id"], "title": interview["title"]},
-                }
-            )
+        made = [self._event(event, schedule_id, self._new_id()) for event in events]
+        self.api_schedules.add(schedule_id)
         return self._put(
             "schedules",
             {
@@ -794,6 +800,28 @@ class AshbyEmulator:
                 "interviewEvents": made,
             },
         )
+
+    def _w_interviewSchedule_update(self, body: Json) -> Json:
+        schedule = self._get("schedules", body.get("interviewScheduleId"), "interview_schedule_not_found")
+        if schedule["id"] not in self.api_schedules:
+            raise Refused(
+                "invalid_input", "Only interview schedules created using the API key making the request can be updated"
+            )
+        event = body.get("interviewEvent")
+        if not isinstance(event, dict) or not event.get("interviewEventId"):
+            raise Refused("invalid_input", "interviewEvent with an interviewEventId is required")
+        events = schedule["interviewEvents"]
+        index = next((i for i, e in enumerate(events) if e["id"] == event["interviewEventId"]), None)
+        if index is None:
+            raise Refused("interview_event_not_found")
+        updated = self._event(event, schedule["id"], events[index]["id"])
+        schedule["interviewEvents"] = [
+            *events[:index],
+            {**updated, "createdAt": events[index]["createdAt"]},
+            *events[index + 1 :],
+        ]
+        self._touch("schedules", schedule["id"])
+        return schedule
 
     async def _storage_upload(self, request: Request) -> Response:
         """The pre-signed POST of a file (S3-style form: the returned fields, then `file`)."""

@@ -99,6 +99,10 @@ SUPPORT: Mapping[str, ActionSupport] = {
         "else the event is the organization's default interview. Ashby takes no organizer or location: the "
         "schedule is the API key's user's.",
     ),
+    kombo.UPDATE_INTERVIEW: ActionSupport(
+        note="interviewSchedule.update of the event: times, interviewers and the interview chosen by title, as "
+        "when created. Ashby updates only schedules created with the same API key.",
+    ),
     kombo.IMPORT_TRACKED_APPLICATION: ActionSupport(),
 }
 
@@ -235,7 +239,7 @@ async def perform(runtime: ConnectorRuntime, action: Action) -> ActionResult:
                 return await _note(calls, await _candidate_id(calls, action.owner), "\n".join(lines))
             case CandidateTag():
                 return await _tag(calls, action)
-            case InterviewInput() if action.action == kombo.CREATE_INTERVIEW:
+            case InterviewInput():
                 return await _interview(calls, action)
             case ImportTrackedApplication():
                 application = await calls(
@@ -394,6 +398,7 @@ async def _tag(calls: _Calls, action: CandidateTag) -> ActionResult:
 
 
 async def _interview(calls: _Calls, action: InterviewInput) -> ActionResult:
+    """Create a schedule of one event, or update the event `action.interview` of its schedule."""
     emails = []
     for user in action.interviewers:
         email = (user.data or {}).get("email") or (user.remote_data or {}).get("email")
@@ -413,8 +418,17 @@ async def _interview(calls: _Calls, action: InterviewInput) -> ActionResult:
     chosen = next((i for i in catalogue if str(i.get("title") or "").strip().casefold() == wanted), None)
     if chosen is not None:
         event["interviewId"] = chosen["id"]
-    schedule = await calls(
-        "interviewSchedule.create", {"applicationId": action.application.remote_id, "interviewEvents": [event]}
-    )
-    interviews = tuple(mapping.map_interviews(schedule))
-    return ActionResult(records=interviews, created=("interviews", interviews[0].remote_id) if interviews else None)
+    if action.interview is None:
+        schedule = await calls(
+            "interviewSchedule.create", {"applicationId": action.application.remote_id, "interviewEvents": [event]}
+        )
+        interviews = tuple(mapping.map_interviews(schedule))
+        return ActionResult(records=interviews, created=("interviews", interviews[0].remote_id) if interviews else None)
+    stored = action.interview.remote_data or {}
+    schedule_id = stored.get("interviewScheduleId") or (stored.get("schedule") or {}).get("id")
+    if not schedule_id:
+        raise ActionFailed(400, "REMOTE.INPUT_INVALID", "The interview's schedule is not known; sync it first.")
+    event["interviewEventId"] = action.interview.remote_id
+    schedule = await calls("interviewSchedule.update", {"interviewScheduleId": schedule_id, "interviewEvent": event})
+    # Every event of the schedule: the schedule's own fields (its updatedAt) are in each one's remote_data.
+    return ActionResult(records=tuple(mapping.map_interviews(schedule)))
