@@ -124,7 +124,7 @@ class _Calls:
     async def __call__(self, endpoint: str, body: Json, *, read: bool = False) -> Any:
         """The `results` of `endpoint`; ActionFailed when Ashby refused. `read`: the call changes
         nothing and may be repeated."""
-        return (await self._answer(endpoint, body, read))["results"]
+        return (await self._answer(endpoint, body, read)).get("results")
 
     async def every(self, endpoint: str, body: Json) -> list[Json]:
         """Every record of a listing, page by page (`cursor` -> `nextCursor`)."""
