@@ -229,6 +229,18 @@ def test_create_candidate_attaches_an_existing_candidate_by_email_and_answers_th
     assert_next_syncs_find_nothing_new(world, result)
 
 
+def test_a_file_ashby_refuses_after_the_application_exists_is_a_warning(world: World) -> None:
+    """The application is made once; a refused file is said, not a failure that a retry would repeat."""
+    emu = world.emulator
+    emu.denied.add("candidate.uploadResume")
+    result = perform(world, CreateApplication(job=open_job(emu), candidate=new_person(), attachments=(CV, LETTER)))
+    (warning,) = result.warnings
+    assert "'cv.pdf' was not added" in warning and "lack a permission" in warning
+    kinds = [type(r) for r in result.records]
+    assert kinds == [Candidate, Attachment, Application]  # the letter went up
+    assert_next_syncs_find_nothing_new(world, result)
+
+
 def test_move_application_stage(world: World) -> None:
     emu = world.emulator
     target = application(emu)

@@ -24,7 +24,8 @@ Writes (the endpoints Ashby's OpenAPI documents, same auth, metered like reads):
 `candidate.addTag`/`candidate.removeTag` (removing a tag the candidate lacks succeeds unchanged),
 `file.createFileUploadHandle` -> a multipart POST of the bytes to the pre-signed storage URL (no
 API credentials) -> `candidate.uploadFile`/`candidate.uploadResume`, `interviewSchedule.create` and
-`interviewSchedule.update` (of a schedule the API created).
+`interviewSchedule.update` (of a schedule the API created), with `interview.list` (the shared
+interviews an event's `interviewId` names).
 A refusal is HTTP 200 `success: false` with `errorInfo {code, message}`; `denied` endpoints answer
 403 `missing_endpoint_permission` (a key without the permission). Ashby documents no duplicate
 check on `application.create` nor a refusal for a closed job, so the emulator has none either.
