@@ -16,11 +16,26 @@ A note lives under its candidate (`candidate.listNotes`, no sync token): `edit("
 one without touching the candidate, and `add_note(..., touch_candidate=False)` adds one that way
 (Ashby does not document that a note moves its candidate). `tokens_issued` logs every sync token
 handed out, so a test can tell which one a client sends back.
+
+Writes (the endpoints Ashby's OpenAPI documents, same auth, metered like reads): `candidate.create`,
+`candidate.search`/`candidate.info`/`application.info`/`job.info`, `application.create`,
+`application.changeStage` (an Archived stage needs an archive reason, other stages refuse one),
+`candidate.createNote`, `candidateTag.create` (returns the existing tag of that title),
+`candidate.addTag`/`candidate.removeTag` (removing a tag the candidate lacks succeeds unchanged),
+`file.createFileUploadHandle` -> a multipart POST of the bytes to the pre-signed storage URL (no
+API credentials) -> `candidate.uploadFile`/`candidate.uploadResume`, `interviewSchedule.create` and
+`interviewSchedule.update` (of a schedule the API created), with `interview.list` (the shared
+interviews an event's `interviewId` names).
+A refusal is HTTP 200 `success: false` with `errorInfo {code, message}`; `denied` endpoints answer
+403 `missing_endpoint_permission` (a key without the permission). Ashby documents no duplicate
+check on `application.create` nor a refusal for a closed job, so the emulator has none either.
 """
 
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
 import json
 import random
 import threading
@@ -50,7 +65,33 @@ SYNCED = {
     "interviewSchedule.list": "schedules",
     "offer.list": "offers",
 }
-UNSYNCED = {"archiveReason.list": "archive_reasons", "jobPosting.list": "postings"}
+UNSYNCED = {"archiveReason.list": "archive_reasons", "jobPosting.list": "postings", "interview.list": "interview_defs"}
+# The organization's shared interviews (interview.list); an event scheduled without one is the default's.
+DEFAULT_INTERVIEW = {"id": "int-default", "title": "Interview", "isArchived": False, "isDebrief": False, "jobId": None}
+SHARED_INTERVIEWS = (
+    DEFAULT_INTERVIEW,
+    {"id": "int-tech", "title": "Technical Interview", "isArchived": False, "isDebrief": False, "jobId": None},
+    {"id": "int-culture", "title": "Culture Fit", "isArchived": False, "isDebrief": False, "jobId": None},
+)
+# Endpoints answering one record (or a search) and the write endpoints (AshbyEmulator.write).
+WRITES = (
+    "candidate.info",
+    "application.info",
+    "job.info",
+    "candidate.search",
+    "candidate.create",
+    "application.create",
+    "application.changeStage",
+    "candidate.createNote",
+    "candidateTag.create",
+    "candidate.addTag",
+    "candidate.removeTag",
+    "file.createFileUploadHandle",
+    "candidate.uploadFile",
+    "candidate.uploadResume",
+    "interviewSchedule.create",
+    "interviewSchedule.update",
+)
 KINDS = (*SYNCED.values(), *UNSYNCED.values(), "stages", "notes")
 
 _FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Tim", "Margaret", "Linus"]
@@ -101,6 +142,13 @@ class AshbyEmulator:
     rpc_failures: dict[str, str] = field(default_factory=dict)
     results_served: dict[str, int] = field(default_factory=dict)  # endpoint -> records returned
     tokens_issued: list[tuple[str, str]] = field(default_factory=list)  # (endpoint, syncToken), in order
+    # Endpoints the key lacks the permission for: 403 `missing_endpoint_permission`.
+    denied: set[str] = field(default_factory=set)
+    # Pre-signed uploads handed out by file.createFileUploadHandle: storage key -> what was announced.
+    uploads: dict[str, Json] = field(default_factory=dict)
+    # Schedules created through the API: the only ones interviewSchedule.update changes.
+    api_schedules: set[str] = field(default_factory=set)
+    base_url: str = ""  # where the emulator is served (its pre-signed upload URLs point there)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _clock: datetime = field(default_factory=lambda: datetime(2025, 1, 6, 9, 0, tzinfo=UTC))
 
@@ -110,6 +158,10 @@ class AshbyEmulator:
         self.versions = {kind: {} for kind in KINDS}
         self.files = {}
         self._generate(random.Random(self.seed))
+        for interview in SHARED_INTERVIEWS:
+            self._put("interview_defs", dict(interview))
+        # Ids of records the API creates: a generator of their own, so writes never shift generated data.
+        self._write_rng = random.Random(self.seed * 7919 + 1)
 
     # --- time and change sequence -------------------------------------------------------------
 
@@ -439,6 +491,355 @@ class AshbyEmulator:
     def invalidate_cursors(self, count: int = 1) -> None:
         self.cursor_failures = count
 
+    # --- writes: what Ashby's write endpoints do ------------------------------------------------
+
+    @property
+    def api_user(self) -> Json:
+        """The user the API key acts as: author of its notes, scheduler of its interviews."""
+        return self.data["users"][sorted(self.data["users"])[0]]
+
+    def _new_id(self) -> str:
+        return _uuid(self._write_rng)
+
+    def _get(self, kind: str, record_id: Any, code: str) -> Json:
+        record = self.data[kind].get(record_id) if isinstance(record_id, str) else None
+        if record is None:
+            raise Refused(code)
+        return record
+
+    def _stage(self, stage_id: Any, plan_id: str) -> Json:
+        stage = self._get("stages", stage_id, "interview_stage_not_found")
+        if stage["interviewPlanId"] != plan_id:
+            raise Refused("interview_stage_not_found", "The interview stage is not in the application's interview plan")
+        return stage
+
+    def _place(self, app: Json, stage: Json, reason_id: Any) -> None:
+        """Put an application in `stage`: its status follows the stage's type; only an Archived
+        stage takes (and needs) an archive reason."""
+        if stage["type"] == "Archived":
+            if not reason_id:
+                raise Refused("invalid_input", "Archive reason ID is required for archive stages")
+            self._get("archive_reasons", reason_id, "archive_reason_not_found")
+        elif reason_id:
+            raise Refused("invalid_input", "Archive fields are not allowed for non-archive stages")
+        app["currentInterviewStageId"] = stage["id"]
+        app["status"] = {"Archived": "Archived", "Hired": "Hired", "Lead": "Lead"}.get(stage["type"], "Active")
+        archived = stage["type"] == "Archived"
+        app["archiveReasonId"] = reason_id if archived else None
+        app["archivedAt"] = self._now() if archived else None
+
+    def write(self, name: str, body: Json) -> Any:
+        """The `results` of write (or single-record read) endpoint `name`; Refused for Ashby's
+        `success: false` answers."""
+        handler = getattr(self, "_w_" + name.replace(".", "_"))
+        return handler(body)
+
+    def _w_candidate_info(self, body: Json) -> Json:
+        return self.render("candidates", self._get("candidates", body.get("id"), "candidate_not_found"))
+
+    def _w_application_info(self, body: Json) -> Json:
+        return self.render(
+            "applications", self._get("applications", body.get("applicationId"), "application_not_found")
+        )
+
+    def _w_job_info(self, body: Json) -> Json:
+        return self.render("jobs", self._get("jobs", body.get("id"), "job_not_found"))
+
+    def _w_candidate_search(self, body: Json) -> list[Json]:
+        wanted_email, wanted_name = body.get("email"), body.get("name")
+        if not wanted_email and not wanted_name:
+            raise Refused("invalid_input", "Provide an email or a name to search for")
+        found = []
+        for _id, candidate in sorted(self.data["candidates"].items()):
+            emails = {
+                e["value"].lower() for e in [candidate.get("primaryEmailAddress"), *candidate["emailAddresses"]] if e
+            }
+            if wanted_email and str(wanted_email).lower() not in emails:
+                continue
+            if wanted_name and str(wanted_name).lower() != candidate["name"].lower():
+                continue
+            found.append(self.render("candidates", candidate))
+        return found[:100]
+
+    def _w_candidate_create(self, body: Json) -> Json:
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise Refused("invalid_input", "name is required")
+        links = []
+        for key, kind in (("linkedInUrl", "LinkedIn"), ("githubUrl", "GitHub"), ("website", "Website")):
+            url = body.get(key)
+            if url is None:
+                continue
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                raise Refused("invalid_input", f"{key} must be a valid Url")
+            links.append({"url": url, "type": kind})
+        candidate_id = self._new_id()
+        primary = {"value": body["email"], "type": "Personal", "isPrimary": True} if body.get("email") else None
+        others = [{"value": e, "type": "Other", "isPrimary": False} for e in body.get("alternateEmailAddresses") or []]
+        phone = (
+            {"value": body["phoneNumber"], "type": "Personal", "isPrimary": True} if body.get("phoneNumber") else None
+        )
+        where = body.get("location") or {}
+        parts = [
+            (t, str(where[k]))
+            for t, k in (("Country", "country"), ("Region", "region"), ("City", "city"))
+            if where.get(k)
+        ]
+        return self.render(
+            "candidates",
+            self._put(
+                "candidates",
+                {
+                    "id": candidate_id,
+                    "createdAt": self._now(),
+                    "updatedAt": "",
+                    "name": name.strip(),
+                    "primaryEmailAddress": primary,
+                    "emailAddresses": [e for e in [primary, *others] if e],
+                    "primaryPhoneNumber": phone,
+                    "phoneNumbers": [phone] if phone else [],
+                    "socialLinks": links,
+                    "tagIds": [],
+                    "position": None,
+                    "company": None,
+                    "school": None,
+                    "resumeFileHandle": None,
+                    "fileHandles": [],
+                    "customFields": [],
+                    "profileUrl": f"https://app.ashbyhq.com/candidates/{candidate_id}",
+                    "source": None,
+                    "location": {
+                        "id": self._new_id(),
+                        "locationSummary": ", ".join(v for _t, v in parts),
+                        "locationComponents": [{"type": t, "name": v} for t, v in parts],
+                    }
+                    if parts
+                    else None,
+                },
+            ),
+        )
+
+    def _w_application_create(self, body: Json) -> Json:
+        candidate = self._get("candidates", body.get("candidateId"), "candidate_not_found")
+        job = self._get("jobs", body.get("jobId"), "job_not_found")
+        plan = job["defaultInterviewPlanId"]
+        stages = [self.data["stages"][s] for s in self.stage_ids(job["id"])]
+        wanted = body.get("interviewStageId")
+        if wanted is None:
+            stage = next(s for s in stages if s["type"] == "Lead")
+        elif wanted == "FirstPreInterviewScreen":
+            stage = next(s for s in stages if s["type"] == "PreInterviewScreen")
+        else:
+            stage = self._stage(wanted, plan)
+        app: Json = {
+            "id": self._new_id(),
+            "createdAt": self._now(),
+            "updatedAt": "",
+            "status": "Lead",
+            "customFields": [],
+            "candidateId": candidate["id"],
+            "currentInterviewStageId": stage["id"],
+            "archiveReasonId": None,
+            "archivedAt": None,
+            "jobId": job["id"],
+            "source": None,
+            "hiringTeam": [],
+        }
+        self._place(app, stage, None)
+        self._put("applications", app)
+        self._touch("candidates", candidate["id"])  # its applicationIds changed
+        return self.render("applications", app)
+
+    def _w_application_changeStage(self, body: Json) -> Json:
+        app = self._get("applications", body.get("applicationId"), "application_not_found")
+        if not body.get("interviewStageId"):
+            raise Refused("invalid_input", "interviewStageId is required")
+        plan = self.data["jobs"][app["jobId"]]["defaultInterviewPlanId"]
+        self._place(app, self._stage(body["interviewStageId"], plan), body.get("archiveReasonId"))
+        self._touch("applications", app["id"])
+        return self.render("applications", app)
+
+    def _w_candidate_createNote(self, body: Json) -> Json:
+        candidate = self._get("candidates", body.get("candidateId"), "candidate_not_found")
+        note = body.get("note")
+        if isinstance(note, dict):
+            note = note.get("value") if note.get("type") in ("text/plain", "text/html") else None
+        if not isinstance(note, str) or not note:
+            raise Refused("invalid_input", "note is required")
+        user = self.api_user
+        author = {k: user[k] for k in ("id", "firstName", "lastName", "email")}
+        created = self._put(
+            "notes",
+            {
+                "id": self._new_id(),
+                "candidateId": candidate["id"],
+                "createdAt": self._now(),
+                "isPrivate": bool(body.get("isPrivate", False)),
+                "content": note,
+                "author": author,
+            },
+        )
+        return self.render("notes", created)
+
+    def _w_candidateTag_create(self, body: Json) -> Json:
+        title = body.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise Refused("invalid_input", "title is required")
+        for tag in self.data["tags"].values():
+            if tag["title"] == title:
+                return tag
+        return self._put("tags", {"id": self._new_id(), "title": title, "isArchived": False})
+
+    def _tagging(self, body: Json) -> tuple[Json, str]:
+        candidate = self._get("candidates", body.get("candidateId"), "candidate_not_found")
+        return candidate, self._get("tags", body.get("tagId"), "tag_not_found")["id"]
+
+    def _w_candidate_addTag(self, body: Json) -> Json:
+        candidate, tag_id = self._tagging(body)
+        if tag_id not in candidate["tagIds"]:
+            candidate["tagIds"] = [*candidate["tagIds"], tag_id]
+            self._touch("candidates", candidate["id"])
+        return self.render("candidates", candidate)
+
+    def _w_candidate_removeTag(self, body: Json) -> Json:
+        candidate, tag_id = self._tagging(body)
+        if tag_id in candidate["tagIds"]:
+            candidate["tagIds"] = [t for t in candidate["tagIds"] if t != tag_id]
+            self._touch("candidates", candidate["id"])
+        return self.render("candidates", candidate)
+
+    def _w_file_createFileUploadHandle(self, body: Json) -> Json:
+        context, name = body.get("fileUploadContext"), body.get("filename")
+        if context not in ("CandidateResume", "CandidateFiles", "ApplicationForm"):
+            raise Refused(
+                "invalid_input", "fileUploadContext must be CandidateResume, CandidateFiles or ApplicationForm"
+            )
+        if not name or not body.get("contentType") or not isinstance(body.get("contentLength"), int):
+            raise Refused("invalid_input", "filename, contentType and contentLength are required")
+        key = self._new_id()
+        handle = base64.urlsafe_b64encode(f'{{"upload":"{key}"}}'.encode()).decode().rstrip("=")
+        self.uploads[key] = {**body, "handle": handle, "content": None}
+        return {"handle": handle, "url": f"{self.base_url}/storage/{key}", "fields": {"key": key, "policy": "p"}}
+
+    def _uploaded(self, handle: Any, context: str) -> Json:
+        upload = next((u for u in self.uploads.values() if u["handle"] == handle), None)
+        if upload is None or upload["content"] is None or upload["fileUploadContext"] != context:
+            raise Refused("invalid_file_handle", "The file handle is invalid, expired or was never uploaded")
+        return upload
+
+    def _attach(self, candidate: Json, upload: Json) -> Json:
+        """The candidate's new file: a handle of its own (what file.info takes), not the upload's."""
+        handle = base64.urlsafe_b64encode(f'{{"file":"{candidate["id"]}/{self._new_id()}"}}'.encode()).decode()
+        self.files[handle.rstrip("=")] = (upload["filename"], upload["content"], upload["contentType"])
+        entry = {"id": self._new_id(), "name": upload["filename"], "handle": handle.rstrip("=")}
+        candidate["fileHandles"] = [*candidate["fileHandles"], entry]
+        return entry
+
+    def _w_candidate_uploadFile(self, body: Json) -> Json:
+        candidate = self._get("candidates", body.get("candidateId"), "candidate_not_found")
+        self._attach(candidate, self._uploaded(body.get("fileHandle"), "CandidateFiles"))
+        self._touch("candidates", candidate["id"])
+        return self.render("candidates", candidate)
+
+    def _w_candidate_uploadResume(self, body: Json) -> Json:
+        candidate = self._get("candidates", body.get("candidateId"), "candidate_not_found")
+        candidate["resumeFileHandle"] = self._attach(
+            candidate, self._uploaded(body.get("resumeHandle"), "CandidateResume")
+        )
+        self._touch("candidates", candidate["id"])
+        return self.render("candidates", candidate)
+
+    def _event(self, event: Any, schedule_id: str, event_id: str) -> Json:
+        """An interview event from a request's `interviewEvents[]` item."""
+        if not isinstance(event, dict):
+            raise Refused("invalid_input", "An interview event must be an object")
+        start, end = event.get("startTime"), event.get("endTime")
+        if not isinstance(start, str) or not isinstance(end, str) or not event.get("interviewers"):
+            raise Refused("invalid_input", "startTime, endTime and interviewers are required")
+        if end <= start:
+            raise Refused("invalid_input", "endTime must be after startTime")
+        interview = self.data["interview_defs"].get(str(event.get("interviewId") or DEFAULT_INTERVIEW["id"]))
+        if interview is None:
+            raise Refused("interview_not_found")
+        by_email = {u["email"]: u["id"] for u in self.data["users"].values()}
+        users = []
+        for interviewer in event["interviewers"]:
+            if interviewer.get("email") not in by_email:
+                raise Refused("user_not_found", f"No user with the email {interviewer.get('email')}")
+            users.append(by_email[interviewer["email"]])
+        now = self._now()
+        return {
+            "id": event_id,
+            "interviewScheduleId": schedule_id,
+            "interviewerUserIds": users,
+            "createdAt": now,
+            "updatedAt": now,
+            "startTime": start,
+            "endTime": end,
+            "location": None,
+            "meetingLink": None,
+            "interview": {"id": interview["id"], "title": interview["title"]},
+        }
+
+    def _w_interviewSchedule_create(self, body: Json) -> Json:
+        app = self._get("applications", body.get("applicationId"), "application_not_found")
+        events = body.get("interviewEvents")
+        if not isinstance(events, list) or not events:
+            raise Refused("invalid_input", "interviewEvents is required")
+        schedule_id = self._new_id()
+        made = [self._event(event, schedule_id, self._new_id()) for event in events]
+        self.api_schedules.add(schedule_id)
+        return self._put(
+            "schedules",
+            {
+                "id": schedule_id,
+                "status": "Scheduled",
+                "applicationId": app["id"],
+                "interviewStageId": app["currentInterviewStageId"],
+                "createdAt": self._now(),
+                "updatedAt": "",
+                "interviewEvents": made,
+            },
+        )
+
+    def _w_interviewSchedule_update(self, body: Json) -> Json:
+        schedule = self._get("schedules", body.get("interviewScheduleId"), "interview_schedule_not_found")
+        if schedule["id"] not in self.api_schedules:
+            raise Refused(
+                "invalid_input", "Only interview schedules created using the API key making the request can be updated"
+            )
+        event = body.get("interviewEvent")
+        if not isinstance(event, dict) or not event.get("interviewEventId"):
+            raise Refused("invalid_input", "interviewEvent with an interviewEventId is required")
+        events = schedule["interviewEvents"]
+        index = next((i for i, e in enumerate(events) if e["id"] == event["interviewEventId"]), None)
+        if index is None:
+            raise Refused("interview_event_not_found")
+        updated = self._event(event, schedule["id"], events[index]["id"])
+        schedule["interviewEvents"] = [
+            *events[:index],
+            {**updated, "createdAt": events[index]["createdAt"]},
+            *events[index + 1 :],
+        ]
+        self._touch("schedules", schedule["id"])
+        return schedule
+
+    async def _storage_upload(self, request: Request) -> Response:
+        """The pre-signed POST of a file (S3-style form: the returned fields, then `file`)."""
+        if "authorization" in request.headers:
+            return Response(b"<Error>only one auth mechanism allowed</Error>", 400, media_type="application/xml")
+        key = request.path_params["key"]
+        form = _multipart(request.headers.get("content-type", ""), await request.body())
+        with self._lock:
+            upload = self.uploads.get(key)
+            if upload is None or form.get("key") != key.encode() or "file" not in form:
+                return Response(b"<Error>AccessDenied</Error>", 403, media_type="application/xml")
+            content = form["file"]
+            if len(content) != upload["contentLength"]:
+                return Response(b"<Error>EntityTooLarge</Error>", 400, media_type="application/xml")
+            upload["content"] = content
+        return Response(status_code=204)
+
     # --- rendering: the payloads Ashby sends --------------------------------------------------
 
     def render(self, kind: str, record: Json) -> Json:
@@ -482,7 +883,9 @@ class AshbyEmulator:
             Route("/candidate.listNotes", self._endpoint("candidate.listNotes"), methods=["POST"]),
             Route("/file.info", self._file_info, methods=["POST"]),
             Route("/files/{handle}", self._download, methods=["GET"]),
+            Route("/storage/{key}", self._storage_upload, methods=["POST"]),
         ]
+        routes += [Route(f"/{name}", self._write_endpoint(name), methods=["POST"]) for name in WRITES]
         return self.harness.middleware(Starlette(routes=routes), _rate_limited)
 
     def _authorized(self, request: Request) -> bool:
@@ -501,6 +904,34 @@ class AshbyEmulator:
                 return _error("invalid_input")
             with self._lock:
                 return self._list(name, body)
+
+        return endpoint
+
+    def _write_endpoint(self, name: str) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            if not self._authorized(request):
+                return JSONResponse(
+                    {"success": False, "errors": ["invalid_api_key"], "errorInfo": _info("invalid_api_key")}, 401
+                )
+            if name in self.denied:
+                code = "missing_endpoint_permission"
+                info = {**_info(code), "message": f"The API key lacks the permission {name} requires"}
+                return JSONResponse({"success": False, "errors": [code], "errorInfo": info}, 403)
+            try:
+                body = json.loads(await request.body() or b"{}")
+            except ValueError:
+                return _error("invalid_input")
+            if not isinstance(body, dict):
+                return _error("invalid_input")
+            with self._lock:
+                if name in self.rpc_failures:
+                    return _error(self.rpc_failures.pop(name))
+                self.base_url = str(request.base_url).rstrip("/")
+                try:
+                    results = self.write(name, body)
+                except Refused as refused:
+                    return _error(refused.code, refused.message)
+            return JSONResponse({"success": True, "results": results})
 
         return endpoint
 
@@ -578,12 +1009,37 @@ class AshbyEmulator:
         return Response(file[1], media_type=file[2])
 
 
-def _info(code: str) -> Json:
-    return {"code": code, "message": code.replace("_", " "), "requestId": "req-emulated"}
+class Refused(Exception):
+    """An Ashby `success: false` answer: `code` (errorInfo.code) and what its message says."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
 
 
-def _error(code: str) -> Response:
-    return JSONResponse({"success": False, "errors": [code], "errorInfo": _info(code)})
+def _info(code: str, message: str | None = None) -> Json:
+    return {"code": code, "message": message or code.replace("_", " "), "requestId": "req-emulated"}
+
+
+def _error(code: str, message: str | None = None) -> Response:
+    return JSONResponse({"success": False, "errors": [code], "errorInfo": _info(code, message)})
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
+    """The fields of a multipart/form-data body, by name (the standard library's MIME parser)."""
+    if not content_type.startswith("multipart/form-data"):
+        return {}
+    parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+    )
+    fields: dict[str, bytes] = {}
+    for part in parsed.iter_parts() if parsed.is_multipart() else []:
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            fields[name] = payload
+    return fields
 
 
 def _rate_limited() -> Response:

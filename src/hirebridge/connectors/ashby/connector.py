@@ -8,10 +8,11 @@ interview plans (a stream written by hand).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar
 
+from hirebridge.connectors.ashby import actions as writes
 from hirebridge.connectors.ashby import mapping, shapes
 from hirebridge.connectors.ashby.coverage import COVERAGE
 from hirebridge.connectors.base import Checkpoint, StreamItem
@@ -36,10 +37,12 @@ from hirebridge.connectors.framework import (
     plain,
     rpc_failure,
 )
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.files import Downloads
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import REFRESH_PART, Declared, Json
+from hirebridge.model.actions import Action, ActionSupport
 
 MAX_PAGE_SIZE = 100
 # Answers after which Ashby's guide says: drop the sync token (or cursor) and read everything again.
@@ -89,6 +92,8 @@ class AshbyConnector(HttpConnector):
     headers: ClassVar[dict[str, str]] = {"Accept": "application/json; version=1"}
     # A read every key we can use may do (apiKey.info would need the apiKeysRead permission).
     check_request = Request("POST", "/user.list", json={"limit": 1})
+    # Write actions (actions.py): what Ashby's API can do of Kombo's, and with which fields.
+    actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
 
     def auth(self) -> Auth:
         return BasicKeyAuth(self.settings["api_key"])
@@ -131,6 +136,9 @@ class AshbyConnector(HttpConnector):
             # The candidates' file handles, with a sync token of its own.
             synced("attachments", "/candidate.list", plain(mapping.map_attachments)),
         ]
+
+    async def perform(self, action: Action) -> ActionResult:
+        return await writes.perform(self.runtime, action)
 
     def fetch_attachment(self, remote_id: str) -> tuple[bytes, str]:
         """`file.info {fileHandle}` gives a short-lived URL; download it (without our credentials)."""
