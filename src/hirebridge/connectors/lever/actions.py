@@ -68,7 +68,8 @@ _CREATE_NOTE = (
     "existing contact with the same email, whose own fields it keeps. `candidate.company` is Lever's headline, "
     "the location is written as one line of text, social links as the opportunity's links; `remote_fields.lever."
     "candidate` is merged into Lever's request body. Attachments are uploaded as the opportunity's files (Lever "
-    "adds resumes only through its own parsing), so a CV is served back with type OTHER; one that fails is a "
+    "takes a resume only inside a multipart create request, which HireBridge does not send), so a CV is served "
+    "back with type OTHER; one that fails is a "
     "warning, the opportunity stays. A candidate with an unarchived opportunity on the posting already is "
     "refused as ATS.APPLICATION_ALREADY_EXISTS, a closed posting as ATS.JOB_CLOSED. Lever's API takes no "
     "screening question answers, job title, gender, availability, salary expectations, GDPR consent or "
@@ -329,16 +330,15 @@ class LeverWriter:
         finally:
             await client.aclose()
 
-    async def _target_opportunity(self, session: _Session, owner: a.Target) -> tuple[str, str | None]:
-        """(opportunity id, contact id) an application's or candidate's write goes to."""
+    async def _target_opportunity(self, session: _Session, owner: a.Target) -> str:
+        """The opportunity an application's or a candidate's write goes to."""
         if owner.model == "applications":
-            contact = (owner.remote_data or {}).get("contact")
-            return owner.remote_id, contact if isinstance(contact, str) else None
+            return owner.remote_id
         try:
             newest = await session.newest_opportunity(owner.remote_id)
         except SourceError as exc:
             raise _failed_read(exc) from None
-        return newest["id"], owner.remote_id
+        return str(newest["id"])
 
     async def _create(self, session: _Session, action: a.CreateApplication) -> ActionResult:
         if session.performer is None:
@@ -449,14 +449,14 @@ class LeverWriter:
         return ActionResult(records=(application, *([note] if note else [])))
 
     async def _attach(self, session: _Session, action: a.AddAttachment) -> ActionResult:
-        opportunity, _ = await self._target_opportunity(session, action.owner)
+        opportunity = await self._target_opportunity(session, action.owner)
         file_id = await session.upload(opportunity, action.attachment)
         application = await session.application(opportunity)
         files = await session.file_records(opportunity, application.candidate_remote_id, [file_id])
         return ActionResult(records=(application, *files))
 
     async def _result_link(self, session: _Session, action: a.AddResultLink) -> ActionResult:
-        opportunity, _ = await self._target_opportunity(session, action.owner)
+        opportunity = await self._target_opportunity(session, action.owner)
         # The link first: repeating it is harmless, so a failure of the note (sent once) leaves a
         # request that can simply be sent again.
         await session.write(

@@ -7,6 +7,8 @@ last run's start minus an overlap (streams.UpdatedSince); a DELTA run also reads
 the run listed plus, on a DELTA run, one part of the stored ones (a child can change without its
 opportunity's `updatedAt` moving: Lever does not say it moves). A FULL run reads everything; the
 engine judges deletions by absence.
+
+Write actions (Kombo's, as Lever's opportunity endpoints) are in actions.py: `perform` hands them on.
 """
 
 from __future__ import annotations
