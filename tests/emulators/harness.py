@@ -44,6 +44,7 @@ class Fault:
     retry_after: str | None = None
     delay: float = 0.0
     path: str | None = None  # only requests whose path ends with this; None = the next request
+    method: str | None = None  # only requests of this method (a write, not the read of the same path)
 
 
 @dataclass
@@ -125,10 +126,10 @@ class Emulator:
     def requests_to(self, suffix: str) -> list[SeenRequest]:
         return [r for r in self.requests if r.path.endswith(suffix)]
 
-    def _take_fault(self, path: str) -> Fault | None:
+    def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
             for i, fault in enumerate(self.faults):
-                if fault.path is None or path.endswith(fault.path):
+                if (fault.path is None or path.endswith(fault.path)) and fault.method in (None, method):
                     del self.faults[i]
                     self.faults_injected += 1
                     return fault
@@ -154,7 +155,7 @@ class Emulator:
             if limited:
                 await rate_limited()(scope, receive, send)
                 return
-            fault = emulator._take_fault(request.url.path)
+            fault = emulator._take_fault(request.method, request.url.path)
 
             async def replay() -> dict[str, Any]:
                 return {"type": "http.request", "body": body, "more_body": False}

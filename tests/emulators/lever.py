@@ -16,12 +16,24 @@ document that a child's change moves its opportunity's `updatedAt`: `add_child`,
 archive reasons can be edited too (`edit_user`, `rename_stage`, `rename_archive_reason`); `page_cap`
 makes every listing page hold at most that many records (Lever may answer fewer than `limit`), so
 small accounts page too.
+
+Writes (Lever's documented write endpoints, each needing the same Basic auth): `POST /opportunities`
+(create: `perform_as` required, the contact de-duplicated by email as Lever does), `PUT
+/opportunities/:id/stage` and `/archived`, `POST /opportunities/:id/notes`, `POST
+/opportunities/:id/files` (multipart `file`, at most 30 MB), `POST /opportunities/:id/addTags`,
+`removeTags`, `addLinks`, `removeLinks`. A write checks its input the way Lever answers it (400
+`{"code": "BadRequestError", "message": ...}`, 404 `ResourceNotFound` for an unknown opportunity) and
+moves the opportunity's `updatedAt`, so later reads and syncs see it. `GET /opportunities/:id` and
+`GET /postings/:id` read one record; the opportunity listing filters by `email` and `posting_id`.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import email.parser
+import email.policy
+import json
 import random
 import threading
 import time
@@ -69,6 +81,8 @@ HIRED_REASON = REASONS[3][0]
 TAGS = ["San Francisco", "Remote", "Full-time", "Referral", "Senior", "Engineering", "Sales", "Priority"]
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Linus"]
 LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman"]
+ORIGINS = {"agency", "applied", "internal", "referred", "sourced", "university"}
+MAX_FILE_BYTES = 30 * 1024 * 1024  # Lever: "Files up to 30MB"
 OFFER_STATUSES = ["draft", "approval-sent", "approved", "sent", "sent-manually", "opened", "denied", "signed"]
 
 
@@ -99,11 +113,18 @@ class LeverEmulator:
         self.applications: dict[str, Json] = {}  # by opportunity id
         self.children: dict[str, dict[str, list[Json]]] = {}
         self.deleted: list[Json] = []
+        self.uploads: dict[str, tuple[bytes, str]] = {}  # file id -> (bytes, content type) of uploaded files
         # The account's pipeline stages and archive reasons (Lever's global lists), editable.
         self.stage_list: list[Json] = [{"id": i, "text": t} for i, t in STAGES]
         self.reasons: list[Json] = [{"id": i, "text": t, "status": s, "type": ty} for i, t, s, ty in REASONS]
         self._generate(opportunities)
         routes = [
+            Route("/v1/opportunities", self._create_opportunity, methods=["POST"]),
+            Route("/v1/opportunities/{opportunity}/stage", self._put_stage, methods=["PUT"]),
+            Route("/v1/opportunities/{opportunity}/archived", self._put_archived, methods=["PUT"]),
+            Route("/v1/opportunities/{opportunity}/notes", self._create_note, methods=["POST"]),
+            Route("/v1/opportunities/{opportunity}/files", self._upload_file, methods=["POST"]),
+            Route("/v1/opportunities/{opportunity}/{verb}", self._update_list_field, methods=["POST"]),
             Route("/v1/users", self._list_users),
             Route("/v1/tags", self._list_tags),
             Route("/v1/archive_reasons", self._list_reasons),
@@ -111,6 +132,8 @@ class LeverEmulator:
             Route("/v1/postings", self._list_postings),
             Route("/v1/opportunities", self._list_opportunities),
             Route("/v1/opportunities/deleted", self._list_deleted),
+            Route("/v1/opportunities/{opportunity}", self._get_opportunity),
+            Route("/v1/postings/{posting}", self._get_posting),
             Route("/v1/contacts/{contact}", self._get_contact),
             Route("/v1/opportunities/{opportunity}/{kind}", self._list_children),
             Route("/v1/opportunities/{opportunity}/{kind}/{file}/download", self._download),
@@ -642,9 +665,14 @@ class LeverEmulator:
         expand = "applications" in request.query_params.getlist("expand")
         with self._lock:
             opps = [self.render_opportunity(oid, expand=expand) for oid in self.opportunities]
+            posting_of = {oid: a["posting"] for oid, a in self.applications.items()}
         opps = self._visible(request, opps)
         if (contact := request.query_params.get("contact_id")) is not None:
             opps = [o for o in opps if o["contact"] == contact]
+        if emails := {e.lower() for e in request.query_params.getlist("email")}:
+            opps = [o for o in opps if emails & {e.lower() for e in o["emails"]}]
+        if postings := set(request.query_params.getlist("posting_id")):
+            opps = [o for o in opps if posting_of[o["id"]] in postings]
         filtered = self._ms_filter(request, opps, "updatedAt", "updated_at")
         if filtered is None:
             return JSONResponse({"code": "BadRequestError", "message": "bad updated_at"}, 400)
@@ -687,9 +715,331 @@ class LeverEmulator:
             found = next((i for i in items or [] if i["id"] == file_id), None)
         if found is None:
             return _not_found(kind, file_id)
+        if file_id in self.uploads:
+            content, media = self.uploads[file_id]
+            return Response(content, media_type=media)
         name = found["name"] if kind == "files" else found["file"]["name"]
         media = {"pdf": "application/pdf", "png": "image/png"}.get(name.rsplit(".", 1)[-1], "text/plain")
         return Response(self.file_content(kind, file_id), media_type=media)
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def _performer(self, request: Request, *, required: bool) -> str | Response | None:
+        """The `perform_as` user: an active user of the account; Lever requires one on create."""
+        user = request.query_params.get("perform_as")
+        if not user:
+            return _bad_request("Missing required parameter: perform_as") if required else None
+        found = self.users.get(user)
+        if found is None or found["deactivatedAt"] is not None:
+            return _bad_request(f"perform_as: {user} is not an active user")
+        return user
+
+    def _target(self, request: Request) -> str | Response:
+        """The opportunity a write names (401 before 404, as for reads)."""
+        if not self._authorized(request):
+            return _unauthorized()
+        oid = request.path_params["opportunity"]
+        return oid if oid in self.opportunities else _not_found("opportunities", oid)
+
+    async def _get_opportunity(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return _unauthorized()
+        oid = request.path_params["opportunity"]
+        with self._lock:
+            if oid not in self.opportunities:
+                return _not_found("opportunities", oid)
+            return JSONResponse(
+                {"data": self.render_opportunity(oid, expand="applications" in request.query_params.getlist("expand"))}
+            )
+
+    async def _get_posting(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return _unauthorized()
+        with self._lock:
+            posting = copy.deepcopy(self.postings.get(request.path_params["posting"]))
+        if posting is None:
+            return _not_found("postings", request.path_params["posting"])
+        return JSONResponse({"data": posting})
+
+    async def _create_opportunity(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return _unauthorized()
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        with self._lock:
+            performer = self._performer(request, required=True)
+            if not isinstance(performer, str):
+                return performer or _bad_request("Missing required parameter: perform_as")
+            problem = self._creation_problem(body)
+            if problem is not None:
+                return _bad_request(problem)
+            oid = self.create_opportunity(body, performer)
+            return JSONResponse({"data": self.render_opportunity(oid, expand=False)}, 201)
+
+    def _creation_problem(self, body: Json) -> str | None:
+        """What Lever would refuse in a create request's body, or None."""
+        for key in ("name", "headline", "location", "origin", "stage", "owner", "contact"):
+            if body.get(key) is not None and not isinstance(body[key], str):
+                return f"{key} must be a string"
+        for key in ("emails", "links", "tags", "sources", "postings", "followers"):
+            value = body.get(key)
+            if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+                return f"{key} must be an array of strings"
+        phones = body.get("phones")
+        if phones is not None and (
+            not isinstance(phones, list)
+            or not all(isinstance(p, dict) and isinstance(p.get("value"), str) for p in phones)
+        ):
+            return "phones must be an array of {value, type} objects"
+        if not body.get("name") and not body.get("emails") and not body.get("contact"):
+            return "An opportunity needs a name, an email or a contact"
+        postings = body.get("postings") or []
+        if len(postings) > 1:
+            return "Only one posting may be specified per opportunity"
+        if postings and postings[0] not in self.postings:
+            return f"Posting {postings[0]} was not found"
+        if body.get("stage") is not None and body["stage"] not in {s["id"] for s in self.stage_list}:
+            return f"Stage {body['stage']} was not found"
+        if body.get("origin") is not None and body["origin"] not in ORIGINS:
+            return f"origin must be one of {', '.join(sorted(ORIGINS))}"
+        if body.get("owner") is not None and body["owner"] not in self.users:
+            return f"owner: user {body['owner']} was not found"
+        if body.get("contact") is not None and body["contact"] not in self.contacts:
+            return f"Contact {body['contact']} was not found"
+        return None
+
+    def create_opportunity(self, body: Json, performer: str) -> str:
+        """A new opportunity from a create request. Lever de-duplicates the person: an email that a
+        contact already has puts the opportunity on that contact (whose own fields stay as they were)."""
+        with self._lock:
+            emails = list(dict.fromkeys(body.get("emails") or []))
+            wanted = {e.lower() for e in emails}
+            contact = body.get("contact") or next(
+                (cid for cid, c in self.contacts.items() if wanted & {e.lower() for e in c["emails"]}), None
+            )
+            if contact is None:
+                contact = self._id()
+                self.contacts[contact] = {
+                    "id": contact,
+                    "name": body.get("name") or "",
+                    "headline": body.get("headline") or "",
+                    "isAnonymized": False,
+                    "location": body.get("location"),
+                    "emails": emails,
+                    "phones": [{k: p[k] for k in ("type", "value") if k in p} for p in body.get("phones") or []],
+                }
+            oid, now = self._id(), self.now_ms()
+            posting = next(iter(body.get("postings") or []), None)
+            origin = body.get("origin") or "sourced"
+            stage = body.get("stage") or STAGES[0 if origin == "applied" else 1][0]
+            owner = body.get("owner") or performer
+            confidential = posting is not None and self.postings[posting]["confidentiality"] == "confidential"
+            self.opportunities[oid] = {
+                "id": oid,
+                "contact": contact,
+                "links": list(dict.fromkeys(body.get("links") or [])),
+                "createdAt": now,
+                "updatedAt": now,
+                "lastInteractionAt": now,
+                "lastAdvancedAt": now,
+                "snoozedUntil": None,
+                "stage": stage,
+                "stageChanges": [{"toStageId": stage, "toStageIndex": self._stage_index(stage), "userId": performer,
+                                  "updatedAt": now}],
+                "confidentiality": "confidential" if confidential else "non-confidential",
+                "owner": owner,
+                "followers": list(dict.fromkeys([owner, *(body.get("followers") or [])])),
+                "tags": list(dict.fromkeys(body.get("tags") or [])),
+                "sources": list(dict.fromkeys(body.get("sources") or [])),
+                "origin": origin,
+                "sourcedBy": performer if origin == "sourced" else None,
+                "resume": None,
+                "urls": {"list": "https://hire.lever.co/candidates", "show": f"https://hire.lever.co/candidates/{oid}"},
+                "dataProtection": None,
+                "isAnonymized": False,
+                "archived": None,
+            }  # fmt: skip
+            self.applications[oid] = {
+                "id": self._id(),
+                "opportunityId": oid,
+                "candidateId": oid,
+                "createdAt": now,
+                "type": "user",
+                "posting": posting,
+                "user": performer,
+                "customQuestions": None,
+            }
+            self.children[oid] = {kind: [] for kind in CHILD_KINDS}
+            return oid
+
+    def _stage_index(self, stage: str) -> int:
+        return next(i for i, s in enumerate(self.stage_list) if s["id"] == stage)
+
+    async def _put_stage(self, request: Request) -> Response:
+        oid = self._target(request)
+        if isinstance(oid, Response):
+            return oid
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        with self._lock:
+            performer = self._performer(request, required=False)
+            if isinstance(performer, Response):
+                return performer
+            stage = body.get("stage")
+            if not isinstance(stage, str) or stage not in {s["id"] for s in self.stage_list}:
+                return _bad_request(f"Stage {stage} was not found" if isinstance(stage, str) else "stage is required")
+            now = self.now_ms()
+            opp = self.opportunities[oid]
+            change = {"toStageId": stage, "toStageIndex": self._stage_index(stage), "userId": performer,
+                      "updatedAt": now}  # fmt: skip
+            opp.update(stage=stage, lastAdvancedAt=now, updatedAt=now, stageChanges=[*opp["stageChanges"], change])
+            return JSONResponse({"data": self.render_opportunity(oid, expand=False)})
+
+    async def _put_archived(self, request: Request) -> Response:
+        oid = self._target(request)
+        if isinstance(oid, Response):
+            return oid
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        with self._lock:
+            performer = self._performer(request, required=False)
+            if isinstance(performer, Response):
+                return performer
+            if "reason" not in body:
+                return _bad_request("reason is required (null to unarchive)")
+            reason = body["reason"]
+            if reason is not None and reason not in {r["id"] for r in self.reasons}:
+                return _bad_request(f"Archive reason {reason} was not found")
+            self.archive(oid, reason)
+            return JSONResponse({"data": self.render_opportunity(oid, expand=False)})
+
+    async def _create_note(self, request: Request) -> Response:
+        oid = self._target(request)
+        if isinstance(oid, Response):
+            return oid
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        with self._lock:
+            performer = self._performer(request, required=False)
+            if isinstance(performer, Response):
+                return performer
+            value = body.get("value")
+            if not isinstance(value, str) or not value.strip():
+                return _bad_request("value is required")
+            if body.get("secret") is not None and not isinstance(body["secret"], bool):
+                return _bad_request("secret must be a boolean")
+            now = self.now_ms()
+            note = {
+                "id": self._id(),
+                "text": "Note",
+                "fields": [{"type": "note", "text": "Comment", "value": value, "createdAt": now}],
+                "user": performer or next(iter(self.users)),
+                "secret": bool(body.get("secret")),
+                "completedAt": now,
+                "createdAt": now,
+                "deletedAt": None,
+            }
+            self.children[oid]["notes"].append(note)
+            self.opportunities[oid]["updatedAt"] = now
+            return JSONResponse({"data": {"noteId": note["id"]}}, 201)
+
+    async def _upload_file(self, request: Request) -> Response:
+        oid = self._target(request)
+        if isinstance(oid, Response):
+            return oid
+        with self._lock:
+            performer = self._performer(request, required=False)
+        if isinstance(performer, Response):
+            return performer
+        body = await request.body()
+        if len(body) > MAX_FILE_BYTES + 64 * 1024:
+            return _bad_request("File is larger than 30MB")
+        part = _multipart_file(request.headers.get("content-type", ""), body)
+        if part is None:
+            return _bad_request("file is required (multipart/form-data)")
+        name, media, content = part
+        if len(content) > MAX_FILE_BYTES:
+            return _bad_request("File is larger than 30MB")
+        with self._lock:
+            fid, now = self._id(), self.now_ms()
+            ext = f".{name.rsplit('.', 1)[-1]}" if "." in name else ""
+            item = {
+                "id": fid,
+                "downloadUrl": f"https://hire.lever.co/candidates/{oid}/files/{fid}/download",
+                "ext": ext,
+                "name": name,
+                "uploadedAt": str(now),
+                "status": "processed",
+                "size": str(len(content)),
+            }
+            self.uploads[fid] = (content, media)
+            self.children[oid]["files"].append(item)
+            self.opportunities[oid]["updatedAt"] = now
+            return JSONResponse({"data": copy.deepcopy(item)}, 201)
+
+    async def _update_list_field(self, request: Request) -> Response:
+        """`addTags`/`removeTags` (`{"tags": [...]}`), `addLinks`/`removeLinks` (`{"links": [...]}`)."""
+        verbs = {"addTags": ("tags", True), "removeTags": ("tags", False), "addLinks": ("links", True),
+                 "removeLinks": ("links", False)}  # fmt: skip
+        verb = request.path_params["verb"]
+        if verb not in verbs:
+            return JSONResponse({"code": "MethodNotAllowed", "message": f"POST {verb} is not allowed"}, 405)
+        oid = self._target(request)
+        if isinstance(oid, Response):
+            return oid
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        key, adding = verbs[verb]
+        values = body.get(key)
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
+            return _bad_request(f"{key} must be a non-empty array of strings")
+        with self._lock:
+            performer = self._performer(request, required=False)
+            if isinstance(performer, Response):
+                return performer
+            opp = self.opportunities[oid]
+            current = list(opp[key])
+            changed = list(dict.fromkeys([*current, *values])) if adding else [v for v in current if v not in values]
+            opp[key] = changed
+            opp["updatedAt"] = self.now_ms()
+            return JSONResponse({"data": self.render_opportunity(oid, expand=False)})
+
+
+def _bad_request(message: str) -> Response:
+    return JSONResponse({"code": "BadRequestError", "message": message}, 400)
+
+
+def _unauthorized() -> Response:
+    return JSONResponse({"code": "UnauthorizedError", "message": "Invalid API key"}, 401)
+
+
+async def _json_body(request: Request) -> Json | Response:
+    try:
+        body = json.loads(await request.body() or b"null")
+    except ValueError:
+        return _bad_request("Request body is not valid JSON")
+    return body if isinstance(body, dict) else _bad_request("Request body must be a JSON object")
+
+
+def _multipart_file(content_type: str, body: bytes) -> tuple[str, str, bytes] | None:
+    """(file name, content type, bytes) of the form's `file` part, or None (stdlib parser: the
+    emulator needs no multipart package)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    if not message.is_multipart():
+        return None
+    for part in message.iter_parts():
+        if part.get_param("name", header="content-disposition") == "file":
+            data = part.get_payload(decode=True)
+            name = part.get_filename() or "file"
+            return name, part.get_content_type(), data if isinstance(data, bytes) else b""
+    return None
 
 
 def _not_found(kind: str, remote_id: str) -> Response:

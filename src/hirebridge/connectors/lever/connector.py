@@ -7,11 +7,13 @@ last run's start minus an overlap (streams.UpdatedSince); a DELTA run also reads
 the run listed plus, on a DELTA run, one part of the stored ones (a child can change without its
 opportunity's `updatedAt` moving: Lever does not say it moves). A FULL run reads everything; the
 engine judges deletions by absence.
+
+Write actions (Kombo's, as Lever's opportunity endpoints) are in actions.py: `perform` hands them on.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -19,6 +21,7 @@ from hirebridge.connectors.base import Checkpoint, StreamItem
 from hirebridge.connectors.framework import (
     Auth,
     BasicKeyAuth,
+    ConfigField,
     ConfigSchema,
     CustomStream,
     DeletionFeed,
@@ -35,11 +38,14 @@ from hirebridge.connectors.framework import (
     download,
     plain,
 )
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.files import Downloads
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json
 from hirebridge.connectors.lever import mapping, shapes
+from hirebridge.connectors.lever.actions import ACTIONS, LeverWriter
 from hirebridge.connectors.lever.coverage import COVERAGE
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
 # Re-read this much before the last sync's start: clock skew between Lever's servers and ours, and
@@ -82,6 +88,14 @@ class LeverConnector(HttpConnector):
                 "files and resumes; confidential data access to sync confidential postings and candidates.",
                 vendor_url="https://hire.lever.co/developer/documentation#authentication",
             ),
+            ConfigField(
+                "perform_as",
+                label="Acting user ID",
+                help="Optional: the Lever user write actions are made on behalf of (Lever's perform_as; it owns the "
+                "opportunities HireBridge creates). Without it, creating an application is refused; other writes "
+                "are made without one.",
+                vendor_url="https://hire.lever.co/developer/documentation#create-an-opportunity",
+            ),
             *client_tunables(
                 base_url="https://api.lever.co/v1",
                 requests_per_second=10,
@@ -92,6 +106,11 @@ class LeverConnector(HttpConnector):
         ]
     )
     check_request = Request("GET", "/users", {"limit": 1})
+    actions: ClassVar[Mapping[str, ActionSupport]] = ACTIONS
+
+    async def perform(self, action: Action) -> ActionResult:
+        """Do `action` in Lever (actions.py); the records it changed, mapped as the streams map them."""
+        return await LeverWriter(self.runtime, self.settings.get("perform_as")).perform(action)
 
     def auth(self) -> Auth:
         return BasicKeyAuth(self.settings["api_key"])
