@@ -33,16 +33,18 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
         assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
         yield World(server, tenant, integration_id)
         return
+    extra: dict[str, object] = {}
     if tool == "lever":
         lever = LeverEmulator(seed=11, opportunities=40, api_key=KEY, rate=None)
         source = lever.running()
+        extra["perform_as"] = next(iter(lever.users))  # the Lever user write actions are made as
     elif tool == "greenhouse":
         source = GreenhouseEmulator(seed=11, applications=40, client_secret=KEY, rate_limit=None).running()
     else:
         source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
     with source as url:
         with write_tx(engine) as conn:
-            config = config_for(tool, url)
+            config = {**config_for(tool, url), **extra}
             integration_id = tenancy.create_integration(conn, tenant.environment, tool, config).id
         assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
         yield World(server, tenant, integration_id)
