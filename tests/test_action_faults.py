@@ -102,8 +102,12 @@ def test_a_full_concurrency_slot_is_429(world: World) -> None:
         while not any(r.path.startswith("/v3/jobs") for r in emu.harness.requests[-3:]):
             assert time.monotonic() < deadline, "the first action never reached the source"
             time.sleep(0.01)
-        busy = _act(world, "POST", f"/ats/jobs/{job['id']}/applications", _candidate("a2@example.com"), server.base_url)
+        path = f"/ats/jobs/{job['id']}/applications"
+        busy = _act(world, "POST", path, _candidate("a2@example.com"), server.base_url, **{"Idempotency-Key": "k"})
         slow.join()
+        # The refusal sent nothing, so its key is free for the retry it asks for.
+        retried = _act(world, "POST", path, _candidate("a2@example.com"), server.base_url, **{"Idempotency-Key": "k"})
     assert busy.status_code == 429, busy.text
     assert busy.json()["error"]["code"] == "PLATFORM.CONCURRENCY_LIMIT_EXCEEDED"
     assert answers[0].status_code == 200, answers[0].text
+    assert retried.status_code == 200 and "idempotent-replayed" not in retried.headers, retried.text

@@ -178,10 +178,16 @@ async def execute(
             if invalid_credentials:  # as a sync does: the API reports the integration INVALID
                 tenancy.set_credentials_invalid(conn, integration.id, now)
 
+    def forget() -> None:
+        with write_tx(engine) as conn:
+            store.forget(conn, action_id)
+
     try:
         IN_FLIGHT.enter(integration.id, settings.action_concurrency_limit)
     except ActionFailed as busy:
-        await run_in_threadpool(finish, store.FAILED, busy.status, error_envelope(busy), busy.code)
+        # Nothing was sent: the key stays free for the retry the 429 asks for.
+        await run_in_threadpool(forget)
+        _audit(call, action_id, "REFUSED", busy.status, busy.code, started)
         raise
     try:
         config = integration.connector_config()
@@ -190,7 +196,8 @@ async def execute(
         try:
             failure, state = _failure_of(exc)
         except Exception:
-            await run_in_threadpool(finish, store.FAILED, 500, b"{}", "PLATFORM.UNKNOWN_ERROR")
+            unknown = ActionFailed(500, "PLATFORM.UNKNOWN_ERROR", "An unexpected error occurred. It has been logged.")
+            await run_in_threadpool(finish, store.FAILED, 500, error_envelope(unknown), unknown.code)
             raise
         body = error_envelope(failure)
         invalid = failure.code == "INTEGRATION.AUTHENTICATION_INVALID"
