@@ -159,3 +159,17 @@ def test_remote_urls_point_into_the_configured_greenhouse_host(engine: Engine, s
     assert not [link for link in links if "//" in link.removeprefix("https://")], "a doubled slash"
     job = next(iter(served["jobs"].values()))
     assert job["remote_url"] == f"https://app.eu.greenhouse.example/jobs/{job['remote_id']}"
+
+
+def test_connectors_built_with_the_same_credentials_share_one_token() -> None:
+    """A write action or a check builds a connector of its own: the token of the last one is reused
+    (one vendor round trip less per action), and other credentials never get it."""
+    target = GREENHOUSE
+    with target.start(GREENHOUSE.paced) as running:
+        config = target.config(running)
+        GreenhouseConnector("gh-shared-1", config).check()
+        GreenhouseConnector("gh-shared-2", config).check()
+        assert len([r for r in running.harness.requests if r.path == "/token"]) == 1
+        user = next(u for u in running.emulator.records("users") if u["site_admin"])
+        GreenhouseConnector("gh-shared-3", {**config, "sub": str(user["id"])}).check()
+        assert len([r for r in running.harness.requests if r.path == "/token"]) == 2

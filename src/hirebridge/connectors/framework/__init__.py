@@ -13,6 +13,7 @@ from hirebridge.connectors.framework.auth import (
     HeaderKey,
     NoAuth,
     OAuth2ClientCredentials,
+    shared_client_credentials,
 )
 from hirebridge.connectors.framework.config import ConfigField, ConfigSchema, api_key, child_refresh, client_tunables
 from hirebridge.connectors.framework.connector import HttpConnector
@@ -104,4 +105,5 @@ __all__ = [
     "operator",
     "plain",
     "rpc_failure",
+    "shared_client_credentials",
 ]

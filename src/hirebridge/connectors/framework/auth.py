@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import hashlib
 import logging
 import threading
 import time
@@ -210,3 +211,27 @@ class OAuth2ClientCredentials:
             lifetime = 3600.0
         log.debug("%s issued a token for %.0f s", where, lifetime, extra={"tool": client.tool})
         return token, float(lifetime)
+
+
+# Tokens are worth keeping between the connectors a process builds: a write action or a check builds a
+# new connector each time, and a token per action is a vendor round trip per action. Keyed by every
+# credential (the secret by its hash), so new credentials never meet an old token; bounded, oldest out.
+_SHARED: dict[tuple[str, ...], OAuth2ClientCredentials] = {}
+_SHARED_MAX = 1024
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_client_credentials(
+    token_url: str, client_id: str, client_secret: str, *, extra_form: Mapping[str, str] | None = None
+) -> OAuth2ClientCredentials:
+    """The process's `OAuth2ClientCredentials` for these credentials: its cached token (and its single
+    flight, which works across threads and event loops) shared by every connector built with them."""
+    secret = hashlib.sha256(client_secret.encode()).hexdigest()
+    key = (token_url, client_id, secret, *sorted(f"{k}={v}" for k, v in (extra_form or {}).items()))
+    with _SHARED_LOCK:
+        auth = _SHARED.get(key)
+        if auth is None:
+            if len(_SHARED) >= _SHARED_MAX:
+                del _SHARED[next(iter(_SHARED))]
+            auth = _SHARED[key] = OAuth2ClientCredentials(token_url, client_id, client_secret, extra_form=extra_form)
+        return auth

@@ -194,6 +194,14 @@ def credential_values(headers: Mapping[str, str]) -> list[str]:
     return secrets
 
 
+@functools.lru_cache(maxsize=256)
+def _redactor(secrets: frozenset[str]) -> Redactor:
+    """One redactor per set of credentials, shared by the clients that learn them: building one
+    compiles a pattern of every form of every secret (milliseconds), and a write action's client
+    learns the same credentials a moment ago's did."""
+    return Redactor(secrets)
+
+
 class Redactor:
     """Takes credentials out of text before it is stored, logged or raised: every form of the
     secrets it was built from (see `_secret_forms`), plus any `Bearer ...` token or `Basic ...` pair.
@@ -363,7 +371,7 @@ class SourceClient:
         new = set(credential_values(headers)) - self._secrets
         if new:
             self._secrets |= new
-            self.redact = Redactor(self._secrets)
+            self.redact = _redactor(frozenset(self._secrets))
 
     def _where(self, method: str, url: httpx.URL | str) -> str:
         return self.redact(f"{method} {redact(str(url))}")

@@ -28,7 +28,6 @@ from hirebridge.connectors.framework import (
     CustomStream,
     HttpConnector,
     LinkHeader,
-    OAuth2ClientCredentials,
     Request,
     RequestRejected,
     RestStream,
@@ -39,6 +38,7 @@ from hirebridge.connectors.framework import (
     download,
     operator,
     plain,
+    shared_client_credentials,
 )
 from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.files import Downloads
@@ -235,7 +235,8 @@ class GreenhouseConnector(HttpConnector):
 
     def auth(self) -> Auth:
         sub = self.settings.get("sub")
-        return OAuth2ClientCredentials(
+        # Shared by the connectors this process builds with these credentials: one token for them all.
+        return shared_client_credentials(
             self.settings["token_url"],
             self.settings["client_id"],
             self.settings["client_secret"],
