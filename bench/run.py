@@ -434,6 +434,11 @@ def _write_figures(w: dict[str, Any]) -> dict[str, str]:
             f"{w['rounds']} rounds) = {a['ratio']} (rounds {a['round_ratio_min']}-{a['round_ratio_max']}), "
             f"+{a['overhead_ms']} ms; {a['source_requests']} source requests "
             f"({', '.join(a['source_request_kinds'])})"
+            + (
+                f"; against a direct client that keeps its token {a['ratio_vs_kept_token']}"
+                if "ratio_vs_kept_token" in a
+                else ""
+            )
         )
     return out
 

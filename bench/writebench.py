@@ -10,12 +10,14 @@ The emulator answers every request after a fixed `latency`, standing for a real 
 millisecond, any fixed cost of HireBridge's (its own HTTP hop, auth, the audit row, the write-back)
 is an unbounded multiple of the source's time, a ratio that says nothing about what a client sees.
 
-Each round times both sides, alternating which goes first:
+Each round times each side, the order reversed every other round:
 - HireBridge: the Kombo endpoint over HTTP with a keep-alive client, the whole call (validation, the
   source's requests, the write-back and the response);
 - direct: exactly the source requests HireBridge made for that action (from the emulator's request
   log: method, path, query and body, the token request included), replayed in order with a
   keep-alive client and a valid OAuth token, as a client of Harvest's own would send them.
+The third side replays the same requests but the token's (a direct client keeps its token; HireBridge
+fetches one per action): `ratio_vs_kept_token`, reported, not the target.
 Before each timed call the source is put back where the action expects it (a move goes from the same
 stage each time), outside the timing.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import itertools
 import json
 import statistics
 import sys
@@ -89,12 +92,28 @@ def _replay(client: httpx.Client, seen: list[Any], bearer: str, basic: str) -> N
             raise RuntimeError(f"direct {request.method} {request.path}: {answer.status_code} {answer.text[:200]}")
 
 
+def _phases(began: int, ended: int, seen: list[Any], latency: float) -> dict[str, float]:
+    """Where one call's time went, from the arrival times the emulator logged (after its latency):
+    `before` the first source request (HireBridge: the request's checks and the audit row), `between`
+    requests beyond the latency (the emulator's handling and the caller's work between its answers:
+    the token, pacing, parsing), `after` the last one arrived (its handling, then HireBridge's write-back
+    and response). Nanosecond clocks: `time.monotonic_ns`, the emulator's too."""
+    wait = int(latency * 1e9)
+    arrivals = [r.at for r in seen]
+    between = sum(later - earlier - wait for earlier, later in itertools.pairwise(arrivals))
+    return {
+        "before": (arrivals[0] - wait - began) / 1e6,
+        "between": between / 1e6,
+        "after": (ended - arrivals[-1]) / 1e6,
+    }
+
+
 def _kinds(seen: list[Any]) -> list[str]:
     """The source requests of one action, ids left out: `POST /v3/notes`, `GET /v3/applications`."""
     return [f"{r.method} {'/'.join('{id}' if p.isdigit() else p for p in r.path.split('/'))}" for r in seen]
 
 
-def measure(url: str, latency: float, rounds: int, applications: int) -> dict[str, Any]:
+def measure(url: str, latency: float, rounds: int, applications: int, profile: Path | None = None) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from tests.emulators.greenhouse import GreenhouseEmulator
     from tests.emulators.harness import serve
@@ -130,6 +149,9 @@ def measure(url: str, latency: float, rounds: int, applications: int) -> dict[st
         gate.seconds = latency
         port = free_port()
         serve_argv = [str(BIN / "hirebridge"), "serve", "--port", str(port)]
+        if profile is not None:  # py-spy's raw samples of the server's busy threads (where its overhead goes)
+            serve_argv = [str(BIN / "py-spy"), "record", "--format", "raw", "--rate", "500", "-o", str(profile),
+                          "--subprocesses", "--", *serve_argv]  # fmt: skip
         with (
             Server(serve_argv, url, port) as api,
             httpx.Client(base_url=api.base, headers=headers, timeout=60) as hb,
@@ -144,7 +166,9 @@ def measure(url: str, latency: float, rounds: int, applications: int) -> dict[st
             ).json()["access_token"]
             bearer = f"Bearer {token}"
             cases = _cases(hb, emulator)
-            out["actions"] = {case.name: _rounds(case, hb, direct, emulator, rounds, bearer, basic) for case in cases}
+            out["actions"] = {
+                case.name: _rounds(case, hb, direct, emulator, rounds, latency, bearer, basic) for case in cases
+            }
     ratios = [a["ratio"] for a in out["actions"].values()]
     out["write_vs_direct"] = max(ratios)
     return out
@@ -184,39 +208,62 @@ def _cases(hb: httpx.Client, emulator: Any) -> list[Case]:
 
 
 def _rounds(
-    case: Case, hb: httpx.Client, direct: httpx.Client, emulator: Any, rounds: int, bearer: str, basic: str
+    case: Case,
+    hb: httpx.Client,
+    direct: httpx.Client,
+    emulator: Any,
+    rounds: int,
+    latency: float,
+    bearer: str,
+    basic: str,
 ) -> dict[str, Any]:
     template: list[Any] = []
+    phases: dict[str, list[dict[str, float]]] = {"hirebridge": [], "direct": [], "direct_kept_token": []}
 
     def through_hirebridge() -> float:
         nonlocal template
         before = len(emulator.requests)
-        began = time.perf_counter()
+        began = time.monotonic_ns()
         answer = hb.request(case.method, case.path, json=case.body)
-        seconds = time.perf_counter() - began
+        ended = time.monotonic_ns()
         if answer.status_code != 200:
             raise RuntimeError(f"{case.name}: {answer.status_code} {answer.text[:300]}")
         template = list(emulator.requests[before:])
+        phases["hirebridge"].append(_phases(began, ended, template, latency))
         case.reset()
-        return seconds
+        return (ended - began) / 1e9
 
-    def directly() -> float:
-        began = time.perf_counter()
-        _replay(direct, template, bearer, basic)
-        seconds = time.perf_counter() - began
-        case.reset()
-        return seconds
+    def replayed(side: str, keep_token: bool) -> Callable[[], float]:
+        def directly() -> float:
+            before = len(emulator.requests)
+            began = time.monotonic_ns()
+            _replay(direct, [r for r in template if not (keep_token and r.path == "/token")], bearer, basic)
+            ended = time.monotonic_ns()
+            phases[side].append(_phases(began, ended, emulator.requests[before:], latency))
+            case.reset()
+            return (ended - began) / 1e9
 
+        return directly
+
+    # `direct` replays every request, the token's too (the target's comparison); `direct_kept_token`
+    # leaves the token request out: a client of Harvest's own keeps its token, while HireBridge
+    # fetches one per action (a connector per action), so that ratio is what a caller really pays.
+    order = (
+        ("hirebridge", through_hirebridge),
+        ("direct", replayed("direct", keep_token=False)),
+        ("direct_kept_token", replayed("direct_kept_token", keep_token=True)),
+    )
     # Warm-up, untimed: the first action's imports and caches, the keep-alive connections, and the
     # request list the first direct round replays.
-    through_hirebridge()
-    directly()
-    sides: dict[str, list[float]] = {"hirebridge": [], "direct": []}
+    for _, call in order:
+        call()
+    for runs in phases.values():
+        runs.clear()
+    sides: dict[str, list[float]] = {side: [] for side, _ in order}
     for n in range(rounds):
-        order = (("hirebridge", through_hirebridge), ("direct", directly))
         for side, call in order if n % 2 == 0 else order[::-1]:
             sides[side].append(call())
-    hb_s, direct_s = sides["hirebridge"], sides["direct"]
+    hb_s, direct_s, kept_s = sides["hirebridge"], sides["direct"], sides["direct_kept_token"]
     per_round = [h / d for h, d in zip(hb_s, direct_s, strict=True)]
     hb_median, direct_median = statistics.median(hb_s), statistics.median(direct_s)
     return {
@@ -226,6 +273,13 @@ def _rounds(
         "hirebridge_ms": {"median": _ms(hb_median), "min": _ms(min(hb_s)), "max": _ms(max(hb_s))},
         "direct_ms": {"median": _ms(direct_median), "min": _ms(min(direct_s)), "max": _ms(max(direct_s))},
         "overhead_ms": _ms(hb_median - direct_median),
+        "ratio_vs_kept_token": round(hb_median / statistics.median(kept_s), 3),
+        "direct_kept_token_ms": {"median": _ms(statistics.median(kept_s)), "min": _ms(min(kept_s))},
+        # Medians of each phase (`_phases`): the difference between the sides is where the overhead is.
+        "phases_ms": {
+            side: {name: round(statistics.median(p[name] for p in runs), 2) for name in runs[0]}
+            for side, runs in phases.items()
+        },
         "source_requests": len(template),
         "source_request_kinds": _kinds(template),
     }
@@ -237,8 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--latency-ms", type=float, default=100.0, help="the emulator's delay before each answer")
     p.add_argument("--rounds", type=int, default=15, help="timed rounds per action and side (at least 15)")
     p.add_argument("--applications", type=int, default=50, help="Greenhouse emulator size")
+    p.add_argument("--profile", type=Path, help="run the server under py-spy, raw samples to this file")
     args = p.parse_args(argv)
-    result = measure(args.url, args.latency_ms / 1000, args.rounds, args.applications)
+    result = measure(args.url, args.latency_ms / 1000, args.rounds, args.applications, args.profile)
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
