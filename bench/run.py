@@ -165,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lever-rate", type=float, default=200.0, help="Lever rate limit, requests/s")
     p.add_argument("--greenhouse-applications", type=int, default=None, help="Greenhouse emulator size (150 / 1000)")
     p.add_argument("--greenhouse-window", type=float, default=100.0, help="Greenhouse rolling window, requests/s")
+    p.add_argument(
+        "--write-latency-ms", type=float, default=100.0, help="Greenhouse emulator round trip, write benchmark"
+    )
+    p.add_argument("--write-rounds", type=int, default=None, help="write benchmark rounds per action (15 / 25)")
     p.add_argument("--docs", action="store_true", help="rewrite this mode's table in docs/benchmarks.md")
     args = p.parse_args(argv)
     quick = args.quick
@@ -179,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     # must stay small beside the FULL sync it is compared with (at 40 they were 0.06-0.14 of it).
     lever_opps = args.lever_opportunities or (150 if quick else 1000)
     greenhouse_apps = args.greenhouse_applications or (150 if quick else 1000)
+    write_rounds = args.write_rounds or (15 if quick else 25)
     began = time.perf_counter()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     figures: dict[str, Any] = {}
@@ -283,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"16 clients: {load['records_per_s']} records/s, {load['errors']} errors, RSS {load['server_rss_mb_peak']} MB")
 
     # Sync: engine rate and memory (sandbox), rate-limited source and DELTA (Lever emulator)
-    sync_url = _sync_url(url)
+    sync_url = _side_url(url, "sync")
     small = run_child("sandbox", sync_url, str(sync_small))
     large = run_child("sandbox", sync_url, str(sync_large))
     detail["sandbox_sync_small"] = small
@@ -314,6 +319,18 @@ def main(argv: list[str] | None = None) -> int:
         summary["greenhouse_sync_vs_rate_limit"] = None
         not_measured["greenhouse_sync_vs_rate_limit"] = f"Greenhouse sync failed: {type(exc).__name__}: {exc}"
         log(not_measured["greenhouse_sync_vs_rate_limit"])
+
+    # Write actions: HireBridge's wall time against the same source requests sent directly.
+    try:
+        write_argv = ["--latency-ms", str(args.write_latency_ms), "--rounds", str(write_rounds)]
+        writes = run_child(_side_url(url, "write"), *write_argv, module="bench.writebench")
+        detail["write_actions"] = writes
+        summary["write_vs_direct"] = writes["write_vs_direct"]
+        log(f"write actions: {writes['actions']}")
+    except Exception as exc:  # report the figure as missing, not the suite as failed
+        summary["write_vs_direct"] = None
+        not_measured["write_vs_direct"] = f"write benchmark failed: {type(exc).__name__}: {exc}"
+        log(not_measured["write_vs_direct"])
 
     figures.update(_figures(detail, kombo_pages))
     result: dict[str, Any] = {
@@ -347,12 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _sync_url(url: str) -> str:
-    """The sync benchmarks write into their own database (they reset it)."""
+def _side_url(url: str, purpose: str) -> str:
+    """The sync and write benchmarks each write into a database of their own (they reset it)."""
     if url.startswith("sqlite"):
-        return f"sqlite:///{datasets.CACHE_DIR / 'sync-bench.db'}"
+        return f"sqlite:///{datasets.CACHE_DIR / f'{purpose}-bench.db'}"
     base, _, name = url.rpartition("/")
-    return f"{base}/{name}_sync"
+    return f"{base}/{name}_{purpose}"
 
 
 def _figures(d: dict[str, Any], kombo_pages: int | None) -> dict[str, Any]:
@@ -403,7 +420,27 @@ def _figures(d: dict[str, Any], kombo_pages: int | None) -> dict[str, Any]:
                 f"{r['min_seconds']} s at {gh['rate_per_s']:g}/s), {r['records']} records, "
                 f"{r['rate_limit_violations']} answered 429 so far"
             )
+    if "write_actions" in d:
+        f.update(_write_figures(d["write_actions"]))
     return f
+
+
+def _write_figures(w: dict[str, Any]) -> dict[str, str]:
+    """Each action: both sides' medians, the ratio and its spread over the rounds, the source requests."""
+    out: dict[str, str] = {}
+    for name, a in w["actions"].items():
+        out[f"write `{name}`, Greenhouse at {w['latency_ms']:g} ms a request"] = (
+            f"HireBridge {a['hirebridge_ms']['median']} ms / direct {a['direct_ms']['median']} ms (medians of "
+            f"{w['rounds']} rounds) = {a['ratio']} (rounds {a['round_ratio_min']}-{a['round_ratio_max']}), "
+            f"+{a['overhead_ms']} ms; {a['source_requests']} source requests "
+            f"({', '.join(a['source_request_kinds'])})"
+            + (
+                f"; against a direct client that keeps its token {a['ratio_vs_kept_token']}"
+                if "ratio_vs_kept_token" in a
+                else ""
+            )
+        )
+    return out
 
 
 def _lever_figures(lv: dict[str, Any]) -> dict[str, str]:

@@ -15,14 +15,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_child(*args: str) -> dict[str, Any]:
-    """Run `python -m bench.syncbench ARGS`; its JSON plus `peak_rss_mb` from the kernel's accounting."""
+def run_child(*args: str, module: str = "bench.syncbench") -> dict[str, Any]:
+    """Run `python -m MODULE ARGS` (a benchmark in a process of its own); the JSON line it prints last."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), HIREBRIDGE_LOG_LEVEL="WARNING")
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.syncbench", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"syncbench {args} failed with {done.returncode}")
+        raise RuntimeError(f"{module} {args} failed with {done.returncode}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
