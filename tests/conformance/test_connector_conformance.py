@@ -381,6 +381,7 @@ def test_secrets_are_never_stored_or_logged_in_the_clear(
 # --- rate limits ---------------------------------------------------------------------------------
 
 
+@pytest.mark.serial  # the exact meter judges arrival times (`make pytest`)
 @by_tool
 def test_a_full_run_stays_within_the_vendors_limit(backend: Backend, target: Target[Any]) -> None:
     """Client and meter at the same limit (`Target.paced`): the exact meter counts no request over
