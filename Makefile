@@ -34,12 +34,11 @@ typecheck: install
 # pytest in two parts. Most of the suite waits on the wall clock rather than a CPU (emulators pacing
 # requests by vendor rate limits, sync runs, subprocess servers), so it runs on PYTEST_WORKERS processes
 # (pytest-xdist), a whole file per process (`--dist loadfile`: a module's shared fixtures are set up
-# once; tests/conftest.py splits the conformance kit's file by backend and tool).
-# Workers are isolated: PostgreSQL tests get a schema of random name, SQLite files live in tmp_path,
-# servers bind port 0. Tests marked
-# `serial` judge when requests arrive against an emulator's exact rate meter (pacing, shared limits):
-# a process starved of CPU by its neighbours can deliver two paced requests closer together than they
-# were sent, so those run alone afterwards, as they would in a serial run.
+# once; tests/conftest.py splits the conformance kit's file by backend and tool). Workers share nothing:
+# PostgreSQL tests get a schema each, SQLite files live in tmp_path, servers bind port 0.
+# Tests marked `serial` judge when requests arrive against an emulator's exact rate meter (pacing, the
+# shared limits): a process starved of CPU by its neighbours can deliver two paced requests closer
+# together than they were sent, so those run alone afterwards, as they did in a serial run.
 PYTEST_WORKERS ?= 4
 pytest: install
 	$(BIN)/pytest -m "not serial" -n $(PYTEST_WORKERS) --dist loadfile
