@@ -36,9 +36,10 @@ typecheck: install
 # (pytest-xdist), a whole file per process (`--dist loadfile`: a module's shared fixtures are set up
 # once; tests/conftest.py splits the conformance kit's file by backend and tool). Workers share nothing:
 # PostgreSQL tests get a schema each, SQLite files live in tmp_path, servers bind port 0.
-# Tests marked `serial` judge when requests arrive against an emulator's exact rate meter (pacing, the
-# shared limits): a process starved of CPU by its neighbours can deliver two paced requests closer
-# together than they were sent, so those run alone afterwards, as they did in a serial run.
+# Tests marked `serial` have a verdict that depends on timing: an emulator's exact rate meter judging
+# when requests arrive (pacing, the shared limits, a client outrunning a vendor's limit), or two server
+# processes that must both get CPU to accept connections. A process starved of CPU by its neighbours
+# can bunch paced requests up or fall behind, so those run alone afterwards, as in a serial run.
 PYTEST_WORKERS ?= 4
 pytest: install
 	$(BIN)/pytest -m "not serial" -n $(PYTEST_WORKERS) --dist loadfile

@@ -392,6 +392,7 @@ def test_a_full_run_stays_within_the_vendors_limit(backend: Backend, target: Tar
         assert meter is not None and meter.violations == 0
 
 
+@pytest.mark.serial  # needs a client fast enough to outrun the meter: a starved one may not (`make pytest`)
 @by_tool
 def test_the_vendors_own_429s_are_backed_off(backend: Backend, target: Target[Any]) -> None:
     """A client configured far faster than the vendor allows gets the vendor's 429s, backs off and
