@@ -23,6 +23,7 @@ import pytest
 import uvicorn
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, create_engine, text
+from xdist.scheduler import LoadFileScheduling
 
 # Integration credentials are sealed with this key in every test (and in the CLI subprocesses tests
 # start, which inherit the environment); set before any settings are read.
@@ -71,6 +72,25 @@ def _postgres_schema() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+class _FilesAndKitCells(LoadFileScheduling):  # type: ignore[misc]  # pytest-xdist ships no type hints
+    """`--dist loadfile` (`make pytest`): one worker runs a whole file, so a module's shared fixtures are
+    set up once -- except the conformance kit, a fifth of the suite in one file, whose cases go by
+    backend and tool (their ids start `[sqlite-lever`): cells that run side by side, each still sharing
+    its backend's database and server (tests/conformance/conftest.py). xdist's own way to group by
+    marker (`--dist loadgroup`) renames node ids, which pytest 9.2 no longer lets a plugin do."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        scope: str = super()._split_scope(nodeid)
+        if scope.startswith("tests/conformance/") and "[" in nodeid:
+            backend, tool = nodeid.split("[", 1)[1].rstrip("]").split("-")[:2]
+            scope += f"[{backend}-{tool}]"
+        return scope
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadFileScheduling | None:
+    return _FilesAndKitCells(config, log) if config.getvalue("dist") == "loadfile" else None
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

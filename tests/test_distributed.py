@@ -409,6 +409,7 @@ def test_two_api_processes_answer_identically_and_accept_each_others_cursors(pg:
     assert len(ids) == stored
 
 
+@pytest.mark.serial  # the exact meter judges arrival times (`make pytest`)
 def test_a_workers_sync_and_a_download_in_another_process_share_the_limit(pg: tuple[str, Engine]) -> None:
     """A `hirebridge worker` runs the sync and paces with the database's limiter (its sync engine's
     default): downloads in this process through a provider on the same database spend the same

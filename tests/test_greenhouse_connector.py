@@ -96,6 +96,7 @@ def test_check_refuses_a_wrong_secret() -> None:
             connector.check()
 
 
+@pytest.mark.serial  # the window is judged on arrival times (`make pytest`)
 def test_a_spent_window_is_waited_out_before_harvest_answers_429() -> None:
     """Harvest's window (here 8 requests per 2 s) is announced in `X-RateLimit-Remaining/Reset`; a
     client far faster than it (1,000/s) reads them and waits instead of spending requests on 429s."""

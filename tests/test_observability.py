@@ -282,6 +282,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
+@pytest.mark.serial  # both server processes must get CPU to accept connections (`make pytest`)
 def test_serve_with_workers_shares_cursors_and_aggregates_metrics(
     database_url: str, engine: Engine, tmp_path: Path
 ) -> None:

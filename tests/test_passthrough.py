@@ -210,6 +210,7 @@ def test_only_the_callers_environment_reaches_an_integration(engine: Engine, ser
     assert source.seen == []
 
 
+@pytest.mark.serial  # the exact meter judges arrival times (`make pytest`)
 def test_passthrough_requests_go_through_the_integrations_rate_limiter(engine: Engine, server: Server) -> None:
     # The emulator meters Lever's documented bucket exactly; the integration is configured with the
     # same limit, so only a request that skipped the limiter can be a violation.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,6 +34,9 @@ from starlette.routing import Route
 from hirebridge.store.db import make_engine
 from hirebridge.store.rate_limits import DatabaseRateLimits
 from tests.emulators.harness import Emulator, RateMeter, serve
+
+# Serial (`make pytest`): subprocesses pace at the limit and the exact meter judges their arrivals.
+pytestmark = pytest.mark.serial
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE, BURST = 5.0, 5  # the source's limit; the limiter paces at 4.75/s, bursts of 4 (1 token = 200 ms of slack)

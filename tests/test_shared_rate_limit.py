@@ -30,6 +30,9 @@ from hirebridge.sync.engine import SyncEngine
 from tests.commands import environment
 from tests.emulators.lever import LeverEmulator
 
+# Serial (`make pytest`): a sync and downloads pace at the limit and the exact meter judges their arrivals.
+pytestmark = pytest.mark.serial
+
 KEY = "shared-limit-key"
 # The vendor's limit, on both sides: the emulator meters it exactly, the connectors pace under it.
 RATE, BURST = 25.0, 5

@@ -381,6 +381,7 @@ def test_secrets_are_never_stored_or_logged_in_the_clear(
 # --- rate limits ---------------------------------------------------------------------------------
 
 
+@pytest.mark.serial  # the exact meter judges arrival times (`make pytest`)
 @by_tool
 def test_a_full_run_stays_within_the_vendors_limit(backend: Backend, target: Target[Any]) -> None:
     """Client and meter at the same limit (`Target.paced`): the exact meter counts no request over
@@ -391,6 +392,7 @@ def test_a_full_run_stays_within_the_vendors_limit(backend: Backend, target: Tar
         assert meter is not None and meter.violations == 0
 
 
+@pytest.mark.serial  # needs a client fast enough to outrun the meter: a starved one may not (`make pytest`)
 @by_tool
 def test_the_vendors_own_429s_are_backed_off(backend: Backend, target: Target[Any]) -> None:
     """A client configured far faster than the vendor allows gets the vendor's 429s, backs off and

@@ -45,8 +45,9 @@ GENEROUS = RateLimit(2000, 200)
 Served = dict[str, dict[str, dict[str, Any]]]  # model -> remote id -> served item
 
 # One client for all the kit's reads: `httpx.get` builds a client -- and a TLS context, the most of
-# a small request's cost -- per call.
-_HTTP = httpx.Client(timeout=30)
+# a small request's cost -- per call. It drops a connection idle for 1 s, well before the server's own
+# keep-alive timeout (uvicorn: 5 s, during a case's sync) could close it under a request being sent.
+_HTTP = httpx.Client(timeout=30, limits=httpx.Limits(keepalive_expiry=1))
 
 
 @dataclass(frozen=True)
