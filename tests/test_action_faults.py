@@ -82,6 +82,7 @@ def test_rejected_credentials_mark_the_integration_invalid(world: World) -> None
     assert details["status"] == "INVALID"
 
 
+@pytest.mark.serial  # the second action must arrive within the first one's second at the source
 def test_a_full_concurrency_slot_is_429(world: World) -> None:
     """With one slot per integration, an action arriving while another runs is refused at once."""
     emu = world.emulator

@@ -523,6 +523,7 @@ def test_a_write_answered_too_late_is_outcome_unknown_and_sent_once(world: World
     assert len(emu.data["notes"]) == notes + 1
 
 
+@pytest.mark.serial  # an exact rate meter judges arrival times: alone, as the other meter tests
 def test_a_burst_of_writes_stays_within_the_rate_limit(engine: Engine, server: Server) -> None:
     with connected(ASHBY, Backend("test", engine, server), limit=RateLimit(20, 4)) as world:
         emu = world.emulator

@@ -430,6 +430,7 @@ def test_throttled_after_retries_and_a_failing_source(world: World) -> None:
     assert len([r for r in emu.requests if (r.method, r.path) == ("POST", "/v3/notes")]) == RETRY_ATTEMPTS + 1
 
 
+@pytest.mark.serial  # an exact rate meter judges arrival times: alone, as the other meter tests
 def test_a_burst_of_writes_keeps_to_the_integrations_rate_limit(engine: Engine, server: Server) -> None:
     limit = RateLimit(20, 3)
     with connected(GREENHOUSE, Backend("test", engine, server), limit=limit) as world:  # asserts 0 violations

@@ -454,6 +454,7 @@ def test_a_create_answered_too_late_is_outcome_unknown_and_made_once(engine: Eng
         assert len(set(emu.opportunities) - before) == 1
 
 
+@pytest.mark.serial  # an exact rate meter judges arrival times: alone, as the other meter tests
 def test_a_burst_of_writes_keeps_to_levers_rate_limit() -> None:
     """Writes go through the integration's limiter: ten concurrent actions (30+ requests: 30 sent at
     once without a limiter) never exceed Lever's documented 10/s with bursts of 20, metered exactly by
