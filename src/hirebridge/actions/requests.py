@@ -190,11 +190,11 @@ def _candidate(body: b.CandidateIn) -> a.NewCandidate:
     )
 
 
-def _stage_of_job(context: Context, job: a.Target, stage_id: str, field: str) -> a.Target:
+def _stage_of(context: Context, job_id: str | None, stage_id: str, field: str, whose: str = "the job") -> a.Target:
+    """The stage `stage_id` names, refused unless it is a stage of the job `job_id` (when both are known)."""
     stage = context.lookup.get("application_stages", stage_id, field)
-    job_id = context.lookup.kombo_id(job)
-    if stage.data is not None and stage.data.get("job_id") not in (None, job_id):
-        raise invalid(f"The stage '{stage_id}' ({field}) is not a stage of the job '{job_id}'.")
+    if job_id is not None and stage.data is not None and stage.data.get("job_id") not in (None, job_id):
+        raise invalid(f"The stage '{stage_id}' ({field}) is not a stage of {whose} '{job_id}'.")
     return stage
 
 
@@ -264,7 +264,7 @@ def _create(
         raise ActionFailed(400, "ATS.JOB_CLOSED", f"The job '{job_id}' is {status.lower()}: it takes no applications.")
     stage_id = body.stage_id if isinstance(body, b.CreateApplicationBody) else body.application.stage_id
     stage_field = "stage_id" if isinstance(body, b.CreateApplicationBody) else "application.stage_id"
-    stage = None if stage_id is None else _stage_of_job(context, job, stage_id, stage_field)
+    stage = None if stage_id is None else _stage_of(context, lookup.kombo_id(job), stage_id, stage_field)
     answers = _answers(context, job, body.screening_question_answers or (), context.warnings)
     attachments = tuple(context.files[f"attachments.{i}"] for i in range(len(body.attachments or ())))
     source = body.source.name if body.source is not None and body.source.name else context.environment_name
@@ -345,9 +345,7 @@ def _candidate_target(context: Context) -> a.Target:
 def _move(context: Context, body: b.StageBody) -> a.Action:
     application = _application(context)
     job_id = (application.data or {}).get("job_id")
-    stage = context.lookup.get("application_stages", body.stage_id, "stage_id")
-    if job_id is not None and stage.data is not None and stage.data.get("job_id") not in (None, job_id):
-        raise invalid(f"The stage '{body.stage_id}' (stage_id) is not a stage of the application's job '{job_id}'.")
+    stage = _stage_of(context, job_id, body.stage_id, "stage_id", "the application's job")
     return a.MoveApplicationStage(application, stage, body.remote_fields or {})
 
 

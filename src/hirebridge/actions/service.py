@@ -20,7 +20,6 @@ written back so the read API shows it at once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -287,8 +286,3 @@ def _audit(call: ActionCall, action_id: str, state: str, status: int, code: str 
             "duration_ms": _ms(started),
         },
     )
-
-
-async def gather_files(*loads: Any) -> list[Any]:
-    """Load several files at once (downloads of `data_url`s overlap)."""
-    return list(await asyncio.gather(*loads))

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal, NamedTuple, TypeVar
 
-from hirebridge.connectors.sandbox.journal import Journal
+from hirebridge.connectors.sandbox.journal import APP_URL, Journal, raw
 from hirebridge.model.records import (
     Application,
     ApplicationStage,
@@ -104,7 +104,7 @@ _HISTORY: Final = 360 * _DAY  # the initial data was created during this span be
 _EVENT_WINDOW: Final = 8 * _HOUR  # a step's events happen within its first 8 hours
 _BASE_EPOCH: Final = int(BASE_TIME.timestamp())
 _BASE_ORDINAL: Final = BASE_TIME.toordinal()
-_APP_URL: Final = "https://ats.sandbox.example"
+_APP_URL: Final = APP_URL
 
 # --------------------------------------------------------------------------------------------------
 # Vocabulary
@@ -799,9 +799,7 @@ def _month_start_after(instant: _Instant) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-def _raw(kind: str, remote_id: str, **fields: Any) -> dict[str, Any]:
-    """What the sandbox's own API returns for a record (kept as `remote_data`)."""
-    return {"id": remote_id, "object": kind, "source": "sandbox", **fields}
+_raw = raw  # what the sandbox's own API returns for a record (journal.py builds written ones alike)
 
 
 def _answer(question: _Question, rng: random.Random, applied_at: _Instant) -> dict[str, Any]:
