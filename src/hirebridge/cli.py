@@ -559,7 +559,7 @@ def integrations_list(as_json: JsonOption = False) -> None:
                     "enabled": i.enabled,
                     "status": i.status,
                     # Kombo's value, as GET /v1/integrations/{id} has it (last_run tells a failure apart).
-                    "setup_status": "COMPLETED" if i.first_sync_succeeded_at else "FINAL_SYNC_PENDING",
+                    "setup_status": i.setup_status,
                     "first_sync_succeeded_at": to_wire(i.first_sync_succeeded_at),
                     "last_run": None if last is None else _run_json(last),
                 }

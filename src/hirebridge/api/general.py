@@ -91,7 +91,7 @@ def _integration_details(integration: Integration) -> dict[str, Any]:
         },
         "category": "ATS",
         "status": integration.status,
-        "setup_status": "COMPLETED" if integration.first_sync_succeeded_at else "FINAL_SYNC_PENDING",
+        "setup_status": integration.setup_status,
         "end_user": {
             "organization_name": integration.end_user_organization_name or integration.id,
             "creator_email": integration.end_user_email,

@@ -46,3 +46,29 @@ PROPAGATIONS: tuple[Propagation, ...] = (
 
 def propagations_from(model: str) -> tuple[Propagation, ...]:
     return tuple(p for p in PROPAGATIONS if p.source == model)
+
+
+@dataclass(frozen=True, slots=True)
+class Connections:
+    """Kombo's `ats_join_*` names of a model's connections to other records (what `data-changed`
+    lists beside the model when they change), and whether they are the record's links (a candidate's
+    tags, a job's hiring team, an interview's interviewers) or own fields (a stage's job, a user's
+    roles). They change when a record is added or deleted, or when what holds them changes."""
+
+    names: tuple[str, ...]
+    via_links: bool
+
+
+CONNECTIONS: dict[str, Connections] = {
+    "candidates": Connections(("ats_join_candidates_tags",), via_links=True),
+    "jobs": Connections(("ats_join_jobs_users", "ats_join_user_job_role_assignments"), via_links=True),
+    "interviews": Connections(("ats_join_interviews_users",), via_links=True),
+    "application_stages": Connections(("ats_join_jobs_application_stages",), via_links=False),
+    "screening_questions": Connections(("ats_join_jobs_screening_questions",), via_links=False),
+    "users": Connections(("ats_join_users_roles",), via_links=False),
+}
+
+
+def kombo_model_name(model: str) -> str:
+    """The name `data-changed` gives a model (`changed_models[].name`): `applications` -> `ats_applications`."""
+    return f"ats_{model}"

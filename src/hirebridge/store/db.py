@@ -96,11 +96,19 @@ def ping(engine: Engine) -> None:
 
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
-    """A read-write transaction: committed when the block ends, rolled back on error."""
+    """A read-write transaction: committed when the block ends, rolled back on error. What it changed
+    in synced records goes to the change outbox (store.changes) just before the commit."""
+    from hirebridge.store import changes  # changes builds on this module
+
     with engine.connect() as conn:
         conn.info["write"] = True
-        with conn.begin():
-            yield conn
+        changes.discard(conn)  # notes a connection kept from a transaction that never got here
+        try:
+            with conn.begin():
+                yield conn
+                changes.flush(conn)
+        finally:
+            changes.discard(conn)
 
 
 @contextmanager

@@ -15,8 +15,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
-from hirebridge.model.changes import Propagation, propagations_from
+from hirebridge.model.changes import CONNECTIONS, Propagation, propagations_from
 from hirebridge.model.documents import embeds_of
+from hirebridge.store import changes
 from hirebridge.store.db import replace_row
 from hirebridge.store.tables import SYNCED_TABLES, attachment_contents
 from hirebridge.store.types import UtcDateTime
@@ -254,8 +255,9 @@ def _apply_updates(conn: Connection, table: Table, updates: list[dict[str, Any]]
     conn.execute(stmt, updates)
 
 
-def touch_related(conn: Connection, touches: dict[Propagation, set[str]], now: datetime) -> None:
-    """Move `updated_at` of related records (Kombo's nested-change rules, see model.changes)."""
+def touch_related(conn: Connection, integration_id: str, touches: dict[Propagation, set[str]], now: datetime) -> None:
+    """Move `updated_at` of related records (Kombo's nested-change rules, see model.changes); the
+    records it moves are changes (store.changes): `updated_after` returns them again."""
     for rule, values in touches.items():
         if not values:
             continue
@@ -268,7 +270,13 @@ def touch_related(conn: Connection, touches: dict[Propagation, set[str]], now: d
             # index, which PostgreSQL chose while a growing table had no statistics yet -- reading
             # every record of the integration per page (a 100k-application sync: 10.9M index reads on
             # candidates alone). Without it only the key's own index applies.
-            conn.execute(update(target).where(key.in_(part), target.c.updated_at < now).values(updated_at=now))
+            touched = conn.execute(
+                update(target)
+                .where(key.in_(part), target.c.updated_at < now)
+                .values(updated_at=now)
+                .returning(target.c.id)
+            ).scalars()
+            changes.note(conn, integration_id, rule.target, changed=touched)
 
 
 def sweep_deleted(conn: Connection, model: str, integration_id: str, run_id: str, now: datetime) -> int:
@@ -313,9 +321,10 @@ def _mark_deleted(conn: Connection, model: str, integration_id: str, which: Any,
             .where(and_(table.c.id.in_(part)))
             .values(remote_deleted_at=now, changed_at=now, updated_at=now, **stale_doc)
         )
+    changes.note(conn, integration_id, model, deleted=[m.id for m in missing], joins=model in CONNECTIONS)
     for rule in rules:
         touches[rule] = {value for m in missing if (value := getattr(m, rule.source_key)) is not None}
-    touch_related(conn, touches, now)
+    touch_related(conn, integration_id, touches, now)
     invalidate_documents(
         conn, integration_id, model, {e.source_key: {getattr(m, e.source_key) for m in missing} for e in embeds}
     )

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
+from hirebridge.store import events, tenancy
 from hirebridge.store.db import replace_row
 from hirebridge.store.tables import integrations, stream_states, sync_runs
 
@@ -149,6 +150,7 @@ def fail_abandoned_runs(conn: Connection, now: datetime, integration_id: str | N
         )
         if marked.rowcount == 1:  # not failed by a concurrent caller first
             release_lease(conn, run.integration_id, run.id)  # its holder is gone: free it now
+            _announce_finished(conn, run.id)
             failed.append(run)
     return failed
 
@@ -199,14 +201,29 @@ def finish_run(
         .where(sync_runs.c.id == run_id)
         .values(state=state, ended_at=now, stats=orjson.dumps(stats).decode(), error=error, error_code=error_code)
     )
+    _announce_finished(conn, run_id)
+
+
+def _announce_finished(conn: Connection, run_id: str) -> None:
+    """`sync-finished` for a run that just ended, whatever the outcome (a run failed with
+    AUTHENTICATION_FAILED is announced in that state, Kombo's name for it)."""
+    run = get_run(conn, run_id)
+    integration = None if run is None else tenancy.get_integration(conn, run.integration_id)
+    if run is None or integration is None or run.ended_at is None:
+        return
+    state = "AUTHENTICATION_FAILED" if run.error_code == "AUTHENTICATION_FAILED" else str(run.state)
+    events.sync_finished(conn, integration, run.id, state, run.started_at, run.ended_at)
 
 
 def mark_first_sync(conn: Connection, integration_id: str, now: datetime) -> None:
-    conn.execute(
-        update(integrations)
-        .where(integrations.c.id == integration_id, integrations.c.first_sync_succeeded_at.is_(None))
-        .values(first_sync_succeeded_at=now)
-    )
+    """Record the integration's first successful sync (its setup status becomes COMPLETED)."""
+    before = tenancy.get_integration(conn, integration_id)
+    if before is None or before.first_sync_succeeded_at is not None:
+        return
+    conn.execute(update(integrations).where(integrations.c.id == integration_id).values(first_sync_succeeded_at=now))
+    after = tenancy.get_integration(conn, integration_id)
+    assert after is not None
+    events.integration_state_changed(conn, before, after, now)
 
 
 def _run(row: Any) -> SyncRun:

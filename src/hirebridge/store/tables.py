@@ -43,6 +43,9 @@ environments = Table(
     Column("id", ID, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # The secret outgoing webhooks are signed with (X-Kombo-Signature), sealed like credentials
+    # (hirebridge.crypto); generated with the environment's first subscription, shown once.
+    Column("webhook_secret", Text, nullable=True),
 )
 
 api_keys = Table(
@@ -190,6 +193,111 @@ actions = Table(
     Column("duration_ms", Integer, nullable=True),
     Index(None, "environment_id", "idempotency_key", unique=True),
     Index(None, "integration_id", "created_at"),
+)
+
+
+# The change outbox (store/changes.py): what each committed write transaction changed, one row per
+# (integration, model), written in that transaction. `seq` is allocated under a lock held to the
+# commit, so it grows in commit order: a reader that saw `seq` N has seen every change before it.
+# It feeds `data-changed` webhooks and the change feed (GET /v1/changes). AUTOINCREMENT on SQLite:
+# a seq is never reused, even after the newest rows are pruned.
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", RowKey, primary_key=True, autoincrement=True),
+    Column("integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("model", String(40), nullable=False),
+    # JSON lists of record ids: inserted or changed (own fields, links, or -- by Kombo's nested-change
+    # rules -- related records: what `updated_after` would return again), and newly deleted.
+    Column("changed_ids", Text, nullable=False),
+    Column("deleted_ids", Text, nullable=False),
+    # Whether the model's connections changed (a record with links added, removed or relinked):
+    # data-changed then names the model's `ats_join_*` connections too.
+    Column("joins_changed", Boolean, nullable=False),
+    Column("committed_at", UtcDateTime, nullable=False),
+    Index(None, "integration_id", "seq"),
+    sqlite_autoincrement=True,
+)
+
+# Named positions in the outbox: how far `data-changed` has been announced ("data-changed").
+change_cursors = Table(
+    "change_cursors",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
+
+# Outgoing webhooks (Kombo's, signed X-Kombo-Signature): where an environment wants events sent.
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("event_types", Text, nullable=False),  # JSON list of Kombo's event types
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# An event, as the exact JSON body every delivery of it sends (and signs).
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(60), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# One event to one subscription: delivered at least once, retried with backoff until it is or gives up.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("event_id", ID, ForeignKey("webhook_events.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "subscription_id", ID, ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("state", String(20), nullable=False),  # PENDING | SUCCEEDED | FAILED
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),  # when PENDING: not before
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Index(None, "state", "next_attempt_at"),
+)
+
+# Every attempt of a delivery: what the receiver answered (a short excerpt), or why there was no answer.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("pk", RowKey, primary_key=True, autoincrement=True),
+    Column("delivery_id", ID, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("attempted_at", UtcDateTime, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("latency_ms", Integer, nullable=False),
+    Column("response_excerpt", Text, nullable=True),
+    Column("error", Text, nullable=True),
+)
+
+# Kombo's "issues": a problem HireBridge observed (a webhook subscription that keeps failing...),
+# OPEN until resolved; raising and resolving one fires `issue-status-changed`. At most one OPEN issue
+# per (environment, type, subject).
+issues = Table(
+    "issues",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False),
+    Column("integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=True),
+    Column("type", String(80), nullable=False),  # e.g. webhooks.subscription_disabled
+    Column("subject", Text, nullable=False),  # what it is about (a subscription id...)
+    Column("title", Text, nullable=False),
+    Column("status", String(10), nullable=False),  # OPEN | RESOLVED
+    Column("markdown_message", Text, nullable=False),
+    Column("first_observed_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime, nullable=True),
+    Index(None, "environment_id", "type", "subject"),
 )
 
 

@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from hirebridge import crypto, ids
+from hirebridge.store import events
 from hirebridge.store.tables import api_keys, environments, integrations
 from hirebridge.timefmt import utc_now
 
@@ -48,6 +49,11 @@ class Integration:
         if not self.enabled:
             return "INACTIVE"
         return "INVALID" if self.credentials_invalid_at is not None else "ACTIVE"
+
+    @property
+    def setup_status(self) -> str:
+        """Kombo's setup status: HireBridge has no setup flow, so COMPLETED once the first sync succeeded."""
+        return "COMPLETED" if self.first_sync_succeeded_at is not None else "FINAL_SYNC_PENDING"
 
     def connector_config(self) -> dict[str, Any]:
         """Settings and opened credentials, for building this integration's connector."""
@@ -191,6 +197,7 @@ def create_integration(
     )
     found = get_integration(conn, integration_id)
     assert found is not None
+    events.integration_created(conn, found)
     return found
 
 
@@ -218,16 +225,22 @@ def update_integration_config(conn: Connection, integration_id: str, config: dic
 
 def update_credentials(conn: Connection, integration_id: str, credentials: dict[str, Any]) -> None:
     """Store new credentials (sealed); the integration is no longer considered INVALID."""
-    conn.execute(
-        update(integrations)
-        .where(integrations.c.id == integration_id)
-        .values(credentials=crypto.cipher().seal(credentials), credentials_invalid_at=None)
-    )
+    _update_state(conn, integration_id, credentials=crypto.cipher().seal(credentials), credentials_invalid_at=None)
 
 
 def set_credentials_invalid(conn: Connection, integration_id: str, when: datetime | None) -> None:
     """Mark (a time) or clear (None) "the source rejected this integration's credentials"."""
-    conn.execute(update(integrations).where(integrations.c.id == integration_id).values(credentials_invalid_at=when))
+    _update_state(conn, integration_id, credentials_invalid_at=when)
+
+
+def _update_state(conn: Connection, integration_id: str, **values: Any) -> None:
+    """Update the integration's row; if that moved its Kombo state (ACTIVE, INVALID, INACTIVE) or
+    setup status, `integration-state-changed` goes out with the same commit."""
+    before = get_integration(conn, integration_id)
+    conn.execute(update(integrations).where(integrations.c.id == integration_id).values(**values))
+    after = get_integration(conn, integration_id)
+    if before is not None and after is not None:
+        events.integration_state_changed(conn, before, after, utc_now())
 
 
 def reseal_all_credentials(conn: Connection) -> int:
@@ -257,12 +270,15 @@ def set_schedule(conn: Connection, integration_id: str, full_minutes: int | None
 
 
 def set_enabled(conn: Connection, integration_id: str, enabled: bool) -> None:
-    conn.execute(update(integrations).where(integrations.c.id == integration_id).values(enabled=enabled))
+    _update_state(conn, integration_id, enabled=enabled)
 
 
 def delete_integration(conn: Connection, integration_id: str) -> None:
     """Delete the integration; its synced data, runs and files go with it (ON DELETE CASCADE)."""
+    integration = get_integration(conn, integration_id)
     conn.execute(delete(integrations).where(integrations.c.id == integration_id))
+    if integration is not None:
+        events.integration_deleted(conn, integration, utc_now())
 
 
 def append_to_config(conn: Connection, integration_id: str, key: str, entry: dict[str, Any]) -> None:

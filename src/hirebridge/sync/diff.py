@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from hirebridge.model.changes import Propagation, propagations_from
+from hirebridge.model.changes import CONNECTIONS, Propagation, propagations_from
 from hirebridge.model.documents import embeds_of
+from hirebridge.store import changes
 from hirebridge.store import records as record_store
 from hirebridge.store.records import Row, Update
 
@@ -89,7 +90,14 @@ def write_page(
     record_store.mark_seen(conn, model, seen_only, run_id)
     outcome.inserted = len(inserts)
     outcome.unchanged += len(seen_only)
-    record_store.touch_related(conn, outcome.touches, now)
+    changed = [u.row.id for u in updates if u.own_changed or u.links_changed]
+    if inserts or changed:
+        connections = CONNECTIONS.get(model)
+        joins = connections is not None and (
+            bool(inserts) or any(u.links_changed if connections.via_links else u.own_changed for u in updates)
+        )
+        changes.note(conn, integration_id, model, changed=[r.id for r in inserts] + changed, joins=joins)
+    record_store.touch_related(conn, integration_id, outcome.touches, now)
     record_store.invalidate_documents(conn, integration_id, model, embedded)
     return outcome
 
