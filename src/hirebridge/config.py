@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///hirebridge.db"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
+    # Where clients reach this HireBridge: the base of the links it sends out (a webhook's `log_url`).
+    public_url: str = "http://127.0.0.1:8000"
     # Who executes queued syncs. embedded: every API process runs a worker thread (`hirebridge serve`,
     # `demo`); distributed: the API processes run no worker; `hirebridge worker` processes do.
     worker_mode: Literal["embedded", "distributed"] = "embedded"

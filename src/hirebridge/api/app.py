@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hirebridge.api import actions, general, integration_fields, ops, passthrough
+from hirebridge.api import actions, changes, general, integration_fields, ops, passthrough
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.limits import Limits, RequestLimits
@@ -114,6 +114,7 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
                 ),
                 Route("/tools/{category}", general.get_tools, methods=["GET"]),
                 Route("/force-sync", general.force_sync, methods=["POST"]),
+                Route("/changes", changes.list_changes, methods=["GET"]),
                 Route("/passthrough/{tool}/{api}", passthrough.passthrough, methods=["POST"]),
                 Mount("/ats", routes=ats_routes),
             ],

@@ -16,7 +16,7 @@ from hirebridge.api.errors import ApiError, input_invalid
 from hirebridge.connectors.registry import TOOLS, Tool
 from hirebridge.model import ATS_MODELS, SyncKind
 from hirebridge.model.coverage import CoverageStatus
-from hirebridge.store import sync_runs, tenancy
+from hirebridge.store import events, sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.tenancy import Integration
 from hirebridge.timefmt import to_wire
@@ -92,11 +92,7 @@ def _integration_details(integration: Integration) -> dict[str, Any]:
         "category": "ATS",
         "status": integration.status,
         "setup_status": integration.setup_status,
-        "end_user": {
-            "organization_name": integration.end_user_organization_name or integration.id,
-            "creator_email": integration.end_user_email,
-            "origin_id": integration.end_user_origin_id,
-        },
+        "end_user": events.end_user(integration),
         # HireBridge has one implicit scope config per environment: every model enabled.
         "scope_config": {"id": integration.environment_id, "name": "Default"},
         "data_expired_at": None,

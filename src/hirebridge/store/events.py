@@ -156,7 +156,7 @@ def sync_finished(
     state: str,
     started_at: datetime | None,
     ended_at: datetime,
-    log_url: str | None = None,
+    log_url: str,
 ) -> None:
     """`sync-finished` for every outcome; `state` is Kombo's (SUCCEEDED, FAILED, CANCELLED,
     AUTHENTICATION_FAILED...)."""

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
+from hirebridge.config import get_settings
 from hirebridge.store import events, tenancy
 from hirebridge.store.db import replace_row
 from hirebridge.store.tables import integrations, stream_states, sync_runs
@@ -212,7 +214,9 @@ def _announce_finished(conn: Connection, run_id: str) -> None:
     if run is None or integration is None or run.ended_at is None:
         return
     state = "AUTHENTICATION_FAILED" if run.error_code == "AUTHENTICATION_FAILED" else str(run.state)
-    events.sync_finished(conn, integration, run.id, state, run.started_at, run.ended_at)
+    # Where the run can be looked at: the integration's details, whose `last_sync` is this run.
+    log_url = f"{get_settings().public_url.rstrip('/')}/v1/integrations/{quote(integration.id, safe=':')}"
+    events.sync_finished(conn, integration, run.id, state, run.started_at, run.ended_at, log_url)
 
 
 def mark_first_sync(conn: Connection, integration_id: str, now: datetime) -> None:
