@@ -306,3 +306,27 @@ def test_unknown_models_or_ids_never_reach_the_feed_of_another_integration(engin
         headers={"Authorization": f"Bearer {world.tenant.api_key}", "X-Integration-Id": other},
     )
     assert any("theirs" in entry["changed_ids"] for entry in response.json()["data"]["results"])
+
+
+def test_pruned_changes_are_refused_not_skipped(engine: Engine, world: World) -> None:
+    """Rows past the retention period go once data-changed announced them; a client whose position
+    is older than what was pruned is told to re-read, never silently skips changes."""
+    from datetime import timedelta
+
+    from hirebridge.config import Settings
+    from hirebridge.jobs.schedule import prune_changes
+    from hirebridge.store import events
+
+    _, head = follow(world, 0)
+    later = utc_now() + timedelta(days=15)  # everything is past the default 14 days by then
+    assert prune_changes(engine, later, Settings()) == 0  # nothing announced yet: nothing pruned
+    with write_tx(engine) as conn:
+        events.announce_changes(conn)
+    assert prune_changes(engine, later, Settings()) > 0
+    refused = world.get("/changes", {"after": 0})
+    assert refused.status_code == 400
+    assert "no longer kept" in refused.json()["error"]["message"]
+    assert feed(world, head)["results"] == []  # a client that had read everything goes on
+    advance(engine, world.integration_id)
+    assert SyncEngine(engine).run(world.integration_id).state == SyncState.SUCCEEDED
+    assert feed(world, head)["results"]

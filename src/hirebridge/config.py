@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     delta_sync_interval_minutes: int = 3 * 60
     # How often the scheduler looks for due syncs and for runs whose worker died.
     scheduler_tick_seconds: int = 60
+    # How long the change outbox keeps what changed (GET /v1/changes reads it; data-changed webhooks
+    # are built from it): older rows are pruned by the scheduler's tick, once announced.
+    change_retention_days: int = Field(default=14, ge=1)
     # Fernet key(s) sealing integration credentials (hirebridge.crypto); comma-separated to rotate.
     # Required by every command but `hirebridge demo`.
     secret_key: str | None = None

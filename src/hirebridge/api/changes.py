@@ -49,6 +49,14 @@ def list_changes(request: Request) -> Response:
     with read_tx(request.app.state.engine) as conn:
         integration = caller_integration(request, conn, request.headers.get("x-integration-id"))
         head = changes.last_seq(conn)
+        pruned = changes.pruned_through(conn)
+        if after is not None and after < pruned:
+            raise input_invalid(
+                f"The changes after {after} are no longer kept (the feed keeps them for "
+                f"HIREBRIDGE_CHANGE_RETENTION_DAYS; the oldest left follow {pruned}): read the data again "
+                "with the list endpoints, then follow the feed from the position `after=latest` gave you "
+                "before that read."
+            )
         page = [] if after is None else changes.after(conn, after, size + 1, integration.id)
     has_more = len(page) > size
     page = page[:size]

@@ -17,7 +17,7 @@ from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
 from hirebridge.model import SyncKind
-from hirebridge.store import schedules
+from hirebridge.store import changes, events, schedules
 from hirebridge.store import sync_runs as store_runs
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.timefmt import utc_now
@@ -76,4 +76,15 @@ def tick(engine: Engine, settings: Settings | None = None) -> list[Enqueued]:
         queued.append(enqueue_sync(engine, integration_id, SyncKind(kind)))
     for due in due_syncs(engine, now, settings):
         queued.append(enqueue_sync(engine, due.integration_id, due.kind))
+    prune_changes(engine, now, settings)
     return queued
+
+
+def prune_changes(engine: Engine, now: datetime, settings: Settings) -> int:
+    """Drop change-outbox rows older than the retention period that data-changed has announced."""
+    with write_tx(engine) as conn:
+        before = now - timedelta(days=settings.change_retention_days)
+        pruned = changes.prune(conn, before, events.announced_through(conn))
+    if pruned:
+        log.info("pruned %d change-outbox rows committed before %s", pruned, before)
+    return pruned

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, delete, func, insert, select, text
 
 from hirebridge.store.db import is_sqlite, replace_row
 from hirebridge.store.tables import change_cursors, changes
@@ -34,6 +34,8 @@ from hirebridge.timefmt import utc_now
 # Where the notes of the open transaction live in `Connection.info` (the pooled connection's dict:
 # `write_tx` clears it before and after every transaction).
 INFO_KEY = "hirebridge.changes"
+# The cursor holding the newest seq pruned: a reader asking for changes after an older one has missed some.
+PRUNED = "pruned"
 # pg_advisory_xact_lock's key for "allocating outbox seqs": any constant no other lock uses.
 _SEQ_LOCK = 7_310_420_551
 
@@ -150,3 +152,22 @@ def set_cursor(conn: Connection, name: str, seq: int) -> None:
 def changed_models(entries: Sequence[Change]) -> list[str]:
     """The models `entries` changed, each once, in their first order."""
     return list(dict.fromkeys(entry.model for entry in entries))
+
+
+def prune(conn: Connection, before: datetime, keep_after: int) -> int:
+    """Delete the outbox rows committed before `before`, but none after seq `keep_after` (what
+    `data-changed` has not announced yet); remember the newest seq deleted (`pruned_through`).
+    Returns how many rows went."""
+    newest = conn.execute(
+        select(func.max(changes.c.seq)).where(changes.c.committed_at < before, changes.c.seq <= keep_after)
+    ).scalar_one_or_none()
+    if newest is None:
+        return 0
+    gone = conn.execute(delete(changes).where(changes.c.seq <= newest)).rowcount
+    set_cursor(conn, PRUNED, max(int(newest), pruned_through(conn)))
+    return int(gone)
+
+
+def pruned_through(conn: Connection) -> int:
+    """The newest seq pruned from the outbox (0: none)."""
+    return cursor(conn, PRUNED) or 0

@@ -191,6 +191,11 @@ def changed_model_names(entries: list[changes.Change]) -> list[str]:
     return list(names)
 
 
+def announced_through(conn: Connection) -> int:
+    """The newest outbox seq `announce_changes` has turned into events (0: none yet)."""
+    return changes.cursor(conn, ANNOUNCED) or 0
+
+
 def announce_changes(conn: Connection) -> int:
     """Turn the outbox rows committed since the last pass into `data-changed` events, one per
     integration (coalesced), and move the cursor past them, all in `conn`'s transaction; returns how
