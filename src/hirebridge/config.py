@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Where clients reach this HireBridge: the base of the links it sends out (a webhook's `log_url`).
     public_url: str = "http://127.0.0.1:8000"
+    # Kombo Connect links (api/connect.py): EMBEDDED ones are valid this long (Kombo: 1 hour), MAGIC_LINK
+    # ones this many days (Kombo: 1 year); the activation token a completed flow hands out, this long.
+    connect_link_minutes: int = Field(default=60, ge=1)
+    connect_magic_link_days: int = Field(default=365, ge=1)
+    connect_activation_minutes: int = Field(default=60, ge=1)
     # Who executes queued syncs. embedded: every API process runs a worker thread (`hirebridge serve`,
     # `demo`); distributed: the API processes run no worker; `hirebridge worker` processes do.
     worker_mode: Literal["embedded", "distributed"] = "embedded"

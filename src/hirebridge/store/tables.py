@@ -301,6 +301,38 @@ issues = Table(
 )
 
 
+# Kombo Connect (store/connect.py): a link an API user hands to its customer, who connects a tool with
+# it (the hosted page, api/connect_page.py). Tokens are stored as sha256 hashes only. A link is used
+# once; `relink_integration_id` makes it a reconnection (new credentials for that integration). When
+# the flow completes, `integration_id` is the integration and the activation token (handed to the
+# customer's browser, exchanged by the API user's backend at GET /connect/integration-by-token) is set.
+connect_links = Table(
+    "connect_links",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False),
+    Column("link_type", String(20), nullable=False),  # EMBEDDED | MAGIC_LINK
+    Column("language", String(5), nullable=False),
+    Column("integration_tool", String(40), nullable=True),  # the tool chosen for the customer, if any
+    Column("end_user_email", Text, nullable=True),
+    Column("end_user_organization_name", Text, nullable=False),
+    Column("end_user_origin_id", Text, nullable=True),
+    Column(
+        "relink_integration_id",
+        INTEGRATION_ID,
+        ForeignKey("integrations.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=True),
+    Column("activation_token_hash", String(64), nullable=True, unique=True),
+    Column("activation_expires_at", UtcDateTime, nullable=True),
+)
+
+
 def synced_table(name: str, *extra: Column[object]) -> Table:
     table = Table(
         name,

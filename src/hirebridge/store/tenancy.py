@@ -79,6 +79,13 @@ def get_or_create_environment(conn: Connection, name: str = DEFAULT_ENVIRONMENT)
     return env
 
 
+def get_environment(conn: Connection, environment_id: str) -> Environment | None:
+    row = conn.execute(
+        select(environments.c.id, environments.c.name).where(environments.c.id == environment_id)
+    ).one_or_none()
+    return None if row is None else Environment(row.id, row.name)
+
+
 def create_api_key(conn: Connection, environment: Environment, key: str | None = None) -> str:
     """Store a key (the given one, or a new random one) for `environment`; returns the plaintext.
 
@@ -178,6 +185,9 @@ def create_integration(
     tool: str,
     config: dict[str, Any],
     organization_name: str | None = None,
+    *,
+    email: str | None = None,
+    origin_id: str | None = None,
 ) -> Integration:
     """Record a new integration. Credentials in `config` (`crypto.SECRET_FIELDS`: api_key, tokens...)
     are split off and stored sealed; the rest are plain settings."""
@@ -193,6 +203,8 @@ def create_integration(
             enabled=True,
             created_at=utc_now(),
             end_user_organization_name=organization_name,
+            end_user_email=email,
+            end_user_origin_id=origin_id,
         )
     )
     found = get_integration(conn, integration_id)
