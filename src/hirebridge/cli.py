@@ -305,6 +305,13 @@ def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
     from hirebridge.api import server
     from hirebridge.api.app import create_app
 
+    # Links HireBridge hands out (connect links, webhooks' log_url) point at where it is served, unless
+    # HIREBRIDGE_PUBLIC_URL says otherwise (a proxy in front). Set in the environment: --workers
+    # processes read their settings from it.
+    if not os.environ.get("HIREBRIDGE_PUBLIC_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["HIREBRIDGE_PUBLIC_URL"] = f"http://{shown}:{port}"
+        get_settings.cache_clear()
     # uvicorn with HireBridge's protocol and options (api/server.py), in both paths.
     # Embedded mode: queued syncs (POST /v1/force-sync) run in a worker thread of each API process;
     # distributed mode (HIREBRIDGE_WORKER_MODE): `hirebridge worker` processes run them (Jobs.for_process).

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hirebridge.api import actions, changes, general, integration_fields, ops, passthrough
+from hirebridge.api import actions, changes, connect, connect_page, general, integration_fields, ops, passthrough
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.limits import Limits, RequestLimits
@@ -95,6 +95,9 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         Route("/health", ops.health, methods=["GET"]),
         Route("/ready", ops.ready, methods=["GET"]),
         Route("/metrics", ops.metrics, methods=["GET"]),
+        # The page a Kombo Connect link opens (for the customer, not the API: HTML, no API key).
+        Route("/connect", connect_page.connect_page, methods=["GET"]),
+        Route("/connect", connect_page.submit, methods=["POST"]),
         Mount(
             "/v1",
             routes=[
@@ -102,6 +105,11 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
                 Route("/integrations/{integration_id}", general.get_integration, methods=["GET"]),
                 Route("/integrations/{integration_id}", general.delete_integration, methods=["DELETE"]),
                 Route("/integrations/{integration_id}/enabled", general.set_integration_enabled, methods=["PUT"]),
+                Route("/integrations/{integration_id}/relink", connect.relink, methods=["POST"]),
+                Route("/integrations/{integration_id}/setup-link", connect.setup_link, methods=["POST"]),
+                Route("/connect/create-link", connect.create_link, methods=["POST"]),
+                Route("/connect/integration-by-token/{token}", connect.integration_by_token, methods=["GET"]),
+                Route("/connect/activate-integration", connect.activate_integration, methods=["POST"]),
                 Route(
                     "/integrations/{integration_id}/integration-fields",
                     integration_fields.list_integration_fields,

@@ -180,6 +180,18 @@ def sync_finished(
     )
 
 
+def connection_flow_failed(
+    conn: Connection, environment_id: str, tool: str, end_user_data: dict[str, Any], log_url: str
+) -> None:
+    """`connection-flow-failed`: a customer's attempt to connect `tool` through a connect link failed."""
+    emit(
+        conn,
+        environment_id,
+        CONNECTION_FLOW_FAILED,
+        {"integration_tool": tool, "integration_category": CATEGORY, "end_user": end_user_data, "log_url": log_url},
+    )
+
+
 def changed_model_names(entries: list[changes.Change]) -> list[str]:
     """`data-changed`'s `changed_models` names for outbox rows: each model, then its changed connections."""
     names: dict[str, None] = {}
