@@ -122,6 +122,7 @@ def test_tools_carry_their_config_schema(world: World) -> None:
     }
     burst = next(f for f in tools["lever"]["config_schema"] if f["name"] == "burst")
     assert (burst["type"], burst["required"], burst["default"], burst["minimum"]) == ("int", False, 20, 1)
+    assert burst["advanced"] is True  # a client tunable: a form tucks it away (the connect page does)
 
 
 @pytest.fixture

@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 CSRF_COOKIE = "hb_connect_csrf"
 # A credential form is a few short fields.
 FORM_LIMIT = 64 << 10
-# Client tunables every HTTP connector takes: a person connecting a tool rarely needs them.
-_ADVANCED = {"base_url", "requests_per_second", "burst", "timeout", "retry_attempts", "retry_base_seconds"}
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f4f5f7;color:#1a1a1a;
@@ -169,8 +167,8 @@ def _form(
 ) -> HTMLResponse:
     values = values or {}
     names = [f.name for f in tool.config.fields if not (relink and not f.secret)]
-    main_fields = [n for n in names if n not in _ADVANCED]
-    advanced = [n for n in names if n in _ADVANCED]
+    main_fields = [n for n in names if not tool.config[n].advanced]
+    advanced = [n for n in names if tool.config[n].advanced]
     fields = "".join(_field_html(tool, n, values, error_field) for n in main_fields)
     if advanced:
         fields += (

@@ -54,6 +54,8 @@ class ConfigField:
     vendor_url: str | None = None
     minimum: float | None = None
     maximum: float | None = None
+    # A setting a person connecting the tool rarely needs (client tunables): a form tucks it away.
+    advanced: bool = False
 
     def title(self) -> str:
         """How an error names the field: its label and its key."""
@@ -76,6 +78,8 @@ class ConfigField:
             out["minimum"] = self.minimum
         if self.maximum is not None:
             out["maximum"] = self.maximum
+        if self.advanced:
+            out["advanced"] = True
         return out
 
     def parse(self, value: Any) -> Any:
@@ -214,6 +218,7 @@ def client_tunables(
             "url",
             default=base_url,
             label="API base URL",
+            advanced=True,
             help=base_url_help or "The vendor's API; change it only for a sandbox account, a proxy or an emulator.",
         ),
         ConfigField(
@@ -222,22 +227,32 @@ def client_tunables(
             default=requests_per_second,
             minimum=0.01,
             label="Requests per second",
+            advanced=True,
             help="The vendor's rate limit for this key; HireBridge paces a little under it.",
         ),
         ConfigField(
-            "burst", "int", default=burst, minimum=1, label="Burst", help="Requests the vendor allows at once."
+            "burst",
+            "int",
+            default=burst,
+            minimum=1,
+            label="Burst",
+            help="Requests the vendor allows at once.",
+            advanced=True,
         ),
-        ConfigField("timeout", "float", default=30.0, minimum=0.01, label="Timeout (s)", help="Per request."),
+        ConfigField(
+            "timeout", "float", default=30.0, minimum=0.01, label="Timeout (s)", help="Per request.", advanced=True
+        ),
         ConfigField(
             "retry_attempts",
             "int",
             default=6,
             minimum=1,
             label="Attempts",
+            advanced=True,
             help="Tries of a request that failed in a way worth retrying (429, 5xx, timeouts).",
         ),
-        ConfigField("retry_base_delay", "float", default=0.5, minimum=0, label="Retry base delay (s)"),
-        ConfigField("retry_max_delay", "float", default=30.0, minimum=0, label="Retry max delay (s)"),
+        ConfigField("retry_base_delay", "float", default=0.5, minimum=0, label="Retry base delay (s)", advanced=True),
+        ConfigField("retry_max_delay", "float", default=30.0, minimum=0, label="Retry max delay (s)", advanced=True),
     ]
 
 
@@ -254,4 +269,5 @@ def child_refresh(default: int) -> ConfigField:
             "unchanged parent records, so a child changed without its parent shows within this many DELTA runs. "
             "0: only FULL runs read them."
         ),
+        advanced=True,
     )
