@@ -16,10 +16,8 @@ a refused form is shown again with the plain settings kept and the secret fields
 
 from __future__ import annotations
 
-import hmac
 import html
 import logging
-import secrets
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -28,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from hirebridge.api import pages
 from hirebridge.api.body import read_body
 from hirebridge.config import Settings
 from hirebridge.connectors.registry import (
@@ -51,44 +50,10 @@ CSRF_COOKIE = "hb_connect_csrf"
 # A credential form is a few short fields.
 FORM_LIMIT = 64 << 10
 
-_STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f4f5f7;color:#1a1a1a;
-line-height:1.5}
-main{max-width:34rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px;border:1px solid #d0d4da}
-h1{font-size:1.4rem;margin-top:0}
-label{display:block;font-weight:600;margin-top:1rem}
-input{display:block;width:100%;box-sizing:border-box;padding:.5rem;margin-top:.25rem;border:1px solid #6b7280;
-border-radius:4px;font-size:1rem}
-input:focus,button:focus,a:focus{outline:3px solid #1d4ed8;outline-offset:2px}
-.help{color:#374151;font-size:.9rem;margin:.25rem 0 0}
-button{margin-top:1.5rem;background:#1d4ed8;color:#fff;border:0;padding:.6rem 1.2rem;border-radius:4px;font-size:1rem;
-cursor:pointer}
-.error{background:#fef2f2;border:1px solid #b91c1c;color:#7f1d1d;padding:.75rem;border-radius:4px}
-.ok{background:#ecfdf5;border:1px solid #047857;color:#064e3b;padding:.75rem;border-radius:4px}
-ul.tools{list-style:none;padding:0}
-ul.tools li{margin:.5rem 0}
-ul.tools a{display:block;padding:.75rem;border:1px solid #6b7280;border-radius:4px;color:#1d4ed8;text-decoration:none;
-font-weight:600}
-code{word-break:break-all}
-details{margin-top:1rem}
-"""
 
-
-def _page(title: str, body: str, status: int = 200, csrf: str | None = None) -> HTMLResponse:
-    document = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)} - HireBridge Connect</title><style>{_STYLE}</style></head>"
-        f'<body><main id="main">{body}</main></body></html>'
-    )
-    response = HTMLResponse(document, status_code=status)
-    # The page holds a link token: not cached, not framed by other sites, not leaked as a referrer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'"
-    )
+def _page(title: str, body: str, status: int = 200, csrf: str | None = None, scripts: bool = False) -> HTMLResponse:
+    # Embeddable: an API user shows the flow in a frame or a popup of its own page.
+    response = pages.page(title, body, status=status, scripts=scripts, frameable=True)
     if csrf is not None:
         response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/connect")
     return response
@@ -206,7 +171,7 @@ async def connect_page(request: Request) -> Response:
         return _tool_picker(token, link)
     if chosen not in TOOLS:
         return _refused(f"Unknown tool '{chosen}'.", 404)
-    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    csrf = request.cookies.get(CSRF_COOKIE) or pages.new_csrf()
     return _form(token, TOOLS[chosen], csrf, relink=link.relink_integration_id is not None)
 
 
@@ -232,8 +197,7 @@ async def submit(request: Request) -> Response:
     raw = await read_body(request, limit=FORM_LIMIT)
     given = dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
     token, tool_id, csrf = given.pop("token", ""), given.pop("tool", ""), given.pop("csrf", "")
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not csrf or not hmac.compare_digest(csrf.encode(), cookie.encode()):
+    if not pages.csrf_matches(request, CSRF_COOKIE, csrf):
         return _refused("The form expired or was not sent from this page. Open the link again.", 403)
     try:
         link = await run_in_threadpool(_link, request, token)
@@ -328,7 +292,7 @@ def _done(tool: Tool, activation: str, relink: bool) -> HTMLResponse:
         f'<p class="help">Activation token (for the application that sent you here): '
         f'<code id="activation-token">{html.escape(activation)}</code></p>{script}'
     )
-    return _page(f"{tool.label} {what}", body)
+    return _page(f"{tool.label} {what}", body, scripts=True)
 
 
 def _js_string(value: str) -> str:
