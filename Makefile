@@ -56,7 +56,7 @@ format: install
 	$(BIN)/ruff format src tests
 
 clean:
-	rm -rf $(VENV) hirebridge.db hirebridge.db-wal hirebridge.db-shm hirebridge.db-ratelimit* hirebridge.db.secret-key hirebridge.db.api-key
+	rm -rf $(VENV) hirebridge.db hirebridge.db-wal hirebridge.db-shm hirebridge.db-ratelimit* hirebridge.db.secret-key hirebridge.db.api-key hirebridge.db.admin-password
 
 # Benchmarks (bench/, docs/benchmarks.md); never part of `make test`. BENCH_URL is created if missing.
 BENCH_URL ?= postgresql://postgres@127.0.0.1:5432/bench

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -34,7 +35,7 @@ from hirebridge.connectors.registry import CONNECTORS, TOOLS, Tool
 from hirebridge.jobs import Jobs
 from hirebridge.logs import configure_logging
 from hirebridge.model import SyncKind
-from hirebridge.store import migrate, sync_runs, tenancy
+from hirebridge.store import admins, migrate, sync_runs, tenancy
 from hirebridge.store.db import make_engine, read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun, SyncState
 from hirebridge.sync.engine import SyncEngine, SyncError
@@ -84,12 +85,14 @@ integrations_app = typer.Typer(help="Integrations (connected ATS accounts).", no
 sandbox_app = typer.Typer(help="The built-in sandbox ATS.", no_args_is_help=True)
 secret_key_app = typer.Typer(help="The key that encrypts integration credentials.", no_args_is_help=True)
 tools_app = typer.Typer(help="The tools HireBridge connects to, and what connecting one takes.", no_args_is_help=True)
+admins_app = typer.Typer(help="Operators who sign in to the dashboard (/dashboard).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="api-keys")
 app.add_typer(integrations_app, name="integrations")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(secret_key_app, name="secret-key")
 app.add_typer(tools_app, name="tools")
+app.add_typer(admins_app, name="admins")
 
 # stderr, for progress, notices and errors in the text log format; never wraps (a long error or
 # path stays one line that can be copied).
@@ -97,6 +100,10 @@ console = Console(stderr=True, soft_wrap=True, highlight=False)
 # The sandbox size `integrations create --tool sandbox` and `demo` use unless --applications says otherwise.
 DEFAULT_DEMO_APPLICATIONS = 3000
 DEMO_API_KEY_SUFFIX = ".api-key"
+# The demo's dashboard login (admin "admin"), kept beside the database like its API key.
+DEMO_ADMIN = "admin"
+DEMO_ADMIN_PASSWORD_SUFFIX = ".admin-password"
+MIN_PASSWORD_LENGTH = 10
 
 HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -862,6 +869,65 @@ def _announce_when_serving(host: str, port: int, text: str) -> None:
     threading.Thread(target=wait, name="demo-ready", daemon=True).start()
 
 
+def _password(from_stdin: bool) -> tuple[str, bool]:
+    """The password to set: read from stdin, or generated (then True: it must be shown)."""
+    if not from_stdin:
+        return secrets.token_urlsafe(12), True
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        _fail(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return password, False
+
+
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Read the password from stdin's first line (default: generate one)."),
+]
+
+
+@admins_app.command("create")
+def admins_create(
+    username: Annotated[str, typer.Argument(help="The name to sign in with.")],
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Create a dashboard admin. A generated password is shown once; only its scrypt hash is stored."""
+    password, generated = _password(password_stdin)
+    engine = _engine()
+    try:
+        with write_tx(engine) as conn:
+            admins.create_admin(conn, username, password, utc_now())
+    except admins.AdminExists as exc:
+        _fail(f"{exc}; change its password with `hirebridge admins set-password {username}`")
+    _out(f"admin '{username}' created" + (f"; password (shown once): {password}" if generated else ""))
+
+
+@admins_app.command("set-password")
+def admins_set_password(
+    username: Annotated[str, typer.Argument(help="The admin.")],
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Give an admin a new password (their sessions end)."""
+    password, generated = _password(password_stdin)
+    with write_tx(_engine()) as conn:
+        if not admins.set_password(conn, username, password):
+            _fail(f"no admin named '{username}'")
+    _out(f"password of '{username}' changed" + (f" (shown once): {password}" if generated else ""))
+
+
+def _demo_admin(engine: Engine, password_path: Path) -> str:
+    """The demo's dashboard password for admin `DEMO_ADMIN`: the one kept in `password_path` if it
+    still signs in, else a new one (the admin created or its password reset), kept there."""
+    saved = password_path.read_text().strip() if password_path.exists() else None
+    with write_tx(engine) as conn:
+        if saved and admins.authenticate(conn, DEMO_ADMIN, saved) is not None:
+            return saved
+        password = secrets.token_urlsafe(12)
+        if not admins.set_password(conn, DEMO_ADMIN, password):
+            admins.create_admin(conn, DEMO_ADMIN, password, utc_now())
+    crypto.write_private_file(password_path, password)
+    return password
+
+
 def _demo_api_key(engine: Engine, key_path: Path, given: str | None, new: bool) -> tuple[tenancy.Environment, str]:
     """The demo's API key: `given`; else the one the last demo on this database kept in `key_path` (0600)
     if it still opens the default environment; else (or with `new`) a new one, kept there."""
@@ -907,6 +973,8 @@ def demo(
         _check_stored_credentials(engine)
         key_path = crypto.beside_database(settings.database_url, DEMO_API_KEY_SUFFIX)
         env, key = _demo_api_key(engine, key_path, api_key, new_api_key)
+        admin_path = crypto.beside_database(settings.database_url, DEMO_ADMIN_PASSWORD_SUFFIX)
+        admin_password = _demo_admin(engine, admin_path)
         with write_tx(engine) as conn:
             integration = next(
                 (
@@ -932,6 +1000,8 @@ def demo(
         f"  Integration id: {integration.id}\n\n"
         f"  curl -H 'Authorization: Bearer {key}' -H 'X-Integration-Id: {integration.id}' \\\n"
         f"       '{base}/ats/applications?page_size=2'\n\n"
+        f"  Dashboard:      http://{host}:{port}/dashboard  (sign in as {DEMO_ADMIN} / {admin_password};\n"
+        f"                  kept in {admin_path})\n\n"
         "  Every other command finds this database's keys by itself, e.g. `hirebridge runs`.\n",
     )
     _serve(engine, host, port)

@@ -333,6 +333,28 @@ connect_links = Table(
 )
 
 
+# Operators of the dashboard (store/admins.py): created with `hirebridge admins create`; passwords as
+# scrypt hashes. A session is a random token (stored hashed) with its CSRF token, expiring.
+admins = Table(
+    "admins",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("admin_id", ID, ForeignKey("admins.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+
 def synced_table(name: str, *extra: Column[object]) -> Table:
     table = Table(
         name,
