@@ -13,7 +13,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hirebridge.api import actions, changes, connect, connect_page, general, integration_fields, ops, passthrough
+from hirebridge.api import (
+    actions,
+    changes,
+    connect,
+    connect_page,
+    dashboard,
+    general,
+    integration_fields,
+    ops,
+    passthrough,
+)
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.limits import Limits, RequestLimits
@@ -98,6 +108,14 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         # The page a Kombo Connect link opens (for the customer, not the API: HTML, no API key).
         Route("/connect", connect_page.connect_page, methods=["GET"]),
         Route("/connect", connect_page.submit, methods=["POST"]),
+        # The operator dashboard (HTML, its own sign-in).
+        Route("/dashboard", dashboard.home, methods=["GET"]),
+        Route("/dashboard/login", dashboard.login_page, methods=["GET"]),
+        Route("/dashboard/login", dashboard.login, methods=["POST"]),
+        Route("/dashboard/logout", dashboard.logout, methods=["POST"]),
+        Route("/dashboard/integrations/{integration_id}", dashboard.integration_page, methods=["GET"]),
+        Route("/dashboard/integrations/{integration_id}/{action}", dashboard.integration_action, methods=["POST"]),
+        Route("/dashboard/runs/{run_id}", dashboard.run_page, methods=["GET"]),
         Mount(
             "/v1",
             routes=[

@@ -1,0 +1,393 @@
+"""The operator dashboard (`/dashboard`): integrations, their sync runs and why a run failed, and the
+buttons an operator needs (sync now, enable or disable, a relink link), behind a login.
+
+Admins are created with `hirebridge admins create` (`hirebridge demo` makes one and prints its login).
+A login starts a session (store/admins.py): an HttpOnly, SameSite=Lax cookie, Secure when the page was
+served over https; every form posts the session's CSRF token, checked before anything changes. Pages
+are server-rendered (api/pages.py): no script, no external asset, never framed.
+
+An operator finds why a sync failed in two clicks at most: the integrations list shows each one's last
+run (linked), and a run's page shows its error code, message and per-model counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from urllib.parse import parse_qsl, quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from hirebridge.api import pages
+from hirebridge.api.body import read_body
+from hirebridge.api.connect import link_lifetime, link_url
+from hirebridge.api.pages import esc
+from hirebridge.config import Settings
+from hirebridge.connectors.registry import TOOLS
+from hirebridge.model import SyncKind
+from hirebridge.store import admins, connect, sync_runs, tenancy
+from hirebridge.store.admins import Session
+from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.sync_runs import SyncRun
+from hirebridge.timefmt import to_wire, utc_now
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "hb_session"
+LOGIN_CSRF_COOKIE = "hb_login_csrf"
+FORM_LIMIT = 16 << 10
+RUNS_SHOWN = 50
+ACTIONS = ("sync", "enable", "disable", "relink")
+
+
+class _LoginRequired(Exception):
+    pass
+
+
+def _form(raw: bytes) -> dict[str, str]:
+    return dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
+
+
+def _current(request: Request) -> Session | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    with read_tx(request.app.state.engine) as conn:
+        return admins.session(conn, token, utc_now())
+
+
+async def _session(request: Request) -> Session:
+    found = await run_in_threadpool(_current, request)
+    if found is None:
+        raise _LoginRequired
+    return found
+
+
+def _to_login() -> Response:
+    return RedirectResponse("/dashboard/login", status_code=303)
+
+
+def _shell(session: Session, title: str, body: str, status: int = 200) -> Response:
+    nav = (
+        '<nav class="top" aria-label="Dashboard"><a href="/dashboard">Integrations</a>'
+        f"<span>Signed in as {esc(session.username)}</span>"
+        '<form method="post" action="/dashboard/logout">'
+        f'<input type="hidden" name="csrf" value="{esc(session.csrf)}">'
+        '<button class="small" type="submit">Sign out</button></form></nav>'
+    )
+    return pages.page(title, nav + body, status=status, wide=True)
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+# ---- login ----
+
+
+async def login_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or pages.new_csrf()
+    alert = f'<p class="error" role="alert">{esc(error)}</p>' if error else ""
+    body = (
+        f"<h1>HireBridge dashboard</h1>{alert}"
+        '<form method="post" action="/dashboard/login">'
+        f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
+        '<label for="username">Username</label><input id="username" name="username" autocomplete="username" required>'
+        '<label for="password">Password</label>'
+        '<input id="password" name="password" type="password" autocomplete="current-password" required>'
+        '<button type="submit">Sign in</button></form>'
+    )
+    response = pages.page("Sign in", body, status=status)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path="/dashboard"
+    )
+    return response
+
+
+async def login(request: Request) -> Response:
+    form = _form(await read_body(request, limit=FORM_LIMIT))
+    if not pages.csrf_matches(request, LOGIN_CSRF_COOKIE, form.get("csrf", "")):
+        return await login_page(request, "The form expired. Sign in again.", 403)
+    settings: Settings = request.app.state.settings
+    username = form.get("username", "")
+
+    def start() -> str | None:
+        with write_tx(request.app.state.engine) as conn:
+            admin_id = admins.authenticate(conn, username, form.get("password", ""))
+            if admin_id is None:
+                return None
+            return admins.start_session(conn, admin_id, utc_now(), timedelta(hours=settings.dashboard_session_hours))
+
+    token = await run_in_threadpool(start)
+    if token is None:
+        log.info("dashboard: refused a sign-in as %r", username)
+        return await login_page(request, "Wrong username or password.", 401)
+    log.info("dashboard: %r signed in", username)
+    response = RedirectResponse("/dashboard", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.dashboard_session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/dashboard",
+    )
+    return response
+
+
+async def logout(request: Request) -> Response:
+    form = _form(await read_body(request, limit=FORM_LIMIT))
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+    if form.get("csrf") != session.csrf:
+        return pages.page(
+            "Refused", '<p class="error" role="alert">The form expired. Go back and retry.</p>', status=403
+        )
+
+    def end() -> None:
+        with write_tx(request.app.state.engine) as conn:
+            admins.end_session(conn, request.cookies.get(SESSION_COOKIE, ""))
+
+    await run_in_threadpool(end)
+    response = _to_login()
+    response.delete_cookie(SESSION_COOKIE, path="/dashboard")
+    return response
+
+
+# ---- pages ----
+
+
+def _duration(run: SyncRun) -> str:
+    if run.started_at is None or run.ended_at is None:
+        return ""
+    return f"{(run.ended_at - run.started_at).total_seconds():.1f} s"
+
+
+def _records(run: SyncRun) -> int:
+    return sum(v.get("inserted", 0) + v.get("updated", 0) + v.get("unchanged", 0) for v in run.stats.values())
+
+
+def _run_link(run: SyncRun | None) -> str:
+    if run is None:
+        return "never"
+    code = f" ({esc(run.error_code)})" if run.error_code else ""
+    return (
+        f'<a href="/dashboard/runs/{esc(run.id)}" class="state-{esc(run.state)}">{esc(run.state)}{code}</a> '
+        f"{esc(to_wire(run.ended_at or run.created_at))}"
+    )
+
+
+async def home(request: Request) -> Response:
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+
+    def load() -> list[tuple[tenancy.Integration, str, SyncRun | None]]:
+        with read_tx(request.app.state.engine) as conn:
+            names = {}
+            rows = []
+            for integration in tenancy.list_integrations(conn):
+                if integration.environment_id not in names:
+                    env = tenancy.get_environment(conn, integration.environment_id)
+                    names[integration.environment_id] = env.name if env else integration.environment_id
+                last = sync_runs.recent_runs(conn, integration.id, limit=1)
+                rows.append((integration, names[integration.environment_id], last[0] if last else None))
+            return rows
+
+    rows = await run_in_threadpool(load)
+    table_rows = "".join(
+        "<tr>"
+        f'<td><a href="/dashboard/integrations/{quote(i.id, safe="")}">{esc(i.id)}</a></td>'
+        f"<td>{esc(TOOLS[i.tool].label if i.tool in TOOLS else i.tool)}</td><td>{esc(env)}</td>"
+        f"<td>{esc(i.end_user_organization_name or '')}</td>"
+        f'<td class="state-{esc(i.status)}">{esc(i.status)}</td><td>{esc(i.setup_status)}</td>'
+        f"<td>{_run_link(run)}</td></tr>"
+        for i, env, run in rows
+    )
+    body = "<h1>Integrations</h1>" + (
+        "<table><caption class=help>Every integration of every environment; the last run links to its details."
+        "</caption><thead><tr><th scope=col>Integration</th><th scope=col>Tool</th><th scope=col>Environment"
+        "</th><th scope=col>Organization</th><th scope=col>Status</th><th scope=col>Setup</th>"
+        f"<th scope=col>Last sync</th></tr></thead><tbody>{table_rows}</tbody></table>"
+        if rows
+        else "<p>No integrations yet: create one with <code>hirebridge integrations create</code> or a "
+        "connect link.</p>"
+    )
+    return _shell(session, "Integrations", body)
+
+
+def _button(session: Session, action: str, label: str, *, danger: bool = False) -> str:
+    return (
+        f'<form class="inline" method="post" action="{esc(action)}">'
+        f'<input type="hidden" name="csrf" value="{esc(session.csrf)}">'
+        f'<button class="small{" danger" if danger else ""}" type="submit">{esc(label)}</button></form> '
+    )
+
+
+async def integration_page(request: Request, notice: str | None = None) -> Response:
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+    integration_id = request.path_params["integration_id"]
+
+    def load() -> tuple[tenancy.Integration | None, list[SyncRun]]:
+        with read_tx(request.app.state.engine) as conn:
+            integration = tenancy.get_integration(conn, integration_id)
+            return integration, sync_runs.recent_runs(conn, integration_id, limit=RUNS_SHOWN)
+
+    integration, runs = await run_in_threadpool(load)
+    if integration is None:
+        return _shell(session, "Not found", '<p class="error" role="alert">No such integration.</p>', 404)
+    base = f"/dashboard/integrations/{quote(integration.id, safe='')}"
+    actions = (
+        _button(session, f"{base}/sync", "Sync now")
+        + _button(
+            session,
+            f"{base}/{'disable' if integration.enabled else 'enable'}",
+            "Disable" if integration.enabled else "Enable",
+        )
+        + _button(session, f"{base}/relink", "Create a relink link")
+    )
+    run_rows = "".join(
+        "<tr>"
+        f'<td><a href="/dashboard/runs/{esc(r.id)}">{esc(to_wire(r.created_at))}</a></td><td>{esc(r.kind)}</td>'
+        f'<td class="state-{esc(r.state)}">{esc(r.state)}</td><td>{esc(_duration(r))}</td><td>{_records(r)}</td>'
+        f"<td>{esc(r.error_code or '')}</td><td>{esc((r.error or '')[:160])}</td></tr>"
+        for r in runs
+    )
+    alert = f'<p class="ok" role="status">{notice}</p>' if notice else ""
+    body = (
+        f"<h1>{esc(integration.id)}</h1>{alert}<dl>"
+        f"<dt>Tool</dt><dd>{esc(integration.tool)}</dd>"
+        f"<dt>Organization</dt><dd>{esc(integration.end_user_organization_name or '')}</dd>"
+        f'<dt>Status</dt><dd class="state-{esc(integration.status)}">{esc(integration.status)}</dd>'
+        f"<dt>Setup</dt><dd>{esc(integration.setup_status)}</dd>"
+        f"<dt>Created</dt><dd>{esc(to_wire(integration.created_at))}</dd></dl>"
+        f"<p>{actions}</p><h2>Sync runs</h2>"
+        + (
+            "<table><thead><tr><th scope=col>Queued</th><th scope=col>Kind</th><th scope=col>State</th>"
+            "<th scope=col>Duration</th><th scope=col>Records</th><th scope=col>Error code</th>"
+            f"<th scope=col>Error</th></tr></thead><tbody id=runs>{run_rows}</tbody></table>"
+            if runs
+            else "<p>No runs yet.</p>"
+        )
+    )
+    return _shell(session, integration.id, body)
+
+
+async def run_page(request: Request) -> Response:
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+
+    def load() -> SyncRun | None:
+        with read_tx(request.app.state.engine) as conn:
+            return sync_runs.get_run(conn, request.path_params["run_id"])
+
+    run = await run_in_threadpool(load)
+    if run is None:
+        return _shell(session, "Not found", '<p class="error" role="alert">No such run.</p>', 404)
+    stats = "".join(
+        f"<tr><td>{esc(model)}</td>"
+        + "".join(f"<td>{counts.get(k, 0)}</td>" for k in ("inserted", "updated", "unchanged", "deleted"))
+        + "</tr>"
+        for model, counts in sorted(run.stats.items())
+    )
+    error = ""
+    if run.error:
+        error = (
+            f'<h2>Why it failed</h2><p class="error" role="alert"><strong>{esc(run.error_code)}</strong>: '
+            f"{esc(run.error)}</p>"
+        )
+    integration_link = f"/dashboard/integrations/{quote(run.integration_id, safe='')}"
+    body = (
+        f"<h1>Sync run {esc(run.id)}</h1>"
+        f'<p><a href="{esc(integration_link)}">Back to {esc(run.integration_id)}</a></p><dl>'
+        f"<dt>Kind</dt><dd>{esc(run.kind)}</dd>"
+        f'<dt>State</dt><dd class="state-{esc(run.state)}">{esc(run.state)}</dd>'
+        f"<dt>Queued</dt><dd>{esc(to_wire(run.created_at))}</dd>"
+        f"<dt>Started</dt><dd>{esc(to_wire(run.started_at))}</dd>"
+        f"<dt>Ended</dt><dd>{esc(to_wire(run.ended_at))}</dd>"
+        f"<dt>Duration</dt><dd>{esc(_duration(run))}</dd>"
+        f"<dt>Records</dt><dd>{_records(run)}</dd>"
+        f"<dt>Ran on</dt><dd>{esc(run.executor or '')}</dd></dl>{error}"
+        + (
+            "<h2>Records per model</h2><table><thead><tr><th scope=col>Model</th><th scope=col>Inserted</th>"
+            "<th scope=col>Updated</th><th scope=col>Unchanged</th><th scope=col>Deleted</th></tr></thead>"
+            f"<tbody>{stats}</tbody></table>"
+            if stats
+            else ""
+        )
+    )
+    return _shell(session, f"Run {run.id}", body)
+
+
+# ---- actions ----
+
+
+async def _checked(request: Request) -> Session | Response:
+    """The session of a form post whose CSRF token is the session's; else the response to send."""
+    form = _form(await read_body(request, limit=FORM_LIMIT))
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+    if form.get("csrf") != session.csrf:
+        return _shell(session, "Refused", '<p class="error" role="alert">The form expired. Go back and retry.</p>', 403)
+    return session
+
+
+async def integration_action(request: Request) -> Response:
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    integration_id, action = request.path_params["integration_id"], request.path_params["action"]
+    if action not in ACTIONS:
+        return _shell(checked, "Not found", '<p class="error" role="alert">No such action.</p>', 404)
+    settings: Settings = request.app.state.settings
+    engine = request.app.state.engine
+
+    def act() -> str | None:
+        with write_tx(engine) as conn:
+            integration = tenancy.get_integration(conn, integration_id)
+            if integration is None:
+                return None
+            if action in ("enable", "disable"):
+                tenancy.set_enabled(conn, integration_id, action == "enable")
+                return f"Integration {action}d."
+            if action == "relink":
+                environment = tenancy.get_environment(conn, integration.environment_id)
+                assert environment is not None
+                token = connect.create_link(
+                    conn,
+                    environment,
+                    now=utc_now(),
+                    lifetime=link_lifetime(settings, "MAGIC_LINK"),
+                    link_type="MAGIC_LINK",
+                    language="en",
+                    organization_name=integration.end_user_organization_name or integration.id,
+                    email=integration.end_user_email,
+                    origin_id=integration.end_user_origin_id,
+                    tool=integration.tool,
+                    relink_integration_id=integration.id,
+                )
+                url = link_url(settings, token)
+                return f"Relink link (shown once; send it to the customer): <code>{esc(url)}</code>"
+        return "sync"
+
+    outcome = await run_in_threadpool(act)
+    if outcome is None:
+        return _shell(checked, "Not found", '<p class="error" role="alert">No such integration.</p>', 404)
+    if outcome == "sync":
+        queued = await run_in_threadpool(request.app.state.jobs.enqueue_sync, integration_id, SyncKind.FULL)
+        outcome = "A FULL sync is " + ("already queued or running." if queued.already_queued else "queued.")
+    log.info("dashboard: %r: %s of %s", checked.username, action, integration_id)
+    return await integration_page(request, outcome)

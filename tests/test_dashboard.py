@@ -1,0 +1,202 @@
+"""The operator dashboard over HTTP, on both databases: sign-in (and its refusals), sessions and CSRF,
+pages showing real integrations and runs, and the actions (sync now, disable/enable, a relink link).
+(In a real browser: tests/test_dashboard_browser.py.)"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from hirebridge.model import SyncKind
+from hirebridge.store import admins, sync_runs, tenancy
+from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.sync.engine import SyncEngine
+from hirebridge.timefmt import utc_now
+from tests.commands import environment, hb
+from tests.conftest import Server, create_sandbox, make_tenant
+from tests.emulators.lever import LeverEmulator
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Dash:
+    engine: Engine
+    root: str
+    sandbox: str  # a synced sandbox integration
+    broken: str  # a Lever integration whose key the source refuses: its sync failed
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.root)
+
+    def signed_in(self) -> httpx.Client:
+        client = self.client()
+        page = client.get("/dashboard/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        done = client.post("/dashboard/login", data={"csrf": csrf.group(1), "username": "ops", "password": PASSWORD})
+        assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+        return client
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.fixture
+def dash(engine: Engine, server: Server) -> Iterator[Dash]:
+    tenant = make_tenant(engine)
+    sandbox = create_sandbox(engine, tenant, applications=5)
+    assert SyncEngine(engine).run(sandbox).state == SyncState.SUCCEEDED
+    emulator = LeverEmulator(seed=2, opportunities=2, api_key="the-real-key", rate=None)
+    with emulator.running() as lever_url:
+        with write_tx(engine) as conn:
+            broken = tenancy.create_integration(
+                conn, tenant.environment, "lever", {"api_key": "a-revoked-key", "base_url": lever_url}, "Globex"
+            ).id
+            admins.create_admin(conn, "ops", PASSWORD, utc_now())
+        assert SyncEngine(engine).run(broken).state == SyncState.FAILED
+        yield Dash(engine, server.base_url.removesuffix("/v1"), sandbox, broken)
+
+
+def test_pages_need_a_sign_in(dash: Dash) -> None:
+    client = dash.client()
+    for path in ("/dashboard", f"/dashboard/integrations/{dash.sandbox}", "/dashboard/runs/x"):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["location"] == "/dashboard/login", path
+
+
+def test_wrong_passwords_and_forged_forms_are_refused(dash: Dash) -> None:
+    client = dash.client()
+    csrf = csrf_of(client.get("/dashboard/login"))
+    wrong = client.post("/dashboard/login", data={"csrf": csrf, "username": "ops", "password": "guess"})
+    assert wrong.status_code == 401 and "Wrong username or password" in wrong.text
+    nobody = client.post("/dashboard/login", data={"csrf": csrf, "username": "eve", "password": PASSWORD})
+    assert nobody.status_code == 401 and "Wrong username or password" in nobody.text  # the same answer
+    forged = httpx.post(  # from another site: no cookie to match the form's token
+        f"{dash.root}/dashboard/login", data={"csrf": csrf, "username": "ops", "password": PASSWORD}
+    )
+    assert forged.status_code == 403 and "hb_session" not in forged.cookies
+
+
+def test_the_session_cookie_is_locked_down(dash: Dash) -> None:
+    client = dash.client()
+    csrf = csrf_of(client.get("/dashboard/login"))
+    done = client.post("/dashboard/login", data={"csrf": csrf, "username": "ops", "password": PASSWORD})
+    cookie = done.headers["set-cookie"]
+    assert "hb_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Path=/dashboard" in cookie
+
+
+def test_the_home_page_lists_integrations_with_their_last_run(dash: Dash) -> None:
+    home = dash.signed_in().get("/dashboard")
+    assert home.status_code == 200
+    assert dash.sandbox in home.text and dash.broken in home.text and "Globex" in home.text
+    assert "FAILED (AUTHENTICATION_FAILED)" in home.text and "INVALID" in home.text
+    assert home.headers["content-security-policy"].endswith("frame-ancestors 'none'")
+
+
+def test_a_failed_run_says_why(dash: Dash) -> None:
+    client = dash.signed_in()
+    with read_tx(dash.engine) as conn:
+        [run] = sync_runs.list_runs(conn, dash.broken)
+    page = client.get(f"/dashboard/runs/{run.id}")
+    assert page.status_code == 200
+    assert "Why it failed" in page.text and "AUTHENTICATION_FAILED" in page.text
+    assert "a-revoked-key" not in page.text  # errors are stored redacted
+    assert run.error is not None and run.error[:40] in page.text.replace("&#x27;", "'")
+
+
+def test_sync_now_disable_enable_and_relink(dash: Dash) -> None:
+    client = dash.signed_in()
+    path = f"/dashboard/integrations/{quote(dash.sandbox, safe='')}"
+    page = client.get(path)
+    csrf = csrf_of(page)
+    queued = client.post(f"{path}/sync", data={"csrf": csrf})
+    assert queued.status_code == 200 and "A FULL sync is queued." in queued.text
+    with read_tx(dash.engine) as conn:
+        runs = sync_runs.list_runs(conn, dash.sandbox)
+    assert [(r.kind, r.state) for r in runs][-1] == (SyncKind.FULL, SyncState.QUEUED)
+    assert "QUEUED" in queued.text  # the run list shows it
+
+    disabled = client.post(f"{path}/disable", data={"csrf": csrf})
+    assert "Integration disabled." in disabled.text and "INACTIVE" in disabled.text
+    client.post(f"{path}/enable", data={"csrf": csrf})
+    with read_tx(dash.engine) as conn:
+        integration = tenancy.get_integration(conn, dash.sandbox)
+    assert integration is not None and integration.enabled
+
+    relink = client.post(f"{path}/relink", data={"csrf": csrf})
+    link = re.search(r"<code>(http://[^<]+)</code>", relink.text)
+    assert link is not None
+    token = link.group(1).split("token=", 1)[1]
+    form = httpx.get(f"{dash.root}/connect", params={"token": token})
+    assert form.status_code == 200 and "Reconnect" in form.text
+
+
+def test_actions_need_the_sessions_csrf_token(dash: Dash) -> None:
+    client = dash.signed_in()
+    path = f"/dashboard/integrations/{quote(dash.sandbox, safe='')}"
+    refused = client.post(f"{path}/disable", data={"csrf": "not-it"})
+    assert refused.status_code == 403
+    with read_tx(dash.engine) as conn:
+        integration = tenancy.get_integration(conn, dash.sandbox)
+    assert integration is not None and integration.enabled
+
+
+def test_sign_out_ends_the_session(dash: Dash) -> None:
+    client = dash.signed_in()
+    page = client.get("/dashboard")
+    out = client.post("/dashboard/logout", data={"csrf": csrf_of(page)})
+    assert out.status_code == 303
+    stale = httpx.get(f"{dash.root}/dashboard", cookies={"hb_session": "anything"})
+    assert stale.status_code == 303
+    assert client.get("/dashboard").status_code == 303
+
+
+def test_a_password_change_ends_sessions(dash: Dash) -> None:
+    client = dash.signed_in()
+    with write_tx(dash.engine) as conn:
+        assert admins.set_password(conn, "ops", "another long password")
+    assert client.get("/dashboard").status_code == 303
+
+
+def test_admins_are_made_and_changed_from_the_command_line(engine: Engine, database_url: str) -> None:
+    made = hb(database_url, "admins", "create", "alice")
+    password = made.stdout.strip().rsplit(" ", 1)[1]  # "...; password (shown once): <password>"
+    with read_tx(engine) as conn:
+        assert admins.authenticate(conn, "alice", password) is not None
+    again = hb(database_url, "admins", "create", "alice", check=False)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    short = subprocess.run(
+        [sys.executable, "-m", "hirebridge.cli", "admins", "set-password", "alice", "--password-stdin"],
+        input="short\n",
+        env=environment(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    changed = subprocess.run(
+        [sys.executable, "-m", "hirebridge.cli", "admins", "set-password", "alice", "--password-stdin"],
+        input="a brand new password\n",
+        env=environment(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert changed.returncode == 0 and "a brand new password" not in changed.stdout  # not echoed
+    with read_tx(engine) as conn:
+        assert admins.authenticate(conn, "alice", "a brand new password") is not None
+        assert admins.authenticate(conn, "alice", password) is None

@@ -1,0 +1,108 @@
+"""The dashboard in a real headless Chromium: an operator signs in, finds why a sync failed in two
+clicks, syncs an integration from the UI and sees the run list move, and signs out. Screenshots go
+to build/screenshots/."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import Engine
+
+from hirebridge.api.app import create_app
+from hirebridge.store import admins, migrate, tenancy
+from hirebridge.store.db import make_engine, write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.sync.engine import SyncEngine
+from hirebridge.timefmt import utc_now
+from tests.browser import browser, page, screenshot
+from tests.conftest import create_sandbox, make_tenant, serving
+from tests.emulators.lever import LeverEmulator
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+__all__ = ["browser", "page"]  # fixtures
+
+PASSWORD = "a long operator password"
+
+
+@dataclass(frozen=True)
+class Site:
+    engine: Engine
+    root: str
+    sandbox: str
+    broken: str
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hirebridge.db'}")
+    migrate.upgrade(engine)
+    tenant = make_tenant(engine)
+    sandbox = create_sandbox(engine, tenant, applications=5)
+    assert SyncEngine(engine).run(sandbox).state == SyncState.SUCCEEDED
+    emulator = LeverEmulator(seed=2, opportunities=2, api_key="the-real-key", rate=None)
+    with emulator.running() as lever_url:
+        with write_tx(engine) as conn:
+            broken = tenancy.create_integration(
+                conn, tenant.environment, "lever", {"api_key": "a-revoked-key", "base_url": lever_url}, "Globex"
+            ).id
+            admins.create_admin(conn, "ops", PASSWORD, utc_now())
+        assert SyncEngine(engine).run(broken).state == SyncState.FAILED
+        # With its worker, as `hirebridge serve` runs it: a sync queued from the UI runs.
+        with serving(create_app(engine, run_worker=True), lifespan="on") as server:
+            yield Site(engine, server.base_url.removesuffix("/v1"), sandbox, broken)
+    engine.dispose()
+
+
+def sign_in(page: Page, site: Site) -> None:
+    page.goto(f"{site.root}/dashboard")  # redirected to the sign-in page
+    page.get_by_label("Username").fill("ops")
+    page.get_by_label("Password").fill(PASSWORD)
+    screenshot(page, "dashboard-1-sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Integrations").wait_for()
+
+
+def test_an_operator_finds_why_a_sync_failed_in_two_clicks(site: Site, page: Page) -> None:
+    page.goto(f"{site.root}/dashboard")
+    page.get_by_label("Username").fill("ops")
+    page.get_by_label("Password").fill("not it")
+    page.get_by_role("button", name="Sign in").click()
+    assert "Wrong username or password" in page.get_by_role("alert").inner_text()
+    sign_in(page, site)
+    screenshot(page, "dashboard-2-integrations")
+    page.get_by_role("link", name=site.broken).click()  # click 1
+    screenshot(page, "dashboard-3-integration")
+    page.locator("#runs a").first.click()  # click 2: the failed run
+    reason = page.get_by_role("alert").inner_text()
+    assert reason.startswith("AUTHENTICATION_FAILED:")
+    screenshot(page, "dashboard-4-failed-run")
+
+
+def test_sync_now_from_the_ui_updates_the_run_list(site: Site, page: Page) -> None:
+    sign_in(page, site)
+    page.get_by_role("link", name=site.sandbox).click()
+    assert page.locator("#runs tr").count() == 1
+    page.get_by_role("button", name="Sync now").click()
+    assert "A FULL sync is queued." in page.get_by_role("status").inner_text()
+    assert page.locator("#runs tr").count() == 2
+    deadline = time.monotonic() + 60
+    while "SUCCEEDED" not in page.locator("#runs tr").first.inner_text():  # newest first
+        assert time.monotonic() < deadline, "the queued sync did not finish"
+        page.wait_for_timeout(250)
+        page.goto(page.url.replace("/sync", ""))
+    screenshot(page, "dashboard-5-synced")
+
+
+def test_sign_out(site: Site, page: Page) -> None:
+    sign_in(page, site)
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in").wait_for()
+    page.goto(f"{site.root}/dashboard")
+    assert page.url.endswith("/dashboard/login")
