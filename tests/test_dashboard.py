@@ -200,3 +200,27 @@ def test_admins_are_made_and_changed_from_the_command_line(engine: Engine, datab
     with read_tx(engine) as conn:
         assert admins.authenticate(conn, "alice", "a brand new password") is not None
         assert admins.authenticate(conn, "alice", password) is None
+
+
+def test_api_keys_are_created_once_shown_and_revoked(dash: Dash) -> None:
+    client = dash.signed_in()
+    page = client.get("/dashboard/environments")
+    assert page.status_code == 200 and "default" in page.text
+    csrf = csrf_of(page)
+    made = client.post("/dashboard/environments", data={"csrf": csrf, "name": "staging"})
+    assert "Environment staging is there." in made.text and "<h2>staging</h2>" in made.text
+    with read_tx(dash.engine) as conn:
+        staging = next(e for e in tenancy.list_environments(conn) if e.name == "staging")
+    created = client.post(f"/dashboard/environments/{staging.id}/api-keys", data={"csrf": csrf})
+    key = re.search(r'<code id="new-api-key">([^<]+)</code>', created.text)
+    assert key is not None
+    api = f"{dash.root}/v1/check-api-key"
+    answer = httpx.get(api, headers={"Authorization": f"Bearer {key.group(1)}"})
+    assert answer.status_code == 200 and answer.json()["data"]["environment_id"] == staging.id
+    shown_again = client.get("/dashboard/environments")
+    assert key.group(1) not in shown_again.text and f"{key.group(1)[:8]}…" in shown_again.text
+    with read_tx(dash.engine) as conn:
+        [listed] = tenancy.list_api_keys(conn, staging)
+    revoked = client.post(f"/dashboard/api-keys/{listed.id}/revoke", data={"csrf": csrf})
+    assert "API key revoked" in revoked.text
+    assert httpx.get(api, headers={"Authorization": f"Bearer {key.group(1)}"}).status_code == 401

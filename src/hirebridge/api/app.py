@@ -116,6 +116,10 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         Route("/dashboard/integrations/{integration_id}", dashboard.integration_page, methods=["GET"]),
         Route("/dashboard/integrations/{integration_id}/{action}", dashboard.integration_action, methods=["POST"]),
         Route("/dashboard/runs/{run_id}", dashboard.run_page, methods=["GET"]),
+        Route("/dashboard/environments", dashboard.environments_page, methods=["GET"]),
+        Route("/dashboard/environments", dashboard.create_environment, methods=["POST"]),
+        Route("/dashboard/environments/{environment_id}/api-keys", dashboard.create_api_key, methods=["POST"]),
+        Route("/dashboard/api-keys/{key_id}/revoke", dashboard.revoke_api_key, methods=["POST"]),
         Mount(
             "/v1",
             routes=[

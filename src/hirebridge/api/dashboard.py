@@ -72,6 +72,7 @@ def _to_login() -> Response:
 def _shell(session: Session, title: str, body: str, status: int = 200) -> Response:
     nav = (
         '<nav class="top" aria-label="Dashboard"><a href="/dashboard">Integrations</a>'
+        '<a href="/dashboard/environments">Environments and API keys</a>'
         f"<span>Signed in as {esc(session.username)}</span>"
         '<form method="post" action="/dashboard/logout">'
         f'<input type="hidden" name="csrf" value="{esc(session.csrf)}">'
@@ -335,7 +336,10 @@ async def run_page(request: Request) -> Response:
 
 async def _checked(request: Request) -> Session | Response:
     """The session of a form post whose CSRF token is the session's; else the response to send."""
-    form = _form(await read_body(request, limit=FORM_LIMIT))
+    return await _checked_form(request, _form(await read_body(request, limit=FORM_LIMIT)))
+
+
+async def _checked_form(request: Request, form: dict[str, str]) -> Session | Response:
     try:
         session = await _session(request)
     except _LoginRequired:
@@ -391,3 +395,102 @@ async def integration_action(request: Request) -> Response:
         outcome = "A FULL sync is " + ("already queued or running." if queued.already_queued else "queued.")
     log.info("dashboard: %r: %s of %s", checked.username, action, integration_id)
     return await integration_page(request, outcome)
+
+
+# ---- environments and API keys ----
+
+
+async def environments_page(request: Request, notice: str | None = None, status: int = 200) -> Response:
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+
+    def load() -> list[tuple[tenancy.Environment, list[tenancy.ApiKey]]]:
+        with read_tx(request.app.state.engine) as conn:
+            return [(env, tenancy.list_api_keys(conn, env)) for env in tenancy.list_environments(conn)]
+
+    listed = await run_in_threadpool(load)
+    sections = []
+    for env, keys in listed:
+        rows = "".join(
+            f"<tr><td><code>{esc(k.prefix)}…</code></td><td>{esc(to_wire(k.created_at))}</td>"
+            f"<td>{_button(session, f'/dashboard/api-keys/{k.id}/revoke', 'Revoke', danger=True)}</td></tr>"
+            for k in keys
+        )
+        keys_table = (
+            "<table><thead><tr><th scope=col>API key</th><th scope=col>Created</th><th scope=col></th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            if keys
+            else "<p>No API keys.</p>"
+        )
+        sections.append(
+            f"<h2>{esc(env.name)}</h2><p class=help>Environment id <code>{esc(env.id)}</code></p>{keys_table}"
+            f"<p>{_button(session, f'/dashboard/environments/{env.id}/api-keys', 'Create an API key')}</p>"
+        )
+    alert = ""
+    if notice:
+        kind, role = ("error", "alert") if status >= 400 else ("ok", "status")
+        alert = f'<p class="{kind}" role="{role}">{notice}</p>'
+    body = (
+        f"<h1>Environments and API keys</h1>{alert}{''.join(sections)}"
+        '<h2>New environment</h2><form method="post" action="/dashboard/environments">'
+        f'<input type="hidden" name="csrf" value="{esc(session.csrf)}">'
+        '<label for="env-name">Name</label><input id="env-name" name="name" required maxlength="100">'
+        '<button type="submit">Create the environment</button></form>'
+    )
+    return _shell(session, "Environments", body, status)
+
+
+async def create_environment(request: Request) -> Response:
+    form = _form(await read_body(request, limit=FORM_LIMIT))
+    checked = await _checked_form(request, form)
+    if isinstance(checked, Response):
+        return checked
+    name = form.get("name", "").strip()
+    if not name or len(name) > 100:
+        return await environments_page(request, "An environment needs a name of 1 to 100 characters.", 400)
+
+    def create() -> None:
+        with write_tx(request.app.state.engine) as conn:
+            tenancy.get_or_create_environment(conn, name)
+
+    await run_in_threadpool(create)
+    log.info("dashboard: %r created environment %r", checked.username, name)
+    return await environments_page(request, f"Environment {esc(name)} is there.")
+
+
+async def create_api_key(request: Request) -> Response:
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    environment_id = request.path_params["environment_id"]
+
+    def create() -> str | None:
+        with write_tx(request.app.state.engine) as conn:
+            environment = tenancy.get_environment(conn, environment_id)
+            return None if environment is None else tenancy.create_api_key(conn, environment)
+
+    key = await run_in_threadpool(create)
+    if key is None:
+        return await environments_page(request, "No such environment.", 404)
+    log.info("dashboard: %r created an API key %s… in %s", checked.username, key[:8], environment_id)
+    return await environments_page(
+        request, f'New API key (shown once: copy it now): <code id="new-api-key">{esc(key)}</code>'
+    )
+
+
+async def revoke_api_key(request: Request) -> Response:
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    key_id = request.path_params["key_id"]
+
+    def revoke() -> bool:
+        with write_tx(request.app.state.engine) as conn:
+            return tenancy.revoke_api_key(conn, key_id)
+
+    if not await run_in_threadpool(revoke):
+        return await environments_page(request, "No such API key.", 404)
+    log.info("dashboard: %r revoked API key %s", checked.username, key_id)
+    return await environments_page(request, "API key revoked: requests with it are refused from now on.")

@@ -86,6 +86,35 @@ def get_environment(conn: Connection, environment_id: str) -> Environment | None
     return None if row is None else Environment(row.id, row.name)
 
 
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key as operators see it: never the key, its first characters."""
+
+    id: str
+    environment_id: str
+    prefix: str
+    created_at: datetime
+
+
+def list_environments(conn: Connection) -> list[Environment]:
+    rows = conn.execute(select(environments.c.id, environments.c.name).order_by(environments.c.name))
+    return [Environment(row.id, row.name) for row in rows]
+
+
+def list_api_keys(conn: Connection, environment: Environment) -> list[ApiKey]:
+    rows = conn.execute(
+        select(api_keys.c.id, api_keys.c.environment_id, api_keys.c.prefix, api_keys.c.created_at)
+        .where(api_keys.c.environment_id == environment.id)
+        .order_by(api_keys.c.created_at, api_keys.c.id)
+    )
+    return [ApiKey(row.id, row.environment_id, row.prefix, row.created_at) for row in rows]
+
+
+def revoke_api_key(conn: Connection, key_id: str) -> bool:
+    """Delete an API key: requests with it are refused from now on. False if there was none."""
+    return bool(conn.execute(delete(api_keys).where(api_keys.c.id == key_id)).rowcount)
+
+
 def create_api_key(conn: Connection, environment: Environment, key: str | None = None) -> str:
     """Store a key (the given one, or a new random one) for `environment`; returns the plaintext.
 
