@@ -32,6 +32,7 @@ PASSWORD = "correct horse battery"
 class Dash:
     engine: Engine
     root: str
+    api_key: str
     sandbox: str  # a synced sandbox integration
     broken: str  # a Lever integration whose key the source refuses: its sync failed
 
@@ -67,7 +68,7 @@ def dash(engine: Engine, server: Server) -> Iterator[Dash]:
             ).id
             admins.create_admin(conn, "ops", PASSWORD, utc_now())
         assert SyncEngine(engine).run(broken).state == SyncState.FAILED
-        yield Dash(engine, server.base_url.removesuffix("/v1"), sandbox, broken)
+        yield Dash(engine, server.base_url.removesuffix("/v1"), tenant.api_key, sandbox, broken)
 
 
 def test_pages_need_a_sign_in(dash: Dash) -> None:
@@ -224,3 +225,25 @@ def test_api_keys_are_created_once_shown_and_revoked(dash: Dash) -> None:
     revoked = client.post(f"/dashboard/api-keys/{listed.id}/revoke", data={"csrf": csrf})
     assert "API key revoked" in revoked.text
     assert httpx.get(api, headers={"Authorization": f"Bearer {key.group(1)}"}).status_code == 401
+
+
+def test_the_data_explorer_shows_what_the_api_serves(dash: Dash) -> None:
+    client = dash.signed_in()
+    base = f"/dashboard/integrations/{quote(dash.sandbox, safe='')}/data"
+    page = client.get(f"{base}/applications", params={"page_size": "2"})
+    assert page.status_code == 200
+    api = httpx.get(
+        f"{dash.root}/v1/ats/applications",
+        params={"page_size": "2"},
+        headers={"Authorization": f"Bearer {dash.api_key}", "X-Integration-Id": dash.sandbox},
+    ).json()["data"]
+    shown = re.findall(r"<tr><td><code>([^<]+)</code>", page.text)
+    assert shown == [r["id"] for r in api["results"]]  # the page the API serves, in its order
+    nxt = re.search(r'<a href="([^"]+)">Next page</a>', page.text)
+    assert nxt is not None and "cursor=" in nxt.group(1)
+    second = client.get(nxt.group(1).replace("&amp;", "&"))
+    assert re.findall(r"<tr><td><code>([^<]+)</code>", second.text)[0] not in shown
+    refused = client.get(f"{base}/applications", params={"updated_after": "yesterday"})
+    assert refused.status_code == 400 and "PLATFORM.INPUT_INVALID" in refused.text
+    jobs = client.get(f"{base}/jobs", params={"statuses": "OPEN"})
+    assert jobs.status_code == 200 and "records on this page" in jobs.text

@@ -27,29 +27,13 @@ from hirebridge.api import (
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.limits import Limits, RequestLimits
-from hirebridge.api.listing import list_page
+from hirebridge.api.listing import LISTINGS, list_page
 from hirebridge.config import Settings, get_settings
 from hirebridge.jobs import Jobs
 from hirebridge.model import actions as a
-from hirebridge.serving.ats import applications, candidates, jobs, related, simple
 from hirebridge.serving.listing import Listing
 
-# path under /v1/ats -> listing
-LISTINGS: dict[str, Listing] = {
-    "applications": applications.LISTING,
-    "candidates": candidates.LISTING,
-    "jobs": jobs.LISTING,
-    "application-stages": simple.APPLICATION_STAGES,
-    "users": simple.USERS,
-    "roles": simple.ROLES,
-    "offers": related.OFFERS,
-    "rejection-reasons": simple.REJECTION_REASONS,
-    "interviews": related.INTERVIEWS,
-    "tags": simple.TAGS,
-    "notes": related.NOTES,
-    "scorecards": related.SCORECARDS,
-    "attachments": related.ATTACHMENTS,
-}
+__all__ = ["LISTINGS", "create_app"]
 
 
 def _endpoint(listing: Listing) -> Callable[[Request], Response]:
@@ -116,6 +100,7 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         Route("/dashboard/integrations/{integration_id}", dashboard.integration_page, methods=["GET"]),
         Route("/dashboard/integrations/{integration_id}/{action}", dashboard.integration_action, methods=["POST"]),
         Route("/dashboard/runs/{run_id}", dashboard.run_page, methods=["GET"]),
+        Route("/dashboard/integrations/{integration_id}/data/{path}", dashboard.explorer, methods=["GET"]),
         Route("/dashboard/environments", dashboard.environments_page, methods=["GET"]),
         Route("/dashboard/environments", dashboard.create_environment, methods=["POST"]),
         Route("/dashboard/environments/{environment_id}/api-keys", dashboard.create_api_key, methods=["POST"]),

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
+import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -23,6 +24,8 @@ from starlette.responses import RedirectResponse, Response
 from hirebridge.api import pages
 from hirebridge.api.body import read_body
 from hirebridge.api.connect import link_lifetime, link_url
+from hirebridge.api.errors import ApiError
+from hirebridge.api.listing import LISTINGS, page_json
 from hirebridge.api.pages import esc
 from hirebridge.config import Settings
 from hirebridge.connectors.registry import TOOLS
@@ -255,6 +258,7 @@ async def integration_page(request: Request, notice: str | None = None) -> Respo
             "Disable" if integration.enabled else "Enable",
         )
         + _button(session, f"{base}/relink", "Create a relink link")
+        + f'<a href="{base}/data/applications">Browse its data</a>'
     )
     run_rows = "".join(
         "<tr>"
@@ -494,3 +498,78 @@ async def revoke_api_key(request: Request) -> Response:
         return await environments_page(request, "No such API key.", 404)
     log.info("dashboard: %r revoked API key %s", checked.username, key_id)
     return await environments_page(request, "API key revoked: requests with it are refused from now on.")
+
+
+# ---- data explorer ----
+
+# The parameters every list endpoint takes, shown as the explorer's first fields.
+_COMMON = ("ids", "remote_ids", "updated_after", "include_deleted", "page_size")
+
+
+async def explorer(request: Request) -> Response:
+    """Browse one model of an integration with the API's own parameters: the page the API would serve
+    for them (the same validation and errors), as a table with each record's JSON."""
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+    integration_id, path = request.path_params["integration_id"], request.path_params["path"]
+    listing = LISTINGS.get(path)
+    if listing is None:
+        return _shell(session, "Not found", '<p class="error" role="alert">No such model.</p>', 404)
+
+    def load() -> tuple[tenancy.Integration | None, bytes | ApiError]:
+        with read_tx(request.app.state.engine) as conn:
+            integration = tenancy.get_integration(conn, integration_id)
+            if integration is None:
+                return None, b""
+            try:
+                return integration, page_json(request, conn, listing, integration)
+            except ApiError as exc:
+                return integration, exc
+
+    integration, outcome = await run_in_threadpool(load)
+    if integration is None:
+        return _shell(session, "Not found", '<p class="error" role="alert">No such integration.</p>', 404)
+    base = f"/dashboard/integrations/{quote(integration.id, safe='')}/data"
+    models = " ".join(
+        f'<a href="{base}/{esc(p)}"{" aria-current=page" if p == path else ""}>{esc(p)}</a>' for p in LISTINGS
+    )
+    names = [*_COMMON, *(f.name for f in listing.filters)]
+    fields = "".join(
+        f'<label for="q-{esc(n)}">{esc(n)}</label>'
+        f'<input id="q-{esc(n)}" name="{esc(n)}" value="{esc(request.query_params.get(n, ""))}">'
+        for n in names
+    )
+    form = f'<form method="get" action="{base}/{esc(path)}">{fields}<button type="submit">Show</button></form>'
+    if isinstance(outcome, ApiError):
+        results = f'<p class="error" role="alert">{esc(outcome.code)}: {esc(outcome.message)}</p>'
+        status = outcome.status
+    else:
+        data = orjson.loads(outcome)["data"]
+        rows = "".join(
+            f"<tr><td><code>{esc(r.get('id'))}</code></td><td>{esc(r.get('remote_id'))}</td>"
+            f"<td>{esc(r.get('changed_at'))}</td><td>{esc(r.get('remote_deleted_at') or '')}</td>"
+            f"<td><details><summary>JSON</summary><pre>{esc(orjson.dumps(r, option=orjson.OPT_INDENT_2).decode())}"
+            "</pre></details></td></tr>"
+            for r in data["results"]
+        )
+        more = ""
+        if data["next"]:
+            query = {k: v for k, v in request.query_params.items() if v and k != "cursor"}
+            more = (
+                f'<p><a href="{base}/{esc(path)}?{esc(urlencode({**query, "cursor": data["next"]}))}">Next page</a></p>'
+            )
+        results = (
+            f"<p>{len(data['results'])} records on this page.</p><table><thead><tr><th scope=col>id</th>"
+            "<th scope=col>remote_id</th><th scope=col>changed_at</th><th scope=col>remote_deleted_at</th>"
+            f"<th scope=col>Record</th></tr></thead><tbody id=records>{rows}</tbody></table>{more}"
+        )
+        status = 200
+    body = (
+        f'<h1>{esc(path)} of {esc(integration.id)}</h1><p><a href="/dashboard/integrations/'
+        f'{quote(integration.id, safe="")}">Back to the integration</a></p>'
+        f'<nav aria-label="Models"><p>{models}</p></nav>'
+        f"<details><summary>Filters (the API's parameters)</summary>{form}</details>{results}"
+    )
+    return _shell(session, f"{path} of {integration.id}", body, status)

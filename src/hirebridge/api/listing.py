@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -27,11 +28,30 @@ from hirebridge import ids
 from hirebridge.api.deps import readable_integration
 from hirebridge.api.errors import input_invalid
 from hirebridge.connectors.registry import TOOLS
+from hirebridge.serving.ats import applications, candidates, jobs, related, simple
 from hirebridge.serving.listing import Listing, Param, page_documents
 from hirebridge.store import listing as store_listing
 from hirebridge.store.db import read_tx
 from hirebridge.store.listing import Where
+from hirebridge.store.tenancy import Integration
 from hirebridge.timefmt import parse_query_datetime
+
+# path under /v1/ats -> listing
+LISTINGS: dict[str, Listing] = {
+    "applications": applications.LISTING,
+    "candidates": candidates.LISTING,
+    "jobs": jobs.LISTING,
+    "application-stages": simple.APPLICATION_STAGES,
+    "users": simple.USERS,
+    "roles": simple.ROLES,
+    "offers": related.OFFERS,
+    "rejection-reasons": simple.REJECTION_REASONS,
+    "interviews": related.INTERVIEWS,
+    "tags": simple.TAGS,
+    "notes": related.NOTES,
+    "scorecards": related.SCORECARDS,
+    "attachments": related.ATTACHMENTS,
+}
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 250
@@ -192,69 +212,73 @@ def list_page(request: Request, listing: Listing) -> Response:
     """Handle GET /ats/<model> for `listing`: everything but the per-model parts."""
     with read_tx(request.app.state.engine) as conn:
         integration = readable_integration(request, conn)
-        page_size = DEFAULT_PAGE_SIZE
-        if (text := _param(request, "page_size")) is not None:
-            page_size = page_size_param(text)
-        updated_after = None
-        if (text := _param(request, "updated_after")) is not None:
-            updated_after = datetime_param("updated_after", text)
-        cursor = cursor_updated_at = None
-        if (text := _param(request, "cursor")) is not None:
-            cursor, cursor_updated_at = decode_cursor(text, updated_after=updated_after is not None)
-        include_deleted = False
-        if (text := _param(request, "include_deleted")) is not None:
-            include_deleted = boolean_param("include_deleted", text)
-        ignore_unsupported = False
-        if (text := _param(request, "ignore_unsupported_filters")) is not None:
-            ignore_unsupported = boolean_param("ignore_unsupported_filters", text)
-        remote_ids = None
-        if (text := _param(request, "remote_ids")) is not None:
-            remote_ids = comma_list("remote_ids", text)
-        wanted = None
-        if (text := _param(request, "ids")) is not None:
-            wanted = id_list("ids", text)
-            missing = store_listing.missing_ids(conn, listing.model, integration.id, wanted)
-            if missing:
-                raise input_invalid(f"These IDs do not exist for this integration: {', '.join(missing)}.", status=404)
+        content = page_json(request, conn, listing, integration)
+    return Response(content, media_type="application/json")
 
-        conditions: list[tuple[Where, Any]] = []
-        unsupported = unsupported_fields(integration.tool, listing.model)
-        for flt in listing.filters:
-            if (text := _param(request, flt.name)) is None:
-                continue
-            value = parse_param(flt.param, flt.name, text)  # validate even when the filter ends up ignored
-            if flt.field is not None and flt.field in unsupported:
-                if not ignore_unsupported:
-                    conditions.append((store_listing.nothing, None))
-                continue
-            conditions.append((flt.where, value))
 
-        rows = store_listing.read_page(
-            conn,
-            listing.model,
-            integration.id,
-            page_size + 1,
-            cursor=cursor,
-            cursor_updated_at=cursor_updated_at,
-            updated_after=updated_after,
-            include_deleted=include_deleted,
-            remote_ids=remote_ids,
-            ids=wanted,
-            conditions=conditions,
+def page_json(request: Request, conn: Connection, listing: Listing, integration: Integration) -> bytes:
+    """The response body of one page of `listing` for the request's query parameters (validated, with
+    Kombo's errors as ApiError): what the API sends, and what the dashboard's data explorer shows."""
+    page_size = DEFAULT_PAGE_SIZE
+    if (text := _param(request, "page_size")) is not None:
+        page_size = page_size_param(text)
+    updated_after = None
+    if (text := _param(request, "updated_after")) is not None:
+        updated_after = datetime_param("updated_after", text)
+    cursor = cursor_updated_at = None
+    if (text := _param(request, "cursor")) is not None:
+        cursor, cursor_updated_at = decode_cursor(text, updated_after=updated_after is not None)
+    include_deleted = False
+    if (text := _param(request, "include_deleted")) is not None:
+        include_deleted = boolean_param("include_deleted", text)
+    ignore_unsupported = False
+    if (text := _param(request, "ignore_unsupported_filters")) is not None:
+        ignore_unsupported = boolean_param("ignore_unsupported_filters", text)
+    remote_ids = None
+    if (text := _param(request, "remote_ids")) is not None:
+        remote_ids = comma_list("remote_ids", text)
+    wanted = None
+    if (text := _param(request, "ids")) is not None:
+        wanted = id_list("ids", text)
+        missing = store_listing.missing_ids(conn, listing.model, integration.id, wanted)
+        if missing:
+            raise input_invalid(f"These IDs do not exist for this integration: {', '.join(missing)}.", status=404)
+
+    conditions: list[tuple[Where, Any]] = []
+    unsupported = unsupported_fields(integration.tool, listing.model)
+    for flt in listing.filters:
+        if (text := _param(request, flt.name)) is None:
+            continue
+        value = parse_param(flt.param, flt.name, text)  # validate even when the filter ends up ignored
+        if flt.field is not None and flt.field in unsupported:
+            if not ignore_unsupported:
+                conditions.append((store_listing.nothing, None))
+            continue
+        conditions.append((flt.where, value))
+
+    rows = store_listing.read_page(
+        conn,
+        listing.model,
+        integration.id,
+        page_size + 1,
+        cursor=cursor,
+        cursor_updated_at=cursor_updated_at,
+        updated_after=updated_after,
+        include_deleted=include_deleted,
+        remote_ids=remote_ids,
+        ids=wanted,
+        conditions=conditions,
+    )
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_cursor = None
+    if more:
+        next_cursor = encode_cursor(rows[-1].pk, rows[-1].keyset_updated_at if updated_after is not None else None)
+    if store_listing.has_documents(listing.model):
+        # The envelope around the stored bytes, as orjson.dumps(body) below would write it.
+        return b'{"status":"success","data":{"next":%b,"results":[%b]}}' % (
+            orjson.dumps(next_cursor),
+            page_documents(conn, listing, rows),
         )
-        more = len(rows) > page_size
-        rows = rows[:page_size]
-        next_cursor = None
-        if more:
-            next_cursor = encode_cursor(rows[-1].pk, rows[-1].keyset_updated_at if updated_after is not None else None)
-        if store_listing.has_documents(listing.model):
-            # The envelope around the stored bytes, as orjson.dumps(body) below would write it.
-            content = b'{"status":"success","data":{"next":%b,"results":[%b]}}' % (
-                orjson.dumps(next_cursor),
-                page_documents(conn, listing, rows),
-            )
-            return Response(content, media_type="application/json")
-        results = listing.serialize(conn, rows) if rows else []
-
-    body = {"status": "success", "data": {"next": next_cursor, "results": results}}
-    return Response(orjson.dumps(body), media_type="application/json")
+    results = listing.serialize(conn, rows) if rows else []
+    return orjson.dumps({"status": "success", "data": {"next": next_cursor, "results": results}})
