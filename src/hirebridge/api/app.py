@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hirebridge.api import actions, general, integration_fields, ops, passthrough
+from hirebridge.api import actions, general, integration_fields, ops, passthrough, upstream
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
 from hirebridge.api.limits import Limits, RequestLimits
@@ -95,6 +95,8 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         Route("/health", ops.health, methods=["GET"]),
         Route("/ready", ops.ready, methods=["GET"]),
         Route("/metrics", ops.metrics, methods=["GET"]),
+        # A vendor's webhooks: outside /v1 and without an API key, the vendor's signature authenticates.
+        Route("/webhooks/upstream/{integration_id}", upstream.receive, methods=["POST"]),
         Mount(
             "/v1",
             routes=[
