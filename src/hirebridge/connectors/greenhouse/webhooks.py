@@ -24,6 +24,7 @@ EVENTS = (
     "reject_candidate",
     "unreject_candidate",
     "hire_candidate",
+    "candidate_hired",  # the name some receivers' examples show for hire_candidate
     "update_candidate",
     "candidate_merged",
     "delete_application",
