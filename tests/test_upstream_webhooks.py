@@ -61,7 +61,9 @@ class Source:
 
 
 def _lever(emu: LeverEmulator) -> Source:
-    oid = next(o for o, opp in sorted(emu.opportunities.items()) if opp["archived"] is None)
+    oid = next(
+        o for o, opp in sorted(emu.opportunities.items()) if not opp.get("archived") and not opp.get("archivedAt")
+    )
 
     def move() -> str:
         stage_id, name = next((i, n) for i, n in STAGES[2:] if i != emu.opportunities[oid]["stage"])
