@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from hirebridge import ids
 from hirebridge.api.app import create_app
+from hirebridge.connectors.registry import CredentialsInvalid
 from hirebridge.jobs import upstream as refresher
 from hirebridge.store import tenancy
 from hirebridge.store import upstream as pending
@@ -342,3 +343,17 @@ def test_the_cli_stores_the_secret_sealed_and_refuses_a_tool_without_webhooks(da
     )
     refused = hb(database_url, "integrations", "set-webhook-secret", sandbox["id"], "--secret", "x", check=False)
     assert refused.returncode == 2 and "sends no webhooks" in refused.stderr
+
+
+def test_a_refresh_whose_credentials_the_source_rejects_marks_the_integration_invalid(engine: Engine) -> None:
+    """As a sync does; the records stay waiting for new credentials."""
+    with _setup("lever", engine, worker=False) as s:
+        s.source.webhooks.register(s.hook_url, SECRET)
+        s.source.move()
+        assert _statuses(s.source.webhooks.wait(1)) == [200]
+        s.source.emu.api_key = "revoked"
+        with pytest.raises(CredentialsInvalid):
+            refresher.refresh(engine, s.world.integration_id)
+        assert s.waiting() == 2
+        answer = s.world.get(f"/integrations/{s.world.integration_id}")
+        assert answer.json()["data"]["status"] == "INVALID"

@@ -831,6 +831,11 @@ def tools_show(
         _out(f"  {field.label or field.name}" + (f": {field.help}" if field.help else ""))
         if field.vendor_url:
             _out(f"  {field.vendor_url}")
+    if tool.webhooks is not None:  # docs/upstream-webhooks.md
+        _out("")
+        _out("webhooks  POST <HireBridge URL>/webhooks/upstream/<integration id>  (integrations set-webhook-secret)")
+        _out(f"  {tool.webhooks.setup}")
+        _out(f"  events: {', '.join(tool.webhooks.events)}")
 
 
 @secret_key_app.command("generate")

@@ -11,6 +11,7 @@ The sync engine does not know which one runs it.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -18,6 +19,8 @@ from sqlalchemy import Engine
 from hirebridge.config import Settings, get_settings
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
 from hirebridge.model import SyncKind
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from hirebridge.jobs.distributed import Dispatcher
@@ -71,7 +74,11 @@ class Jobs:
         """Get the records an upstream webhook recorded for the integration fetched (jobs/upstream.py).
         With neither a lane nor a dispatcher (a process without a worker), the next worker to poll does."""
         if self.dispatcher is not None:
-            self.dispatcher.dispatch_refresh(integration_id)
+            try:
+                self.dispatcher.dispatch_refresh(integration_id)
+            except Exception:
+                # The records are recorded: the scheduler's tick defers a refresh for them.
+                log.exception("could not defer the upstream refresh of %s; the next tick will", integration_id)
         elif self.upstream is not None:
             self.upstream.wake()
 

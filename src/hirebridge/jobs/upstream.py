@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from hirebridge.config import Settings, get_settings
-from hirebridge.connectors.registry import Ref, refetch
+from hirebridge.connectors.registry import CredentialsInvalid, Ref, refetch
 from hirebridge.store import tenancy
 from hirebridge.store import upstream as store
 from hirebridge.store.db import read_tx, write_tx
@@ -74,7 +74,13 @@ def refresh_batch(engine: Engine, integration_id: str, settings: Settings | None
         return Refreshed(len(waiting), 0, 0)
     refs = [Ref(p.model, p.remote_id) for p in waiting]
     config = integration.connector_config()
-    found = asyncio.run(refetch(integration.tool, integration_id, config, DatabaseRateLimits(engine), refs))
+    try:
+        found = asyncio.run(refetch(integration.tool, integration_id, config, DatabaseRateLimits(engine), refs))
+    except CredentialsInvalid:
+        # As a sync does: the API reports the integration INVALID until new credentials are stored.
+        with write_tx(engine) as conn:
+            tenancy.set_credentials_invalid(conn, integration_id, utc_now())
+        raise
     with write_tx(engine) as conn:
         write_back(conn, integration_id, found.records, utc_now(), found.deleted)
         store.done(conn, integration_id, waiting)
