@@ -39,6 +39,12 @@ TARGETS: dict[str, tuple[str, str, float]] = {
         "<=",
         1.3,
     ),
+    # Issue 14: a change at the source to visible through the API, by the source's webhook (bench/upstreambench.py).
+    "upstream_webhook_p95_s": (
+        "upstream webhook: change at the source → visible through the API, p95 seconds (Kombo: ~20 s)",
+        "<=",
+        5.0,
+    ),
     "rss_large_vs_small": ("peak RSS of a sync, large ÷ small source", "<=", 1.3),
     "errors_under_load": ("errors with 16 concurrent clients", "<=", 0),
 }

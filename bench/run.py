@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     lever_opps = args.lever_opportunities or (150 if quick else 1000)
     greenhouse_apps = args.greenhouse_applications or (150 if quick else 1000)
     write_rounds = args.write_rounds or (15 if quick else 25)
+    upstream_rounds = 20 if quick else 50
     began = time.perf_counter()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     figures: dict[str, Any] = {}
@@ -331,6 +332,18 @@ def main(argv: list[str] | None = None) -> int:
         summary["write_vs_direct"] = None
         not_measured["write_vs_direct"] = f"write benchmark failed: {type(exc).__name__}: {exc}"
         log(not_measured["write_vs_direct"])
+
+    # Upstream webhooks: from a change at the source to visible through the API.
+    try:
+        upstream_argv = ["--latency-ms", str(args.write_latency_ms), "--rounds", str(upstream_rounds)]
+        hooks = run_child(_side_url(url, "upstream"), *upstream_argv, module="bench.upstreambench")
+        detail["upstream_webhooks"] = hooks
+        summary["upstream_webhook_p95_s"] = hooks["p95_s"]
+        log(f"upstream webhooks: median {hooks['median_s']} s, p95 {hooks['p95_s']} s")
+    except Exception as exc:  # report the figure as missing, not the suite as failed
+        summary["upstream_webhook_p95_s"] = None
+        not_measured["upstream_webhook_p95_s"] = f"upstream webhook benchmark failed: {type(exc).__name__}: {exc}"
+        log(not_measured["upstream_webhook_p95_s"])
 
     figures.update(_figures(detail, kombo_pages))
     result: dict[str, Any] = {

@@ -732,6 +732,54 @@ def integrations_schedule(
     _note(f"schedule of {integration_id} updated")
 
 
+@integrations_app.command("set-webhook-secret")
+def integrations_set_webhook_secret(
+    integration_id: Annotated[str, typer.Argument(help="The integration.")],
+    secret: Annotated[
+        str | None,
+        typer.Option(help="The secret (else read from stdin; several comma-separated for Lever's per-event tokens)."),
+    ] = None,
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Generate a secret, store it and show it once (Ashby, Greenhouse).")
+    ] = False,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove the secret: the vendor's webhooks are refused.")
+    ] = False,
+) -> None:
+    """Store the secret the vendor signs its webhooks for this integration with (docs/upstream-webhooks.md).
+
+    The vendor sends them to POST <HireBridge URL>/webhooks/upstream/<integration id>. The secret is
+    sealed with the integration's credentials; it is read from stdin unless --secret or --generate."""
+    settings = get_settings()
+    if sum((secret is not None, generate, clear)) > 1:
+        _fail("pass one of --secret, --generate and --clear")
+    engine = _engine()
+    with read_tx(engine) as conn:
+        integration = tenancy.get_integration(conn, integration_id)
+    if integration is None:
+        _fail(f"integration {integration_id} not found")
+    if TOOLS[integration.tool].webhooks is None:
+        _fail(f"{TOOLS[integration.tool].label} sends no webhooks HireBridge receives")
+    value: str | None = None
+    if generate:
+        import secrets
+
+        value = secrets.token_hex(32)
+    elif not clear:
+        value = (secret if secret is not None else sys.stdin.read()).strip()
+        if not value:
+            _fail("no secret given: pass --secret, pipe it on stdin, or --generate one")
+    _credential_key(settings)
+    with write_tx(engine) as conn:
+        tenancy.set_credential(conn, integration_id, "webhook_secret", value)
+    if generate:
+        _out(f"webhook secret of {integration_id} (shown once; enter it at the vendor): {value}")
+    _note(
+        f"webhook secret of {integration_id} {'removed' if clear else 'stored'}; the vendor sends to "
+        f"POST <HireBridge URL>/webhooks/upstream/{integration_id}"
+    )
+
+
 @sandbox_app.command("advance")
 def sandbox_advance(
     integration_id: Annotated[str, typer.Argument(help="A sandbox integration.")],
@@ -797,6 +845,11 @@ def tools_show(
         _out(f"  {field.label or field.name}" + (f": {field.help}" if field.help else ""))
         if field.vendor_url:
             _out(f"  {field.vendor_url}")
+    if tool.webhooks is not None:  # docs/upstream-webhooks.md
+        _out("")
+        _out("webhooks  POST <HireBridge URL>/webhooks/upstream/<integration id>  (integrations set-webhook-secret)")
+        _out(f"  {tool.webhooks.setup}")
+        _out(f"  events: {', '.join(tool.webhooks.events)}")
 
 
 @secret_key_app.command("generate")

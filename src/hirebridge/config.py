@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     action_download_private_urls: bool = False
     action_idempotency_hours: int = Field(default=24, ge=1)
     action_concurrency_limit: int = Field(default=30, ge=1)
+    # Upstream webhooks (docs/upstream-webhooks.md): the targeted refresh fetches at most
+    # `upstream_refresh_batch` records per transaction, and retries an integration whose refresh failed
+    # after `upstream_retry_seconds` (also how often the embedded lane looks for records left waiting).
+    upstream_refresh_batch: int = Field(default=100, ge=1)
+    upstream_retry_seconds: float = Field(default=30.0, gt=0)
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,7 @@ from hirebridge.config import get_settings
 
 # Config keys whose values are credentials: they are split off the integration's (plain) settings and sealed.
 SECRET_FIELDS = frozenset(
-    {"api_key", "access_token", "refresh_token", "client_secret", "password", "token", "private_key"}
+    {"api_key", "access_token", "refresh_token", "client_secret", "password", "token", "private_key", "webhook_secret"}
 )
 ENV_SOURCE = "HIREBRIDGE_SECRET_KEY"
 KEY_FILE_SUFFIX = ".secret-key"

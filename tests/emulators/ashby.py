@@ -36,6 +36,8 @@ from __future__ import annotations
 import base64
 import email.parser
 import email.policy
+import hashlib
+import hmac
 import json
 import random
 import threading
@@ -50,7 +52,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tests.emulators.harness import Emulator, RateMeter
+from tests.emulators.harness import Emulator, RateMeter, WebhookSender
 
 Json = dict[str, Any]
 
@@ -149,6 +151,8 @@ class AshbyEmulator:
     # Schedules created through the API: the only ones interviewSchedule.update changes.
     api_schedules: set[str] = field(default_factory=set)
     base_url: str = ""  # where the emulator is served (its pre-signed upload URLs point there)
+    # Ashby's webhooks (`register_webhook`): sent after the changes below that Ashby sends one for.
+    webhooks: WebhookSender = field(default_factory=WebhookSender)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _clock: datetime = field(default_factory=lambda: datetime(2025, 1, 6, 9, 0, tzinfo=UTC))
 
@@ -428,6 +432,27 @@ class AshbyEmulator:
             },
         )
 
+    # --- webhooks --------------------------------------------------------------------------------
+
+    def register_webhook(self, url: str, secret_token: str) -> None:
+        """A webhook for every event type, to `url`, signed with `secret_token`."""
+        self.webhooks.register(url, secret_token)
+
+    def notify(self, action: str, data: Json) -> None:
+        """Send Ashby's webhook `{"action", "data"}`, signed `Ashby-Signature: sha256=<hex HMAC of the body>`."""
+        body = json.dumps({"action": action, "data": data}).encode()
+
+        def sign(secret: str) -> tuple[dict[str, str], bytes]:
+            digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            return {"Ashby-Signature": f"sha256={digest}"}, body
+
+        self.webhooks.send(sign)
+
+    def _application_changed(self, application_id: str, *actions: str) -> None:
+        application = self.render("applications", self.data["applications"][application_id])
+        for action in actions:
+            self.notify(action, {"application": application})
+
     # --- mutations for tests --------------------------------------------------------------------
 
     def edit(self, kind: str, record_id: str, **changes: Any) -> None:
@@ -436,10 +461,14 @@ class AshbyEmulator:
             self._touch(kind, record_id)
             if kind == "stages":  # editing a plan's stages is an update of the plan
                 self._touch("plans", self.data[kind][record_id]["interviewPlanId"])
+            if kind == "applications":
+                self._application_changed(record_id, "applicationUpdate")
 
     def delete(self, kind: str, record_id: str) -> None:
         """Hard deletion: the record just disappears from every listing (no deletion feed)."""
         with self._lock:
+            if kind == "candidates":
+                self.notify("candidateDelete", {"candidate": {"id": record_id}})
             del self.data[kind][record_id]
             del self.versions[kind][record_id]
             # What goes with it in Ashby: a candidate's notes and applications, an application's
@@ -657,6 +686,8 @@ class AshbyEmulator:
         plan = self.data["jobs"][app["jobId"]]["defaultInterviewPlanId"]
         self._place(app, self._stage(body["interviewStageId"], plan), body.get("archiveReasonId"))
         self._touch("applications", app["id"])
+        # Ashby's related webhooks: a stage change also sends applicationUpdate (same change).
+        self._application_changed(app["id"], "candidateStageChange", "applicationUpdate")
         return self.render("applications", app)
 
     def _w_candidate_createNote(self, body: Json) -> Json:

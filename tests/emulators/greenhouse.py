@@ -51,7 +51,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tests.emulators.harness import Emulator, RateMeter, serve
+from tests.emulators.harness import Emulator, RateMeter, WebhookSender, serve
 
 Json = dict[str, Any]
 FilterKind = Literal["ids", "bool", "enum", "date", "str"]
@@ -274,6 +274,8 @@ class GreenhouseEmulator:
         self._serial = 10_000
         self._clock_ms = 0
         self.files: dict[int, bytes] = {}
+        # Greenhouse's web hooks (`register_webhook`): sent after the changes below that it sends one for.
+        self.webhooks = WebhookSender()
         self._generate(applications)
         routes = [
             Route("/token", self._token, methods=["POST"]),
@@ -689,6 +691,32 @@ class GreenhouseEmulator:
         if record_id is not None and record_id in self.data[resource]:
             self.data[resource][record_id]["updated_at"] = at
 
+    # --- web hooks -------------------------------------------------------------------------------
+
+    def register_webhook(self, url: str, secret_key: str) -> None:
+        """A web hook for every event, to `url`, signed with `secret_key`."""
+        self.webhooks.register(url, secret_key)
+
+    def notify(self, action: str, payload: Json) -> None:
+        """Send Greenhouse's web hook `{"action", "payload"}`, signed `Signature: sha256 <hex HMAC of the body>`."""
+        body = json.dumps({"action": action, "payload": payload}).encode()
+
+        def sign(secret: str) -> tuple[dict[str, str], bytes]:
+            digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            return {"Signature": f"sha256 {digest}"}, body
+
+        self.webhooks.send(sign)
+
+    def _application_changed(self, action: str, application_id: int) -> None:
+        app = self.data["applications"][application_id]
+        candidate = self.data["candidates"].get(app["candidate_id"], {})
+        application = {
+            "id": application_id,
+            "candidate": {"id": app["candidate_id"], "first_name": candidate.get("first_name")},
+            "status": app["status"],
+        }
+        self.notify(action, {"application": application})
+
     # --- mutations for tests ------------------------------------------------------------------------------
 
     def edit(self, resource: str, record_id: int, **changes: Any) -> Json:
@@ -697,6 +725,10 @@ class GreenhouseEmulator:
             record = self.data[resource][record_id]
             record.update(changes)
             record["updated_at"] = self.now()
+            if resource == "applications":
+                self._application_changed("application_updated", record_id)
+            elif resource == "candidates":
+                self.notify("update_candidate", {"candidate": {"id": record_id}})
             return self._render(resource, record)
 
     def rename_job(self, job_id: int, name: str) -> Json:
@@ -718,12 +750,14 @@ class GreenhouseEmulator:
         with self._lock:
             app = self.data["applications"][application_id]
             self._enter_stage(app, self.data["job_interview_stages"][stage_id], self.now(), touch=True)
+            self._application_changed("candidate_stage_change", application_id)
             return self._render("applications", app)
 
     def reject_application(self, application_id: int, reason_id: int) -> Json:
         with self._lock:
             app = self.data["applications"][application_id]
             self._reject(app, reason_id, self.now(), next(iter(self.data["users"])))
+            self._application_changed("reject_candidate", application_id)
             return self._render("applications", app)
 
     def hire_application(self, application_id: int) -> Json:
@@ -824,6 +858,10 @@ class GreenhouseEmulator:
     def delete(self, resource: str, record_id: int) -> None:
         """Gone from every listing, with what hangs off it (Greenhouse never lists deleted records)."""
         with self._lock:
+            if resource == "applications" and record_id in self.data["applications"]:
+                self.notify("delete_application", {"application": {"id": record_id}})
+            elif resource == "candidates" and record_id in self.data["candidates"]:
+                self.notify("delete_candidate", {"candidate": {"id": record_id}})
             record = self.data[resource].pop(record_id, None)
             if record is None:
                 return
@@ -1165,6 +1203,7 @@ class GreenhouseEmulator:
                 raise Invalid("is not an active interview stage of the application's job", "to_stage_id")
             stage = chosen[0]
         self._enter_stage(app, stage, self.now(), touch=True)
+        self._application_changed("candidate_stage_change", app_id)
 
     def _reject_verb(self, app_id: int, body: Json, user: int) -> None:
         app = self.data["applications"].get(app_id) or _raise(NotFound())
@@ -1182,6 +1221,7 @@ class GreenhouseEmulator:
             note = self._new_note(app["candidate_id"], app_id, notes, kind="NOTE", visibility="publicly_visible",
                                   user=user, at=at)  # fmt: skip
             details["rejection_note_id"] = note["id"]
+        self._application_changed("reject_candidate", app_id)
 
     def _create_note(self, body: Json, user: int) -> tuple[str, Json]:
         _known(body, "candidate_id", "application_id", "body", "visibility")

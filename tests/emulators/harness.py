@@ -187,6 +187,77 @@ class Emulator:
         return wrapped
 
 
+# (secret) -> (headers, body): how a vendor signs one event for one registered webhook.
+Signer = Callable[[str], tuple[dict[str, str], bytes]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    url: str
+    body: bytes
+    status: int | None  # the receiver's answer; None when the request failed
+    error: str | None = None
+
+
+class WebhookSender:
+    """A vendor's outgoing webhooks: URLs registered with their secrets (`register`), and events sent
+    to each of them after the change that caused them (`send`), as the vendors do: from a thread of
+    their own, one at a time in the order of the changes, never inside the request that made the
+    change. `deliveries` holds what each receiver answered; `wait` blocks until `count` are in."""
+
+    def __init__(self) -> None:
+        self.targets: list[tuple[str, str]] = []
+        self.deliveries: list[Delivery] = []
+        self._queue: deque[tuple[str, dict[str, str], bytes]] = deque()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def register(self, url: str, secret: str) -> None:
+        self.targets.append((url, secret))
+
+    def send(self, sign: Signer) -> None:
+        """Queue the event `sign` builds, once per registered webhook (signed with its secret)."""
+        if not self.targets:
+            return
+        with self._ready:
+            for url, secret in self.targets:
+                headers, body = sign(secret)
+                self._queue.append((url, headers, body))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="emulator-webhooks", daemon=True)
+                self._thread.start()
+            self._ready.notify_all()
+
+    def wait(self, count: int, timeout: float = 60.0) -> list[Delivery]:
+        """The first `count` deliveries, once made (TimeoutError if they are not within `timeout`)."""
+        deadline = time.monotonic() + timeout
+        with self._ready:
+            while len(self.deliveries) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{len(self.deliveries)} of {count} webhooks delivered")
+                self._ready.wait(left)
+            return self.deliveries[:count]
+
+    def _run(self) -> None:
+        import httpx
+
+        with httpx.Client(timeout=10.0) as client:
+            while True:
+                with self._ready:
+                    while not self._queue:
+                        self._ready.wait()
+                    url, headers, body = self._queue.popleft()
+                try:
+                    answer = client.post(url, content=body, headers={"Content-Type": "application/json", **headers})
+                    delivery = Delivery(url, body, answer.status_code)
+                except httpx.HTTPError as exc:
+                    delivery = Delivery(url, body, None, repr(exc))
+                with self._ready:
+                    self.deliveries.append(delivery)
+                    self._ready.notify_all()
+
+
 Captured = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 

@@ -33,8 +33,11 @@ import base64
 import copy
 import email.parser
 import email.policy
+import hashlib
+import hmac
 import json
 import random
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -46,7 +49,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.emulators.harness import Emulator, RateMeter, serve
+from tests.emulators.harness import Emulator, RateMeter, WebhookSender, serve
 
 Json = dict[str, Any]
 BASE_MS = 1_704_067_200_000  # 2024-01-01: generated history lies well before any test's "now"
@@ -102,6 +105,8 @@ class LeverEmulator:
         self.api_key = api_key
         self.page_cap = page_cap
         self.emulator = Emulator(api_key, RateMeter(rate, burst) if rate else None)
+        # Lever's webhooks (`register_webhook`): sent after the changes below that Lever sends one for.
+        self.webhooks = WebhookSender()
         self._lock = threading.RLock()
         self._clock = 0
         self._rng = random.Random(seed)
@@ -480,12 +485,39 @@ class LeverEmulator:
     def file_content(self, kind: str, file_id: str) -> bytes:
         return f"lever {kind} {file_id}\n".encode()
 
+    # --- webhooks --------------------------------------------------------------------------------
+
+    def register_webhook(self, url: str, signature_token: str) -> None:
+        """A webhook for every event, to `url`, signed with `signature_token`."""
+        self.webhooks.register(url, signature_token)
+
+    def notify(self, event: str, oid: str | None = None, *, contact: str | None = None) -> None:
+        """Send Lever's webhook `event` about opportunity `oid` (and its contact): the body carries
+        `token`, `triggeredAt` and `signature` = hex HMAC-SHA256(signature token, token + triggeredAt)."""
+        data: Json = {}
+        if oid is not None:
+            data.update(opportunityId=oid, candidateId=oid)
+            contact = contact or self.opportunities.get(oid, {}).get("contact")
+        if contact is not None:
+            data["contactId"] = contact
+        triggered = self.now_ms()
+
+        def sign(secret: str) -> tuple[dict[str, str], bytes]:
+            token = secrets.token_hex(20)
+            signature = hmac.new(secret.encode(), f"{token}{triggered}".encode(), hashlib.sha256).hexdigest()
+            body = {"triggeredAt": triggered, "event": event, "token": token, "signature": signature, "data": data}
+            return {}, json.dumps(body).encode()
+
+        self.webhooks.send(sign)
+
     # --- mutations (each bumps updatedAt like Lever) -----------------------------------------------
 
     def edit_opportunity(self, oid: str, **changes: Any) -> None:
         with self._lock:
             self.opportunities[oid].update(changes)
             self.opportunities[oid]["updatedAt"] = self.now_ms()
+            if "stage" in changes:
+                self.notify("candidateStageChange", oid)
 
     def archive(self, oid: str, reason: str | None) -> None:
         with self._lock:
@@ -494,6 +526,7 @@ class LeverEmulator:
             opp.pop("archiveReason", None)
             opp["archived"] = {"archivedAt": self.now_ms(), "reason": reason} if reason else None
             opp["updatedAt"] = self.now_ms()
+            self.notify("candidateArchiveChange", oid)
 
     def edit_contact(self, contact: str, **changes: Any) -> None:
         """Contact data is shown on every opportunity of the contact: all of them count as updated."""
@@ -503,6 +536,7 @@ class LeverEmulator:
                 if opp["contact"] == contact:
                     opp["updatedAt"] = self.now_ms()
                     self._copy_to_offers(oid, "candidate_name", self.contacts[contact]["name"])
+            self.notify("contactUpdated", contact=contact)
 
     def edit_posting(self, pid: str, *, touch_opportunities: bool = False, **changes: Any) -> None:
         """A posting edit; the offers made for it show its new title (their `job_title` field).
@@ -575,6 +609,7 @@ class LeverEmulator:
             self.deleted.append({"id": oid, "deletedAt": self.now_ms(), "deletedBy": next(iter(self.users))})
             if not any(o["contact"] == opp["contact"] for o in self.opportunities.values()):
                 del self.contacts[opp["contact"]]
+            self.notify("candidateDeleted", oid, contact=opp["contact"])
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -871,6 +906,7 @@ class LeverEmulator:
                 "customQuestions": None,
             }
             self.children[oid] = {kind: [] for kind in CHILD_KINDS}
+            self.notify("applicationCreated", oid)
             return oid
 
     def _stage_index(self, stage: str) -> int:
@@ -895,6 +931,7 @@ class LeverEmulator:
             change = {"toStageId": stage, "toStageIndex": self._stage_index(stage), "userId": performer,
                       "updatedAt": now}  # fmt: skip
             opp.update(stage=stage, lastAdvancedAt=now, updatedAt=now, stageChanges=[*opp["stageChanges"], change])
+            self.notify("candidateStageChange", oid)
             return JSONResponse({"data": self.render_opportunity(oid, expand=False)})
 
     async def _put_archived(self, request: Request) -> Response:

@@ -23,6 +23,7 @@ from hirebridge.api import (
     integration_fields,
     ops,
     passthrough,
+    upstream,
 )
 from hirebridge.api.ats.attachment_files import application_attachments, candidate_attachments
 from hirebridge.api.errors import ApiError, handle_api_error, handle_http_error, handle_unexpected
@@ -105,6 +106,8 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         Route("/dashboard/environments", dashboard.create_environment, methods=["POST"]),
         Route("/dashboard/environments/{environment_id}/api-keys", dashboard.create_api_key, methods=["POST"]),
         Route("/dashboard/api-keys/{key_id}/revoke", dashboard.revoke_api_key, methods=["POST"]),
+        # A vendor's webhooks: outside /v1 and without an API key, the vendor's signature authenticates.
+        Route("/webhooks/upstream/{integration_id}", upstream.receive, methods=["POST"]),
         Mount(
             "/v1",
             routes=[

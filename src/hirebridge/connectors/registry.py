@@ -34,6 +34,7 @@ from hirebridge.connectors.framework.passthrough import (
     send,
 )
 from hirebridge.connectors.framework.ratelimit import RateLimits
+from hirebridge.connectors.framework.webhooks import Event, Receiver, Ref, Refetched, UpstreamWebhooks
 from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.sandbox import SandboxConnector
@@ -48,10 +49,13 @@ __all__ = [
     "ActionResult",
     "ConfigError",
     "CredentialsInvalid",
+    "Event",
     "OutcomeUnknown",
     "PassthroughAnswer",
     "PassthroughRefused",
     "PassthroughRequest",
+    "Ref",
+    "Refetched",
     "SourceError",
     "SourceUnavailable",
     "Tool",
@@ -59,6 +63,8 @@ __all__ = [
     "connector_factory",
     "passthrough",
     "perform",
+    "refetch",
+    "upstream_event",
 ]
 
 
@@ -93,6 +99,8 @@ class Tool:
     passthrough_apis: tuple[str, ...] = ()  # Kombo's `{api}` names of POST /passthrough/{tool}/{api}
     # The write actions its connector performs (model/actions.py), with the optional fields it writes.
     actions: Mapping[str, ActionSupport] = field(default_factory=dict)
+    # Its vendor's webhooks, when its connector receives them (framework/webhooks.py).
+    webhooks: UpstreamWebhooks | None = None
 
     @classmethod
     def of(cls, connector: ConnectorClass) -> Tool:
@@ -106,6 +114,7 @@ class Tool:
             connection_guide_url=connector.connection_guide_url,
             passthrough_apis=connector.passthrough_apis,
             actions=dict(getattr(connector, "actions", {})),
+            webhooks=getattr(connector, "webhooks", None),
         )
 
     @property
@@ -167,3 +176,24 @@ async def perform(
     if not isinstance(connector, Writer):
         raise ConfigError(f"{tool} performs no write actions")
     return await connector.perform(action)
+
+
+def upstream_event(tool: str, headers: Mapping[str, str], body: bytes, secret: str | None) -> Event | None:
+    """The event of a webhook request from `tool`'s vendor, if it is signed with (one of) the
+    integration's `secret`; None when it is not, when no secret is stored, or when the tool has no
+    webhooks. `headers` keyed in lower case, `body` raw."""
+    webhooks = TOOLS[tool].webhooks if tool in TOOLS else None
+    if webhooks is None or not secret or not webhooks.verify(headers, body, secret):
+        return None
+    return webhooks.parse(body)
+
+
+async def refetch(
+    tool: str, integration_id: str, config: Mapping[str, Any], limits: RateLimits, refs: list[Ref]
+) -> Refetched:
+    """The records `refs` name, fetched from `tool`'s source through its connector (its credentials,
+    the shared limiter `limits` gives, its retries). ConfigError when it receives no webhooks."""
+    connector = connector_factory(tool)(integration_id, config, limits)
+    if not isinstance(connector, Receiver):
+        raise ConfigError(f"{tool} receives no webhooks")
+    return await connector.refetch(refs)

@@ -11,6 +11,7 @@ The sync engine does not know which one runs it.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -19,20 +20,29 @@ from hirebridge.config import Settings, get_settings
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
 from hirebridge.model import SyncKind
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from hirebridge.jobs.distributed import Dispatcher
     from hirebridge.jobs.embedded import EmbeddedWorker
+    from hirebridge.jobs.upstream import UpstreamLane
 
 
 class Jobs:
     """Queue syncs and get them executed, in either mode."""
 
     def __init__(
-        self, engine: Engine, *, worker: EmbeddedWorker | None = None, dispatcher: Dispatcher | None = None
+        self,
+        engine: Engine,
+        *,
+        worker: EmbeddedWorker | None = None,
+        dispatcher: Dispatcher | None = None,
+        upstream: UpstreamLane | None = None,
     ) -> None:
         self.engine = engine
         self.worker = worker
         self.dispatcher = dispatcher
+        self.upstream = upstream  # embedded mode: the upstream webhooks' refresh lane (jobs/upstream.py)
 
     @classmethod
     def for_process(cls, engine: Engine, *, run_worker: bool, settings: Settings | None = None) -> Jobs:
@@ -45,8 +55,10 @@ class Jobs:
             return cls(engine, dispatcher=Dispatcher(engine.url.render_as_string(hide_password=False)))
         if run_worker:
             from hirebridge.jobs.embedded import EmbeddedWorker
+            from hirebridge.jobs.upstream import UpstreamLane
 
-            return cls(engine, worker=EmbeddedWorker(engine, settings=settings))
+            worker = EmbeddedWorker(engine, settings=settings)
+            return cls(engine, worker=worker, upstream=UpstreamLane(engine, settings))
         return cls(engine)
 
     def enqueue_sync(self, integration_id: str, kind: SyncKind) -> Enqueued:
@@ -58,11 +70,27 @@ class Jobs:
             self.worker.wake()
         return queued
 
+    def refresh_upstream(self, integration_id: str) -> None:
+        """Get the records an upstream webhook recorded for the integration fetched (jobs/upstream.py).
+        With neither a lane nor a dispatcher (a process without a worker), the next worker to poll does."""
+        if self.dispatcher is not None:
+            try:
+                self.dispatcher.dispatch_refresh(integration_id)
+            except Exception:
+                # The records are recorded: the scheduler's tick defers a refresh for them.
+                log.exception("could not defer the upstream refresh of %s; the next tick will", integration_id)
+        elif self.upstream is not None:
+            self.upstream.wake()
+
     def start(self) -> None:
         if self.worker is not None:
             self.worker.start()
+        if self.upstream is not None:
+            self.upstream.start()
 
     def stop(self) -> None:
+        if self.upstream is not None:
+            self.upstream.stop()
         if self.worker is not None:
             self.worker.stop()
         if self.dispatcher is not None:

@@ -34,7 +34,7 @@ from procrastinate.jobs import JobDeferrer, Status
 from sqlalchemy import Engine, make_url
 
 from hirebridge.config import Settings, get_settings
-from hirebridge.jobs import schedule
+from hirebridge.jobs import schedule, upstream
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
 from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs
@@ -106,6 +106,8 @@ def make_app(database_url: str, settings: Settings | None = None) -> procrastina
             # Interrupted by our shutdown: queue it again so another worker finishes the job.
             enqueue_sync(state.engine, run.integration_id, SyncKind(run.kind))
 
+    upstream.register(app, lambda: (_worker().engine, _worker().settings))
+
     @app.periodic(cron=_cron(settings.scheduler_tick_seconds), periodic_id="scheduler")
     @app.task(name=TICK, queueing_lock=TICK, pass_context=False)
     async def tick(timestamp: int) -> None:
@@ -117,6 +119,7 @@ def make_app(database_url: str, settings: Settings | None = None) -> procrastina
             queued = sync_runs.queued_runs(conn, limit=1000)
         for run in queued:
             await _defer_async(app, run.id, run.integration_id)
+        await upstream.defer_pending(app, state.engine)
 
     return app
 
@@ -157,6 +160,14 @@ class Dispatcher:
                 self._opened = True
             with contextlib.suppress(procrastinate_errors.AlreadyEnqueued):
                 _deferrer(self.app, enqueued.run_id, integration_id).defer(run_id=enqueued.run_id)
+
+    def dispatch_refresh(self, integration_id: str) -> None:
+        """Defer the targeted refresh of an integration's upstream webhooks (jobs/upstream.py)."""
+        with self._lock:
+            if not self._opened:
+                self.app.open()
+                self._opened = True
+            upstream.defer(self.app, integration_id)
 
     def close(self) -> None:
         with self._lock:

@@ -354,6 +354,22 @@ admin_sessions = Table(
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
+# --- upstream webhooks (store/upstream.py) -------------------------------------------------------
+# Records a vendor's webhook said changed, waiting for the targeted refresh (jobs/upstream.py) to
+# fetch them: one row per (integration, model, remote id), so many events for one record before the
+# refresh runs are one fetch. `version` grows with every event for the row: the refresh deletes a
+# row only at the version it fetched, so an event that arrives during the fetch is fetched again.
+upstream_refreshes = Table(
+    "upstream_refreshes",
+    metadata,
+    Column("integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(40), primary_key=True),
+    Column("remote_id", String(255), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),  # the first event's arrival since the last fetch
+)
+# --- end of upstream webhooks ---------------------------------------------------------------------
+
 
 def synced_table(name: str, *extra: Column[object]) -> Table:
     table = Table(

@@ -269,6 +269,21 @@ def update_credentials(conn: Connection, integration_id: str, credentials: dict[
     _update_state(conn, integration_id, credentials=crypto.cipher().seal(credentials), credentials_invalid_at=None)
 
 
+def set_credential(conn: Connection, integration_id: str, name: str, value: str | None) -> None:
+    """Set (or remove, None) one credential beside the others (e.g. `webhook_secret`), sealed with
+    them. Unlike `update_credentials` this says nothing about the source's verdict on the API key:
+    an INVALID integration stays INVALID."""
+    row = conn.execute(select(integrations.c.credentials).where(integrations.c.id == integration_id)).one()
+    cipher = crypto.cipher()
+    credentials = cipher.open(row.credentials) if row.credentials else {}
+    if value is None:
+        credentials.pop(name, None)
+    else:
+        credentials[name] = value
+    sealed = cipher.seal(credentials) if credentials else None
+    conn.execute(update(integrations).where(integrations.c.id == integration_id).values(credentials=sealed))
+
+
 def set_credentials_invalid(conn: Connection, integration_id: str, when: datetime | None) -> None:
     """Mark (a time) or clear (None) "the source rejected this integration's credentials"."""
     _update_state(conn, integration_id, credentials_invalid_at=when)

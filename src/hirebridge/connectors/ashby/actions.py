@@ -18,16 +18,17 @@ candidate instead of creating another) has its applications read (`application.i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from hirebridge.connectors.ashby import mapping
-from hirebridge.connectors.framework import NoAuth, rpc_failure
+from hirebridge.connectors.framework import NoAuth, RpcError, rpc_failure
 from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.runtime import ConnectorRuntime
+from hirebridge.connectors.framework.webhooks import Ref, Refetched
 from hirebridge.model import actions as kombo
 from hirebridge.model.actions import (
     Action,
@@ -150,8 +151,19 @@ class _Calls:
                 raise ActionFailed(
                     403, "INTEGRATION.PERMISSION_MISSING", f"The integration's credentials lack a permission: {failure}"
                 )
-            raise ActionFailed(400, "REMOTE.INPUT_INVALID", f"The source refused the input: {failure}")
+            raise ActionFailed(400, "REMOTE.INPUT_INVALID", f"The source refused the input: {failure}") from failure
         return dict(answer)
+
+    async def found(self, endpoint: str, body: Json) -> Json | None:
+        """A read of one record (`*.info`): its `results`, or None when Ashby has no such record
+        (its `*_not_found` codes)."""
+        try:
+            return dict(await self(endpoint, body, read=True))
+        except ActionFailed as exc:
+            cause = exc.__cause__
+            if isinstance(cause, RpcError) and (cause.code or "").endswith("_not_found"):
+                return None
+            raise
 
     async def upload(self, candidate_id: str, file: FileUpload, *, resume: bool) -> Json:
         """A file onto the candidate: a pre-signed upload handle, the bytes to storage, then
@@ -251,6 +263,31 @@ async def perform(runtime: ConnectorRuntime, action: Action) -> ActionResult:
                     created=("applications", application["id"]),
                 )
         raise ActionFailed(400, "INTEGRATION.ACTION_NOT_AVAILABLE", f"Ashby cannot perform {action.action}.")
+    finally:
+        await calls.aclose()
+
+
+async def refetch(runtime: ConnectorRuntime, refs: Sequence[Ref]) -> Refetched:
+    """The records an upstream webhook named, as Ashby has them now (connectors/ashby/webhooks.py):
+    candidates (`candidate.info`, with their files) before applications (`application.info`), each
+    mapped as the streams map it; `*_not_found` means deleted."""
+    calls = _Calls(runtime)
+    try:
+        records: list[Record] = []
+        deleted: list[tuple[str, str]] = []
+        reads = (("candidates", "candidate.info", "id"), ("applications", "application.info", "applicationId"))
+        for model, endpoint, key in reads:
+            for ref in refs:
+                if ref.model != model:
+                    continue
+                found = await calls.found(endpoint, {key: ref.remote_id})
+                if found is None:
+                    deleted.append((model, ref.remote_id))
+                elif model == "candidates":
+                    records += _candidate_records(found)
+                else:
+                    records.append(mapping.map_application(found))
+        return Refetched(records=tuple(records), deleted=tuple(deleted))
     finally:
         await calls.aclose()
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from hirebridge.connectors.ashby import actions as writes
 from hirebridge.connectors.ashby import mapping, shapes
 from hirebridge.connectors.ashby.coverage import COVERAGE
+from hirebridge.connectors.ashby.webhooks import WEBHOOKS
 from hirebridge.connectors.base import Checkpoint, StreamItem
 from hirebridge.connectors.framework import (
     Auth,
@@ -38,10 +39,12 @@ from hirebridge.connectors.framework import (
     rpc_failure,
 )
 from hirebridge.connectors.framework.actions import ActionResult
+from hirebridge.connectors.framework.config import webhook_secret
 from hirebridge.connectors.framework.files import Downloads
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import REFRESH_PART, Declared, Json
+from hirebridge.connectors.framework.webhooks import Ref, Refetched, UpstreamWebhooks
 from hirebridge.model.actions import Action, ActionSupport
 
 MAX_PAGE_SIZE = 100
@@ -86,6 +89,12 @@ class AshbyConnector(HttpConnector):
             *client_tunables(base_url="https://api.ashbyhq.com", requests_per_second=10, burst=20),
             ConfigField("page_size", "int", default=MAX_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE, label="Page size"),
             child_refresh(REFRESH_PARTS),
+            webhook_secret(
+                help="Optional: the secret token of Ashby's webhooks (Admin -> Integrations -> Webhooks), the same on "
+                "each; several comma-separated during a rotation. Needed to receive Ashby's webhooks "
+                "(docs/upstream-webhooks.md).",
+                vendor_url="https://developers.ashbyhq.com/docs/authenticating-webhooks",
+            ),
         ]
     )
     records = "results"
@@ -94,6 +103,7 @@ class AshbyConnector(HttpConnector):
     check_request = Request("POST", "/user.list", json={"limit": 1})
     # Write actions (actions.py): what Ashby's API can do of Kombo's, and with which fields.
     actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
+    webhooks: ClassVar[UpstreamWebhooks] = WEBHOOKS
 
     def auth(self) -> Auth:
         return BasicKeyAuth(self.settings["api_key"])
@@ -139,6 +149,10 @@ class AshbyConnector(HttpConnector):
 
     async def perform(self, action: Action) -> ActionResult:
         return await writes.perform(self.runtime, action)
+
+    async def refetch(self, refs: Sequence[Ref]) -> Refetched:
+        """The records an upstream webhook named, read as write actions read them (actions.py)."""
+        return await writes.refetch(self.runtime, refs)
 
     def fetch_attachment(self, remote_id: str) -> tuple[bytes, str]:
         """`file.info {fileHandle}` gives a short-lived URL; download it (without our credentials)."""

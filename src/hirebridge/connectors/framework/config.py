@@ -30,6 +30,7 @@ __all__ = [
     "api_key",
     "child_refresh",
     "client_tunables",
+    "webhook_secret",
 ]
 
 FieldType = Literal["str", "int", "float", "bool", "url"]
@@ -206,6 +207,12 @@ def _blank(value: Any) -> bool:
 def api_key(*, label: str = "API key", help: str = "", vendor_url: str | None = None) -> ConfigField:
     """The vendor's API key: a required secret."""
     return ConfigField("api_key", "str", secret=True, required=True, label=label, help=help, vendor_url=vendor_url)
+
+
+def webhook_secret(*, help: str, vendor_url: str | None = None) -> ConfigField:
+    """The secret the vendor signs its webhooks with (framework/webhooks.py): an optional credential,
+    sealed like the API key; several may be given comma-separated."""
+    return ConfigField("webhook_secret", "str", secret=True, label="Webhook secret", help=help, vendor_url=vendor_url)
 
 
 def client_tunables(

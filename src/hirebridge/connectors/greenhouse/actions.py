@@ -29,6 +29,7 @@ from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.joined import read_ids
 from hirebridge.connectors.framework.paging import Request
 from hirebridge.connectors.framework.streams import Json, StreamRun
+from hirebridge.connectors.framework.webhooks import Ref, Refetched
 from hirebridge.connectors.greenhouse import mapping
 from hirebridge.model import SyncKind
 from hirebridge.model.actions import (
@@ -64,7 +65,7 @@ from hirebridge.model.records import Record
 if TYPE_CHECKING:
     from hirebridge.connectors.greenhouse.connector import GreenhouseConnector
 
-__all__ = ["SUPPORT", "perform"]
+__all__ = ["SUPPORT", "perform", "refetch"]
 
 _FILES: frozenset[AttachmentType] = frozenset({"CV", "COVER_LETTER", "OTHER"})
 _CANDIDATE_FIELDS = frozenset(
@@ -126,6 +127,28 @@ async def perform(connector: GreenhouseConnector, action: Action) -> ActionResul
         raise ActionFailed(403, "INTEGRATION.AUTHENTICATION_INVALID", str(exc)) from None
     except RequestRejected as exc:
         raise ActionFailed(400, "REMOTE.INPUT_INVALID", str(exc)) from None
+    finally:
+        await client.aclose()
+
+
+async def refetch(connector: GreenhouseConnector, refs: Sequence[Ref]) -> Refetched:
+    """The records an upstream webhook named, as Greenhouse has them now (webhooks.py): candidates,
+    then applications, each read back by id as a write action reads them (`joined.read_ids`, the
+    sync's own listings and joins); an id the listing no longer returns is deleted."""
+    client = connector.runtime.client(max_concurrency=1)
+    try:
+        session = _Session(connector, client)
+        records: list[Record] = []
+        deleted: list[tuple[str, str]] = []
+        for model in ("candidates", "applications"):
+            wanted = list(dict.fromkeys(ref.remote_id for ref in refs if ref.model == model))
+            if not wanted:
+                continue
+            found = await session.joined(model, wanted)
+            records += found
+            seen = {record.remote_id for record in found}
+            deleted += [(model, remote_id) for remote_id in wanted if remote_id not in seen]
+        return Refetched(records=tuple(records), deleted=tuple(deleted))
     finally:
         await client.aclose()
 

@@ -41,14 +41,17 @@ from hirebridge.connectors.framework import (
     shared_client_credentials,
 )
 from hirebridge.connectors.framework.actions import ActionResult
+from hirebridge.connectors.framework.config import webhook_secret
 from hirebridge.connectors.framework.files import Downloads
 from hirebridge.connectors.framework.joined import Joined, Lookup, Related, chunks, key_of
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.ratelimit import RateLimits
 from hirebridge.connectors.framework.streams import Declared, Json
+from hirebridge.connectors.framework.webhooks import Ref, Refetched, UpstreamWebhooks
 from hirebridge.connectors.greenhouse import actions as writes
 from hirebridge.connectors.greenhouse import mapping, shapes
 from hirebridge.connectors.greenhouse.coverage import COVERAGE
+from hirebridge.connectors.greenhouse.webhooks import WEBHOOKS
 from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record, Scorecard
 
@@ -221,10 +224,17 @@ class GreenhouseConnector(HttpConnector):
             # a bucket may hold at most `burst + rate * 10 s` <= 50, hence a small burst.
             *client_tunables(base_url="https://harvest.greenhouse.io/v3", requests_per_second=4.5, burst=5),
             ConfigField("page_size", "int", default=MAX_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE, label="Page size"),
+            webhook_secret(
+                help="Optional: the secret key of Greenhouse's web hooks (Configure -> Dev Center -> Web Hooks), the "
+                "same on each; several comma-separated during a rotation. Needed to receive Greenhouse's web hooks "
+                "(docs/upstream-webhooks.md).",
+                vendor_url="https://developers.greenhouse.io/webhooks.html",
+            ),
         ]
     )
     records = None  # every v3 list is a bare JSON array
     actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
+    webhooks: ClassVar[UpstreamWebhooks] = WEBHOOKS
 
     def __init__(self, integration_id: str, config: Mapping[str, Any], limits: RateLimits | None = None) -> None:
         self._links: dict[str, str] = {}  # attachment id -> the signed link this run listed
@@ -277,6 +287,10 @@ class GreenhouseConnector(HttpConnector):
     async def perform(self, action: Action) -> ActionResult:
         """A write action (actions.py)."""
         return await writes.perform(self, action)
+
+    async def refetch(self, refs: Sequence[Ref]) -> Refetched:
+        """The records an upstream webhook named, read back as write actions read them (actions.py)."""
+        return await writes.refetch(self, refs)
 
     def attachment(self, row: Json) -> Record:
         # The signed `url` changes with every listing (it expires): kept in remote_data, it would make

@@ -38,6 +38,7 @@ from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import OffsetToken, Request, pages
 from hirebridge.connectors.framework.payloads import check, mapping_errors
 from hirebridge.connectors.framework.runtime import ConnectorRuntime
+from hirebridge.connectors.framework.webhooks import Ref, Refetched
 from hirebridge.connectors.lever import mapping, shapes
 from hirebridge.model import actions as a
 from hirebridge.model.records import Application, Attachment, Candidate, Location, Note, Record, Tag
@@ -252,10 +253,14 @@ class _Session:
         with mapping_errors(TOOL, path, raw):
             return mapping.map_application(raw, reasons)
 
-    async def contact_records(self, contact: str) -> tuple[Candidate, list[Application]]:
+    async def contact_records(
+        self, contact: str, opportunities: list[Json] | None = None
+    ) -> tuple[Candidate, list[Application]]:
         """A contact's candidate and all its applications (a change to its opportunities' tags or
-        links changes the candidate, which is built from all of them)."""
-        opportunities = await self.opportunities_of(contact)
+        links changes the candidate, which is built from all of them); `opportunities` when the
+        caller has listed them already."""
+        if opportunities is None:
+            opportunities = await self.opportunities_of(contact)
         reasons = await self.reasons()
         with mapping_errors(TOOL, "/opportunities", opportunities):
             candidate = mapping.candidate_from_opportunities(opportunities)
@@ -286,6 +291,44 @@ class _Session:
             if raw["text"] == name:
                 return mapping.map_tag(raw)
         return None
+
+
+async def refetch(runtime: ConnectorRuntime, refs: Sequence[Ref]) -> Refetched:
+    """The records an upstream webhook named, as Lever has them now (connectors/lever/webhooks.py):
+    each opportunity read by id (a 404: deleted), then each contact involved -- named, or the
+    contact of an opportunity read -- rebuilt from all its opportunities, as a write reads it back
+    (a contact with none left is deleted: Lever has no contact without one)."""
+    client = runtime.client(max_concurrency=1)
+    try:
+        session = _Session(client, None)
+        deleted: list[tuple[str, str]] = []
+        applications: dict[str, Record] = {}
+        contacts = dict.fromkeys(ref.remote_id for ref in refs if ref.model == "candidates")
+        for ref in refs:
+            if ref.model != "applications":
+                continue
+            try:
+                application = await session.application(ref.remote_id)
+            except RequestRejected as exc:
+                if exc.status != 404:
+                    raise
+                deleted.append(("applications", ref.remote_id))
+                continue
+            applications[ref.remote_id] = application
+            if application.candidate_remote_id is not None:
+                contacts.setdefault(application.candidate_remote_id)
+        candidates: list[Record] = []
+        for contact in contacts:
+            opportunities = await session.opportunities_of(contact)
+            if not opportunities:
+                deleted.append(("candidates", contact))
+                continue
+            person, listed = await session.contact_records(contact, opportunities)
+            candidates.append(person)
+            applications.update((app.remote_id, app) for app in listed)
+        return Refetched(records=(*candidates, *applications.values()), deleted=tuple(deleted))
+    finally:
+        await client.aclose()
 
 
 class LeverWriter:

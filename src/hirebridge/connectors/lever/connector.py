@@ -39,12 +39,15 @@ from hirebridge.connectors.framework import (
     plain,
 )
 from hirebridge.connectors.framework.actions import ActionResult
+from hirebridge.connectors.framework.config import webhook_secret
 from hirebridge.connectors.framework.files import Downloads
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json
+from hirebridge.connectors.framework.webhooks import Ref, Refetched, UpstreamWebhooks
 from hirebridge.connectors.lever import mapping, shapes
-from hirebridge.connectors.lever.actions import ACTIONS, LeverWriter
+from hirebridge.connectors.lever.actions import ACTIONS, LeverWriter, refetch
 from hirebridge.connectors.lever.coverage import COVERAGE
+from hirebridge.connectors.lever.webhooks import WEBHOOKS
 from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
@@ -103,14 +106,25 @@ class LeverConnector(HttpConnector):
                 base_url_help="https://api.sandbox.lever.co/v1 for Lever's sandbox.",
             ),
             child_refresh(REFRESH_PARTS),
+            webhook_secret(
+                help="Optional: the signature token Lever shows for each webhook (Settings -> Integrations and API -> "
+                "Webhooks); several comma-separated when the events' tokens differ. Needed to receive Lever's "
+                "webhooks (docs/upstream-webhooks.md).",
+                vendor_url="https://hire.lever.co/developer/documentation#webhooks",
+            ),
         ]
     )
     check_request = Request("GET", "/users", {"limit": 1})
     actions: ClassVar[Mapping[str, ActionSupport]] = ACTIONS
+    webhooks: ClassVar[UpstreamWebhooks] = WEBHOOKS
 
     async def perform(self, action: Action) -> ActionResult:
         """Do `action` in Lever (actions.py); the records it changed, mapped as the streams map them."""
         return await LeverWriter(self.runtime, self.settings.get("perform_as")).perform(action)
+
+    async def refetch(self, refs: Sequence[Ref]) -> Refetched:
+        """The records an upstream webhook named, read as write actions read them back (actions.py)."""
+        return await refetch(self.runtime, refs)
 
     def auth(self) -> Auth:
         return BasicKeyAuth(self.settings["api_key"])

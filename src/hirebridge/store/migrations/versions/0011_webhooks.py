@@ -169,8 +169,30 @@ def upgrade() -> None:
     with op.batch_alter_table("environments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("webhook_secret", sa.Text(), nullable=True))
 
+    # --- upstream webhooks (store/upstream.py) ---------------------------------------------------
+    op.create_table(
+        "upstream_refreshes",
+        sa.Column("integration_id", sa.String(length=80), nullable=False),
+        sa.Column("model", sa.String(length=40), nullable=False),
+        sa.Column("remote_id", sa.String(length=255), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("received_at", hirebridge.store.types.UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["integration_id"],
+            ["integrations.id"],
+            name=op.f("fk_upstream_refreshes_integration_id_integrations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("integration_id", "model", "remote_id", name=op.f("pk_upstream_refreshes")),
+    )
+    # --- end of upstream webhooks ----------------------------------------------------------------
+
 
 def downgrade() -> None:
+    # --- upstream webhooks ---
+    op.drop_table("upstream_refreshes")
+    # --- end of upstream webhooks ---
+
     with op.batch_alter_table("environments", schema=None) as batch_op:
         batch_op.drop_column("webhook_secret")
 

@@ -1,0 +1,100 @@
+"""The vendors' webhook formats as the connectors read them: which signatures verify (the algorithms
+of the vendors' documentation, computed here independently), and which records each event names."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from hirebridge.connectors.registry import TOOLS, Ref, upstream_event
+
+pytestmark = pytest.mark.fast  # pure: no database, socket or subprocess
+
+SECRET = "8b943c474f5d1e1712f13e1a870b485c9b6b2b57"
+
+
+def _hex(secret: str, message: bytes) -> str:
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _lever(event: str, data: dict[str, str], secret: str = SECRET) -> bytes:
+    token, triggered = "a1b2c3d4e5", 1_733_529_600_123
+    signature = _hex(secret, f"{token}{triggered}".encode())
+    return json.dumps(
+        {"triggeredAt": triggered, "event": event, "token": token, "signature": signature, "data": data}
+    ).encode()
+
+
+def test_lever_verifies_token_and_triggered_at_signed_with_any_of_the_signature_tokens() -> None:
+    data = {"opportunityId": "opp-1", "candidateId": "opp-1", "contactId": "contact-1", "toStageId": "s"}
+    body = _lever("candidateStageChange", data)
+    event = upstream_event("lever", {}, body, SECRET)
+    assert event is not None and event.name == "candidateStageChange"
+    assert event.refs == (Ref("applications", "opp-1"), Ref("candidates", "contact-1"))
+    # Lever shows one signature token per webhook: any of those stored verifies.
+    assert upstream_event("lever", {}, body, f"other-token, {SECRET}") is not None
+    assert upstream_event("lever", {}, _lever("candidateHired", data, "wrong"), SECRET) is None
+    unsigned = json.loads(body)
+    del unsigned["signature"]
+    assert upstream_event("lever", {}, json.dumps(unsigned).encode(), SECRET) is None
+    assert upstream_event("lever", {}, b"not json", SECRET) is None
+    assert upstream_event("lever", {}, body, None) is None  # no secret stored: nothing verifies
+    # An event HireBridge does not refetch for: verified, nothing to fetch.
+    other = upstream_event("lever", {}, _lever("somethingNew", data), SECRET)
+    assert other is not None and other.refs == ()
+
+
+def test_ashby_verifies_the_raw_body_and_answers_its_ping() -> None:
+    body = json.dumps(
+        {
+            "action": "applicationUpdate",
+            "data": {"application": {"id": "app-1", "candidate": {"id": "cand-1"}, "status": "Active"}},
+        }
+    ).encode()
+    header = {"ashby-signature": f"sha256={_hex(SECRET, body)}"}
+    event = upstream_event("ashby", header, body, SECRET)
+    assert event is not None and event.refs == (Ref("applications", "app-1"), Ref("candidates", "cand-1"))
+    assert upstream_event("ashby", header, body.replace(b"app-1", b"app-2"), SECRET) is None  # tampered
+    assert upstream_event("ashby", {}, body, SECRET) is None
+    assert upstream_event("ashby", {"ashby-signature": _hex(SECRET, body)}, body, SECRET) is None  # no sha256=
+    deleted = json.dumps({"action": "candidateDelete", "data": {"candidate": {"id": "cand-9"}}}).encode()
+    event = upstream_event("ashby", {"ashby-signature": f"sha256={_hex(SECRET, deleted)}"}, deleted, SECRET)
+    assert event is not None and event.refs == (Ref("candidates", "cand-9"),)
+    ping = json.dumps({"action": "ping", "data": {"webhookActionType": "ping"}}).encode()
+    event = upstream_event("ashby", {"ashby-signature": f"sha256={_hex(SECRET, ping)}"}, ping, SECRET)
+    assert event is not None and event.name == "ping" and event.refs == ()
+
+
+def test_greenhouse_verifies_the_raw_body_and_reads_numeric_ids() -> None:
+    body = json.dumps(
+        {
+            "action": "candidate_hired",
+            "payload": {"application": {"id": 69306314, "candidate_id": 57683957, "status": "hired"}},
+        }
+    ).encode()
+    header = {"signature": f"sha256 {_hex(SECRET, body)}"}
+    event = upstream_event("greenhouse", header, body, SECRET)
+    assert event is not None and event.refs == (Ref("applications", "69306314"), Ref("candidates", "57683957"))
+    assert upstream_event("greenhouse", {"signature": f"sha256={_hex(SECRET, body)}"}, body, SECRET) is None
+    hired = json.dumps(
+        {"action": "hire_candidate", "payload": {"application": {"id": 69306314, "candidate": {"id": 57683957}}}}
+    ).encode()
+    event = upstream_event("greenhouse", {"signature": f"sha256 {_hex(SECRET, hired)}"}, hired, SECRET)
+    assert event is not None and event.refs == (Ref("applications", "69306314"), Ref("candidates", "57683957"))
+    ping = json.dumps({"action": "ping", "payload": {"web_hook_id": 1}}).encode()
+    event = upstream_event("greenhouse", {"signature": f"sha256 {_hex(SECRET, ping)}"}, ping, SECRET)
+    assert event is not None and event.refs == ()
+
+
+def test_only_the_tools_with_webhooks_declare_them() -> None:
+    assert {tool for tool, declared in TOOLS.items() if declared.webhooks is not None} == {
+        "lever",
+        "ashby",
+        "greenhouse",
+    }
+    assert upstream_event("sandbox", {}, b"{}", SECRET) is None
+    for tool in ("lever", "ashby", "greenhouse"):
+        assert "webhook_secret" in TOOLS[tool].config.secrets
