@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -223,9 +224,14 @@ def test_tenancy_matrix(world: World, engine: Engine, path: str) -> None:
                 "code": code,
                 "title": response.json()["error"]["title"],
                 "message": response.json()["error"]["message"],
-                "log_url": None,
+                # Errors of authenticated requests are recorded for the operator's dashboard.
+                "log_url": None if status == 401 else response.json()["error"]["log_url"],
             },
         }
+        if status != 401:
+            assert re.fullmatch(
+                r"http://127\.0\.0\.1:8000/dashboard/requests/\w{24}", response.json()["error"]["log_url"]
+            )
         assert "results" not in response.text
 
 

@@ -247,3 +247,23 @@ def test_the_data_explorer_shows_what_the_api_serves(dash: Dash) -> None:
     assert refused.status_code == 400 and "PLATFORM.INPUT_INVALID" in refused.text
     jobs = client.get(f"{base}/jobs", params={"statuses": "OPEN"})
     assert jobs.status_code == 200 and "records on this page" in jobs.text
+
+
+def test_an_api_errors_log_url_opens_its_page(dash: Dash) -> None:
+    refused = httpx.get(
+        f"{dash.root}/v1/ats/applications",
+        params={"page_size": "0", "email": "x@y.example"},
+        headers={"Authorization": f"Bearer {dash.api_key}", "X-Integration-Id": dash.sandbox},
+    )
+    assert refused.status_code == 400
+    log_url = refused.json()["error"]["log_url"]
+    assert log_url.startswith("http://127.0.0.1:8000/dashboard/requests/")  # HIREBRIDGE_PUBLIC_URL's default
+    path = log_url.removeprefix("http://127.0.0.1:8000")
+    assert dash.client().get(path).status_code == 303  # operators only
+    page = dash.signed_in().get(path)
+    assert page.status_code == 200
+    assert "GET /v1/ats/applications?page_size=0&amp;email=x%40y.example" in page.text
+    assert "PLATFORM.INPUT_INVALID" in page.text and "page_size" in page.text
+    assert dash.sandbox in page.text and dash.api_key[:8] in page.text and dash.api_key not in page.text
+    unauthenticated = httpx.get(f"{dash.root}/v1/ats/applications", headers={"Authorization": "Bearer nope"})
+    assert unauthenticated.json()["error"]["log_url"] is None  # anyone could fill the log

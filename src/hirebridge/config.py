@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     connect_link_minutes: int = Field(default=60, ge=1)
     connect_magic_link_days: int = Field(default=365, ge=1)
     connect_activation_minutes: int = Field(default=60, ge=1)
+    # How long API requests answered with an error are kept for their dashboard page (log_url).
+    request_log_days: int = Field(default=30, ge=1)
     # How long a dashboard sign-in lasts.
     dashboard_session_hours: int = Field(default=12, ge=1)
     # Who executes queued syncs. embedded: every API process runs a worker thread (`hirebridge serve`,

@@ -101,6 +101,7 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
         Route("/dashboard/integrations/{integration_id}", dashboard.integration_page, methods=["GET"]),
         Route("/dashboard/integrations/{integration_id}/{action}", dashboard.integration_action, methods=["POST"]),
         Route("/dashboard/runs/{run_id}", dashboard.run_page, methods=["GET"]),
+        Route("/dashboard/requests/{error_id}", dashboard.request_page, methods=["GET"]),
         Route("/dashboard/integrations/{integration_id}/data/{path}", dashboard.explorer, methods=["GET"]),
         Route("/dashboard/environments", dashboard.environments_page, methods=["GET"]),
         Route("/dashboard/environments", dashboard.create_environment, methods=["POST"]),

@@ -30,7 +30,7 @@ from hirebridge.api.pages import esc
 from hirebridge.config import Settings
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.model import SyncKind
-from hirebridge.store import admins, connect, sync_runs, tenancy
+from hirebridge.store import admins, connect, request_log, sync_runs, tenancy
 from hirebridge.store.admins import Session
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun
@@ -573,3 +573,42 @@ async def explorer(request: Request) -> Response:
         f"<details><summary>Filters (the API's parameters)</summary>{form}</details>{results}"
     )
     return _shell(session, f"{path} of {integration.id}", body, status)
+
+
+# ---- an API request's error (where an error envelope's log_url points) ----
+
+
+async def request_page(request: Request) -> Response:
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+
+    def load() -> request_log.RequestError | None:
+        with read_tx(request.app.state.engine) as conn:
+            return request_log.get(conn, request.path_params["error_id"])
+
+    found = await run_in_threadpool(load)
+    if found is None:
+        return _shell(
+            session,
+            "Not found",
+            '<p class="error" role="alert">No such request (kept for 30 days by default).</p>',
+            404,
+        )
+    target = found.path + (f"?{found.query}" if found.query else "")
+    integration = ""
+    if found.integration_id:
+        integration = (
+            f'<a href="/dashboard/integrations/{quote(found.integration_id, safe="")}">{esc(found.integration_id)}</a>'
+        )
+    body = (
+        f"<h1>Request {esc(found.id)}</h1><dl>"
+        f"<dt>At</dt><dd>{esc(to_wire(found.at))}</dd>"
+        f"<dt>Request</dt><dd><code>{esc(found.method)} {esc(target)}</code></dd>"
+        f"<dt>Integration</dt><dd>{integration or 'none sent'}</dd>"
+        f"<dt>API key</dt><dd><code>{esc(found.api_key_prefix or '')}…</code></dd>"
+        f"<dt>Answer</dt><dd>{found.status}</dd></dl>"
+        f'<p class="error" role="alert"><strong>{esc(found.code)}</strong>: {esc(found.message)}</p>'
+    )
+    return _shell(session, f"Request {found.id}", body)

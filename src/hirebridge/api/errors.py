@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,6 +13,9 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Scope
 
 from hirebridge.serving.errors import error_body
+from hirebridge.store import request_log
+from hirebridge.store.db import write_tx
+from hirebridge.timefmt import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +32,56 @@ def input_invalid(message: str, status: int = 400) -> ApiError:
     return ApiError(status, "PLATFORM.INPUT_INVALID", message)
 
 
-def error_response(status: int, code: str | None, message: str, headers: Mapping[str, str] | None = None) -> Response:
+def error_response(
+    status: int,
+    code: str | None,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    log_url: str | None = None,
+) -> Response:
     return Response(
-        error_body(status, code, message), status_code=status, headers=headers, media_type="application/json"
+        error_body(status, code, message, log_url),
+        status_code=status,
+        headers=headers,
+        media_type="application/json",
     )
 
 
-async def handle_api_error(_request: Request, exc: Exception) -> Response:
+def _record(request: Request, status: int, code: str | None, message: str) -> str:
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    with write_tx(request.app.state.engine) as conn:
+        return request_log.record(
+            conn,
+            at=utc_now(),
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query,
+            status=status,
+            code=code,
+            message=message,
+            integration_id=request.headers.get("x-integration-id"),
+            api_key_prefix=key.strip()[:8] if scheme.lower() == "bearer" and key.strip() else None,
+        )
+
+
+async def log_url(request: Request, status: int, code: str | None, message: str) -> str | None:
+    """Record an API request's error for the operator; the URL of its page in the dashboard. Not for
+    unauthenticated requests (401: anyone could fill the log) nor outside the API; never fails the
+    answer (None when the record could not be written)."""
+    if status == 401 or not request.url.path.startswith("/v1/"):
+        return None
+    try:
+        error_id = await run_in_threadpool(_record, request, status, code, message)
+    except Exception:
+        log.warning("could not record the error of %s %s", request.method, request.url.path, exc_info=True)
+        return None
+    return f"{request.app.state.settings.public_url.rstrip('/')}/dashboard/requests/{error_id}"
+
+
+async def handle_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    url = await log_url(request, exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, log_url=url)
 
 
 async def handle_http_error(request: Request, exc: Exception) -> Response:
@@ -80,4 +125,6 @@ def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> set[str]:
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     # Logged in full here; the client only learns that something failed (no stack trace leaks).
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(500, "PLATFORM.UNKNOWN_ERROR", "An unexpected error occurred. It has been logged.")
+    message = "An unexpected error occurred. It has been logged."
+    url = await log_url(request, 500, "PLATFORM.UNKNOWN_ERROR", message)
+    return error_response(500, "PLATFORM.UNKNOWN_ERROR", message, log_url=url)

@@ -17,7 +17,7 @@ from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
 from hirebridge.model import SyncKind
-from hirebridge.store import changes, events, schedules
+from hirebridge.store import changes, events, request_log, schedules
 from hirebridge.store import sync_runs as store_runs
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.timefmt import utc_now
@@ -77,6 +77,8 @@ def tick(engine: Engine, settings: Settings | None = None) -> list[Enqueued]:
     for due in due_syncs(engine, now, settings):
         queued.append(enqueue_sync(engine, due.integration_id, due.kind))
     prune_changes(engine, now, settings)
+    with write_tx(engine) as conn:
+        request_log.prune(conn, now - timedelta(days=settings.request_log_days))
     return queued
 
 

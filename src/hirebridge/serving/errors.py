@@ -29,15 +29,15 @@ TITLES: dict[str, str] = {
 }
 
 
-def error_body(status: int, code: str | None, message: str) -> bytes:
-    """The envelope as bytes."""
+def error_body(status: int, code: str | None, message: str, log_url: str | None = None) -> bytes:
+    """The envelope as bytes; `log_url`: the request's page in the dashboard, when it was recorded."""
     body = {
         "status": "error",
         "error": {
             "code": code,
             "title": TITLES.get(code) if code else None,
             "message": message,
-            "log_url": None,
+            "log_url": log_url,
         },
     }
     return orjson.dumps(body)

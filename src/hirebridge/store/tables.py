@@ -354,6 +354,23 @@ admin_sessions = Table(
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
+# API requests answered with an error (store/request_log.py), for the dashboard's page that an error
+# envelope's `log_url` points at. Never a body or a header value but the API key's first characters.
+request_errors = Table(
+    "request_errors",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("method", String(10), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("query", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("code", String(60), nullable=True),
+    Column("message", Text, nullable=False),
+    Column("integration_id", Text, nullable=True),  # the X-Integration-Id sent, as sent
+    Column("api_key_prefix", String(12), nullable=True),
+)
+
 # --- upstream webhooks (store/upstream.py) -------------------------------------------------------
 # Records a vendor's webhook said changed, waiting for the targeted refresh (jobs/upstream.py) to
 # fetch them: one row per (integration, model, remote id), so many events for one record before the
