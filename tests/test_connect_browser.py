@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
@@ -17,8 +18,9 @@ from sqlalchemy import Engine
 
 from hirebridge.api.app import create_app
 from hirebridge.jobs.embedded import EmbeddedWorker
-from hirebridge.store import migrate, tenancy
-from hirebridge.store.db import make_engine, read_tx
+from hirebridge.store import connect, migrate, tenancy
+from hirebridge.store.db import make_engine, read_tx, write_tx
+from hirebridge.timefmt import utc_now
 from tests.browser import browser, page, screenshot
 from tests.conftest import Tenant, make_tenant, serving
 from tests.emulators.lever import LeverEmulator
@@ -167,3 +169,16 @@ def test_a_used_or_expired_link_is_refused_in_the_browser(site: Site, page: Page
     screenshot(page, "connect-5-used-link")
     page.goto(f"{site.root}/connect?token=made-up")
     assert "not valid" in page.get_by_role("alert").inner_text()
+    with write_tx(site.engine) as conn:
+        expired = connect.create_link(
+            conn,
+            site.tenant.environment,
+            now=utc_now() - timedelta(hours=2),
+            lifetime=timedelta(hours=1),
+            link_type="EMBEDDED",
+            language="en",
+            organization_name="Acme Corp",
+            email=None,
+        )
+    page.goto(f"{site.root}/connect?token={expired}")
+    assert "expired" in page.get_by_role("alert").inner_text()

@@ -267,3 +267,18 @@ def test_an_api_errors_log_url_opens_its_page(dash: Dash) -> None:
     assert dash.sandbox in page.text and dash.api_key[:8] in page.text and dash.api_key not in page.text
     unauthenticated = httpx.get(f"{dash.root}/v1/ats/applications", headers={"Authorization": "Bearer nope"})
     assert unauthenticated.json()["error"]["log_url"] is None  # anyone could fill the log
+
+
+def test_deleting_an_integration_is_confirmed_first(dash: Dash) -> None:
+    client = dash.signed_in()
+    path = f"/dashboard/integrations/{quote(dash.broken, safe='')}"
+    assert f'href="{path}/delete"' in client.get(path).text
+    confirm = client.get(f"{path}/delete")
+    assert confirm.status_code == 200 and "cannot be undone" in confirm.text
+    with read_tx(dash.engine) as conn:
+        assert tenancy.get_integration(conn, dash.broken) is not None  # asking deletes nothing
+    done = client.post(f"{path}/delete", data={"csrf": csrf_of(confirm)})
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+    with read_tx(dash.engine) as conn:
+        assert tenancy.get_integration(conn, dash.broken) is None
+    assert dash.broken not in client.get("/dashboard").text

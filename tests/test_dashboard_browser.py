@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -106,3 +107,38 @@ def test_sign_out(site: Site, page: Page) -> None:
     page.get_by_role("button", name="Sign in").wait_for()
     page.goto(f"{site.root}/dashboard")
     assert page.url.endswith("/dashboard/login")
+
+
+def test_every_page_shows_real_data(site: Site, page: Page) -> None:
+    sign_in(page, site)
+    page.get_by_role("link", name="Environments and API keys").click()
+    page.get_by_role("button", name="Create an API key").click()
+    key = page.locator("#new-api-key").inner_text()
+    assert key.startswith("hb_")
+    screenshot(page, "dashboard-6-api-keys")
+
+    # An API error with that key: its log_url opens the request's page.
+    refused = httpx.get(
+        f"{site.root}/v1/ats/jobs",
+        params={"page_size": "9999"},
+        headers={"Authorization": f"Bearer {key}", "X-Integration-Id": site.sandbox},
+    ).json()
+    page.goto(refused["error"]["log_url"].replace("http://127.0.0.1:8000", site.root))
+    assert "PLATFORM.INPUT_INVALID" in page.get_by_role("alert").inner_text()
+    assert "GET /v1/ats/jobs?page_size=9999" in page.content()
+    screenshot(page, "dashboard-7-request")
+
+    page.get_by_role("link", name=site.sandbox).click()
+    page.get_by_role("link", name="Browse its data").click()
+    assert page.locator("#records tr").count() > 0
+    page.get_by_role("link", name="candidates").click()
+    first = page.locator("#records tr").first
+    first.get_by_text("JSON").click()
+    assert '"first_name"' in first.inner_text()
+    screenshot(page, "dashboard-8-explorer")
+
+    page.goto(f"{site.root}/dashboard/integrations/{site.broken}")
+    page.get_by_role("link", name="Delete…").click()
+    page.get_by_role("button", name="Delete the integration").click()
+    page.get_by_role("heading", name="Integrations").wait_for()
+    assert site.broken not in page.content() and site.sandbox in page.content()

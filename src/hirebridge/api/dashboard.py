@@ -258,7 +258,8 @@ async def integration_page(request: Request, notice: str | None = None) -> Respo
             "Disable" if integration.enabled else "Enable",
         )
         + _button(session, f"{base}/relink", "Create a relink link")
-        + f'<a href="{base}/data/applications">Browse its data</a>'
+        + f'<a href="{base}/data/applications">Browse its data</a> '
+        + f'<a href="{base}/delete">Delete…</a>'
     )
     run_rows = "".join(
         "<tr>"
@@ -612,3 +613,49 @@ async def request_page(request: Request) -> Response:
         f'<p class="error" role="alert"><strong>{esc(found.code)}</strong>: {esc(found.message)}</p>'
     )
     return _shell(session, f"Request {found.id}", body)
+
+
+# ---- deleting an integration (asked for, then confirmed) ----
+
+
+async def delete_page(request: Request) -> Response:
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+    integration_id = request.path_params["integration_id"]
+
+    def load() -> tenancy.Integration | None:
+        with read_tx(request.app.state.engine) as conn:
+            return tenancy.get_integration(conn, integration_id)
+
+    integration = await run_in_threadpool(load)
+    if integration is None:
+        return _shell(session, "Not found", '<p class="error" role="alert">No such integration.</p>', 404)
+    base = f"/dashboard/integrations/{quote(integration.id, safe='')}"
+    body = (
+        f"<h1>Delete {esc(integration.id)}?</h1>"
+        f"<p>Its synced data, runs and files are deleted at once, its API reads answer 404 from then on, and "
+        f"<code>integration-deleted</code> goes to the webhook subscribers. The customer's "
+        f"{esc(TOOLS[integration.tool].label if integration.tool in TOOLS else integration.tool)} account is not "
+        "touched. This cannot be undone.</p>"
+        f'<form method="post" action="{base}/delete"><input type="hidden" name="csrf" value="{esc(session.csrf)}">'
+        '<button class="danger" type="submit">Delete the integration</button></form>'
+        f'<p><a href="{base}">Keep it</a></p>'
+    )
+    return _shell(session, f"Delete {integration.id}", body)
+
+
+async def delete_integration(request: Request) -> Response:
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    integration_id = request.path_params["integration_id"]
+
+    def delete() -> None:
+        with write_tx(request.app.state.engine) as conn:
+            tenancy.delete_integration(conn, integration_id)
+
+    await run_in_threadpool(delete)
+    log.info("dashboard: %r deleted %s", checked.username, integration_id)
+    return RedirectResponse("/dashboard", status_code=303)
