@@ -35,7 +35,7 @@ from hirebridge.connectors.registry import CONNECTORS, TOOLS, Tool
 from hirebridge.jobs import Jobs
 from hirebridge.logs import configure_logging
 from hirebridge.model import SyncKind
-from hirebridge.store import admins, migrate, sync_runs, tenancy
+from hirebridge.store import admins, custom_fields, migrate, sync_runs, tenancy
 from hirebridge.store.db import make_engine, read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun, SyncState
 from hirebridge.sync.engine import SyncEngine, SyncError
@@ -86,6 +86,9 @@ sandbox_app = typer.Typer(help="The built-in sandbox ATS.", no_args_is_help=True
 secret_key_app = typer.Typer(help="The key that encrypts integration credentials.", no_args_is_help=True)
 tools_app = typer.Typer(help="The tools HireBridge connects to, and what connecting one takes.", no_args_is_help=True)
 admins_app = typer.Typer(help="Operators who sign in to the dashboard (/dashboard).", no_args_is_help=True)
+custom_fields_app = typer.Typer(
+    help="Custom fields: keys an environment defines for records' custom_fields.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="api-keys")
 app.add_typer(integrations_app, name="integrations")
@@ -93,6 +96,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(secret_key_app, name="secret-key")
 app.add_typer(tools_app, name="tools")
 app.add_typer(admins_app, name="admins")
+app.add_typer(custom_fields_app, name="custom-fields")
 
 # stderr, for progress, notices and errors in the text log format; never wraps (a long error or
 # path stays one line that can be copied).
@@ -965,6 +969,55 @@ def admins_set_password(
         if not admins.set_password(conn, username, password):
             _fail(f"no admin named '{username}'")
     _out(f"password of '{username}' changed" + (f" (shown once): {password}" if generated else ""))
+
+
+@custom_fields_app.command("create")
+def custom_fields_create(
+    model: Annotated[str, typer.Option(help="applications, candidates, jobs or offers.")],
+    key: Annotated[str, typer.Option(help="The key in the records' custom_fields, e.g. tshirt_size.")],
+    label: Annotated[str | None, typer.Option(help="A label for people.")] = None,
+    description: Annotated[str | None, typer.Option(help="What it holds.")] = None,
+    environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT,
+    as_json: JsonOption = False,
+) -> None:
+    """Define a custom field; each integration maps it to one of its fields (PUT
+    /v1/integrations/{id}/custom-fields/{custom field id}) to fill it."""
+    engine = _engine()
+    try:
+        with write_tx(engine) as conn:
+            env = tenancy.get_or_create_environment(conn, environment)
+            field = custom_fields.create(conn, env.id, model, key, utc_now(), label, description)
+    except ValueError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json({"id": field.id, "model": field.model, "key": field.key, "environment": environment})
+    else:
+        _out(f"custom field {field.id}: {field.model}.{field.key} in environment '{environment}'")
+
+
+@custom_fields_app.command("list")
+def custom_fields_list(
+    environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT, as_json: JsonOption = False
+) -> None:
+    """The environment's custom fields."""
+    with read_tx(_engine()) as conn:
+        env = tenancy.get_or_create_environment(conn, environment)
+        fields = custom_fields.of_environment(conn, env.id)
+    if as_json:
+        _print_json([{"id": f.id, "model": f.model, "key": f.key, "label": f.label} for f in fields])
+        return
+    for f in fields:
+        _out(f"{f.id}\t{f.model}\t{f.key}\t{f.label or ''}")
+
+
+@custom_fields_app.command("delete")
+def custom_fields_delete(field_id: Annotated[str, typer.Argument(help="The custom field's id.")]) -> None:
+    """Delete a custom field and every integration's mapping of it."""
+    with write_tx(_engine()) as conn:
+        deleted = custom_fields.delete_field(conn, field_id)
+    if deleted is None:
+        _fail(f"no custom field {field_id}")
+    _out(f"deleted custom field {field_id} ({deleted.model}.{deleted.key})")
 
 
 def _demo_admin(engine: Engine, password_path: Path) -> str:

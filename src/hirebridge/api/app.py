@@ -133,6 +133,16 @@ def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings |
                     integration_fields.update_integration_field,
                     methods=["PATCH"],
                 ),
+                Route(
+                    "/integrations/{integration_id}/custom-fields",
+                    integration_fields.list_custom_fields,
+                    methods=["GET"],
+                ),
+                Route(
+                    "/integrations/{integration_id}/custom-fields/{custom_field_id}",
+                    integration_fields.update_custom_field,
+                    methods=["PUT"],
+                ),
                 Route("/tools/{category}", general.get_tools, methods=["GET"]),
                 Route("/force-sync", general.force_sync, methods=["POST"]),
                 Route("/changes", changes.list_changes, methods=["GET"]),

@@ -1,6 +1,7 @@
 """`integration_fields[]` of the records of the models that carry it (model/integration_fields.py):
 the integration's fields whose passthrough is on, each with the record's value -- `remote_data[key]`
-for a DEFAULT field, the record's custom field `key` for a CUSTOM one.
+for a DEFAULT field, the record's custom field `key` for a CUSTOM one -- and the environment's custom
+fields the integration maps to such a field (store/custom_fields.py), in the records' `custom_fields`.
 
 Per page, not per record: one read of the passed-through fields -- none when the page's rows say the
 integration passes none through (the common case, an uncorrelated EXISTS in the page query) -- plus
@@ -16,7 +17,9 @@ import orjson
 from sqlalchemy import Connection, Row
 
 from hirebridge.model.integration_fields import DEFAULT
+from hirebridge.store import custom_fields
 from hirebridge.store import integration_fields as store
+from hirebridge.store.integration_fields import Passthrough
 
 
 def fill(conn: Connection, model: str, rows: Sequence[Row[Any]], items: Sequence[dict[str, Any]]) -> None:
@@ -31,10 +34,11 @@ def fill(conn: Connection, model: str, rows: Sequence[Row[Any]], items: Sequence
     if known is not None and not known:
         return
     fields = store.passed_through(conn, rows[0].integration_id, model)
-    if not fields:
+    mapped = custom_fields.mapped_fields(conn, rows[0].integration_id, model)
+    if not fields and not mapped:
         return
     payloads: dict[str, str | None] = {}
-    if any(f.type == DEFAULT for f in fields):
+    if any(f.type == DEFAULT for f in fields) or any(f.type == DEFAULT for _, f in mapped):
         payloads = store.remote_payloads(conn, model, (row.id for row in rows))
     for row, item in zip(rows, items, strict=True):
         raw = payloads.get(row.id)
@@ -43,13 +47,17 @@ def fill(conn: Connection, model: str, rows: Sequence[Row[Any]], items: Sequence
             remote_data = {}
         custom = item.get("custom_fields") or {}
         # Every passed-through field, valued null where this record has no such key: one shape per page.
-        item["integration_fields"] = [
-            {
-                "id": f.id,
-                "key": f.key,
-                "type": f.type,
-                "value": remote_data.get(f.key) if f.type == DEFAULT else custom.get(f.key),
-                "label": f.label,
-            }
-            for f in fields
-        ]
+        if fields:
+            item["integration_fields"] = [
+                {"id": f.id, "key": f.key, "type": f.type, "value": _value(f, remote_data, custom), "label": f.label}
+                for f in fields
+            ]
+        # The environment's custom fields this integration maps, under their own keys (over a source
+        # custom field of the same key), null where the record has no value.
+        if mapped and "custom_fields" in item:
+            item["custom_fields"] = {**custom, **{key: _value(f, remote_data, custom) for key, f in mapped}}
+
+
+def _value(field: Passthrough, remote_data: dict[str, Any], custom: dict[str, Any]) -> Any:
+    """A record's value of an integration field: its raw payload's key, or its source custom field's."""
+    return remote_data.get(field.key) if field.type == DEFAULT else custom.get(field.key)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Label, bindparam, exists, insert, select, true, update
+from sqlalchemy import Connection, Label, bindparam, exists, insert, or_, select, true, update
 
 from hirebridge import ids
 from hirebridge.model.documents import DOCUMENT_MODELS
 from hirebridge.store.records import chunks
-from hirebridge.store.tables import SYNCED_TABLES, integration_fields
+from hirebridge.store.tables import SYNCED_TABLES, custom_field_mappings, custom_fields, integration_fields
 
 # (model, type, key): a field as the sync engine finds it.
 FieldKey = tuple[str, str, str]
@@ -142,7 +142,10 @@ def set_passthrough(
 
 
 def clear_documents(conn: Connection, integration_id: str, model: str) -> None:
+    """Clear the integration's stored documents of `model` (a model without documents has none)."""
     table = SYNCED_TABLES[model]
+    if "doc" not in table.c:
+        return
     conn.execute(
         update(table).where(table.c.integration_id == integration_id, table.c.doc.is_not(None)).values(doc=None)
     )
@@ -170,13 +173,20 @@ def passes_through(model: str) -> Label[bool]:
     database evaluates it once per query; a page whose rows say no (the common case) needs no query
     of its own (serving/integration_fields.py)."""
     table = integration_fields
-    return exists(
+    passed = exists(
         select(table.c.pk).where(
             table.c.integration_id == bindparam("integration_id"),
             table.c.model == model,
             table.c.passthrough_enabled == true(),
         )
-    ).label(PASSES_THROUGH)
+    )
+    # A custom field mapped to one of the model's fields needs the same page data (store.custom_fields).
+    mapped = exists(
+        select(custom_field_mappings.c.custom_field_id)
+        .join(custom_fields, custom_fields.c.id == custom_field_mappings.c.custom_field_id)
+        .where(custom_field_mappings.c.integration_id == bindparam("integration_id"), custom_fields.c.model == model)
+    )
+    return or_(passed, mapped).label(PASSES_THROUGH)
 
 
 def passed_through(conn: Connection, integration_id: str, model: str) -> list[Passthrough]:

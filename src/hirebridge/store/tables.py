@@ -371,6 +371,29 @@ request_errors = Table(
     Column("api_key_prefix", String(12), nullable=True),
 )
 
+# Kombo's custom fields (store/custom_fields.py): keys an environment defines for a model's records'
+# `custom_fields`, and per integration which integration field fills each (PUT .../custom-fields/{id}).
+custom_fields = Table(
+    "custom_fields",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False),
+    Column("model", String(40), nullable=False),  # one of model/integration_fields.INTEGRATION_FIELD_MODELS
+    Column("key", String(200), nullable=False),
+    Column("label", Text, nullable=True),
+    Column("description", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "environment_id", "model", "key", unique=True),
+)
+
+custom_field_mappings = Table(
+    "custom_field_mappings",
+    metadata,
+    Column("integration_id", INTEGRATION_ID, ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True),
+    Column("custom_field_id", ID, ForeignKey("custom_fields.id", ondelete="CASCADE"), primary_key=True),
+    Column("integration_field_id", ID, nullable=False),  # an integration_fields.id of that integration
+)
+
 # --- upstream webhooks (store/upstream.py) -------------------------------------------------------
 # Records a vendor's webhook said changed, waiting for the targeted refresh (jobs/upstream.py) to
 # fetch them: one row per (integration, model, remote id), so many events for one record before the
