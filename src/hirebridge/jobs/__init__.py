@@ -6,7 +6,8 @@ enforced by a unique index). Who executes them depends on the mode:
   (`jobs.embedded.EmbeddedWorker`), which also runs the scheduler;
 - distributed (`HIREBRIDGE_WORKER_MODE=distributed`, PostgreSQL): `hirebridge worker` processes on
   procrastinate (`jobs.distributed`); API processes only defer jobs.
-The sync engine does not know which one runs it.
+The sync engine does not know which one runs it. Outgoing webhooks are sent by a lane of their own
+(`jobs.webhooks.WebhookLane`) beside the embedded worker and in every `hirebridge worker`.
 """
 
 from __future__ import annotations
@@ -22,17 +23,24 @@ from hirebridge.model import SyncKind
 if TYPE_CHECKING:
     from hirebridge.jobs.distributed import Dispatcher
     from hirebridge.jobs.embedded import EmbeddedWorker
+    from hirebridge.jobs.webhooks import WebhookLane
 
 
 class Jobs:
     """Queue syncs and get them executed, in either mode."""
 
     def __init__(
-        self, engine: Engine, *, worker: EmbeddedWorker | None = None, dispatcher: Dispatcher | None = None
+        self,
+        engine: Engine,
+        *,
+        worker: EmbeddedWorker | None = None,
+        dispatcher: Dispatcher | None = None,
+        webhook_lane: WebhookLane | None = None,
     ) -> None:
         self.engine = engine
         self.worker = worker
         self.dispatcher = dispatcher
+        self.webhook_lane = webhook_lane
 
     @classmethod
     def for_process(cls, engine: Engine, *, run_worker: bool, settings: Settings | None = None) -> Jobs:
@@ -45,8 +53,14 @@ class Jobs:
             return cls(engine, dispatcher=Dispatcher(engine.url.render_as_string(hide_password=False)))
         if run_worker:
             from hirebridge.jobs.embedded import EmbeddedWorker
+            from hirebridge.jobs.webhooks import WebhookLane
 
-            return cls(engine, worker=EmbeddedWorker(engine, settings=settings))
+            # Outgoing webhooks in a lane of their own, beside the worker (never behind a sync).
+            return cls(
+                engine,
+                worker=EmbeddedWorker(engine, settings=settings),
+                webhook_lane=WebhookLane(engine, settings),
+            )
         return cls(engine)
 
     def enqueue_sync(self, integration_id: str, kind: SyncKind) -> Enqueued:
@@ -61,8 +75,12 @@ class Jobs:
     def start(self) -> None:
         if self.worker is not None:
             self.worker.start()
+        if self.webhook_lane is not None:
+            self.webhook_lane.start()
 
     def stop(self) -> None:
+        if self.webhook_lane is not None:
+            self.webhook_lane.stop()
         if self.worker is not None:
             self.worker.stop()
         if self.dispatcher is not None:
