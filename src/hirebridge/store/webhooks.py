@@ -185,8 +185,12 @@ def enable_subscription(conn: Connection, subscription_id: str, now: datetime) -
         return None
     conn.execute(
         update(webhook_deliveries)
-        .where(webhook_deliveries.c.subscription_id == subscription_id, webhook_deliveries.c.state == PENDING)
-        .values(next_attempt_at=now, claim=None)
+        .where(
+            webhook_deliveries.c.subscription_id == subscription_id,
+            webhook_deliveries.c.state == PENDING,
+            webhook_deliveries.c.claim.is_(None),  # not one in flight (its sender records it)
+        )
+        .values(next_attempt_at=now)
     )
     resolve_issue(conn, found.environment_id, SUBSCRIPTION_DISABLED, subscription_id, now)
     return found
@@ -316,16 +320,6 @@ def record_attempt(
     `retry_at` or (None) FAILED. Counts the attempt for or against the subscription, and disables it
     (with an issue) when its failures reach the policy's bounds. Returns the delivery's new state
     (or its state as another worker left it, if this claim was lost to an expired lease)."""
-    conn.execute(
-        insert(webhook_attempts).values(
-            delivery_id=delivery.id,
-            attempted_at=attempt.attempted_at,
-            status_code=attempt.status_code,
-            latency_ms=attempt.latency_ms,
-            response_excerpt=None if attempt.response_excerpt is None else attempt.response_excerpt[:EXCERPT_CHARS],
-            error=attempt.error,
-        )
-    )
     if attempt.ok:
         state, values = SUCCEEDED, {"next_attempt_at": None, "finished_at": now}
     elif retry_at is None:
@@ -336,12 +330,28 @@ def record_attempt(
         update(webhook_deliveries)
         .where(webhook_deliveries.c.id == delivery.id, webhook_deliveries.c.claim == delivery.claim)
         .values(state=state, claim=None, attempts=webhook_deliveries.c.attempts + 1, **values)
-    )
-    if moved.rowcount != 1:
-        current = conn.execute(
-            select(webhook_deliveries.c.state).where(webhook_deliveries.c.id == delivery.id)
+    ).rowcount
+    current = state
+    if moved != 1:
+        found = conn.execute(
+            select(webhook_deliveries.c.state).where(webhook_deliveries.c.id == delivery.id).with_for_update()
         ).scalar()
-        return str(current) if current is not None else FAILED
+        if found is None:
+            return FAILED  # deleted with its subscription meanwhile: nothing to log it against
+        current = str(found)
+    # Logged even when the claim was lost (the lease ran out, another sender took it): it was sent.
+    conn.execute(
+        insert(webhook_attempts).values(
+            delivery_id=delivery.id,
+            attempted_at=attempt.attempted_at,
+            status_code=attempt.status_code,
+            latency_ms=attempt.latency_ms,
+            response_excerpt=None if attempt.response_excerpt is None else attempt.response_excerpt[:EXCERPT_CHARS],
+            error=attempt.error,
+        )
+    )
+    if moved != 1:
+        return current
     _count(conn, delivery.subscription_id, attempt, policy, now)
     return state
 

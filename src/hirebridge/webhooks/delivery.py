@@ -19,11 +19,12 @@ import random
 import threading
 import time
 from datetime import datetime, timedelta
+from importlib.metadata import version
 
 import httpx
 from sqlalchemy import Engine
 
-from hirebridge import __version__, netguard
+from hirebridge import netguard
 from hirebridge.config import Settings
 from hirebridge.store import events, webhooks
 from hirebridge.store.db import read_tx, write_tx
@@ -32,7 +33,9 @@ from hirebridge.webhooks.signing import SIGNATURE_HEADER, signature
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = f"HireBridge-Webhooks/{__version__}"
+# The package's version, read from its metadata (`from hirebridge import __version__` would be an
+# import of the package root, outside the layer table).
+USER_AGENT = f"HireBridge-Webhooks/{version('hirebridge')}"
 _rng = random.SystemRandom()
 
 
