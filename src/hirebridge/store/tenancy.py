@@ -79,16 +79,6 @@ def get_or_create_environment(conn: Connection, name: str = DEFAULT_ENVIRONMENT)
     return env
 
 
-def find_environment(conn: Connection, name: str) -> Environment | None:
-    row = conn.execute(select(environments.c.id, environments.c.name).where(environments.c.name == name)).one_or_none()
-    return None if row is None else Environment(row.id, row.name)
-
-
-def list_environments(conn: Connection) -> list[Environment]:
-    rows = conn.execute(select(environments.c.id, environments.c.name).order_by(environments.c.name))
-    return [Environment(row.id, row.name) for row in rows]
-
-
 def create_api_key(conn: Connection, environment: Environment, key: str | None = None) -> str:
     """Store a key (the given one, or a new random one) for `environment`; returns the plaintext.
 
@@ -122,6 +112,16 @@ def environment_for_key(conn: Connection, key: str) -> Environment | None:
         .where(api_keys.c.key_hash == hash_api_key(key))
     ).one_or_none()
     return None if row is None else Environment(row.id, row.name)
+
+
+def find_environment(conn: Connection, name: str) -> Environment | None:
+    row = conn.execute(select(environments.c.id, environments.c.name).where(environments.c.name == name)).one_or_none()
+    return None if row is None else Environment(row.id, row.name)
+
+
+def list_environments(conn: Connection) -> list[Environment]:
+    rows = conn.execute(select(environments.c.id, environments.c.name).order_by(environments.c.name))
+    return [Environment(row.id, row.name) for row in rows]
 
 
 def _integration(row: Any) -> Integration:
