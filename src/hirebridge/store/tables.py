@@ -240,7 +240,7 @@ webhook_subscriptions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     # --- webhook delivery: failed attempts in a row and since when (reset by a success); past the
     # settings' bounds the subscription is disabled (store/webhooks.py) ---
-    Column("consecutive_failures", Integer, nullable=False),
+    Column("consecutive_failures", Integer, nullable=False, default=0, server_default="0"),
     Column("failing_since", UtcDateTime, nullable=True),
 )
 

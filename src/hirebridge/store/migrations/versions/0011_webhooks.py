@@ -173,7 +173,7 @@ def upgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claim", sa.String(length=24), nullable=True))
     with op.batch_alter_table("webhook_subscriptions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("consecutive_failures", sa.Integer(), nullable=False))
+        batch_op.add_column(sa.Column("consecutive_failures", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("failing_since", hirebridge.store.types.UtcDateTime(), nullable=True))
     # --- end of webhook delivery ---
 
