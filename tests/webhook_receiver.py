@@ -28,7 +28,8 @@ class Received:
 
 class Receiver:
     """`status`: what to answer (200 by default); `fail_next`: answer this many requests with 500
-    first; `hang`: hold each request until `release()` (or `hang_seconds`)."""
+    first; `hang`: hold each request until `release()` (or `hang_seconds`); `script`: the answers to
+    the next requests, in order (a status, or "hang" for one request held `hang_seconds`)."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
@@ -36,6 +37,7 @@ class Receiver:
         self.fail_next = 0
         self.hang = False
         self.hang_seconds = 60.0
+        self.script: list[int | str] = []
         self.hanging = 0  # requests being held right now
         self._released = threading.Event()
         self._lock = threading.Lock()
@@ -63,6 +65,10 @@ class Receiver:
                         receiver.fail_next -= 1
                         status = 500
                     hang = receiver.hang
+                    if receiver.script:
+                        step = receiver.script.pop(0)
+                        hang = hang or step == "hang"
+                        status = step if isinstance(step, int) else status
                     if hang:
                         receiver.hanging += 1
                 if hang:
