@@ -198,7 +198,12 @@ def test_data_changed_is_coalesced_per_integration_per_pass(engine: Engine) -> N
         assert deliver_due(engine, FAST) == 1
         last = receiver.of_type(events.DATA_CHANGED)[-1]["data"]
         assert last["integration_id"] == first
-        assert "ats_applications" in [m["name"] for m in last["changed_models"]]
+        # Only what the step changed: its applications and what moved with them, not the sandbox's fixed
+        # tags, roles and rejection reasons; each name once.
+        names = [m["name"] for m in last["changed_models"]]
+        assert "ats_applications" in names and len(set(names)) == len(names)
+        assert set(names) < set(SANDBOX_FULL_SYNC_MODELS)
+        assert not {"ats_tags", "ats_roles", "ats_rejection_reasons"} & set(names)
 
 
 def test_a_failed_attempt_is_logged_and_retried_after_the_first_step_of_the_backoff(engine: Engine) -> None:
