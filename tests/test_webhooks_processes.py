@@ -4,9 +4,11 @@ the lane beside its syncs; a receiver that hangs delays neither a sync nor the A
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +18,8 @@ from hirebridge.api.app import create_app
 from hirebridge.store import webhooks
 from hirebridge.store.db import make_engine, read_tx
 from hirebridge.store.sync_runs import SyncState
-from tests.commands import Running, environment, free_port
+from hirebridge.webhooks import verify
+from tests.commands import NO_KEY, Running, environment, free_port, hb, start_demo
 from tests.conftest import create_sandbox, make_tenant, serving
 from tests.test_webhooks import FAST, delivery_states, subscribe
 from tests.webhook_receiver import Receiver, receiving, wait_for
@@ -114,3 +117,43 @@ def test_a_hanging_receiver_delays_neither_a_sync_nor_the_api(engine: Engine) ->
         assert queued["sync_id"]
         receiver.release()
         wait_for("every delivery", lambda: set(delivery_states(engine)) == {webhooks.SUCCEEDED}, timeout=60)
+
+
+def test_the_demo_delivers_to_a_receiver_on_this_machine(database_url: str, tmp_path: Path) -> None:
+    """A trial's receiver runs on localhost: the demo allows loopback deliveries (production does not)."""
+    demo, _base = start_demo(database_url, tmp_path, "--applications", "20")
+    try:
+        with receiving() as receiver:
+            created = hb(
+                database_url,
+                "webhooks",
+                "create",
+                "--url",
+                receiver.url,
+                "--events",
+                "integration-created",
+                "--json",
+                cwd=tmp_path,
+                key=NO_KEY,
+                env={"HIREBRIDGE_WEBHOOK_ALLOW_PRIVATE_URLS": "true"},
+            )
+            secret = json.loads(created.stdout)["secret"]
+            integration = hb(
+                database_url,
+                "integrations",
+                "create",
+                "--tool",
+                "sandbox",
+                "--applications",
+                "5",
+                "--no-sync",
+                "--json",
+                cwd=tmp_path,
+                key=NO_KEY,
+            )
+            wait_for("the event", lambda: len(receiver.received) == 1)
+            (event,) = receiver.of_type("integration-created")
+            assert event["data"]["id"] == json.loads(integration.stdout)["id"]
+            assert verify(secret, receiver.received[0].body, receiver.received[0].headers["X-Kombo-Signature"])
+    finally:
+        demo.stop()
