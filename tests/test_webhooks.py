@@ -13,6 +13,7 @@ from typing import Any
 
 import kombo.models as km
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import Engine
 
 from hirebridge.config import Settings
@@ -232,6 +233,8 @@ def test_a_500_and_a_timeout_are_retried_until_delivered(engine: Engine) -> None
         subscribe(engine, tenant, receiver.url)
         receiver.hang_seconds = 5.0  # longer than the attempt's timeout
         receiver.script = [500, 500, "hang"]  # then 200
+        counted_before = {status: metric(status) for status in ("500", "error", "200")}
+        delivered_before = REGISTRY.get_sample_value("hirebridge_webhook_deliveries_total", {"state": "SUCCEEDED"})
         create_sandbox(engine, tenant, 5)
         wait_for(
             "the delivery", lambda: delivery_states(engine) == {webhooks.SUCCEEDED: 1}, step=pump(engine, settings)
@@ -246,7 +249,20 @@ def test_a_500_and_a_timeout_are_retried_until_delivered(engine: Engine) -> None
             (200, None),
         ]
         assert delivery.attempts == 4 == len(receiver.received)
+        # Counted for /metrics too (this process's counters).
+        assert {status: metric(status) - before for status, before in counted_before.items()} == {
+            "500": 2,
+            "error": 1,
+            "200": 1,
+        }
+        delivered = REGISTRY.get_sample_value("hirebridge_webhook_deliveries_total", {"state": "SUCCEEDED"})
+        assert (delivered or 0) - (delivered_before or 0) == 1
         assert len(set(receiver.event_ids())) == 1  # the same event each time
+
+
+def metric(status: str) -> float:
+    labels = {"event_type": events.INTEGRATION_CREATED, "status": status}
+    return REGISTRY.get_sample_value("hirebridge_webhook_attempts_total", labels) or 0.0
 
 
 def test_retry_delays_grow_exponentially_with_full_jitter_up_to_the_cap() -> None:

@@ -24,7 +24,7 @@ from importlib.metadata import version
 import httpx
 from sqlalchemy import Engine
 
-from hirebridge import netguard
+from hirebridge import netguard, observability
 from hirebridge.config import Settings
 from hirebridge.store import events, webhooks
 from hirebridge.store.db import read_tx, write_tx
@@ -126,6 +126,7 @@ def _record(engine: Engine, delivery: webhooks.Claimed, attempt: webhooks.Attemp
     retry = None if attempt.ok else retry_at(delivery, now, settings)
     with write_tx(engine) as conn:
         state = webhooks.record_attempt(conn, delivery, attempt, retry, policy(settings), now)
+    observability.observe_webhook_attempt(delivery.event_type, attempt.status_code, attempt.latency_ms / 1000, state)
     if not attempt.ok:
         answer = attempt.error or f"HTTP {attempt.status_code}"
         log.warning("webhook delivery %s to %s failed (%s): %s", delivery.id, delivery.url, answer, state)
