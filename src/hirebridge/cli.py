@@ -995,7 +995,7 @@ def webhooks_list(as_json: JsonOption = False) -> None:
     """Subscriptions of every environment: URL, event types, enabled or why disabled."""
     engine = _engine()
     with read_tx(engine) as conn:
-        names = {env.id: env.name for env in tenancy.list_environments(conn)}
+        names = webhooks.environment_names(conn)
         found = webhooks.list_subscriptions(conn)
     if as_json:
         _print_json([_subscription_json(sub, names.get(sub.environment_id, "")) for sub in found])

@@ -119,11 +119,6 @@ def find_environment(conn: Connection, name: str) -> Environment | None:
     return None if row is None else Environment(row.id, row.name)
 
 
-def list_environments(conn: Connection) -> list[Environment]:
-    rows = conn.execute(select(environments.c.id, environments.c.name).order_by(environments.c.name))
-    return [Environment(row.id, row.name) for row in rows]
-
-
 def _integration(row: Any) -> Integration:
     return Integration(
         id=row.id,

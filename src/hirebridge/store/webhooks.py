@@ -152,6 +152,11 @@ def reseal_secrets(conn: Connection) -> int:
     return len(rows)
 
 
+def environment_names(conn: Connection) -> dict[str, str]:
+    """Environment id -> name, for listing subscriptions by the name operators know."""
+    return {row.id: row.name for row in conn.execute(select(environments.c.id, environments.c.name))}
+
+
 def get_subscription(conn: Connection, subscription_id: str) -> Subscription | None:
     row = conn.execute(select(webhook_subscriptions).where(webhook_subscriptions.c.id == subscription_id)).one_or_none()
     return None if row is None else _subscription(row)
