@@ -79,10 +79,14 @@ class Jobs:
             self.webhook_lane.start()
 
     def stop(self) -> None:
+        # The lane and the worker wind down side by side: a sync finishing its page does not wait for
+        # a POST in flight, nor the other way round.
         if self.webhook_lane is not None:
-            self.webhook_lane.stop()
+            self.webhook_lane.signal_stop()
         if self.worker is not None:
             self.worker.stop()
+        if self.webhook_lane is not None:
+            self.webhook_lane.stop()
         if self.dispatcher is not None:
             self.dispatcher.close()
 

@@ -32,6 +32,10 @@ class WebhookLane:
     def start(self) -> None:
         self._thread.start()
 
+    def signal_stop(self) -> None:
+        """Claim nothing more (returns at once; `stop` waits for the end)."""
+        self._stop.set()
+
     def stop(self, timeout: float | None = None) -> None:
         """Claim nothing more; wait for the POSTs in flight (at most the attempt timeout) to be recorded."""
         self._stop.set()
