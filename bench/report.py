@@ -45,6 +45,12 @@ TARGETS: dict[str, tuple[str, str, float]] = {
         "<=",
         5.0,
     ),
+    # Issue 14: outgoing webhooks, with the same concurrency on both sides (bench/webhookbench.py).
+    "webhook_delivery_vs_bare_post": (
+        "webhook deliveries/s to a local receiver ÷ a bare httpx POST loop to it",
+        ">=",
+        0.5,
+    ),
     "rss_large_vs_small": ("peak RSS of a sync, large ÷ small source", "<=", 1.3),
     "errors_under_load": ("errors with 16 concurrent clients", "<=", 0),
 }

@@ -344,6 +344,18 @@ def main(argv: list[str] | None = None) -> int:
         summary["upstream_webhook_p95_s"] = None
         not_measured["upstream_webhook_p95_s"] = f"upstream webhook benchmark failed: {type(exc).__name__}: {exc}"
         log(not_measured["upstream_webhook_p95_s"])
+    # Outgoing webhooks (issue 14): deliveries/s to a local receiver against a bare POST loop to it.
+    try:
+        hooks = run_child(
+            _side_url(url, "webhook"), "--events", str(1000 if quick else 5000), module="bench.webhookbench"
+        )
+        detail["webhook_delivery"] = hooks
+        summary["webhook_delivery_vs_bare_post"] = hooks["delivery_vs_bare_post"]
+        log(f"webhooks: {hooks['hirebridge_events_per_s']} events/s vs bare {hooks['bare_post_events_per_s']}")
+    except Exception as exc:  # report the figure as missing, not the suite as failed
+        summary["webhook_delivery_vs_bare_post"] = None
+        not_measured["webhook_delivery_vs_bare_post"] = f"webhook benchmark failed: {type(exc).__name__}: {exc}"
+        log(not_measured["webhook_delivery_vs_bare_post"])
 
     figures.update(_figures(detail, kombo_pages))
     result: dict[str, Any] = {

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.fast  # pure: reads source files only
 SRC = Path(__file__).resolve().parents[1] / "src" / "hirebridge"
 
 # Small modules every layer may use; they import only each other.
-FOUNDATION = frozenset({"config", "crypto", "ids", "logs", "observability", "pacing", "timefmt"})
+FOUNDATION = frozenset({"config", "crypto", "ids", "logs", "netguard", "observability", "pacing", "timefmt"})
 
 # part -> the parts it may import (besides itself and FOUNDATION). Lower layers first:
 #   model <- connectors <- sync <- jobs <- api / cli, with store and serving below sync.
@@ -30,10 +30,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"model"}),
     "serving": frozenset({"model", "store"}),
     "sync": frozenset({"model", "connectors", "store", "serving"}),
-    "jobs": frozenset({"model", "connectors", "store", "serving", "sync"}),
+    # Outgoing webhooks: delivery of what store/ recorded; run by jobs, managed by the CLI.
+    "webhooks": frozenset({"model", "store"}),
+    "jobs": frozenset({"model", "connectors", "store", "serving", "sync", "webhooks"}),
     "actions": frozenset({"model", "connectors", "store", "serving", "sync"}),
-    "api": frozenset({"model", "connectors", "store", "serving", "sync", "jobs", "actions"}),
-    "cli": frozenset({"model", "connectors", "store", "serving", "sync", "jobs", "api", "actions"}),
+    "api": frozenset({"model", "connectors", "store", "serving", "sync", "jobs", "actions", "webhooks"}),
+    "cli": frozenset({"model", "connectors", "store", "serving", "sync", "jobs", "api", "actions", "webhooks"}),
 }
 # (importer, imported part) -> the only modules of that part it may import: the API reaches
 # connectors only through the registry (GET /tools, coverage of filters).

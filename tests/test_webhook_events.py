@@ -1,6 +1,6 @@
 """Kombo's webhook events are recorded by their real triggers, in the transaction of what they
 announce, with payloads the official SDK's models accept -- on both databases. (Their delivery,
-signing and retries: tests/test_webhook_delivery.py.)"""
+signing and retries: tests/test_webhooks.py.)"""
 
 from __future__ import annotations
 

@@ -28,14 +28,14 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
-from hirebridge import crypto
+from hirebridge import crypto, netguard
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.framework.errors import ConfigError
 from hirebridge.connectors.registry import CONNECTORS, TOOLS, Tool
 from hirebridge.jobs import Jobs
 from hirebridge.logs import configure_logging
 from hirebridge.model import SyncKind
-from hirebridge.store import admins, custom_fields, migrate, sync_runs, tenancy
+from hirebridge.store import admins, custom_fields, events, migrate, sync_runs, tenancy, webhooks
 from hirebridge.store.db import make_engine, read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun, SyncState
 from hirebridge.sync.engine import SyncEngine, SyncError
@@ -89,6 +89,9 @@ admins_app = typer.Typer(help="Operators who sign in to the dashboard (/dashboar
 custom_fields_app = typer.Typer(
     help="Custom fields: keys an environment defines for records' custom_fields.", no_args_is_help=True
 )
+webhooks_app = typer.Typer(
+    help="Outgoing webhooks (Kombo's events, signed with the environment's secret).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="api-keys")
 app.add_typer(integrations_app, name="integrations")
@@ -97,6 +100,7 @@ app.add_typer(secret_key_app, name="secret-key")
 app.add_typer(tools_app, name="tools")
 app.add_typer(admins_app, name="admins")
 app.add_typer(custom_fields_app, name="custom-fields")
+app.add_typer(webhooks_app, name="webhooks")
 
 # stderr, for progress, notices and errors in the text log format; never wraps (a long error or
 # path stays one line that can be copied).
@@ -312,7 +316,7 @@ def _print_json(payload: object) -> None:
     sys.stdout.write(json.dumps(payload) + "\n")
 
 
-def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
+def _serve(engine: Engine, host: str, port: int, workers: int = 1, settings: Settings | None = None) -> None:
     from hirebridge.api import server
     from hirebridge.api.app import create_app
 
@@ -327,7 +331,7 @@ def _serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
     # Embedded mode: queued syncs (POST /v1/force-sync) run in a worker thread of each API process;
     # distributed mode (HIREBRIDGE_WORKER_MODE): `hirebridge worker` processes run them (Jobs.for_process).
     if workers == 1:
-        server.run(create_app(engine, run_worker=True), host=host, port=port)
+        server.run(create_app(engine, run_worker=True, settings=settings), host=host, port=port)
         return
     # N processes, each building its own engine from the settings (hirebridge.api.asgi); migrations were
     # applied once, here, before they start. Their metrics go to files in one directory so that any
@@ -874,7 +878,11 @@ def secret_key_rotate() -> None:
     _check_stored_credentials(engine, all_required=True)
     with write_tx(engine) as conn:
         count = tenancy.reseal_all_credentials(conn)
-    _note(f"re-encrypted the credentials of {count} integration(s) with the first key")
+        secrets_count = webhooks.reseal_secrets(conn)
+    _note(
+        f"re-encrypted the credentials of {count} integration(s) and {secrets_count} webhook secret(s) "
+        "with the first key"
+    )
     key_file = crypto.key_file(settings.database_url)
     cipher = crypto.configured()
     if key_file.exists() and cipher is not None and key_file.read_text().strip() != cipher.keys[0]:
@@ -1110,7 +1118,185 @@ def demo(
         f"                  kept in {admin_path})\n\n"
         "  Every other command finds this database's keys by itself, e.g. `hirebridge runs`.\n",
     )
-    _serve(engine, host, port)
+    # A trial's webhook receiver runs on the same machine: the demo may deliver to loopback and
+    # private addresses (a deployment may not, unless HIREBRIDGE_WEBHOOK_ALLOW_PRIVATE_URLS).
+    _serve(engine, host, port, settings=settings.model_copy(update={"webhook_allow_private_urls": True}))
+
+
+# --- outgoing webhooks ---
+
+
+def _subscription_json(sub: webhooks.Subscription, environment: str) -> dict[str, Any]:
+    return {
+        "id": sub.id,
+        "environment": environment,
+        "url": sub.url,
+        "event_types": list(sub.event_types),
+        "enabled": sub.enabled,
+        "disabled_reason": sub.disabled_reason,
+        "created_at": to_wire(sub.created_at),
+    }
+
+
+@webhooks_app.command("create")
+def webhooks_create(
+    url: Annotated[str, typer.Option(help="Where events are POSTed (http or https).")],
+    environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT,
+    event_types: Annotated[
+        str | None,
+        typer.Option("--events", help="Comma-separated event types (default: all), e.g. data-changed,sync-finished."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Subscribe URL to the environment's events. The environment's first subscription generates its
+    webhook secret, printed this once (`rotate-secret` makes a new one). The URL must resolve to a
+    public address unless HIREBRIDGE_WEBHOOK_ALLOW_PRIVATE_URLS=true."""
+    settings = get_settings()
+    _credential_key(settings)  # the secret is stored encrypted
+    try:
+        netguard.check_sync(url, settings.webhook_allow_private_urls)
+    except netguard.AddressRefused as exc:
+        _fail(f"refused: {exc} (HIREBRIDGE_WEBHOOK_ALLOW_PRIVATE_URLS=true allows private addresses)")
+    types = [t.strip() for t in event_types.split(",") if t.strip()] if event_types else None
+    engine = _engine()
+    try:
+        with write_tx(engine) as conn:
+            env = tenancy.get_or_create_environment(conn, environment)
+            sub, secret = webhooks.create_subscription(conn, env.id, url, types, utc_now())
+    except webhooks.SubscriptionRefused as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json({**_subscription_json(sub, environment), "secret": secret})
+        return
+    _out(f"subscription {sub.id}: {url} ({', '.join(sub.event_types)})")
+    if secret is not None:
+        _out(f"webhook secret of environment {environment} (shown once; verify X-Kombo-Signature with it): {secret}")
+
+
+@webhooks_app.command("list")
+def webhooks_list(as_json: JsonOption = False) -> None:
+    """Subscriptions of every environment: URL, event types, enabled or why disabled."""
+    engine = _engine()
+    with read_tx(engine) as conn:
+        names = webhooks.environment_names(conn)
+        found = webhooks.list_subscriptions(conn)
+    if as_json:
+        _print_json([_subscription_json(sub, names.get(sub.environment_id, "")) for sub in found])
+        return
+    if not found:
+        _note("no webhook subscriptions")
+        return
+    rows = [
+        [
+            sub.id,
+            names.get(sub.environment_id, ""),
+            "enabled" if sub.enabled else f"DISABLED: {sub.disabled_reason or ''}",
+            sub.url,
+            ",".join(sub.event_types) if sub.event_types != events.EVENT_TYPES else "all",
+        ]
+        for sub in found
+    ]
+    _table(["SUBSCRIPTION", "ENVIRONMENT", "STATE", "URL", "EVENTS"], rows)
+
+
+@webhooks_app.command("delete")
+def webhooks_delete(subscription_id: Annotated[str, typer.Argument(help="The subscription's id.")]) -> None:
+    """Delete a subscription with its pending and past deliveries."""
+    engine = _engine()
+    with write_tx(engine) as conn:
+        deleted = webhooks.delete_subscription(conn, subscription_id)
+    if not deleted:
+        _fail(f"webhook subscription {subscription_id} not found")
+    _out(f"deleted subscription {subscription_id}")
+
+
+@webhooks_app.command("enable")
+def webhooks_enable(subscription_id: Annotated[str, typer.Argument(help="The subscription's id.")]) -> None:
+    """Enable a subscription disabled for failing: the deliveries kept for it are due now, and its issue
+    is resolved (`issue-status-changed`)."""
+    engine = _engine()
+    with write_tx(engine) as conn:
+        found = webhooks.enable_subscription(conn, subscription_id, utc_now())
+    if found is None:
+        _fail(f"webhook subscription {subscription_id} not found")
+    _out(f"enabled subscription {subscription_id}")
+
+
+@webhooks_app.command("rotate-secret")
+def webhooks_rotate_secret(environment: EnvironmentOption = tenancy.DEFAULT_ENVIRONMENT) -> None:
+    """Generate a new webhook secret for the environment and print it (once). Deliveries from now on
+    are signed with it; receivers must be given it."""
+    settings = get_settings()
+    _credential_key(settings)
+    engine = _engine()
+    with write_tx(engine) as conn:
+        env = tenancy.find_environment(conn, environment)
+        if env is None:
+            _fail(f"environment {environment} not found")
+        secret = webhooks.rotate_secret(conn, env.id)
+    _out(f"new webhook secret of environment {environment} (shown once): {secret}")
+
+
+def _delivery_json(delivery: webhooks.Delivery, attempts: list[webhooks.AttemptRecord]) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "subscription_id": delivery.subscription_id,
+        "url": delivery.url,
+        "state": delivery.state,
+        "attempts": [
+            {
+                "attempted_at": to_wire(a.attempted_at),
+                "status_code": a.status_code,
+                "latency_ms": a.latency_ms,
+                "response_excerpt": a.response_excerpt,
+                "error": a.error,
+            }
+            for a in attempts
+        ],
+        "next_attempt_at": to_wire(delivery.next_attempt_at) if delivery.state == webhooks.PENDING else None,
+        "created_at": to_wire(delivery.created_at),
+        "finished_at": to_wire(delivery.finished_at),
+    }
+
+
+@webhooks_app.command("deliveries")
+def webhooks_deliveries(
+    failed: Annotated[bool, typer.Option("--failed", help="Only deliveries that gave up (FAILED).")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Deliveries, newest first: event, subscription, state, attempts and the last answer."""
+    engine = _engine()
+    with read_tx(engine) as conn:
+        found = webhooks.list_deliveries(conn, failed=failed, limit=limit)
+        attempts = webhooks.attempts_of(conn, [d.id for d in found])
+    if as_json:
+        _print_json([_delivery_json(d, attempts[d.id]) for d in found])
+        return
+    if not found:
+        _note("no failed deliveries" if failed else "no deliveries yet")
+        return
+    rows = []
+    for d in found:
+        last = attempts[d.id][-1] if attempts[d.id] else None
+        answer = "" if last is None else (last.error or f"HTTP {last.status_code}")
+        rows.append(
+            [d.id, d.event_type, d.subscription_id, d.state, str(d.attempts), _human_time(d.created_at), answer[:120]]
+        )
+    _table(["DELIVERY", "EVENT", "SUBSCRIPTION", "STATE", "ATTEMPTS", "CREATED (UTC)", "LAST ANSWER"], rows)
+
+
+@webhooks_app.command("replay")
+def webhooks_replay(delivery_id: Annotated[str, typer.Argument(help="The delivery to send again.")]) -> None:
+    """Send a delivery's event again to its subscription (a new delivery, due now; same event id)."""
+    engine = _engine()
+    with write_tx(engine) as conn:
+        new_id = webhooks.replay(conn, delivery_id, utc_now())
+    if new_id is None:
+        _fail(f"delivery {delivery_id} not found")
+    _out(f"delivery {new_id} queued (replay of {delivery_id})")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,25 @@ class Settings(BaseSettings):
     # after `upstream_retry_seconds` (also how often the embedded lane looks for records left waiting).
     upstream_refresh_batch: int = Field(default=100, ge=1)
     upstream_retry_seconds: float = Field(default=30.0, gt=0)
+    # Outgoing webhooks (hirebridge.webhooks; docs/webhooks.md). Subscription URLs and every delivery's
+    # resolved address must be public unless `webhook_allow_private_urls` (tests, the demo). The
+    # delivery lane looks for due deliveries every `webhook_poll_seconds`, sends at most
+    # `webhook_concurrency` at once, each attempt given `webhook_timeout_seconds`; a claimed delivery
+    # whose process died is claimed again after `webhook_lease_seconds` (keep it above the timeout).
+    # A failed attempt is retried after a random delay in [0, min(max_delay, base * 2^(n-1))] (full
+    # jitter) until `webhook_retry_period_seconds` after the event, then the delivery FAILS. A
+    # subscription whose attempts failed `webhook_disable_after_failures` times in a row over at least
+    # `webhook_disable_after_seconds` is disabled, with an issue.
+    webhook_allow_private_urls: bool = False
+    webhook_poll_seconds: float = Field(default=0.5, gt=0)
+    webhook_concurrency: int = Field(default=16, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_retry_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
+    webhook_retry_period_seconds: float = Field(default=3 * 24 * 3600.0, ge=0)
+    webhook_disable_after_failures: int = Field(default=20, ge=1)
+    webhook_disable_after_seconds: float = Field(default=24 * 3600.0, ge=0)
 
 
 @lru_cache(maxsize=1)

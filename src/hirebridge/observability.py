@@ -1,4 +1,5 @@
-"""Prometheus metrics: what the API serves, what syncs write, how the source ATSs answer.
+"""Prometheus metrics: what the API serves, what syncs write, how the source ATSs and webhook
+receivers answer.
 
 Producers call the small typed `observe_*` functions below; nothing else touches a metric object, so
 names and labels live in one place. Labels are bounded by design: routes are path *templates*
@@ -56,6 +57,19 @@ SOURCE_RETRIES = Counter(
     "Retried requests to source ATS APIs, by tool and reason (the HTTP status, or the transport error).",
     ["tool", "reason"],
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "hirebridge_webhook_attempts",
+    "Outgoing webhook delivery attempts, by event type and the receiver's HTTP status (`error`: no answer).",
+    ["event_type", "status"],
+)
+WEBHOOK_DURATION = Histogram(
+    "hirebridge_webhook_attempt_duration_seconds",
+    "Outgoing webhook attempt latency, until the answer's status (or the error).",
+    buckets=_HTTP_BUCKETS,
+)
+WEBHOOK_DELIVERIES = Counter(
+    "hirebridge_webhook_deliveries", "Outgoing webhook deliveries finished, by final state.", ["state"]
+)
 
 # Operations of a sync's per-model stats that count as writes (`unchanged` rows are read, not written).
 WRITE_OPERATIONS = ("inserted", "updated", "deleted")
@@ -83,6 +97,14 @@ def observe_source_request(tool: str, status: int | None) -> None:
 
 def observe_source_retry(tool: str, reason: str) -> None:
     SOURCE_RETRIES.labels(tool, reason).inc()
+
+
+def observe_webhook_attempt(event_type: str, status: int | None, seconds: float, state: str) -> None:
+    """One delivery attempt and the state it left the delivery in (PENDING: to be retried)."""
+    WEBHOOK_ATTEMPTS.labels(event_type, "error" if status is None else str(status)).inc()
+    WEBHOOK_DURATION.observe(seconds)
+    if state != "PENDING":
+        WEBHOOK_DELIVERIES.labels(state).inc()
 
 
 def multiprocess_dir() -> str | None:

@@ -2,21 +2,19 @@
 decoded and checked before anything is sent to the source: at most `max_bytes` each, a meaningful
 MIME type (not `application/octet-stream`), and a `data_url` only to a public http(s) address unless
 the deployment allows private ones (`HIREBRIDGE_ACTION_DOWNLOAD_PRIVATE_URLS`, for tests and demos):
-HireBridge must not become a way to read its own network's services."""
+HireBridge must not become a way to read its own network's services (hirebridge.netguard)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import ipaddress
 import re
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
+from hirebridge import netguard
 from hirebridge.actions.bodies import AttachmentIn, FileIn
 from hirebridge.model.actions import FileUpload
 
@@ -48,21 +46,10 @@ def _content_type(value: str | None, field: str) -> str:
     return clean
 
 
-async def _public(host: str) -> bool:
-    """Whether every address `host` resolves to is a public one."""
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return False
-    return bool(infos)
-
-
 async def _download(url: str, field: str, rules: FileRules) -> tuple[bytes, str | None]:
     host = urlsplit(url).hostname or ""
     try:
-        if not rules.allow_private_urls and not await _public(host):
+        if not rules.allow_private_urls and not await netguard.public(host):
             raise FileRefused(f"The field '{field}.data_url' must point at a public address.")
     except OSError:
         raise FileRefused(f"The field '{field}.data_url' names a host that does not resolve: {host}.") from None

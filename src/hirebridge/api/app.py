@@ -69,8 +69,9 @@ def _action_routes() -> list[Route]:
 def create_app(engine: Engine, *, run_worker: bool = False, settings: Settings | None = None) -> Starlette:
     """The API. With `run_worker` (embedded mode) queued syncs run in a thread of this process; in the
     distributed mode (HIREBRIDGE_WORKER_MODE) they are deferred to `hirebridge worker` processes.
-    `settings` (default: the environment's) gives the request size limits (api/limits.py)."""
-    jobs = Jobs.for_process(engine, run_worker=run_worker)
+    `settings` (default: the environment's) gives the request size limits (api/limits.py) and the
+    settings of the worker and the webhook delivery lane."""
+    jobs = Jobs.for_process(engine, run_worker=run_worker, settings=settings)
     limits = Limits.of(settings or get_settings())
 
     @asynccontextmanager

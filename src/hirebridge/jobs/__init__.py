@@ -6,7 +6,8 @@ enforced by a unique index). Who executes them depends on the mode:
   (`jobs.embedded.EmbeddedWorker`), which also runs the scheduler;
 - distributed (`HIREBRIDGE_WORKER_MODE=distributed`, PostgreSQL): `hirebridge worker` processes on
   procrastinate (`jobs.distributed`); API processes only defer jobs.
-The sync engine does not know which one runs it.
+The sync engine does not know which one runs it. Outgoing webhooks are sent by a lane of their own
+(`jobs.webhooks.WebhookLane`) beside the embedded worker and in every `hirebridge worker`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from hirebridge.jobs.distributed import Dispatcher
     from hirebridge.jobs.embedded import EmbeddedWorker
     from hirebridge.jobs.upstream import UpstreamLane
+    from hirebridge.jobs.webhooks import WebhookLane
 
 
 class Jobs:
@@ -38,11 +40,13 @@ class Jobs:
         worker: EmbeddedWorker | None = None,
         dispatcher: Dispatcher | None = None,
         upstream: UpstreamLane | None = None,
+        webhook_lane: WebhookLane | None = None,
     ) -> None:
         self.engine = engine
         self.worker = worker
         self.dispatcher = dispatcher
         self.upstream = upstream  # embedded mode: the upstream webhooks' refresh lane (jobs/upstream.py)
+        self.webhook_lane = webhook_lane  # outgoing webhooks' delivery lane (jobs/webhooks.py)
 
     @classmethod
     def for_process(cls, engine: Engine, *, run_worker: bool, settings: Settings | None = None) -> Jobs:
@@ -56,9 +60,16 @@ class Jobs:
         if run_worker:
             from hirebridge.jobs.embedded import EmbeddedWorker
             from hirebridge.jobs.upstream import UpstreamLane
+            from hirebridge.jobs.webhooks import WebhookLane
 
-            worker = EmbeddedWorker(engine, settings=settings)
-            return cls(engine, worker=worker, upstream=UpstreamLane(engine, settings))
+            # Upstream refreshes and outgoing webhooks in lanes of their own, beside the worker (never
+            # behind a sync).
+            return cls(
+                engine,
+                worker=EmbeddedWorker(engine, settings=settings),
+                upstream=UpstreamLane(engine, settings),
+                webhook_lane=WebhookLane(engine, settings),
+            )
         return cls(engine)
 
     def enqueue_sync(self, integration_id: str, kind: SyncKind) -> Enqueued:
@@ -87,12 +98,20 @@ class Jobs:
             self.worker.start()
         if self.upstream is not None:
             self.upstream.start()
+        if self.webhook_lane is not None:
+            self.webhook_lane.start()
 
     def stop(self) -> None:
         if self.upstream is not None:
             self.upstream.stop()
+        # The webhook lane and the worker wind down side by side: a sync finishing its page does not
+        # wait for a POST in flight, nor the other way round.
+        if self.webhook_lane is not None:
+            self.webhook_lane.signal_stop()
         if self.worker is not None:
             self.worker.stop()
+        if self.webhook_lane is not None:
+            self.webhook_lane.stop()
         if self.dispatcher is not None:
             self.dispatcher.close()
 

@@ -36,6 +36,7 @@ from sqlalchemy import Engine, make_url
 from hirebridge.config import Settings, get_settings
 from hirebridge.jobs import schedule, upstream
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
+from hirebridge.jobs.webhooks import WebhookLane
 from hirebridge.model import SyncKind
 from hirebridge.store import sync_runs
 from hirebridge.store.db import read_tx
@@ -205,6 +206,10 @@ def run_worker(engine: Engine, database_url: str, concurrency: int, settings: Se
     stop = threading.Event()
     _state = _WorkerState(engine, settings, stop)
     app = make_app(database_url, settings)
+    # Outgoing webhooks go out from a lane of their own, not as procrastinate jobs: the deliveries
+    # table is already a queue with leases, and a job slot taken by a sync must never hold one back.
+    lane = WebhookLane(engine, settings)
+    lane.start()
 
     async def main() -> None:
         async with app.open_async():
@@ -229,4 +234,7 @@ def run_worker(engine: Engine, database_url: str, concurrency: int, settings: Se
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        lane.stop()

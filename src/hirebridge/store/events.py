@@ -159,7 +159,8 @@ def sync_finished(
     log_url: str,
 ) -> None:
     """`sync-finished` for every outcome; `state` is Kombo's (SUCCEEDED, FAILED, CANCELLED,
-    AUTHENTICATION_FAILED...)."""
+    AUTHENTICATION_FAILED...). `log_url` is a required string in Kombo's payload; HireBridge has no log
+    viewer, so it is empty (`hirebridge runs` shows the run named by `sync_id`)."""
     started = started_at or ended_at
     emit(
         conn,

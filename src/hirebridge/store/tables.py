@@ -238,6 +238,10 @@ webhook_subscriptions = Table(
     Column("enabled", Boolean, nullable=False),
     Column("disabled_reason", Text, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # --- webhook delivery: failed attempts in a row and since when (reset by a success); past the
+    # settings' bounds the subscription is disabled (store/webhooks.py) ---
+    Column("consecutive_failures", Integer, nullable=False, default=0, server_default="0"),
+    Column("failing_since", UtcDateTime, nullable=True),
 )
 
 # An event, as the exact JSON body every delivery of it sends (and signs).
@@ -265,6 +269,9 @@ webhook_deliveries = Table(
     Column("next_attempt_at", UtcDateTime, nullable=True),  # when PENDING: not before
     Column("created_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=True),
+    # --- webhook delivery: the token of the worker's claim; while claimed, next_attempt_at is the end
+    # of the lease (a claim whose worker died runs out and the delivery is claimed again) ---
+    Column("claim", ID, nullable=True),
     Index(None, "state", "next_attempt_at"),
 )
 

@@ -150,6 +150,11 @@ def environment_for_key(conn: Connection, key: str) -> Environment | None:
     return None if row is None else Environment(row.id, row.name)
 
 
+def find_environment(conn: Connection, name: str) -> Environment | None:
+    row = conn.execute(select(environments.c.id, environments.c.name).where(environments.c.name == name)).one_or_none()
+    return None if row is None else Environment(row.id, row.name)
+
+
 def _integration(row: Any) -> Integration:
     return Integration(
         id=row.id,

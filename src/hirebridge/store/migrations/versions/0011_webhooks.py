@@ -186,9 +186,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("integration_id", "model", "remote_id", name=op.f("pk_upstream_refreshes")),
     )
     # --- end of upstream webhooks ----------------------------------------------------------------
+    # --- webhook delivery: claim leases and failure tracking (store/webhooks.py) ---
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claim", sa.String(length=24), nullable=True))
+    with op.batch_alter_table("webhook_subscriptions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("consecutive_failures", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("failing_since", hirebridge.store.types.UtcDateTime(), nullable=True))
+    # --- end of webhook delivery ---
 
 
 def downgrade() -> None:
+    # --- webhook delivery ---
+    with op.batch_alter_table("webhook_subscriptions", schema=None) as batch_op:
+        batch_op.drop_column("failing_since")
+        batch_op.drop_column("consecutive_failures")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_column("claim")
+    # --- end of webhook delivery ---
     # --- upstream webhooks ---
     op.drop_table("upstream_refreshes")
     # --- end of upstream webhooks ---
