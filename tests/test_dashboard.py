@@ -282,3 +282,36 @@ def test_deleting_an_integration_is_confirmed_first(dash: Dash) -> None:
     with read_tx(dash.engine) as conn:
         assert tenancy.get_integration(conn, dash.broken) is None
     assert dash.broken not in client.get("/dashboard").text
+
+
+def test_webhook_subscriptions_and_deliveries(dash: Dash) -> None:
+    from sqlalchemy import update
+
+    from hirebridge.store import webhooks
+    from hirebridge.store.tables import webhook_subscriptions
+
+    with write_tx(dash.engine) as conn:
+        [env] = [e for e in tenancy.list_environments(conn) if e.name == "default"]
+        subscription, _secret = webhooks.create_subscription(conn, env.id, "http://127.0.0.1:9/hooks", None, utc_now())
+        tenancy.set_enabled(conn, dash.sandbox, False)  # an event: integration-state-changed
+        conn.execute(
+            update(webhook_subscriptions)
+            .where(webhook_subscriptions.c.id == subscription.id)
+            .values(enabled=False, disabled_reason="failing for 24 hours")
+        )
+    client = dash.signed_in()
+    page = client.get("/dashboard/webhooks")
+    assert page.status_code == 200
+    assert "http://127.0.0.1:9/hooks" in page.text and "disabled: failing for 24 hours" in page.text
+    [delivery] = re.findall(r"<tr><td><code>(\w{24})</code></td><td>[^<]+</td><td>integration-state-changed", page.text)
+    assert "PENDING" in page.text
+    replayed = client.post(f"/dashboard/webhooks/deliveries/{delivery}/replay", data={"csrf": csrf_of(page)})
+    assert "Replayed as delivery" in replayed.text
+    with read_tx(dash.engine) as conn:
+        assert len(webhooks.list_deliveries(conn, subscription_id=subscription.id)) == 2
+    enabled = client.post(f"/dashboard/webhooks/{subscription.id}/enable", data={"csrf": csrf_of(page)})
+    assert "Subscription enabled" in enabled.text
+    with read_tx(dash.engine) as conn:
+        found = webhooks.get_subscription(conn, subscription.id)
+    assert found is not None and found.enabled
+    assert "No deliveries." in client.get("/dashboard/webhooks", params={"failed": "1"}).text

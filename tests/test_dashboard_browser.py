@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from hirebridge.api.app import create_app
-from hirebridge.store import admins, migrate, tenancy
+from hirebridge.store import admins, migrate, tenancy, webhooks
 from hirebridge.store.db import make_engine, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync.engine import SyncEngine
@@ -136,6 +136,15 @@ def test_every_page_shows_real_data(site: Site, page: Page) -> None:
     first.get_by_text("JSON").click()
     assert '"first_name"' in first.inner_text()
     screenshot(page, "dashboard-8-explorer")
+
+    with write_tx(site.engine) as conn:
+        [env] = tenancy.list_environments(conn)
+        webhooks.create_subscription(conn, env.id, "http://127.0.0.1:9/hooks", None, utc_now())
+        tenancy.set_enabled(conn, site.sandbox, False)  # an event to deliver
+    page.get_by_role("link", name="Webhooks").click()
+    assert "http://127.0.0.1:9/hooks" in page.locator("#subscriptions").inner_text()
+    assert "integration-state-changed" in page.locator("#deliveries").inner_text()
+    screenshot(page, "dashboard-9-webhooks")
 
     page.goto(f"{site.root}/dashboard/integrations/{site.broken}")
     page.get_by_role("link", name="Delete…").click()

@@ -30,7 +30,7 @@ from hirebridge.api.pages import esc
 from hirebridge.config import Settings
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.model import SyncKind
-from hirebridge.store import admins, connect, request_log, sync_runs, tenancy
+from hirebridge.store import admins, connect, request_log, sync_runs, tenancy, webhooks
 from hirebridge.store.admins import Session
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun
@@ -76,6 +76,7 @@ def _shell(session: Session, title: str, body: str, status: int = 200) -> Respon
     nav = (
         '<nav class="top" aria-label="Dashboard"><a href="/dashboard">Integrations</a>'
         '<a href="/dashboard/environments">Environments and API keys</a>'
+        '<a href="/dashboard/webhooks">Webhooks</a>'
         f"<span>Signed in as {esc(session.username)}</span>"
         '<form method="post" action="/dashboard/logout">'
         f'<input type="hidden" name="csrf" value="{esc(session.csrf)}">'
@@ -659,3 +660,101 @@ async def delete_integration(request: Request) -> Response:
     await run_in_threadpool(delete)
     log.info("dashboard: %r deleted %s", checked.username, integration_id)
     return RedirectResponse("/dashboard", status_code=303)
+
+
+# ---- outgoing webhooks: subscriptions and deliveries ----
+
+DELIVERIES_SHOWN = 50
+
+
+async def webhooks_page(request: Request, notice: str | None = None) -> Response:
+    try:
+        session = await _session(request)
+    except _LoginRequired:
+        return _to_login()
+    failed_only = request.query_params.get("failed") == "1"
+
+    def load() -> tuple[
+        list[webhooks.Subscription],
+        dict[str, str],
+        list[webhooks.Delivery],
+        dict[str, list[webhooks.AttemptRecord]],
+    ]:
+        with read_tx(request.app.state.engine) as conn:
+            subscriptions = webhooks.list_subscriptions(conn)
+            names = webhooks.environment_names(conn)
+            deliveries = webhooks.list_deliveries(conn, failed=failed_only, limit=DELIVERIES_SHOWN)
+            attempts = webhooks.attempts_of(conn, [d.id for d in deliveries])
+        return subscriptions, names, deliveries, attempts
+
+    subscriptions, names, deliveries, attempts = await run_in_threadpool(load)
+    sub_rows = "".join(
+        f"<tr><td><code>{esc(sub.id)}</code></td><td>{esc(names.get(sub.environment_id, sub.environment_id))}</td>"
+        f"<td>{esc(sub.url)}</td><td>{esc(', '.join(sub.event_types))}</td>"
+        f'<td class="state-{"ACTIVE" if sub.enabled else "FAILED"}">'
+        f"{'enabled' if sub.enabled else 'disabled: ' + esc(sub.disabled_reason or '')}</td>"
+        f"<td>{sub.consecutive_failures}</td>"
+        f"<td>{'' if sub.enabled else _button(session, f'/dashboard/webhooks/{sub.id}/enable', 'Enable')}</td></tr>"
+        for sub in subscriptions
+    )
+
+    def last(delivery_id: str) -> str:
+        tried = attempts.get(delivery_id) or []
+        if not tried:
+            return ""
+        a = tried[-1]
+        answer = f"HTTP {a.status_code}" if a.status_code is not None else esc(a.error or "no answer")
+        return f"{answer}, {a.latency_ms} ms"
+
+    delivery_rows = "".join(
+        f"<tr><td><code>{esc(d.id)}</code></td><td>{esc(to_wire(d.created_at))}</td><td>{esc(d.event_type)}</td>"
+        f'<td>{esc(d.url)}</td><td class="state-{"SUCCEEDED" if d.state == "SUCCEEDED" else esc(d.state)}">'
+        f"{esc(d.state)}</td><td>{d.attempts}</td><td>{last(d.id)}</td>"
+        f"<td>{_button(session, f'/dashboard/webhooks/deliveries/{d.id}/replay', 'Replay')}</td></tr>"
+        for d in deliveries
+    )
+    alert = f'<p class="ok" role="status">{notice}</p>' if notice else ""
+    which = (
+        '<a href="/dashboard/webhooks">All deliveries</a>'
+        if failed_only
+        else '<a href="/dashboard/webhooks?failed=1">Only failed deliveries</a>'
+    )
+    body = (
+        f"<h1>Webhooks</h1>{alert}<h2>Subscriptions</h2>"
+        + (
+            "<table><thead><tr><th scope=col>Subscription</th><th scope=col>Environment</th><th scope=col>URL</th>"
+            "<th scope=col>Events</th><th scope=col>State</th><th scope=col>Failures in a row</th>"
+            f"<th scope=col></th></tr></thead><tbody id=subscriptions>{sub_rows}</tbody></table>"
+            if subscriptions
+            else "<p>No subscriptions: create one with <code>hirebridge webhooks create</code>.</p>"
+        )
+        + f"<h2>Deliveries</h2><p>{which}</p>"
+        + (
+            "<table><thead><tr><th scope=col>Delivery</th><th scope=col>Created</th><th scope=col>Event</th>"
+            "<th scope=col>URL</th><th scope=col>State</th><th scope=col>Attempts</th><th scope=col>Last answer</th>"
+            f"<th scope=col></th></tr></thead><tbody id=deliveries>{delivery_rows}</tbody></table>"
+            if deliveries
+            else "<p>No deliveries.</p>"
+        )
+    )
+    return _shell(session, "Webhooks", body)
+
+
+async def webhook_action(request: Request) -> Response:
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+
+    def act() -> str | None:
+        with write_tx(request.app.state.engine) as conn:
+            if "delivery_id" in request.path_params:
+                replayed = webhooks.replay(conn, request.path_params["delivery_id"], utc_now())
+                return None if replayed is None else f"Replayed as delivery <code>{esc(replayed)}</code>."
+            enabled = webhooks.enable_subscription(conn, request.path_params["subscription_id"], utc_now())
+            return None if enabled is None else "Subscription enabled; its waiting deliveries are due now."
+
+    notice = await run_in_threadpool(act)
+    if notice is None:
+        return _shell(checked, "Not found", '<p class="error" role="alert">Not found.</p>', 404)
+    log.info("dashboard: %r: %s", checked.username, request.url.path)
+    return await webhooks_page(request, notice)
