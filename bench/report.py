@@ -45,6 +45,13 @@ TARGETS: dict[str, tuple[str, str, float]] = {
         "<=",
         5.0,
     ),
+    # Issue 14: the same sandbox sync with a subscription and the delivery lane running, and without
+    # (bench/webhooksync.py).
+    "sync_with_webhooks_vs_without": (
+        "sandbox sync records/s with outgoing webhooks on ÷ off (the delivery lane in the same process)",
+        ">=",
+        0.95,
+    ),
     # Issue 14: outgoing webhooks, with the same concurrency on both sides (bench/webhookbench.py).
     "webhook_delivery_vs_bare_post": (
         "webhook deliveries/s to a local receiver ÷ a bare httpx POST loop to it",

@@ -344,6 +344,23 @@ def main(argv: list[str] | None = None) -> int:
         summary["upstream_webhook_p95_s"] = None
         not_measured["upstream_webhook_p95_s"] = f"upstream webhook benchmark failed: {type(exc).__name__}: {exc}"
         log(not_measured["upstream_webhook_p95_s"])
+    # Outgoing webhooks on vs off: the same sandbox sync, with the delivery lane running beside it.
+    try:
+        with_hooks = run_child(
+            _side_url(url, "webhooksync"),
+            "--applications",
+            str(sync_small * 20 if quick else sync_large // 10),
+            "--rounds",
+            "3",
+            module="bench.webhooksync",
+        )
+        detail["sync_with_webhooks"] = with_hooks
+        summary["sync_with_webhooks_vs_without"] = with_hooks["sync_with_webhooks_vs_without"]
+        log(f"sync with webhooks: on {with_hooks['records_per_s_on']} / off {with_hooks['records_per_s_off']}")
+    except Exception as exc:  # report the figure as missing, not the suite as failed
+        summary["sync_with_webhooks_vs_without"] = None
+        not_measured["sync_with_webhooks_vs_without"] = f"webhook sync benchmark failed: {type(exc).__name__}: {exc}"
+        log(not_measured["sync_with_webhooks_vs_without"])
     # Outgoing webhooks (issue 14): deliveries/s to a local receiver against a bare POST loop to it.
     try:
         hooks = run_child(
