@@ -314,3 +314,24 @@ def test_setup_link_says_there_is_no_setup_step(engine: Engine, flow: Flow) -> N
     with pytest.raises(KomboGeneralError) as refused:
         flow.sdk().general.create_setup_link(integration_id=integration.id, link_type="EMBEDDED")
     assert "no setup step" in str(refused.value) and refused.value.data.error.code == "PLATFORM.INPUT_INVALID"
+
+
+def test_another_environments_integration_is_not_found(engine: Engine, flow: Flow) -> None:
+    """Relink, setup-link and the custom-field endpoints resolve the integration in the caller's
+    environment only: another environment's integration is 404, as if it did not exist."""
+    token = create_link(flow, integration_tool="lever")
+    browser = Browser(flow)
+    browser.submit(browser.open(token), {"api_key": KEY, "base_url": flow.lever_url})
+    [integration] = integrations_of(engine, flow.tenant)
+    other = make_tenant(engine, "other")
+    headers = {"Authorization": f"Bearer {other.api_key}"}
+    base = f"{flow.server.base_url}/integrations/{integration.id}"
+    for method, path, body in (
+        ("POST", "/relink", {}),
+        ("POST", "/setup-link", {"link_type": "EMBEDDED"}),
+        ("GET", "/custom-fields", None),
+        ("PUT", "/custom-fields/anything", {"integration_field_id": None}),
+    ):
+        response = httpx.request(method, f"{base}{path}", json=body, headers=headers)
+        assert response.status_code == 404, (path, response.text)
+        assert response.json()["error"]["code"] == "PLATFORM.INTEGRATION_NOT_FOUND", path
