@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import threading
 import time
@@ -22,7 +23,7 @@ from urllib.parse import quote
 import pytest
 import uvicorn
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from xdist.scheduler import LoadFileScheduling
 
 # Integration credentials are sealed with this key in every test (and in the CLI subprocesses tests
@@ -109,10 +110,64 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+# A migrated database per test, without running the migrations per test: they are run once per test
+# process, into a template -- a SQLite file each test copies, or the statements they sent to PostgreSQL,
+# recorded and replayed into each test's schema (its search_path). Every migration still runs, in order,
+# exactly as `hirebridge db upgrade` runs them; tests/test_migrations.py checks them on their own.
+# (Running them per test cost ~1.3 s of CPU each, a third of the suite's.)
+_SQLITE_TEMPLATE: list[Path] = []
+_POSTGRES_STATEMENTS: list[tuple[str, Any, bool]] = []
+
+
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not _SQLITE_TEMPLATE:
+        path = tmp_path_factory.mktemp("template") / "hirebridge.db"
+        template = make_engine(f"sqlite:///{path}")
+        migrate.upgrade(template)
+        with template.begin() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the file itself
+        template.dispose()
+        _SQLITE_TEMPLATE.append(path)
+    return _SQLITE_TEMPLATE[0]
+
+
+def _postgres_migration_statements() -> list[tuple[str, Any, bool]]:
+    """The statements `migrate.upgrade` sends to an empty schema, recorded once (in a schema of its own)."""
+    if not _POSTGRES_STATEMENTS:
+        with _postgres_schema() as url:
+            recorder = make_engine(url)
+
+            def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+                _POSTGRES_STATEMENTS.append((statement, parameters, many))
+
+            event.listen(recorder, "before_cursor_execute", record)
+            migrate.upgrade(recorder)
+            recorder.dispose()
+    return _POSTGRES_STATEMENTS
+
+
+def _migrated(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The schema at the newest migration, in the (empty) database of `database_url`."""
+    if database_url.startswith("sqlite:///"):
+        shutil.copyfile(_sqlite_template(tmp_path_factory), database_url.removeprefix("sqlite:///"))
+        return
+    statements = _postgres_migration_statements()
+    target = make_engine(database_url)
+    with target.begin() as conn:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for statement, parameters, many in statements:
+            if many:
+                cursor.executemany(statement, parameters)
+            else:
+                cursor.execute(statement, parameters)
+    target.dispose()
+
+
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
+def engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    _migrated(database_url, tmp_path_factory)
     eng = make_engine(database_url)
-    migrate.upgrade(eng)
+    assert migrate.is_current(eng)  # the template is the newest schema
     yield eng
     eng.dispose()
 
