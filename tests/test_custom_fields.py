@@ -28,7 +28,7 @@ PUT_PATH = "/integrations/{integration_id}/custom-fields/{custom_field_id}"
 
 @pytest.fixture
 def world(engine: Engine, server: Server) -> World:
-    return synced_world(engine, server, applications=20)
+    return synced_world(engine, server, applications=60)  # custom fields on ~30% of candidates
 
 
 def define(engine: Engine, world: World, model: str, key: str) -> str:
@@ -154,6 +154,7 @@ def test_the_listing_pages(engine: Engine, world: World) -> None:
         custom_fields.create(conn, world.tenant.environment.id, "jobs", "k0", utc_now())
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a subprocess per command: SQLite alone
 def test_custom_fields_from_the_command_line(engine: Engine, database_url: str) -> None:
     made = hb(database_url, "custom-fields", "create", "--model", "jobs", "--key", "cost_center", "--json")
     field_id = orjson.loads(made.stdout)["id"]

@@ -173,6 +173,7 @@ def test_a_password_change_ends_sessions(dash: Dash) -> None:
     assert client.get("/dashboard").status_code == 303
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a subprocess per command: SQLite alone
 def test_admins_are_made_and_changed_from_the_command_line(engine: Engine, database_url: str) -> None:
     made = hb(database_url, "admins", "create", "alice")
     password = made.stdout.strip().rsplit(" ", 1)[1]  # "...; password (shown once): <password>"

@@ -320,6 +320,7 @@ def test_an_event_during_the_fetch_keeps_its_record_waiting(engine: Engine) -> N
         assert pending.pending_integrations(conn) == [integration.id]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a subprocess per command: SQLite alone
 def test_the_cli_stores_the_secret_sealed_and_refuses_a_tool_without_webhooks(database_url: str) -> None:
     """`integrations set-webhook-secret` reads the secret from stdin and keeps it with the other
     credentials, sealed; a sandbox sends no webhooks."""

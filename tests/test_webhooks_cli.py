@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from hirebridge.store import tenancy, webhooks
 from hirebridge.store.db import make_engine, read_tx
 from hirebridge.webhooks import deliver_due
@@ -14,6 +16,11 @@ from tests.test_webhooks import FAST, documented_verifier
 from tests.webhook_receiver import receiving
 
 ALLOW = {"HIREBRIDGE_WEBHOOK_ALLOW_PRIVATE_URLS": "true"}
+
+
+# A command line's own tests: the storage it drives is tested on both databases in-process; each command
+# here is a subprocess (~1.5 s of imports), so these run on SQLite alone (CI time).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def hbj(database_url: str, *args: str) -> Any:

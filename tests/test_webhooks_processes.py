@@ -67,14 +67,12 @@ def _killed_mid_delivery_then_restarted(
     assert attempt.status_code == 200 and delivery.attempts == 1
 
 
-@pytest.mark.serial
 def test_a_serve_process_killed_mid_delivery_loses_nothing(engine: Engine, database_url: str) -> None:
     with receiving() as receiver:
         start = ["serve", "--port", str(free_port())]
         _killed_mid_delivery_then_restarted(engine, receiver, start, environment(database_url, **LANE_ENV))
 
 
-@pytest.mark.serial
 def test_a_worker_killed_mid_delivery_loses_nothing(postgres_url: str) -> None:
     """Distributed mode: `hirebridge worker` sends webhooks too (its lane, beside procrastinate)."""
     env = environment(postgres_url, HIREBRIDGE_WORKER_MODE="distributed", **LANE_ENV)
