@@ -11,9 +11,15 @@ requires the secret token (without it any request could pass as Ashby's).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from hirebridge.connectors.framework.webhooks import Event, Ref, UpstreamWebhooks, ident, json_object, signed
+from hirebridge.connectors.framework.webhooks import (
+    Event,
+    Ref,
+    UpstreamWebhooks,
+    id_of,
+    json_object,
+    signed_header,
+)
 
 EVENTS = (
     "applicationSubmit",
@@ -27,14 +33,7 @@ PREFIX = "sha256="
 
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str) -> bool:
-    given = headers.get("ashby-signature", "")
-    if not given.lower().startswith(PREFIX):
-        return False
-    return signed(secret, given[len(PREFIX) :], body)
-
-
-def _id_of(value: Any) -> str | None:
-    return ident(value.get("id")) if isinstance(value, dict) else None
+    return signed_header(headers, "ashby-signature", PREFIX, body, secret)
 
 
 def parse(body: bytes) -> Event:
@@ -45,10 +44,10 @@ def parse(body: bytes) -> Event:
         return Event(name)  # ping, or an event about records HireBridge does not refetch
     refs: list[Ref] = []
     application = data.get("application")
-    if application_id := _id_of(application):
+    if application_id := id_of(application):
         refs.append(Ref("applications", application_id))
     for candidate in (application.get("candidate") if isinstance(application, dict) else None, data.get("candidate")):
-        if candidate_id := _id_of(candidate):
+        if candidate_id := id_of(candidate):
             refs.append(Ref("candidates", candidate_id))
     return Event(name, tuple(dict.fromkeys(refs)))
 

@@ -110,6 +110,20 @@ def signed(secret: str, given: str | None, message: bytes) -> bool:
     return any(hmac.compare_digest(hmac_sha256_hex(key, message), given) for key in secrets_of(secret))
 
 
+def signed_header(headers: Mapping[str, str], name: str, prefix: str, body: bytes, secret: str) -> bool:
+    """Whether header `name` is `prefix` (any case) then the hex HMAC-SHA256 of the raw body: the form
+    Ashby (`Ashby-Signature: sha256=…`) and Greenhouse (`Signature: sha256 …`) sign with."""
+    given = headers.get(name, "")
+    if not given.lower().startswith(prefix):
+        return False
+    return signed(secret, given[len(prefix) :], body)
+
+
+def id_of(value: Any) -> str | None:
+    """The `id` of an object in an event's payload, as `ident` gives it; None for anything else."""
+    return ident(value.get("id")) if isinstance(value, dict) else None
+
+
 def json_object(body: bytes) -> dict[str, Any] | None:
     """The body as a JSON object, or None."""
     try:

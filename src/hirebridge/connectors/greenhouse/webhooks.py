@@ -13,9 +13,16 @@ payload also taken (docs/upstream-webhooks.md says what was verified and what in
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from hirebridge.connectors.framework.webhooks import Event, Ref, UpstreamWebhooks, ident, json_object, signed
+from hirebridge.connectors.framework.webhooks import (
+    Event,
+    Ref,
+    UpstreamWebhooks,
+    id_of,
+    ident,
+    json_object,
+    signed_header,
+)
 
 EVENTS = (
     "new_candidate_application",
@@ -35,14 +42,7 @@ PREFIX = "sha256 "
 
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str) -> bool:
-    given = headers.get("signature", "")
-    if not given.lower().startswith(PREFIX):
-        return False
-    return signed(secret, given[len(PREFIX) :], body)
-
-
-def _id_of(value: Any) -> str | None:
-    return ident(value.get("id")) if isinstance(value, dict) else None
+    return signed_header(headers, "signature", PREFIX, body, secret)
 
 
 def parse(body: bytes) -> Event:
@@ -54,13 +54,13 @@ def parse(body: bytes) -> Event:
     refs: list[Ref] = []
     application = payload.get("application")
     application = application if isinstance(application, dict) else {}
-    for application_id in (_id_of(application), ident(payload.get("application_id"))):
+    for application_id in (id_of(application), ident(payload.get("application_id"))):
         if application_id:
             refs.append(Ref("applications", application_id))
     candidates = (
-        _id_of(application.get("candidate")),
+        id_of(application.get("candidate")),
         ident(application.get("candidate_id")),
-        _id_of(payload.get("candidate")),
+        id_of(payload.get("candidate")),
         ident(payload.get("candidate_id")),
     )
     refs += [Ref("candidates", candidate_id) for candidate_id in candidates if candidate_id]
