@@ -112,7 +112,6 @@ def _refuse_unsupported(body: CreateLink) -> None:
 
 async def create_link(request: Request) -> Response:
     engine = request.app.state.engine
-    settings: Settings = request.app.state.settings
 
     def caller() -> Environment:
         with read_tx(engine) as conn:
@@ -122,19 +121,35 @@ async def create_link(request: Request) -> Response:
     body = _parse(CreateLink, await json_object(request, required=True))
     _refuse_unsupported(body)
 
+    return await _new_link(
+        request,
+        environment,
+        body.link_type,
+        body.language,
+        organization_name=body.end_user_organization_name,
+        email=body.end_user_email,
+        origin_id=body.end_user_origin_id,
+        tool=body.integration_tool,
+    )
+
+
+async def _new_link(
+    request: Request, environment: Environment, link_type: str, language: str | None, **link: Any
+) -> Response:
+    """Record a connect link (`link`: store.connect.create_link's end-user and tool fields) and answer
+    with its URL, as create-link and relink both do."""
+    settings: Settings = request.app.state.settings
+
     def create() -> str:
-        with write_tx(engine) as conn:
+        with write_tx(request.app.state.engine) as conn:
             return connect.create_link(
                 conn,
                 environment,
                 now=utc_now(),
-                lifetime=link_lifetime(settings, body.link_type),
-                link_type=body.link_type,
-                language=body.language or "en",
-                organization_name=body.end_user_organization_name,
-                email=body.end_user_email,
-                origin_id=body.end_user_origin_id,
-                tool=body.integration_tool,
+                lifetime=link_lifetime(settings, link_type),
+                link_type=link_type,
+                language=language or "en",
+                **link,
             )
 
     token = await run_in_threadpool(create)
@@ -144,7 +159,6 @@ async def create_link(request: Request) -> Response:
 async def relink(request: Request) -> Response:
     """A link for the customer to enter new credentials for an existing integration (same tool)."""
     engine = request.app.state.engine
-    settings: Settings = request.app.state.settings
 
     def caller() -> tuple[Environment, tenancy.Integration]:
         with read_tx(engine) as conn:
@@ -153,24 +167,17 @@ async def relink(request: Request) -> Response:
     environment, integration = await run_in_threadpool(caller)
     body = _parse(Relink, await json_object(request, required=False))
 
-    def create() -> str:
-        with write_tx(engine) as conn:
-            return connect.create_link(
-                conn,
-                environment,
-                now=utc_now(),
-                lifetime=link_lifetime(settings, body.link_type),
-                link_type=body.link_type,
-                language=body.language or "en",
-                organization_name=integration.end_user_organization_name or integration.id,
-                email=integration.end_user_email,
-                origin_id=integration.end_user_origin_id,
-                tool=integration.tool,
-                relink_integration_id=integration.id,
-            )
-
-    token = await run_in_threadpool(create)
-    return success({"link": link_url(settings, token)})
+    return await _new_link(
+        request,
+        environment,
+        body.link_type,
+        body.language,
+        organization_name=integration.end_user_organization_name or integration.id,
+        email=integration.end_user_email,
+        origin_id=integration.end_user_origin_id,
+        tool=integration.tool,
+        relink_integration_id=integration.id,
+    )
 
 
 async def setup_link(request: Request) -> Response:
