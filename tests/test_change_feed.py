@@ -235,6 +235,37 @@ def test_seq_follows_commit_order(engine: Engine, world: World) -> None:
     assert [c.changed_ids for c in last] == [("first",), ("second",)] and last[0].seq < last[1].seq
 
 
+def test_a_change_committed_between_the_head_and_the_page_is_not_read_twice(engine: Engine, world: World) -> None:
+    """The feed reads the outbox's head, then the page. A change committed in between (on PostgreSQL
+    the page's statement sees it, READ COMMITTED) is in the page, and `next` must be past it."""
+    _, position = follow(world, 0)
+    outbox_reads = 0
+
+    def commit_a_change_before_the_page(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        nonlocal outbox_reads
+        if "FROM changes" in statement and "max(" not in statement.lower():
+            outbox_reads += 1
+            if outbox_reads == 1:  # the page's query, after the head's: another writer commits now
+                with write_tx(engine) as other:
+                    changes.note(other, world.integration_id, "tags", changed=["between"])
+
+    event.listen(engine, "before_cursor_execute", commit_a_change_before_the_page)
+    try:
+        page = feed(world, position)
+    finally:
+        event.remove(engine, "before_cursor_execute", commit_a_change_before_the_page)
+    assert outbox_reads == 1
+    read = [entry["seq"] for entry in page["results"]]
+    with read_tx(engine) as conn:
+        (between,) = [c.seq for c in changes.after(conn, position, 10, world.integration_id)]
+    if read:  # PostgreSQL: the page saw it; SQLite's one snapshot did not, and reads it next time
+        assert read == [between] and page["next"] >= between
+    else:
+        assert page["next"] < between
+    again = feed(world, page["next"])
+    assert [entry["seq"] for entry in again["results"]] == ([] if read else [between])
+
+
 @pytest.mark.serial
 def test_a_reader_following_concurrent_syncs_misses_nothing(
     engine: Engine, world: World, slow_commits: threading.Event

@@ -45,7 +45,8 @@ def list_changes(request: Request) -> Response:
     after = _after(request.query_params.get("after"))
     size_text = request.query_params.get("page_size")
     size = DEFAULT_PAGE_SIZE if size_text is None else page_size_param(size_text, MAX_PAGE_SIZE)
-    # One snapshot: the page and the head it is measured against see the same commits.
+    # The head is read before the page. On PostgreSQL each statement of a transaction sees what was
+    # committed when it started (READ COMMITTED), so the page may hold changes newer than the head.
     with read_tx(request.app.state.engine) as conn:
         integration = caller_integration(request, conn, request.headers.get("x-integration-id"))
         head = changes.last_seq(conn)
@@ -65,10 +66,11 @@ def list_changes(request: Request) -> Response:
     elif has_more:
         position = page[-1].seq
     else:
-        # Every change of this integration up to `head` is in this snapshot and was returned: the
-        # client may skip the other integrations' seqs up to it. (Never backwards: an `after` from a
-        # newer snapshot than this one stays.)
-        position = max(after, head)
+        # Every change of this integration up to `head`, and up to the last one returned, was
+        # committed before the page was read (seq order is commit order) and is in it: the client may
+        # skip the other integrations' seqs up to there. Never backwards: an `after` from a newer
+        # snapshot stays, and a change committed after `head` but returned is not returned again.
+        position = max(after, head, page[-1].seq if page else 0)
     return success(
         {
             "next": position,

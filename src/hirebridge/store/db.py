@@ -113,7 +113,10 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def read_tx(engine: Engine) -> Iterator[Connection]:
-    """A read-only unit of work (one consistent snapshot on PostgreSQL and in SQLite WAL mode)."""
+    """A read-only unit of work. SQLite (WAL) reads one snapshot for the whole transaction;
+    PostgreSQL's default READ COMMITTED gives each statement its own (what was committed when the
+    statement started): a reader that compares two statements' results must allow for commits
+    between them (api/changes.py does)."""
     with engine.connect() as conn, conn.begin():
         yield conn
 
