@@ -50,6 +50,40 @@ def test_an_expired_lease_is_claimed_again_and_the_late_result_does_not_overwrit
     assert sub.consecutive_failures == 0  # only the claim's own result counts
 
 
+def test_a_batch_records_successes_together_and_keeps_every_rule(engine: Engine) -> None:
+    """record_attempts: successes under their claim are SUCCEEDED, a failure is retried (or given
+    up), a success whose lease ran out and was claimed again leaves the newer claim alone; every
+    POST is logged, and the subscription's failures in a row count only the claims' own results."""
+    _events(engine, 4)
+    now = utc_now()
+    with write_tx(engine) as conn:
+        first = webhooks.claim_due(conn, now, 4, timedelta(seconds=60))
+    with write_tx(engine) as conn:  # the last one's lease runs out and another sender claims it
+        (taken,) = webhooks.claim_due(conn, now + timedelta(seconds=61), 1, timedelta(seconds=60))
+    late = next(d for d in first if d.id == taken.id)
+    ok, failed = webhooks.Attempt(now, 3, status_code=200), webhooks.Attempt(now, 4, status_code=503)
+    others = [d for d in first if d.id != taken.id]
+    batch = [(others[0], ok, None), (others[1], failed, now + timedelta(seconds=30)), (others[2], failed, None)]
+    with write_tx(engine) as conn:
+        states = webhooks.record_attempts(conn, [*batch, (late, ok, None)], POLICY, now)
+    assert states == [webhooks.SUCCEEDED, webhooks.PENDING, webhooks.FAILED, webhooks.PENDING]
+    with read_tx(engine) as conn:
+        found = {d.id: d for d in webhooks.list_deliveries(conn, limit=10)}
+        logged = webhooks.attempts_of(conn, list(found))
+        (sub,) = webhooks.list_subscriptions(conn)
+    assert found[others[0].id].state == webhooks.SUCCEEDED and found[others[0].id].finished_at == now
+    assert found[others[1].id].next_attempt_at == now + timedelta(seconds=30)
+    assert found[others[2].id].state == webhooks.FAILED
+    assert found[late.id].attempts == 0  # still the other sender's to record
+    assert {i: [a.status_code for a in logged[i]] for i in found} == {
+        others[0].id: [200],
+        others[1].id: [503],
+        others[2].id: [503],
+        late.id: [200],
+    }
+    assert sub.consecutive_failures == 2
+
+
 def test_concurrent_claims_on_postgresql_skip_each_others_rows(postgres_url: str) -> None:
     engine = make_engine(postgres_url)
     migrate.upgrade(engine)

@@ -1,9 +1,11 @@
 """Sending due deliveries: announce the change outbox, claim what is due, POST it concurrently.
 
-One pass (`deliver_due_async`) keeps at most `webhook_concurrency` POSTs in flight and claims more as
-slots free up (and every `webhook_poll_seconds` while some are slow), so one hanging receiver holds
-one slot for at most `webhook_timeout_seconds`, not the pass. Database work runs in threads: the
-event loop only waits on sockets.
+One pass (`deliver_due_async`) keeps at most `webhook_concurrency` POSTs in flight, starting the next
+claimed delivery as a slot frees up (and claiming again every `webhook_poll_seconds` once nothing was
+left), so one hanging receiver holds one slot for at most `webhook_timeout_seconds`, not the pass.
+Database work runs in threads, batched: a claim takes up to a lane's worth of deliveries in one
+transaction, and the attempts that finish while one batch of results is being written are written
+together in the next. The event loop only waits on sockets.
 
 Each attempt: the subscription's URL must still resolve to an allowed address (netguard, checked
 now, not only when it was created: DNS may have changed), redirects are not followed (they would
@@ -18,6 +20,7 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from datetime import datetime, timedelta
 from importlib.metadata import version
 
@@ -27,7 +30,7 @@ from sqlalchemy import Engine
 from hirebridge import netguard, observability
 from hirebridge.config import Settings
 from hirebridge.store import events, webhooks
-from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.db import write_tx
 from hirebridge.timefmt import utc_now
 from hirebridge.webhooks.signing import SIGNATURE_HEADER, signature
 
@@ -115,32 +118,63 @@ def _announce(engine: Engine) -> None:
 def _claim(engine: Engine, limit: int, settings: Settings) -> tuple[list[webhooks.Claimed], dict[str, str]]:
     with write_tx(engine) as conn:
         claimed = webhooks.claim_due(conn, utc_now(), limit, timedelta(seconds=settings.webhook_lease_seconds))
-    if not claimed:
-        return [], {}
-    with read_tx(engine) as conn:
-        return claimed, webhooks.secrets_of(conn, [d.environment_id for d in claimed])
+        return claimed, (webhooks.secrets_of(conn, [d.environment_id for d in claimed]) if claimed else {})
 
 
-def _record(engine: Engine, delivery: webhooks.Claimed, attempt: webhooks.Attempt, settings: Settings) -> str:
-    now = utc_now()
-    retry = None if attempt.ok else retry_at(delivery, now, settings)
+def _release(engine: Engine, claimed: list[webhooks.Claimed]) -> None:
     with write_tx(engine) as conn:
-        state = webhooks.record_attempt(conn, delivery, attempt, retry, policy(settings), now)
-    observability.observe_webhook_attempt(delivery.event_type, attempt.status_code, attempt.latency_ms / 1000, state)
-    if not attempt.ok:
-        answer = attempt.error or f"HTTP {attempt.status_code}"
-        log.warning("webhook delivery %s to %s failed (%s): %s", delivery.id, delivery.url, answer, state)
-    return state
+        webhooks.release(conn, claimed, utc_now())
 
 
-async def _deliver(
-    engine: Engine, client: httpx.AsyncClient, delivery: webhooks.Claimed, secret: str | None, settings: Settings
-) -> None:
+def _record(engine: Engine, outcomes: list[tuple[webhooks.Claimed, webhooks.Attempt]], settings: Settings) -> None:
+    """Record a batch of finished attempts in one transaction (one commit, not one per delivery)."""
+    now = utc_now()
+    batch = [(d, a, None if a.ok else retry_at(d, now, settings)) for d, a in outcomes]
+    with write_tx(engine) as conn:
+        states = webhooks.record_attempts(conn, batch, policy(settings), now)
+    for (delivery, attempt), state in zip(outcomes, states, strict=True):
+        observability.observe_webhook_attempt(
+            delivery.event_type, attempt.status_code, attempt.latency_ms / 1000, state
+        )
+        if not attempt.ok:
+            answer = attempt.error or f"HTTP {attempt.status_code}"
+            log.warning("webhook delivery %s to %s failed (%s): %s", delivery.id, delivery.url, answer, state)
+
+
+async def _attempt(
+    client: httpx.AsyncClient, delivery: webhooks.Claimed, secret: str | None, settings: Settings
+) -> tuple[webhooks.Claimed, webhooks.Attempt]:
     if secret is None:  # only if the environment's secret was removed by hand: nothing to sign with
-        attempt = webhooks.Attempt(utc_now(), 0, error="the environment has no webhook secret")
-    else:
-        attempt = await _post(client, delivery, secret, settings)
-    await asyncio.to_thread(_record, engine, delivery, attempt, settings)
+        return delivery, webhooks.Attempt(utc_now(), 0, error="the environment has no webhook secret")
+    return delivery, await _post(client, delivery, secret, settings)
+
+
+class _Recorder:
+    """Records finished attempts in the background, batched: while one batch is being written, the
+    attempts that finish meanwhile wait and go together in the next transaction. On SQLite, where
+    every commit is a write of the WAL, that is what lets a lane keep up with its POSTs."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine, self.settings = engine, settings
+        self.waiting: list[tuple[webhooks.Claimed, webhooks.Attempt]] = []
+        self.writing: asyncio.Task[None] | None = None
+
+    def add(self, outcome: tuple[webhooks.Claimed, webhooks.Attempt]) -> None:
+        self.waiting.append(outcome)
+        if self.writing is None or self.writing.done():
+            self.writing = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self.waiting:
+            batch, self.waiting = self.waiting, []
+            try:
+                await asyncio.to_thread(_record, self.engine, batch, self.settings)
+            except Exception:  # e.g. the database went away: the leases run out and bring them back
+                log.exception("%d webhook delivery attempts could not be recorded", len(batch))
+
+    async def drain(self) -> None:
+        while self.writing is not None and not self.writing.done():
+            await self.writing
 
 
 async def deliver_due_async(
@@ -148,25 +182,50 @@ async def deliver_due_async(
 ) -> int:
     """Announce the outbox, then attempt every due delivery (and those that become due meanwhile)
     until none is left in flight; returns how many attempts were made. With `stop` set, claims no
-    more and returns once those in flight are recorded."""
+    more and returns once those in flight are recorded.
+
+    Claims are made ahead, up to `webhook_concurrency` beyond those in flight, so that a claim is a
+    transaction per batch rather than per freed slot; a claimed delivery waits for a slot at most one
+    attempt timeout, well inside its lease. Results are recorded in batches (`_Recorder`)."""
     await asyncio.to_thread(_announce, engine)
-    in_flight: set[asyncio.Task[None]] = set()
+    concurrency = settings.webhook_concurrency
+    ready: deque[webhooks.Claimed] = deque()
+    secrets: dict[str, str] = {}
+    in_flight: set[asyncio.Task[tuple[webhooks.Claimed, webhooks.Attempt]]] = set()
+    recorder = _Recorder(engine, settings)
     attempts = 0
+    # After a claim that found fewer than it asked for, the next waits a poll interval: new ones
+    # become due slowly (new events, retries), and an empty claim is a write transaction too.
+    next_claim = 0.0
     while True:
-        free = settings.webhook_concurrency - len(in_flight)
-        if free > 0 and not (stop is not None and stop.is_set()):
-            claimed, secrets = await asyncio.to_thread(_claim, engine, free, settings)
-            for delivery in claimed:
-                secret = secrets.get(delivery.environment_id)
-                in_flight.add(asyncio.create_task(_deliver(engine, client, delivery, secret, settings)))
+        stopping = stop is not None and stop.is_set()
+        if not stopping and len(ready) <= concurrency // 2 and time.monotonic() >= next_claim:
+            want = 2 * concurrency - len(in_flight) - len(ready)
+            claimed, found = await asyncio.to_thread(_claim, engine, want, settings)
+            ready.extend(claimed)
+            secrets.update(found)
+            next_claim = time.monotonic() + settings.webhook_poll_seconds if len(claimed) < want else 0.0
+        if stopping and ready:
+            unsent, ready = list(ready), deque()
+            await asyncio.to_thread(_release, engine, unsent)
+        while ready and len(in_flight) < concurrency:
+            delivery = ready.popleft()
+            in_flight.add(
+                asyncio.create_task(_attempt(client, delivery, secrets.get(delivery.environment_id), settings))
+            )
         if not in_flight:
+            await recorder.drain()
             return attempts
         done, in_flight = await asyncio.wait(
             in_flight, timeout=settings.webhook_poll_seconds, return_when=asyncio.FIRST_COMPLETED
         )
         for task in done:
-            if (problem := task.exception()) is not None:  # e.g. the database went away: the lease brings it back
-                log.error("a webhook delivery could not be recorded", exc_info=problem)
+            if (
+                problem := task.exception()
+            ) is not None:  # not an HTTP error (those are attempts): the lease brings it back
+                log.error("a webhook delivery attempt failed unexpectedly", exc_info=problem)
+            else:
+                recorder.add(task.result())
         attempts += len(done)
 
 
