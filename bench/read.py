@@ -66,9 +66,11 @@ def http_walk(
     start: str | None = None,
     max_pages: int | None = None,
     count: Callable[[bytes], int] | None = None,
+    until: Callable[[], bool] | None = None,
 ) -> Walk:
-    """Follow `next` from `start` to the end (or `max_pages`). Records are counted per page by
-    `count` if given, else assumed full pages (PAGE) except the last (counted)."""
+    """Follow `next` from `start` to the end (or `max_pages`, or until `until()` is true after a
+    page). Records are counted per page by `count` if given, else assumed full pages (PAGE) except
+    the last (counted)."""
     walk = Walk()
     cursor = start
     began = time.perf_counter()
@@ -96,7 +98,7 @@ def http_walk(
             walk.records += PAGE
         else:
             walk.records += len(orjson.loads(body)["data"]["results"])
-        if cursor is None or (max_pages is not None and walk.pages >= max_pages):
+        if cursor is None or (max_pages is not None and walk.pages >= max_pages) or (until is not None and until()):
             break
     walk.seconds = time.perf_counter() - began
     return walk
@@ -194,15 +196,31 @@ def median_latency(client: httpx.Client, url: str, params: dict[str, str], repea
     return statistics.median(times)
 
 
+def check_page(body: bytes, last_allowed: bool) -> tuple[int, str | None]:
+    """(records, cursor) of a served page, checked as a client would: Kombo's envelope, a `next`
+    that is a string or null, and a full page unless it is the last. Raises ValueError otherwise."""
+    parsed = orjson.loads(body)
+    if parsed.get("status") != "success" or not isinstance(parsed.get("data"), dict):
+        raise ValueError(f"not a success envelope: {body[:200]!r}")
+    data = parsed["data"]
+    results, cursor = data.get("results"), data.get("next")
+    if not isinstance(results, list) or not (cursor is None or isinstance(cursor, str)):
+        raise ValueError(f"no results or next: {body[:200]!r}")
+    if len(results) != PAGE and not (cursor is None and last_allowed and results):
+        raise ValueError(f"{len(results)} records on a page that is not the last")
+    return len(results), cursor
+
+
 def concurrent_load(
     base_url: str,
     headers: dict[str, str],
     starts: Sequence[str | None],
-    pages_per_client: int,
+    seconds: float,
     sample_rss: Callable[[], dict[int, int]],
 ) -> dict[str, Any]:
-    """One thread and one keep-alive connection per client, each walking `pages_per_client` pages
-    from its own start cursor; the RSS of each server process is sampled meanwhile."""
+    """One thread and one keep-alive connection per client, each walking from its own start cursor
+    (back to it at the end of the data) for `seconds`; every answer is checked (`check_page`: status,
+    envelope, record count), and the RSS of each server process is sampled meanwhile."""
     errors: list[str] = []
     records = [0] * len(starts)
     latencies: list[float] = []
@@ -222,11 +240,12 @@ def concurrent_load(
             sample()
 
     sample()
+    deadline = time.perf_counter() + seconds
 
     def client_run(i: int) -> None:
         with httpx.Client(headers=headers, timeout=120) as client:
             cursor = starts[i]
-            for _ in range(pages_per_client):
+            while time.perf_counter() < deadline:
                 query = {"page_size": str(PAGE)}
                 if cursor is not None:
                     query["cursor"] = cursor
@@ -238,15 +257,19 @@ def concurrent_load(
                     with lock:
                         errors.append(f"{type(exc).__name__}: {exc}")
                     continue
-                with lock:
-                    latencies.append(time.perf_counter() - t0)
-                if response.status_code != 200:
+                elapsed = time.perf_counter() - t0
+                try:
+                    if response.status_code != 200:
+                        raise ValueError(f"HTTP {response.status_code}: {body[:200]!r}")
+                    count, cursor = check_page(body, last_allowed=True)
+                except ValueError as exc:
                     with lock:
-                        errors.append(f"HTTP {response.status_code}")
+                        errors.append(str(exc))
+                    cursor = starts[i]
                     continue
-                match = NEXT.search(body, 0, 400)
-                records[i] += PAGE
-                cursor = None if match is None or match.group(2) is None else match.group(2).decode()
+                with lock:
+                    latencies.append(elapsed)
+                records[i] += count
                 if cursor is None:
                     cursor = starts[i]
 
@@ -258,16 +281,16 @@ def concurrent_load(
         t.start()
     for t in threads:
         t.join()
-    seconds = time.perf_counter() - began
+    elapsed_all = time.perf_counter() - began
     done.set()
     watcher.join()
     lat = sorted(latencies)
     return {
         "clients": len(starts),
-        "seconds": round(seconds, 3),
-        "requests": len(latencies),
-        "records_per_s": round(sum(records) / seconds, 1),
-        "requests_per_s": round(len(latencies) / seconds, 1),
+        "seconds": round(elapsed_all, 3),
+        "requests": len(latencies) + len(errors),
+        "records_per_s": round(sum(records) / elapsed_all, 1),
+        "requests_per_s": round(len(latencies) / elapsed_all, 1),
         "errors": len(errors),
         "error_samples": errors[:5],
         "page_ms": {"p50": ms(percentile(lat, 50)), "p95": ms(percentile(lat, 95)), "p99": ms(percentile(lat, 99))},

@@ -12,6 +12,7 @@ import os
 import platform
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,16 @@ from sqlalchemy import text
 
 from bench import dataset as datasets
 from bench import read, report
-from bench.procs import BIN, ROOT, Server, ensure_secret_key, free_port, hirebridge, serve_supports_workers
+from bench.procs import (
+    BIN,
+    ROOT,
+    Server,
+    ensure_secret_key,
+    free_port,
+    hirebridge,
+    serve_supports_workers,
+    server_env,
+)
 from bench.syncbench import run_child
 from hirebridge import ids
 from hirebridge.store.db import make_engine, write_tx
@@ -34,6 +44,11 @@ from hirebridge.sync.normalize import _digest
 from hirebridge.timefmt import to_wire
 
 RESULTS = ROOT / "bench" / "results"
+# API and reference walks alternate this many times each (issue 16: one sample a side cannot tell
+# 0.99 from 1.2); the ratio reported is the median of the rounds', with their spread.
+REFERENCE_ROUNDS = 3
+# Each concurrent load runs this long, with 16 and then 64 clients.
+LOAD_SECONDS = 30.0
 QUICK_DB = datasets.CACHE_DIR / "quick-work.db"
 
 
@@ -125,6 +140,55 @@ def page_starts(url: str, integration_id: str) -> list[int]:
     return starts
 
 
+def read_during_sync(
+    client: httpx.Client, endpoint: str, url: str, integration_id: str, applications: int
+) -> dict[str, Any]:
+    """Walk `endpoint` while `hirebridge sync` (a process of its own) runs a FULL sync of a new sandbox
+    integration of `applications` into the same database, with the walked integration's served
+    documents cleared, so every page is rendered live; the documents are rendered again afterwards.
+    The walk stops when the sync ends; a sync that fails yields no figure."""
+    made = json.loads(
+        hirebridge(
+            "integrations",
+            "create",
+            "--tool",
+            "sandbox",
+            "--setting",
+            f"applications={applications}",
+            "--no-sync",
+            "--json",
+            url=url,
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    engine = make_engine(url)
+    with write_tx(engine) as conn:
+        conn.execute(text("UPDATE applications SET doc = NULL WHERE integration_id = :i"), {"i": integration_id})
+    sync = subprocess.Popen(
+        [str(BIN / "hirebridge"), "sync", made["id"]], env=server_env(url), stdout=subprocess.DEVNULL
+    )
+    try:
+        time.sleep(1.0)  # past the sync's start-up: the walk is to overlap its writes
+        walk = read.http_walk(client, endpoint, until=lambda: sync.poll() is not None)
+        running_at_end = sync.poll() is None
+        code = sync.wait(timeout=3600)
+    finally:
+        if sync.poll() is None:
+            sync.kill()
+        datasets.render_documents(engine, integration_id)
+        engine.dispose()
+    if code != 0:
+        raise RuntimeError(f"the sync beside the walk failed ({code}): no figure")
+    if walk.pages < 20:
+        raise RuntimeError(f"the sync ended after {walk.pages} pages: too few for a figure")
+    return walk.summary() | {
+        "seconds_per_page": walk.seconds / walk.pages,
+        "sync_applications": applications,
+        "sync_still_running_at_the_end": running_at_end,
+    }
+
+
 def validate_first_page(client: httpx.Client, url: str, dburl: str, integration_id: str) -> dict[str, Any]:
     """The bulk-built store serves pages: page 1 has the first 250 stored applications, each with its
     embeds, and the official SDK accepts it (its models validate every field)."""
@@ -158,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--applications", type=int, default=None, help="dataset size (quick: 100000, full: 1000000)")
     p.add_argument("--reuse", action="store_true", help="use the dataset already at --url (skip the build)")
     p.add_argument("--kombo-pages", type=int, default=None, help="SDK walk pages (quick 20, full 200, 0 = all)")
-    p.add_argument("--load-pages", type=int, default=None, help="pages per concurrent client (quick 3, full 25)")
+    p.add_argument(
+        "--load-seconds", type=float, default=LOAD_SECONDS, help="seconds of each concurrent load (16, 64 clients)"
+    )
     p.add_argument("--sync-small", type=int, default=None, help="sandbox applications, small sync (100 / 10k)")
     p.add_argument("--sync-large", type=int, default=None, help="sandbox applications, large sync (1000 / 100k)")
     p.add_argument("--lever-opportunities", type=int, default=None, help="Lever emulator size (quick 150, full 1000)")
@@ -176,7 +242,6 @@ def main(argv: list[str] | None = None) -> int:
     n = args.applications or (100_000 if quick else 1_000_000)
     url = args.url or f"sqlite:///{QUICK_DB}"
     kombo_pages = args.kombo_pages if args.kombo_pages is not None else (20 if quick else 200)
-    load_pages = args.load_pages or (3 if quick else 25)
     sync_small = args.sync_small or (100 if quick else 10_000)
     sync_large = args.sync_large or (1000 if quick else 100_000)
     # Quick: 150, not fewer: a DELTA's fixed requests (users, tags, postings, stages, deletions: ~17)
@@ -218,17 +283,44 @@ def main(argv: list[str] | None = None) -> int:
     log(f"raw db walk {raw.seconds:.2f}s; with embed queries {raw_embeds.seconds:.2f}s")
 
     serve = [str(BIN / "hirebridge"), "serve", "--port"]
-    port = free_port()
-    with Server([*serve, str(port)], url, port) as api, httpx.Client(headers=headers, timeout=120) as client:
+    port, ref_port = free_port(), free_port()
+    ref_argv = [sys.executable, "-m", "bench.baselines.reference_server", url, str(ref_port)]
+    with (
+        Server([*serve, str(port)], url, port) as api,
+        Server(ref_argv, url, ref_port, probe="/") as ref,
+        httpx.Client(headers=headers, timeout=120) as client,
+    ):
         endpoint = api.base + "/v1/ats/applications"
+        ref_endpoint = ref.base + "/v1/ats/applications"
         detail["validated_page"] = validate_first_page(client, endpoint, url, integration)
-        walk = read.http_walk(client, endpoint)
+        walk = read.http_walk(client, endpoint)  # also the warm-up of the comparison below
         assert walk.records == live, f"walked {walk.records} of {live} applications"
         detail["api_walk"] = walk.summary()
         log(f"API walk {walk.seconds:.2f}s ({walk.pages} pages)")
         sdk = read.kombo_walk(api.base, key, integration, kombo_pages or None)
         detail["kombo_sdk_walk"] = sdk.summary() | {"pages_limit": kombo_pages}
         log(f"kombo SDK walk {sdk.seconds:.2f}s ({sdk.pages} pages)")
+
+        # (1) API against the reference server: the same client, the same data, walks alternating
+        # (the order flips each round so neither side always follows the other).
+        api_walks: list[read.Walk] = []
+        ref_walks: list[read.Walk] = []
+        for r in range(REFERENCE_ROUNDS):
+            for side in ("api", "ref") if r % 2 == 0 else ("ref", "api"):
+                done = read.http_walk(client, endpoint if side == "api" else ref_endpoint)
+                assert done.records == live, f"{side} walked {done.records} of {live} applications"
+                (api_walks if side == "api" else ref_walks).append(done)
+        ratios = [a.seconds / b.seconds for a, b in zip(api_walks, ref_walks, strict=True)]
+        summary["api_vs_reference"] = round(statistics.median(ratios), 3)
+        summary["api_vs_reference_spread"] = round(max(ratios) - min(ratios), 3)
+        ref_walk = min(ref_walks, key=lambda w: w.seconds)
+        detail["reference_server_walk"] = ref_walk.summary()
+        detail["api_vs_reference_rounds"] = {
+            "api_seconds": [round(w.seconds, 3) for w in api_walks],
+            "reference_seconds": [round(w.seconds, 3) for w in ref_walks],
+            "ratios": [round(x, 3) for x in ratios],
+        }
+        log(f"API / reference walks, {REFERENCE_ROUNDS} rounds: ratios {detail['api_vs_reference_rounds']['ratios']}")
 
         # (3) keyset: the last page must cost what the first costs. Interleaved, medians.
         last_cursor = walk.cursors[-1]
@@ -257,6 +349,19 @@ def main(argv: list[str] | None = None) -> int:
             for name, params in filtered.items()
         }
 
+        # (7) pages read during a sync: the served documents cleared (as a sync's writes leave them
+        # until its render pass) and rendered live per request, while a sync writes to the database.
+        try:
+            during = read_during_sync(client, endpoint, url, integration, sync_small * 20 if quick else sync_large // 5)
+            ref_per_page = statistics.median(w.seconds / w.pages for w in ref_walks)
+            summary["during_sync_vs_reference"] = round(during["seconds_per_page"] / ref_per_page, 3)
+            detail["during_sync_walk"] = during
+            log(f"walk during a sync: {during['pages']} pages, {summary['during_sync_vs_reference']} x reference")
+        except Exception as exc:  # report the figure as missing, not the suite as failed
+            summary["during_sync_vs_reference"] = None
+            not_measured["during_sync_vs_reference"] = f"{type(exc).__name__}: {exc}"
+            log(not_measured["during_sync_vs_reference"])
+
         # (4) 1% changed through the store, then the incremental walk
         changed, updated_after = change_one_percent(url, integration)
         incr = read.http_walk(client, endpoint, {"updated_after": updated_after}, count=read.count_results)
@@ -265,41 +370,50 @@ def main(argv: list[str] | None = None) -> int:
         log(f"incremental walk {incr.seconds:.2f}s for {incr.records} records ({changed} changed)")
         rss_single = api.rss_bytes()
 
-    port = free_port()
-    ref_argv = [sys.executable, "-m", "bench.baselines.reference_server", url, str(port)]
-    with Server(ref_argv, url, port, probe="/") as ref, httpx.Client(headers=headers, timeout=120) as client:
-        ref_walk = read.http_walk(client, ref.base + "/v1/ats/applications")
-    detail["reference_server_walk"] = ref_walk.summary()
-    summary["api_vs_reference"] = round(walk.seconds / ref_walk.seconds, 3)
-    log(f"reference walk {ref_walk.seconds:.2f}s")
-
-    # (6) concurrency
+    # (6) concurrency: 16 and 64 clients, each for LOAD_SECONDS, every answer checked
     workers = serve_supports_workers()
     port = free_port()
     argv = [*serve, str(port), *(["--workers", "2"] if workers else [])]
+    loads: dict[int, dict[str, Any]] = {}
     with Server(argv, url, port) as api:
-        spread = [walk.cursors[i * len(walk.cursors) // 16] for i in range(16)]
-        load = read.concurrent_load(api.base + "/v1/ats/applications", headers, spread, load_pages, api.rss_by_process)
-    load["server_workers"] = 2 if workers else 1
-    if not workers:
-        load["note"] = "hirebridge serve has no --workers option yet: 1 worker"
+        for clients in (16, 64):
+            spread = [walk.cursors[i * len(walk.cursors) // clients] for i in range(clients)]
+            loads[clients] = read.concurrent_load(
+                api.base + "/v1/ats/applications", headers, spread, args.load_seconds, api.rss_by_process
+            )
+            loads[clients]["server_workers"] = 2 if workers else 1
+            log(
+                f"{clients} clients: {loads[clients]['records_per_s']} records/s, {loads[clients]['errors']} errors, "
+                f"p99 {loads[clients]['page_ms']['p99']} ms, RSS {loads[clients]['server_rss_mb_peak']} MB"
+            )
+    load = loads[16]
     load["single_worker_rss_mb_after_walks"] = round(rss_single / 1e6, 1)
     detail["concurrent_16_clients"] = load
-    summary["errors_under_load"] = load["errors"]
-    log(f"16 clients: {load['records_per_s']} records/s, {load['errors']} errors, RSS {load['server_rss_mb_peak']} MB")
+    detail["concurrent_64_clients"] = loads[64]
+    summary["errors_under_load"] = load["errors"] + loads[64]["errors"]
+    summary["p99_ms_64_clients"] = loads[64]["page_ms"]["p99"]
 
     # Sync: engine rate and memory (sandbox), rate-limited source and DELTA (Lever emulator)
     sync_url = _side_url(url, "sync")
     small = run_child("sandbox", sync_url, str(sync_small))
     large = run_child("sandbox", sync_url, str(sync_large))
+    for run in (small, large):  # a failed sync yields no rate
+        if run["state"] != "SUCCEEDED":
+            raise RuntimeError(f"the sandbox sync of {run['applications']} applications failed: {run['error']}")
     detail["sandbox_sync_small"] = small
     detail["sandbox_sync_large"] = large
     summary["engine_records_per_s"] = large["records_per_s"]
     summary["rss_large_vs_small"] = round(large["peak_rss_mb"] / small["peak_rss_mb"], 3)
+    # What the sync itself adds to its process, for a 10x larger source: peak RSS above the RSS
+    # just before the sync (the interpreter, imports and engine are not the sync's).
+    growth_small = small["peak_rss_mb"] - small["rss_before_sync_mb"]
+    growth_large = large["peak_rss_mb"] - large["rss_before_sync_mb"]
+    summary["rss_growth_ratio"] = round(growth_large / growth_small, 3) if growth_small > 0 else None
     log(f"sandbox sync {large['records_per_s']} records/s; RSS {small['peak_rss_mb']} -> {large['peak_rss_mb']} MB")
     try:
         lever = run_child("lever", sync_url, str(lever_opps), str(args.lever_rate))
         detail["lever_sync"] = lever
+        _require_succeeded("Lever", lever, ("full", "delta", "delta_without_refresh"))
         summary["sync_vs_rate_limit"] = round(lever["full"]["seconds"] / lever["full"]["min_seconds"], 3)
         full_seconds = lever["full"]["seconds"]
         summary["delta_vs_full_sync"] = round(lever["delta"]["seconds"] / full_seconds, 3)
@@ -314,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         gh = run_child("greenhouse", sync_url, str(greenhouse_apps), str(args.greenhouse_window))
         detail["greenhouse_sync"] = gh
+        _require_succeeded("Greenhouse", gh, ("full", "delta"))
         summary["greenhouse_sync_vs_rate_limit"] = round(gh["full"]["seconds"] / gh["full"]["min_seconds"], 3)
         log(f"greenhouse sync: {gh['full']} / delta {gh['delta']}")
     except Exception as exc:  # report the figure as missing, not the suite as failed
@@ -387,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
             "cached": ds.cached,
             "seconds": round(ds.build_seconds, 1),
         },
-        "summary": {k: summary.get(k) for k in report.TARGETS},
+        "summary": {k: summary.get(k) for k in report.SUMMARY_KEYS},
         "met": {k: report.met(k, summary.get(k)) for k in report.TARGETS},
         "table_only": {"api_process_rss_mb": load["api_process_rss_mb_peak"]},
         "not_measured": not_measured,
@@ -406,6 +521,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _require_succeeded(tool: str, result: dict[str, Any], runs: tuple[str, ...]) -> None:
+    """A failed sync yields no rate: its figure is reported as not measured, with the reason."""
+    for name in runs:
+        if result[name]["state"] != "SUCCEEDED":
+            raise RuntimeError(f"{tool} {name} sync {result[name]['state']}: {result[name]['error']}")
+
+
 def _side_url(url: str, purpose: str) -> str:
     """The sync and write benchmarks each write into a database of their own (they reset it)."""
     if url.startswith("sqlite"):
@@ -421,7 +543,7 @@ def _figures(d: dict[str, Any], kombo_pages: int | None) -> dict[str, Any]:
         d["raw_db_walk"],
         d["raw_db_walk_with_embed_queries"],
     )
-    sdk, load = d["kombo_sdk_walk"], d["concurrent_16_clients"]
+    sdk = d["kombo_sdk_walk"]
     f: dict[str, Any] = {
         "API walk (httpx)": f"{api['seconds']} s, {api['records_per_s']:,} records/s, {api['mb_per_s']} MB/s, "
         f"page p50/p95/p99 {api['page_ms']['p50']}/{api['page_ms']['p95']}/{api['page_ms']['p99']} ms",
@@ -437,11 +559,28 @@ def _figures(d: dict[str, Any], kombo_pages: int | None) -> dict[str, Any]:
         "filtered (median)": ", ".join(f"{k} {v} ms" for k, v in d["filtered_ms"].items()),
         "incremental walk": f"{d['incremental_walk']['seconds']} s for {d['incremental_walk']['records']:,} records "
         f"({d['incremental_walk']['changed_applications']:,} applications changed)",
-        "16 clients": f"{load['records_per_s']:,} records/s, {load['requests']} requests, {load['errors']} errors, "
-        f"p50/p99 {load['page_ms']['p50']}/{load['page_ms']['p99']} ms, {load['server_workers']} server worker(s), "
-        f"RSS peak {load['api_process_rss_mb_peak']} MB per API process ({load['server_rss_mb_peak']} MB for all "
-        f"{load['processes']} server processes)",
     }
+    rounds = d.get("api_vs_reference_rounds")
+    if rounds:
+        f["API / reference walks, alternating"] = (
+            f"API {rounds['api_seconds']} s, reference {rounds['reference_seconds']} s, ratios {rounds['ratios']}"
+        )
+    if "during_sync_walk" in d:
+        w = d["during_sync_walk"]
+        f["walk during a sync (documents rendered live)"] = (
+            f"{w['pages']} pages in {w['seconds']} s, page p50/p99 {w['page_ms']['p50']}/{w['page_ms']['p99']} ms, "
+            f"beside a FULL sandbox sync of {w['sync_applications']:,} applications"
+        )
+    for clients in (16, 64):
+        load = d.get(f"concurrent_{clients}_clients")
+        if load is None:
+            continue
+        f[f"{clients} clients"] = (
+            f"{load['seconds']} s, {load['records_per_s']:,} records/s, {load['requests']} requests, "
+            f"{load['errors']} errors, p50/p99 {load['page_ms']['p50']}/{load['page_ms']['p99']} ms, "
+            f"{load['server_workers']} server worker(s), RSS peak {load['api_process_rss_mb_peak']} MB per API "
+            f"process ({load['server_rss_mb_peak']} MB for all {load['processes']} server processes)"
+        )
     for name in ("sandbox_sync_small", "sandbox_sync_large"):
         s = d[name]
         f[f"sandbox FULL sync, {s['applications']:,} applications"] = (
