@@ -149,9 +149,14 @@ async def _attempt(
     return delivery, await _post(client, delivery, secret, settings)
 
 
+# How long a batch of results waits for more to join it (see _Recorder).
+RECORD_GATHER_SECONDS = 0.02
+
+
 class _Recorder:
-    """Records finished attempts in the background, batched: while one batch is being written, the
-    attempts that finish meanwhile wait and go together in the next transaction. On SQLite, where
+    """Records finished attempts in the background, batched: a batch waits RECORD_GATHER_SECONDS for
+    others to join (unless a lane's worth is already waiting), and while one batch is being written
+    the attempts that finish meanwhile wait and go together in the next transaction. On SQLite, where
     every commit is a write of the WAL, that is what lets a lane keep up with its POSTs."""
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
@@ -166,6 +171,10 @@ class _Recorder:
 
     async def _write(self) -> None:
         while self.waiting:
+            if len(self.waiting) < self.settings.webhook_concurrency:
+                # A moment for the attempts finishing now to join: a batch costs about what one
+                # attempt alone costs, and the POSTs are already done (only the record waits).
+                await asyncio.sleep(RECORD_GATHER_SECONDS)
             batch, self.waiting = self.waiting, []
             try:
                 await asyncio.to_thread(_record, self.engine, batch, self.settings)
