@@ -75,7 +75,8 @@ class Settings(BaseSettings):
     # resolved address must be public unless `webhook_allow_private_urls` (tests, the demo). The
     # delivery lane looks for due deliveries every `webhook_poll_seconds`, sends at most
     # `webhook_concurrency` at once, each attempt given `webhook_timeout_seconds`; a claimed delivery
-    # whose process died is claimed again after `webhook_lease_seconds` (keep it above the timeout).
+    # whose process died is claimed again after `webhook_lease_seconds` (keep it above twice the
+    # timeout: a delivery claimed ahead waits up to one timeout for a slot, then gets its own).
     # A failed attempt is retried after a random delay in [0, min(max_delay, base * 2^(n-1))] (full
     # jitter) until `webhook_retry_period_seconds` after the event, then the delivery FAILS. A
     # subscription whose attempts failed `webhook_disable_after_failures` times in a row over at least
