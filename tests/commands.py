@@ -61,9 +61,17 @@ def free_port() -> int:
 class Running:
     """A long-running command (`serve`, `demo`, `worker`) whose output is collected as it comes."""
 
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path | None = None, merge: bool = True) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        cwd: Path | None = None,
+        merge: bool = True,
+        command: list[str] | None = None,
+    ) -> None:
+        """`command`: how to start hirebridge (default: this interpreter's `-m hirebridge.cli`)."""
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hirebridge.cli", *args],
+            [*(command or [sys.executable, "-m", "hirebridge.cli"]), *args],
             env=env,
             cwd=cwd,
             stdout=subprocess.PIPE,

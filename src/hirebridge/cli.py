@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
-from hirebridge import crypto, netguard
+from hirebridge import __version__, crypto, netguard
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.framework.errors import ConfigError
 from hirebridge.connectors.registry import CONNECTORS, TOOLS, Tool
@@ -92,6 +92,22 @@ custom_fields_app = typer.Typer(
 webhooks_app = typer.Typer(
     help="Outgoing webhooks (Kombo's events, signed with the environment's secret).", no_args_is_help=True
 )
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"hirebridge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print HireBridge's version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
+    del version  # handled by its callback, before any command
+
+
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="api-keys")
 app.add_typer(integrations_app, name="integrations")
