@@ -63,6 +63,8 @@ def test_the_wheel_and_the_sdist_carry_the_licence_and_the_one_version(dist: Pat
     with tarfile.open(sdist) as archive:
         members = set(archive.getnames())
     assert {f"hirebridge-{version}/{name}" for name in ("LICENSE", "NOTICE", "pyproject.toml")} <= members
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M)
     licence = (REPO / "LICENSE").read_text()
     assert "Apache License" in licence and "Version 2.0, January 2004" in licence
 
