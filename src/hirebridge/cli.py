@@ -92,6 +92,8 @@ custom_fields_app = typer.Typer(
 webhooks_app = typer.Typer(
     help="Outgoing webhooks (Kombo's events, signed with the environment's secret).", no_args_is_help=True
 )
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"hirebridge {__version__}")
