@@ -19,9 +19,13 @@ def truncate_ms(value: datetime) -> datetime:
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
-def to_wire(value: datetime | None) -> str | None:
+def to_wire(value: datetime | str | None) -> str | None:
+    """A stored time on the wire; `value` may be SQLite's stored text of it, as driver SQL reads it
+    (store/listing.py's loaders)."""
     if value is None:
         return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if value.tzinfo is not UTC:
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     # isoformat of a UTC value is `YYYY-MM-DDTHH:MM:SS.mmm+00:00`, milliseconds truncated and the

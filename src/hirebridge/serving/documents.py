@@ -8,7 +8,6 @@ same serializer, so a stored document is byte for byte what a live render gives.
 
 from __future__ import annotations
 
-import orjson
 from sqlalchemy import Connection
 
 from hirebridge.model.documents import DOCUMENT_MODELS
@@ -18,6 +17,7 @@ from hirebridge.store import documents as store_documents
 
 DOCUMENTED: dict[str, Listing] = {"applications": applications.LISTING}
 assert set(DOCUMENTED) == set(DOCUMENT_MODELS), "every document model needs its listing here"
+assert all(listing.render is not None for listing in DOCUMENTED.values()), "a documented listing renders them"
 
 
 def render_stale(
@@ -32,9 +32,8 @@ def render_stale(
     rows = store_documents.cleared(conn, model, integration_id, limit, after_pk, until_pk)
     if not rows:
         return None
-    documents = listing.serialize(conn, rows)
-    store_documents.save(
-        conn, model, [(row.id, orjson.dumps(doc).decode()) for row, doc in zip(rows, documents, strict=True)]
-    )
+    assert listing.render is not None
+    documents = listing.render(conn, rows)
+    store_documents.save(conn, model, [(row.id, doc.decode()) for row, doc in zip(rows, documents, strict=True)])
     last: int = rows[-1].pk
     return last

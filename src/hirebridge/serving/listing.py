@@ -23,6 +23,8 @@ from hirebridge.timefmt import to_wire
 
 # A page of rows (`store.listing.row_columns`) -> their results, in order.
 Serializer = Callable[[Connection, Sequence[Row[Any]]], list[dict[str, Any]]]
+# Rows (`store.listing.render_columns`) -> their served documents (model/documents.py), JSON, in order.
+Renderer = Callable[[Connection, Sequence[Row[Any]]], list[bytes]]
 
 
 # --- parameters ----------------------------------------------------------------------------------
@@ -85,6 +87,8 @@ class Listing:
     model: str
     serialize: Serializer
     filters: Sequence[Filter] = ()
+    # Listings with served documents: what renders them (the render pass and a live page alike).
+    render: Renderer | None = None
 
 
 def column_in(name: str, param: Param, column: str, field: str | None = None) -> Filter:
@@ -116,6 +120,7 @@ def page_documents(conn: Connection, listing: Listing, rows: Sequence[Sequence[A
     (model/documents.py, serving/documents.py), comma-separated: each stored document as it is -- no
     parsing, no re-serializing -- or, where it is cleared, a live render with the same serializer
     that rendered the stored ones."""
+    assert listing.render is not None, f"{listing.model} has no document renderer"
     documents = [row[2] for row in rows]
     if None not in documents:
         # Encoded one by one: joining first would widen every document to the page's widest
@@ -123,7 +128,7 @@ def page_documents(conn: Connection, listing: Listing, rows: Sequence[Sequence[A
         return b",".join([document.encode() for document in documents])
     stale = [row[1] for row in rows if row[2] is None]
     full = store_listing.rows_by_id(conn, listing.model, stale)
-    rendered = {row.id: orjson.dumps(item) for row, item in zip(full, listing.serialize(conn, full), strict=True)}
+    rendered = {row.id: document for row, document in zip(full, listing.render(conn, full), strict=True)}
     return b",".join(rendered[row[1]] if row[2] is None else row[2].encode() for row in rows)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, select, update
 
-from hirebridge.store.listing import row_columns
+from hirebridge.store.listing import render_columns
 from hirebridge.store.tables import SYNCED_TABLES
 
 
@@ -17,12 +17,12 @@ def cleared(
     conn: Connection, model: str, integration_id: str, limit: int, after_pk: int = 0, until_pk: int | None = None
 ) -> Sequence[Row[Any]]:
     """Up to `limit` of the integration's `model` records with `after_pk < pk <= until_pk` whose
-    document is cleared, in pk order, with `row_columns` (what the serializer reads)."""
+    document is cleared, in pk order, with `render_columns` (what the renderer reads)."""
     table = SYNCED_TABLES[model]
     conditions = [table.c.integration_id == integration_id, table.c.pk > after_pk, table.c.doc.is_(None)]
     if until_pk is not None:
         conditions.append(table.c.pk <= until_pk)
-    return conn.execute(select(*row_columns(table)).where(*conditions).order_by(table.c.pk).limit(limit)).all()
+    return conn.execute(select(*render_columns(table)).where(*conditions).order_by(table.c.pk).limit(limit)).all()
 
 
 def save(conn: Connection, model: str, documents: Iterable[tuple[str, str]]) -> None:
