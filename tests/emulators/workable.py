@@ -25,6 +25,7 @@ moving its candidate's `updated_at` (Workable does not document that it does).
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import threading
@@ -86,6 +87,14 @@ def _parse(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+class Refused(Exception):
+    """A write Workable refuses: its status and `error`."""
+
+    def __init__(self, status: int, error: str) -> None:
+        super().__init__(error)
+        self.status, self.error = status, error
 
 
 @dataclass
@@ -298,10 +307,11 @@ class WorkableEmulator:
         self.activities[candidate_id][activity_id] = activity
         return activity
 
-    def add_comment(self, candidate_id: str, body: str, *, touch: bool = True) -> Json:
-        """A comment by the account's first member; it moves its candidate's `updated_at` unless `touch=False`."""
+    def add_comment(self, candidate_id: str, body: str, *, touch: bool = True, member: Json | None = None) -> Json:
+        """A comment (by the account's first member unless another is given); it moves its candidate's
+        `updated_at` unless `touch=False`."""
         with self._lock:
-            member = self.data["members"][sorted(self.data["members"])[0]]
+            member = member or self.data["members"][sorted(self.data["members"])[0]]
             activity = self._activity(candidate_id, "comment", body, self._now(), member)
             if touch:
                 self.data["candidates"][candidate_id]["updated_at"] = self._now()
@@ -344,27 +354,27 @@ class WorkableEmulator:
             if "updated_at" in record:
                 record["updated_at"] = self._now()
 
-    def move(self, candidate_id: str, slug: str) -> None:
+    def move(self, candidate_id: str, slug: str, *, member: Json | None = None) -> None:
         """What `POST /candidates/:id/move` does."""
         with self._lock:
             stage = self.data["stages"][slug]
-            member = self.data["members"][sorted(self.data["members"])[0]]
+            member = member or self.data["members"][sorted(self.data["members"])[0]]
             self._activity(candidate_id, slug, None, self._now(), member)
             changes: Json = {"stage": stage["name"], "stage_kind": stage["kind"]}
             if slug == "hired":
                 changes["hired_at"] = self._now()
             self.edit("candidates", candidate_id, **changes)
 
-    def disqualify(self, candidate_id: str, reason_id: str, *, withdrew: bool = False) -> None:
-        """What `POST /candidates/:id/disqualify` does."""
+    def disqualify(self, candidate_id: str, reason_id: str | None, *, withdrew: bool = False) -> None:
+        """What `POST /candidates/:id/disqualify` does (a reason is optional)."""
         with self._lock:
-            reason = self.data["reasons"][reason_id]
+            reason = self.data["reasons"][reason_id] if reason_id else None
             self.edit(
                 "candidates",
                 candidate_id,
                 disqualified=True,
                 withdrew=withdrew,
-                disqualification_reason=reason["description"],
+                disqualification_reason=reason["description"] if reason else None,
             )
 
     def edit_offer(self, candidate_id: str, **changes: Any) -> None:
@@ -399,10 +409,21 @@ class WorkableEmulator:
             ("/events", self._events),
         ]
         routes = [Route(path, self._endpoint(handler), methods=["GET"]) for path, handler in listings]
+        writes: list[tuple[str, Callable[[Request, Any], Response]]] = [
+            ("/jobs/{shortcode}/candidates", self._w_create),
+            ("/candidates/{id}/move", self._w_move),
+            ("/candidates/{id}/disqualify", self._w_disqualify),
+            ("/candidates/{id}/comments", self._w_comment),
+        ]
+        routes += [Route(path, self._answering(handler), methods=["POST"]) for path, handler in writes]
         return self.harness.middleware(Starlette(routes=[Mount("/spi/v3", routes=routes)]), _rate_limited)
 
     def _endpoint(self, handler: Callable[[Request], Response]) -> Callable[[Request], Any]:
+        return self._answering(lambda request, _body: handler(request))
+
+    def _answering(self, handler: Callable[[Request, Any], Response]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
+            raw = await request.body()
             with self._lock:
                 spent = self._spend()
                 if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -410,7 +431,17 @@ class WorkableEmulator:
                 elif spent:
                     answer = JSONResponse({"error": "Rate limit exceeded"}, 429)
                 else:
-                    answer = handler(request)
+                    try:
+                        body = json.loads(raw) if raw else None
+                    except ValueError:
+                        body = ValueError
+                    if body is ValueError:
+                        answer = JSONResponse({"error": "The request body is not valid JSON"}, 400)
+                    else:
+                        try:
+                            answer = handler(request, body)
+                        except Refused as refused:
+                            answer = JSONResponse({"error": refused.error}, refused.status)
                 answer.headers.update(self._window_headers())
                 return answer
 
@@ -514,12 +545,98 @@ class WorkableEmulator:
         offer = self.offers.get(request.path_params["id"])
         return JSONResponse(offer) if offer is not None else JSONResponse({"error": "Not found"}, 404)
 
+    # --- writes (the endpoints of Workable's reference; the recordings' bodies) ------------------
+
+    def _member(self, body: Json) -> Json:
+        member = self.data["members"].get(str(body.get("member_id") or ""))
+        if member is None:
+            raise Refused(422, "member_id is missing or is not a member of the account")
+        return member
+
+    def _candidate(self, request: Request) -> Json:
+        candidate = self.data["candidates"].get(request.path_params["id"])
+        if candidate is None:
+            raise Refused(404, "Not found")
+        return candidate
+
+    def _w_create(self, request: Request, given: Any) -> Response:
+        """`POST /jobs/:shortcode/candidates {sourced, candidate}` -> 201 `{status, candidate}` (the detail)."""
+        body = _object(given)
+        shortcode = request.path_params["shortcode"]
+        if shortcode not in self.data["jobs"]:
+            raise Refused(404, "Not found")
+        given = body.get("candidate")
+        if not isinstance(given, dict) or not given.get("email") or not (given.get("name") or given.get("firstname")):
+            raise Refused(422, "candidate needs a name and an email")
+        sourced = bool(body.get("sourced", True))
+        candidate = self.add_candidate(random.Random(self._serial), len(self.data["candidates"]), shortcode)
+        stage = self.data["stages"]["sourced" if sourced else "applied"]
+        self.offers.pop(candidate["id"], None)
+        now = self._now()
+        candidate.update(
+            name=given.get("name") or f"{given.get('firstname', '')} {given.get('lastname', '')}".strip(),
+            firstname=given.get("firstname"),
+            lastname=given.get("lastname"),
+            email=given["email"],
+            phone=given.get("phone"),
+            headline=given.get("headline"),
+            address=None,
+            domain=None,
+            sourced=sourced,
+            stage=stage["name"],
+            stage_kind=stage["kind"],
+            disqualified=False,
+            withdrew=False,
+            disqualification_reason=None,
+            hired_at=None,
+            moved_to_offer_at=None,
+            created_at=now,
+            updated_at=now,
+        )
+        detail = {**candidate, "disqualified_at": None, "tags": [], "answers": [], "resume_url": None}
+        return JSONResponse({"status": "created", "candidate": detail}, 201)
+
+    def _w_move(self, request: Request, given: Any) -> Response:
+        body = _object(given)
+        candidate, member = self._candidate(request), self._member(body)
+        slug = body.get("target_stage")
+        if slug not in self.data["stages"]:
+            raise Refused(422, f"target_stage {slug!r} is not a stage of the job")
+        self.move(candidate["id"], str(slug), member=member)
+        return Response(b"", 200)
+
+    def _w_disqualify(self, request: Request, given: Any) -> Response:
+        body = _object(given)
+        candidate = self._candidate(request)
+        self._member(body)
+        reason = body.get("disqualify_reason_id")
+        if reason is not None and reason not in self.data["reasons"]:
+            raise Refused(422, f"disqualify_reason_id {reason!r} is not a disqualification reason")
+        self.disqualify(candidate["id"], str(reason) if reason else None, withdrew=bool(body.get("withdrew")))
+        return Response(b"", 200)
+
+    def _w_comment(self, request: Request, given: Any) -> Response:
+        body = _object(given)
+        candidate, member = self._candidate(request), self._member(body)
+        comment = body.get("comment")
+        text = comment.get("body") if isinstance(comment, dict) else None
+        if not isinstance(text, str) or not text:
+            raise Refused(422, "comment.body is required")
+        activity = self.add_comment(candidate["id"], text, member=member)
+        return JSONResponse({"id": activity["id"]}, 201)
+
     def _events(self, request: Request) -> Response:
         events = list(self.data["events"].values())
         candidate = request.query_params.get("candidate_id")
         if candidate:
             events = [e for e in events if (e.get("candidate") or {}).get("id") == candidate]
         return self._listing(request, "events", events)
+
+
+def _object(body: Any) -> Json:
+    if not isinstance(body, dict):
+        raise Refused(422, "The request body must be an object")
+    return body
 
 
 def _rate_limited() -> Response:
