@@ -43,7 +43,9 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
     elif tool == "greenhouse":
         source = GreenhouseEmulator(seed=11, applications=40, client_secret=KEY, rate_limit=None).running()
     elif tool == "workable":
-        source = serve(WorkableEmulator(KEY, seed=11, candidates=40, jobs=4, window=None).app())
+        workable = WorkableEmulator(KEY, seed=11, candidates=40, jobs=4, window=None)
+        source = serve(workable.app())
+        extra["member_id"] = sorted(workable.data["members"])[0]  # the member Workable writes are made as
     else:
         source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
     with source as url:

@@ -10,7 +10,7 @@ incremental filter and are read in full on every run; so are the disqualificatio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -30,11 +30,14 @@ from hirebridge.connectors.framework import (
     client_tunables,
     plain,
 )
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.paging import ONE, NextUrl
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext, iso8601
+from hirebridge.connectors.workable import actions as writes
 from hirebridge.connectors.workable import mapping, shapes
 from hirebridge.connectors.workable.coverage import COVERAGE
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
 MAX_PAGE_SIZE = 100
@@ -83,10 +86,18 @@ class WorkableConnector(HttpConnector):
             ),
             ConfigField("page_size", "int", default=MAX_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE, label="Page size"),
             child_refresh(REFRESH_PARTS),
+            ConfigField(
+                "member_id",
+                label="Acting member",
+                help="Optional: the id of the Workable member (GET /members) that write actions are made as; "
+                "Workable requires one to move, disqualify or comment on a candidate.",
+            ),
         ]
     )
     records = None
     check_request = Request("GET", "/members", {"limit": 1})
+    # Write actions (actions.py): what Workable's API can do of Kombo's, and with which fields.
+    actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
 
     def auth(self) -> Auth:
         return BearerToken(self.settings["api_key"])
@@ -150,6 +161,9 @@ class WorkableConnector(HttpConnector):
                 ),
             ),
         ]
+
+    async def perform(self, action: Action) -> ActionResult:
+        return await writes.WorkableWriter(self.runtime, self.settings.get("member_id")).perform(action)
 
 
 async def _load_stage_slugs(run: StreamRun) -> dict[str, Any]:
