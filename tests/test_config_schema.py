@@ -33,7 +33,17 @@ def test_crypto_seals_exactly_the_secret_fields_of_the_schemas(tool: str) -> Non
 
 
 def test_the_registry_reads_the_connector_classes() -> None:
-    assert list(TOOLS) == [cls.tool for cls in CONNECTOR_CLASSES] == ["sandbox", "ashby", "greenhouse", "lever"]
+    assert (
+        list(TOOLS)
+        == [cls.tool for cls in CONNECTOR_CLASSES]
+        == [
+            "sandbox",
+            "ashby",
+            "greenhouse",
+            "lever",
+            "workable",
+        ]
+    )
     for cls in (SandboxConnector, AshbyConnector, GreenhouseConnector, LeverConnector):
         tool = TOOLS[cls.tool]
         assert (tool.label, tool.config, tool.coverage) == (cls.label, cls.config, cls.coverage)

@@ -1,4 +1,5 @@
-"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse) after a first sync, behind the real server."""
+"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse, Workable) after a first sync, behind
+the real server."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.emulators.ashby import AshbyEmulator
 from tests.emulators.greenhouse import GreenhouseEmulator
 from tests.emulators.harness import serve
 from tests.emulators.lever import LeverEmulator
+from tests.emulators.workable import WorkableEmulator
 from tests.support import World
 
 KEY = "tool-worlds-key"
@@ -40,6 +42,10 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
         extra["perform_as"] = next(iter(lever.users))  # the Lever user write actions are made as
     elif tool == "greenhouse":
         source = GreenhouseEmulator(seed=11, applications=40, client_secret=KEY, rate_limit=None).running()
+    elif tool == "workable":
+        workable = WorkableEmulator(KEY, seed=11, candidates=40, jobs=4, window=None)
+        source = serve(workable.app())
+        extra["member_id"] = sorted(workable.data["members"])[0]  # the member Workable writes are made as
     else:
         source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
     with source as url:
@@ -56,4 +62,6 @@ def config_for(tool: str, url: str) -> dict[str, object]:
         credentials = {"client_id": "gh-client-id", "client_secret": KEY, "token_url": f"{url}/token"}
         tunables = {k: v for k, v in CLIENT.items() if k != "api_key"}
         return {**tunables, **credentials, "base_url": f"{url}/v3"}
+    if tool == "workable":  # the API lives under /spi/v3 of the account's subdomain
+        return {**CLIENT, "subdomain": "kit", "base_url": f"{url}/spi/v3"}
     return {**CLIENT, "base_url": url}

@@ -38,6 +38,7 @@ from hirebridge.connectors.framework.webhooks import Event, Receiver, Ref, Refet
 from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.sandbox import SandboxConnector
+from hirebridge.connectors.workable import WorkableConnector
 from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.coverage import Coverage
 
@@ -132,7 +133,13 @@ class Tool:
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (SandboxConnector, AshbyConnector, GreenhouseConnector, LeverConnector)
+CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (
+    SandboxConnector,
+    AshbyConnector,
+    GreenhouseConnector,
+    LeverConnector,
+    WorkableConnector,
+)
 TOOLS: dict[str, Tool] = {connector.tool: Tool.of(connector) for connector in CONNECTOR_CLASSES}
 CONNECTORS: dict[str, ConnectorFactory] = {tool_id: tool.factory for tool_id, tool in TOOLS.items()}
 

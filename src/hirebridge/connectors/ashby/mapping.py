@@ -7,11 +7,10 @@ rows without re-fetching. Whatever Ashby does not provide stays None / empty.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from hirebridge.connectors.names import split_name
+from hirebridge.connectors.names import parse_time, split_name
 from hirebridge.model.records import (
     Application,
     ApplicationStage,
@@ -45,18 +44,6 @@ from hirebridge.model.records import (
 )
 
 Json = dict[str, Any]
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Ashby's ISO 8601 timestamps (`...Z` or offsets, dates too); None for anything unreadable
-    (the spec's own examples hold placeholders such as "string")."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _id(obj: Any) -> str | None:

@@ -17,6 +17,8 @@ syncs); `validate` refuses them, suggesting the closest name.
 from __future__ import annotations
 
 import difflib
+import re
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -196,7 +198,34 @@ class ConfigSchema:
                 settings[f.name] = None if value is None else f.parse(value)
                 continue
             settings[f.name] = f.parse(value)
+        for f in self.fields:
+            if f.type == "url" and isinstance(settings[f.name], str) and "{" in settings[f.name]:
+                settings[f.name] = self._fill(f, settings, tool=tool)
         return settings
+
+    def _fill(self, f: ConfigField, settings: Mapping[str, Any], *, tool: str) -> str:
+        """A URL that names other settings in braces, with their values: a vendor whose API lives
+        under the account's own host or path (`https://{subdomain}.workable.com/spi/v3`). Each value
+        must be one host label or path segment, so a setting cannot point the URL elsewhere."""
+        template: str = settings[f.name]
+        values: dict[str, str] = {}
+        for _text, name, _spec, _conversion in string.Formatter().parse(template):
+            if name is None:
+                continue
+            field = self._by_name.get(name)
+            if field is None or field.secret:
+                raise ConfigError(f"{f.title()} names {{{name}}}, which is not a setting of a {tool} integration")
+            value = settings.get(name)
+            if value is None:
+                raise ConfigError(f"a {tool} integration needs {field.title()} (the API URL uses it)", field=name)
+            if not _URL_PART.match(str(value)):
+                raise ConfigError(f"{field.title()} must be letters, digits, '-' or '_', got {value!r}", field=name)
+            values[name] = str(value)
+        return template.format_map(values)
+
+
+# One host label or path segment (a Workable subdomain, a Recruitee company id).
+_URL_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def _blank(value: Any) -> bool:

@@ -113,6 +113,8 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 MAX_REDIRECTS = 10
+# The prefixes of the headers that say a vendor's rate window is spent and when it resets.
+SPENT_WINDOW = ("x-ratelimit", "x-rate-limit")
 
 
 def reset_seconds(value: str | None, now: float) -> float | None:
@@ -507,12 +509,14 @@ class SourceClient:
         return response
 
     async def _note_spent_window(self, response: httpx.Response) -> None:
-        """`X-RateLimit-Remaining: 0` (Greenhouse): the vendor's window is spent -- by us, or by another
-        client of the same credentials our limiter knows nothing of. Every user of the integration's
-        limiter waits until `X-RateLimit-Reset` instead of spending a request on a 429."""
-        if response.headers.get("x-ratelimit-remaining", "").strip() != "0":
+        """`X-RateLimit-Remaining: 0` (Greenhouse; Workable spells it `X-Rate-Limit-Remaining`): the
+        vendor's window is spent -- by us, or by another client of the same credentials our limiter
+        knows nothing of. Every user of the integration's limiter waits until the reset header's time
+        instead of spending a request on a 429."""
+        spent = [prefix for prefix in SPENT_WINDOW if response.headers.get(f"{prefix}-remaining", "").strip() == "0"]
+        if not spent:
             return
-        wait = reset_seconds(response.headers.get("x-ratelimit-reset"), time.time())
+        wait = reset_seconds(response.headers.get(f"{spent[0]}-reset"), time.time())
         if wait and isinstance(self.limiter, Penalizable):
             await self.limiter.penalize(min(wait, self.retry.max_delay))
 

@@ -257,13 +257,22 @@ def rpc_failure(client: SourceClient, endpoint: str, answer: Any) -> RpcError | 
     return RpcError(f"{client.tool} {endpoint}: {client.redact.excerpt(str(message))}", code=code)
 
 
+# `records` of an answer that is one record, not a list (Workable's `/candidates/:id/offer`).
+ONE = "."
+
+
 def page_records(tool: str, endpoint: str, body: Any, records: str | None, shape: Shape | None) -> list[Json]:
-    """The records of one answer (at key `records`, or the body itself when None), each checked
+    """The records of one answer (at key `records`, the body itself when None, the body as the only
+    record when `ONE`), each checked
     against `shape` (or at least an object)."""
     if records is None:
         found = body
         if not isinstance(found, list):
             raise MappingError(tool, endpoint, f"the answer is {describe(body)}, expected a list")
+    elif records == ONE:
+        if not isinstance(body, dict):
+            raise MappingError(tool, endpoint, f"the answer is {describe(body)}, expected an object")
+        found = [body]
     else:
         if not isinstance(body, dict):
             raise MappingError(tool, endpoint, f"the answer is {describe(body)}, expected an object")

@@ -35,7 +35,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from hirebridge.connectors.base import Checkpoint, Deleted, FetchContext, StreamItem
-from hirebridge.connectors.framework.errors import SourceError
+from hirebridge.connectors.framework.errors import RequestRejected, SourceError
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import Paginator, Request, Response, pages
 from hirebridge.connectors.framework.payloads import Shape, mapping_errors
@@ -144,6 +144,12 @@ class Parent:
     key: Callable[[Json], Mapping[str, Any]] | None = None
     concurrency: int = 4
     refresh_parts: int = 0
+    # Which kept parents have children at all (Workable: only a candidate moved to an offer has
+    # one); None: every parent.
+    only: Callable[[Json], bool] | None = None
+    # Statuses of a child request that mean "this parent has none" (Workable answers 404 for a
+    # candidate without an offer), rather than a failed run.
+    absent: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +355,14 @@ class StreamRun:
     async def all(self, request: Request, **listing: Any) -> list[Json]:
         return [record async for record in self.records(request, **listing)]
 
+    async def _all_or_none(self, request: Request, absent: frozenset[int], **listing: Any) -> list[Json]:
+        try:
+            return await self.all(request, **listing)
+        except RequestRejected as exc:
+            if exc.status in absent:
+                return []
+            raise
+
     def read(
         self, request: Request, incremental: Incremental | None, state: Mapping[str, Any] | None, **listing: Any
     ) -> Reading:
@@ -386,14 +400,20 @@ class StreamRun:
         return kept, (index + 1) % parts
 
     async def fan_out(
-        self, parents: Sequence[Json], request: Callable[[Json], Request], **listing: Any
+        self,
+        parents: Sequence[Json],
+        request: Callable[[Json], Request],
+        *,
+        absent: frozenset[int] = frozenset(),
+        **listing: Any,
     ) -> AsyncIterator[tuple[Json, str, list[Json]]]:
         """(parent, endpoint, every record of its listing) for each parent, in order: CHILD_BATCH
-        parents at a time, their listings at most the client's concurrency at once."""
+        parents at a time, their listings at most the client's concurrency at once. A listing
+        answered with a status in `absent` is empty."""
         for start in range(0, len(parents), CHILD_BATCH):
             batch = parents[start : start + CHILD_BATCH]
             requests = [request(parent) for parent in batch]
-            found = await self.client.bounded([partial(self.all, r, **listing) for r in requests])
+            found = await self.client.bounded([partial(self._all_or_none, r, absent, **listing) for r in requests])
             for parent, sent, records in zip(batch, requests, found, strict=True):
                 yield parent, sent.url, records
 
@@ -472,8 +492,9 @@ async def _children(run: StreamRun, stream: RestStream, parent: Parent) -> Async
         parents.setdefault(str(kept["id"]), kept)
     key = parent.key or (lambda kept: kept)
     async for owner, endpoint, raws in run.fan_out(
-        list(parents.values()),
+        [kept for kept in parents.values() if parent.only is None or parent.only(kept)],
         lambda kept: stream.request(key(kept)),
+        absent=parent.absent,
         paginator=stream.paginator,
         records=stream.records,
         shape=stream.shape,

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from hirebridge.connectors.names import split_name
+from hirebridge.connectors.names import parse_time, split_name
 from hirebridge.model.records import (
     Application,
     ApplicationStage,
@@ -60,17 +60,6 @@ APP_URL = "https://app.greenhouse.io"
 
 
 # --- small helpers ---------------------------------------------------------------------------------
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An ISO 8601 timestamp (`Z` or an offset, with or without fractions) or a date -> aware UTC."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def parse_day(value: Any) -> date | None:

@@ -1,0 +1,123 @@
+"""What each Workable endpoint's records must look like before the mapping reads them (see
+connectors/framework/payloads.py). `required`: keys every record of the kind carries in Workable's API
+reference and the recorded answers (shared/fixtures/workable), its identity and what its content comes
+from; `optional`: every other key the connector or the mapping reads, with the type it must have when
+set. Workable's timestamps are ISO 8601 strings, its ids strings (stages: numbers, known by slug).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hirebridge.connectors.framework.payloads import ANY, BOOLEAN, NUMBER, STRING, Shape, list_of, nullable, obj
+
+TEXT = nullable(STRING)
+_JOB_REF = obj(Shape(optional={"shortcode": STRING, "title": STRING}))
+_MEMBER_REF = obj(Shape(optional={"id": STRING, "name": STRING, "type": STRING}))
+
+MEMBER = Shape(
+    required={"id": STRING, "name": TEXT},
+    optional={"email": STRING, "role": STRING, "active": BOOLEAN},
+)
+DISQUALIFICATION_REASON = Shape(required={"id": STRING, "description": TEXT})
+JOB = Shape(
+    required={"shortcode": STRING, "title": TEXT, "state": TEXT},
+    optional={
+        "code": STRING,
+        "confidential": BOOLEAN,
+        "department": STRING,
+        "url": STRING,
+        "workplace_type": STRING,
+        "location": obj(
+            Shape(
+                optional={
+                    "location_str": STRING,
+                    "city": STRING,
+                    "country": STRING,
+                    "region": STRING,
+                    "zip_code": STRING,
+                }
+            )
+        ),
+        "salary": obj(Shape(optional={"salary_from": NUMBER, "salary_to": NUMBER, "salary_currency": STRING})),
+        "created_at": STRING,
+        "updated_at": STRING,
+    },
+)
+STAGE = Shape(required={"slug": STRING, "name": TEXT}, optional={"position": NUMBER, "kind": STRING})
+CANDIDATE = Shape(
+    required={"id": STRING, "name": TEXT, "job": _JOB_REF, "stage": TEXT},
+    optional={
+        "firstname": STRING,
+        "lastname": STRING,
+        "headline": STRING,
+        "stage_kind": STRING,
+        "disqualified": BOOLEAN,
+        "disqualification_reason": STRING,
+        "hired_at": STRING,
+        "moved_to_offer_at": STRING,
+        "profile_url": STRING,
+        "email": STRING,
+        "phone": STRING,
+        "address": STRING,
+        "domain": STRING,
+        "created_at": STRING,
+        "updated_at": STRING,
+    },
+)
+ACTIVITY = Shape(
+    required={"id": STRING, "action": STRING},
+    optional={"body": STRING, "member": _MEMBER_REF, "created_at": STRING, "updated_at": STRING},
+)
+EVENT = Shape(
+    required={"id": STRING, "title": TEXT, "starts_at": TEXT},
+    optional={
+        "ends_at": STRING,
+        "cancelled": BOOLEAN,
+        "candidate": obj(Shape(optional={"id": STRING})),
+        "members": list_of(_MEMBER_REF),
+    },
+)
+OFFER = Shape(
+    required={"candidate": obj(Shape(required={"id": STRING}))},
+    optional={
+        "state": STRING,
+        "created_at": STRING,
+        "document_variables": list_of(
+            obj(
+                Shape(
+                    optional={
+                        "document_variable": obj(Shape(optional={"name": STRING, "slug": STRING})),
+                        "value": obj(Shape(optional={"body": ANY, "data": ANY})),
+                    }
+                )
+            )
+        ),
+    },
+)
+
+_BY_PATH: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
+    (re.compile(pattern), shape)
+    for pattern, shape in (
+        (r"/members", MEMBER),
+        (r"/disqualification_reasons", DISQUALIFICATION_REASON),
+        (r"/stages", STAGE),
+        (r"/jobs", JOB),
+        (r"/jobs/[^/]+/stages", STAGE),
+        (r"/candidates", CANDIDATE),
+        (r"/candidates/[^/]+/activities", ACTIVITY),
+        (r"/candidates/[^/]+/offer", OFFER),
+        (r"/events", EVENT),
+    )
+)
+
+
+def for_path(path: str) -> Shape:
+    """The shape of the records a listing path returns (a followed `paging.next` URL included);
+    KeyError for a path no shape is declared for: every listing the connector reads must have one."""
+    path = re.sub(r"^https?://[^/]+", "", path).split("?")[0]
+    path = re.sub(r"^.*?/spi/v3", "", path)
+    for pattern, shape in _BY_PATH:
+        if pattern.fullmatch(path):
+            return shape
+    raise KeyError(f"no record shape declared for Workable's {path}")
