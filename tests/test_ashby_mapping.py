@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from hirebridge.connectors.ashby import mapping
+from hirebridge.connectors.names import parse_time
 from hirebridge.model.records import (
     EmailAddress,
     HiringTeamMember,
@@ -305,5 +306,5 @@ def test_note() -> None:
 
 def test_unreadable_timestamps_are_null() -> None:
     # The spec's examples hold "string" for some timestamps (offer decidedAt, schedule createdAt).
-    assert mapping.parse_time("string") is None
-    assert mapping.parse_time("2021-11-19") == datetime(2021, 11, 19, tzinfo=UTC)
+    assert parse_time("string") is None
+    assert parse_time("2021-11-19") == datetime(2021, 11, 19, tzinfo=UTC)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from hirebridge.connectors.greenhouse import mapping
+from hirebridge.connectors.names import parse_time
 from hirebridge.model.records import (
     EmailAddress,
     HiringTeamMember,
@@ -523,10 +524,10 @@ def test_attachments() -> None:
 
 
 def test_timestamps_and_ids() -> None:
-    assert mapping.parse_time("2024-03-20T15:00:00.123Z") == datetime(2024, 3, 20, 15, 0, 0, 123000, tzinfo=UTC)
-    assert mapping.parse_time("2024-03-20T17:00:00+02:00") == datetime(2024, 3, 20, 15, tzinfo=UTC)
-    assert mapping.parse_time("2024-03-20") == datetime(2024, 3, 20, tzinfo=UTC)
-    assert mapping.parse_time("soon") is None and mapping.parse_time(None) is None
+    assert parse_time("2024-03-20T15:00:00.123Z") == datetime(2024, 3, 20, 15, 0, 0, 123000, tzinfo=UTC)
+    assert parse_time("2024-03-20T17:00:00+02:00") == datetime(2024, 3, 20, 15, tzinfo=UTC)
+    assert parse_time("2024-03-20") == datetime(2024, 3, 20, tzinfo=UTC)
+    assert parse_time("soon") is None and parse_time(None) is None
     assert mapping.remote_id(4001) == "4001" and mapping.remote_id("4001") == "4001" and mapping.remote_id(None) is None
     with pytest.raises(TypeError, match="integer or a string"):
         mapping.remote_id({"id": 1})
