@@ -20,7 +20,7 @@ pytestmark = pytest.mark.fast  # pure: reads source files only
 SRC = Path(__file__).resolve().parents[1] / "src" / "hirebridge"
 
 # Small modules every layer may use; they import only each other.
-FOUNDATION = frozenset({"config", "crypto", "ids", "logs", "netguard", "observability", "pacing", "timefmt"})
+FOUNDATION = frozenset({"config", "crypto", "ids", "logs", "netguard", "observability", "pacing", "timefmt", "version"})
 
 # part -> the parts it may import (besides itself and FOUNDATION). Lower layers first:
 #   model <- connectors <- sync <- jobs <- api / cli, with store and serving below sync.

@@ -1,3 +1,5 @@
 """HireBridge: a self-hosted unified ATS API, wire-compatible with Kombo's v1 ATS API."""
 
-__version__ = "0.1.0"
+from hirebridge.version import __version__
+
+__all__ = ["__version__"]

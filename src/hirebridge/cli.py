@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
-from hirebridge import __version__, crypto, netguard
+from hirebridge import crypto, netguard
 from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.framework.errors import ConfigError
 from hirebridge.connectors.registry import CONNECTORS, TOOLS, Tool
@@ -40,6 +40,7 @@ from hirebridge.store.db import make_engine, read_tx, write_tx
 from hirebridge.store.sync_runs import SyncRun, SyncState
 from hirebridge.sync.engine import SyncEngine, SyncError
 from hirebridge.timefmt import to_wire, utc_now
+from hirebridge.version import __version__
 
 log = logging.getLogger("hirebridge.cli")
 

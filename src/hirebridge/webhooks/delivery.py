@@ -22,7 +22,6 @@ import threading
 import time
 from collections import deque
 from datetime import datetime, timedelta
-from importlib.metadata import version
 
 import httpx
 from sqlalchemy import Engine
@@ -32,13 +31,12 @@ from hirebridge.config import Settings
 from hirebridge.store import events, webhooks
 from hirebridge.store.db import write_tx
 from hirebridge.timefmt import utc_now
+from hirebridge.version import __version__
 from hirebridge.webhooks.signing import SIGNATURE_HEADER, signature
 
 log = logging.getLogger(__name__)
 
-# The package's version, read from its metadata (`from hirebridge import __version__` would be an
-# import of the package root, outside the layer table).
-USER_AGENT = f"HireBridge-Webhooks/{version('hirebridge')}"
+USER_AGENT = f"HireBridge-Webhooks/{__version__}"
 _rng = random.SystemRandom()
 
 
