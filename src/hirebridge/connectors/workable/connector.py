@@ -107,7 +107,11 @@ class WorkableConnector(HttpConnector):
 
     def declare(self) -> Sequence[Declared]:
         self.paginator = NextUrl("paging.next", limit=self.settings["page_size"])
-        candidates = Parent("candidates", keep=_candidate_ref, refresh_parts=REFRESH_PARTS)
+        # A DELTA re-reads children of parents it did not list this time (REFRESH_PARTS); one deleted at
+        # the source since answers 404 (Workable shows deletions only as absence): none here, and the
+        # next FULL sync deletes it.
+        gone = frozenset({404})
+        candidates = Parent("candidates", keep=_candidate_ref, refresh_parts=REFRESH_PARTS, absent=gone)
         return [
             RestStream("users", "/members", plain(mapping.map_member), records="members"),
             RestStream(
@@ -124,7 +128,9 @@ class WorkableConnector(HttpConnector):
                 _stages,
                 records="stages",
                 paginator=NextUrl("paging.next"),
-                parent=Parent("jobs", keep=lambda job: {"id": job["shortcode"]}, refresh_parts=REFRESH_PARTS),
+                parent=Parent(
+                    "jobs", keep=lambda job: {"id": job["shortcode"]}, refresh_parts=REFRESH_PARTS, absent=gone
+                ),
             ),
             RestStream(
                 "candidates", "/candidates", plain(mapping.map_candidate), records="candidates", incremental=UPDATED
