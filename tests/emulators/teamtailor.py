@@ -459,10 +459,14 @@ class TeamtailorEmulator:
                         included[(rtype, rid)] = {}  # reserved first: a cycle ends here
                         included[(rtype, rid)] = self._document(target, [p for p in nested if p], included)
             relationships[name] = entry
+        links = {"self": base}
+        if resource.type == "jobs":  # the job's page on the career site, as the recordings show
+            slug = resource.attributes["title"].lower().replace(" ", "-")
+            links["careersite-job-url"] = f"https://career.example.com/jobs/{resource.id}-{slug}"
         return {
             "id": resource.id,
             "type": resource.type,
-            "links": {"self": base},
+            "links": links,
             "attributes": dict(resource.attributes),
             "relationships": relationships,
         }
