@@ -189,13 +189,16 @@ def map_application(raw: Json, page: Any) -> Application:
 
 
 def map_note(raw: Json) -> Note:
-    """A note on a candidate (Teamtailor's notes belong to the candidate, not to an application)."""
+    """A note on a candidate (Teamtailor's notes belong to the candidate, not to an application).
+    The docs' example names the candidate and the author in attributes (`candidate-id`, `user-id`)
+    rather than relationships: either is read."""
     attributes = _attributes(raw)
+    candidate, user = attributes.get("candidate-id"), attributes.get("user-id")
     return Note(
         remote_id=raw["id"],
         remote_data=raw,
-        candidate_remote_id=linked(raw, "candidate"),
-        author_remote_id=linked(raw, "user"),
+        candidate_remote_id=linked(raw, "candidate") or (str(candidate) if candidate is not None else None),
+        author_remote_id=linked(raw, "user") or (str(user) if user is not None else None),
         content_html=attributes.get("note"),
         is_private=attributes.get("private-note"),
         remote_created_at=parse_time(attributes.get("created-at")),
