@@ -42,6 +42,7 @@ def test_the_registry_reads_the_connector_classes() -> None:
             "greenhouse",
             "lever",
             "workable",
+            "teamtailor",
         ]
     )
     for cls in (SandboxConnector, AshbyConnector, GreenhouseConnector, LeverConnector):

@@ -1,5 +1,5 @@
-"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse, Workable) after a first sync, behind
-the real server."""
+"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse, Workable, Teamtailor) after a first
+sync, behind the real server."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tests.emulators.ashby import AshbyEmulator
 from tests.emulators.greenhouse import GreenhouseEmulator
 from tests.emulators.harness import serve
 from tests.emulators.lever import LeverEmulator
+from tests.emulators.teamtailor import TeamtailorEmulator
 from tests.emulators.workable import WorkableEmulator
 from tests.support import World
 
@@ -46,6 +47,8 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
         workable = WorkableEmulator(KEY, seed=11, candidates=40, jobs=4, window=None)
         source = serve(workable.app())
         extra["member_id"] = sorted(workable.data["members"])[0]  # the member Workable writes are made as
+    elif tool == "teamtailor":
+        source = serve(TeamtailorEmulator(KEY, seed=11, candidates=40, jobs=4, window=None).app())
     else:
         source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
     with source as url:
@@ -64,4 +67,6 @@ def config_for(tool: str, url: str) -> dict[str, object]:
         return {**tunables, **credentials, "base_url": f"{url}/v3"}
     if tool == "workable":  # the API lives under /spi/v3 of the account's subdomain
         return {**CLIENT, "subdomain": "kit", "base_url": f"{url}/spi/v3"}
+    if tool == "teamtailor":  # the API lives under /v1
+        return {**CLIENT, "base_url": f"{url}/v1"}
     return {**CLIENT, "base_url": url}

@@ -58,11 +58,13 @@ REFRESH_PART = "refresh_part"
 @dataclass(frozen=True, slots=True)
 class MapContext:
     """What a mapper gets besides the record: the parent record (what `Parent.keep` kept of it), the
-    lookup tables `prepare` loaded, and the endpoint the record came from."""
+    lookup tables `prepare` loaded, the endpoint the record came from, and the body of the page it
+    was on (top-level listings; a JSON:API compound document's `included` resources are there)."""
 
     endpoint: str
     parent: Json = field(default_factory=dict)
     lookups: Mapping[str, Any] = field(default_factory=dict)
+    page: Any = None
 
 
 KeepFn = Callable[[Json], Json]
@@ -368,10 +370,12 @@ class StreamRun:
     ) -> Reading:
         return Reading(self, request, incremental, state, **listing)
 
-    def map(self, mapper: Mapper, raw: Any, endpoint: str, parent: Json | None = None) -> list[Record]:
-        """The records `mapper` makes of `raw`; whatever it raises on odd data is a MappingError
-        naming the endpoint (and the record)."""
-        context = MapContext(endpoint, parent or {}, self.lookups)
+    def map(
+        self, mapper: Mapper, raw: Any, endpoint: str, parent: Json | None = None, page: Any = None
+    ) -> list[Record]:
+        """The records `mapper` makes of `raw` (on a page whose body is `page`); whatever it raises on
+        odd data is a MappingError naming the endpoint (and the record)."""
+        context = MapContext(endpoint, parent or {}, self.lookups, page)
         with mapping_errors(self.tool, endpoint, raw):
             result = mapper(raw, context)
             if result is None:
@@ -453,7 +457,7 @@ async def _listing(run: StreamRun, stream: RestStream) -> AsyncIterator[StreamIt
             if keep is not None:
                 parent = keep(raw)
                 kept[str(parent["id"])] = parent
-            for record in run.map(stream.map, raw, stream.path):
+            for record in run.map(stream.map, raw, stream.path, page=page.body):
                 yield record
     feed = stream.deletions
     if feed is not None and isinstance(stream.incremental, UpdatedSince) and reading.since_ms is not None:
