@@ -9,6 +9,7 @@ fails or is interrupted never deletes anything.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -44,6 +45,7 @@ from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
 from hirebridge.store.rate_limits import DatabaseRateLimits
+from hirebridge.store.records import Row
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync import diff
 from hirebridge.sync.integration_fields import FieldDiscovery
@@ -128,6 +130,46 @@ def _pages(items: Iterable[StreamItem], size: int) -> Iterator[_Page]:
         yield page
 
 
+class _PageWriter:
+    """Writes a stream's pages in a thread of its own, in order, while the sync's thread generates and
+    normalizes the next page: a page's database waits (round trips, the commit) overlap with the
+    work on the next one, like the read-ahead of HTTP streams.
+
+    The queue holds one page, so at most three are in memory (one being written, one queued, one
+    being built). The first exception `write` raises stops the writing: later pages are dropped
+    unwritten (nothing after a failed page is committed), and `put` or `close` raises it in the
+    sync's thread, which fails (or cancels) the run as if it had raised there."""
+
+    def __init__(self, write: Callable[[_Page, list[Row]], None]) -> None:
+        self._write = write
+        self._queue: queue.Queue[tuple[_Page, list[Row]] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sync-page-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (job := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drained, never written: the sync's thread must not block on a full queue
+            try:
+                self._write(*job)
+            except BaseException as exc:
+                self._error = exc
+
+    def put(self, page: _Page, rows: list[Row]) -> None:
+        """Queue a page (waiting while the previous one is still queued); raises what a write raised."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put((page, rows))
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Wait until every queued page is written (or dropped after a failure)."""
+        self._queue.put(None)
+        self._thread.join()
+        if raise_error and self._error is not None:
+            raise self._error
+
+
 def _redactor(integration: tenancy.Integration) -> Redactor:
     """Every form of the integration's credentials (and any Basic/Bearer credential) taken out."""
     try:
@@ -188,33 +230,7 @@ class SyncEngine:
                     integration.id, integration.connector_config(), self.rate_limits
                 )
             for stream in connector.streams():
-                counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
-                with read_tx(self.engine) as conn:
-                    previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
-                seen = 0
-                # The table's statistics are refreshed as the stream fills it (after 1, 4, 16... pages
-                # and at its end): the writes of this and later streams look records up by id, and a
-                # planner that believes a table still small or empty plans them as scans.
-                analyze_at, analyzed = self.settings.sync_page_size, 0
-                items = stream.fetch(FetchContext(kind, previous, self._stored_reader(integration_id)))
-                try:
-                    for page in _pages(items, self.settings.sync_page_size):
-                        self._write_page(integration_id, run_id, stream, page, counts, stats, fields)
-                        seen += len(page.records)
-                        if seen >= analyze_at:
-                            self._refresh_statistics(stream.model)
-                            analyze_at, analyzed = analyze_at * 4, seen
-                        if progress is not None:
-                            progress(stream.model, seen)
-                        if stop is not None and stop.is_set():
-                            raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
-                    if 0 < analyzed < seen:  # grown since the last refresh (a stream under a page never has one)
-                        self._refresh_statistics(stream.model)
-                finally:
-                    # Now, not whenever the garbage collector gets to it: a stream reading ahead in a
-                    # thread of its own (connectors.framework.http.run_async_iter) stops reading the source.
-                    if isinstance(items, Generator):
-                        items.close()
+                self._sync_stream(integration_id, run_id, kind, stream, stats, fields, progress, stop)
             if stop is not None and stop.is_set():
                 raise SyncInterrupted("stopped before downloading files: the worker is shutting down")
             self._render_documents(integration_id, run_id)
@@ -254,6 +270,61 @@ class SyncEngine:
         log.info("sync succeeded", extra={"integration_id": integration_id, "run_id": run_id})
         observe_sync(integration.tool, kind, SyncState.SUCCEEDED, time.monotonic() - started, stats)
         return SyncResult(run_id, SyncState.SUCCEEDED, stats, None)
+
+    def _sync_stream(
+        self,
+        integration_id: str,
+        run_id: str,
+        kind: SyncKind,
+        stream: Stream,
+        stats: dict[str, dict[str, int]],
+        fields: FieldDiscovery,
+        progress: ProgressCallback | None,
+        stop: threading.Event | None,
+    ) -> None:
+        """Read one stream to its end and write it, a page per transaction. The pages are written by a
+        `_PageWriter` thread while this one reads and normalizes the next page; the stream ends only
+        when all its pages are committed (a later stream may read what this one stored)."""
+        counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
+        with read_tx(self.engine) as conn:
+            previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
+        seen = 0
+        # The table's statistics are refreshed as the stream fills it (after 1, 4, 16... pages and at
+        # its end): the writes of this and later streams look records up by id, and a planner that
+        # believes a table still small or empty plans them as scans.
+        analyze_at, analyzed = self.settings.sync_page_size, 0
+
+        def write(page: _Page, rows: list[Row]) -> None:
+            # In the writer thread, in page order: everything that follows a page's commit.
+            nonlocal seen, analyze_at, analyzed
+            self._write_page(integration_id, run_id, stream, page, rows, counts, stats, fields)
+            seen += len(page.records)
+            if seen >= analyze_at:
+                self._refresh_statistics(stream.model)
+                analyze_at, analyzed = analyze_at * 4, seen
+            if progress is not None:
+                progress(stream.model, seen)
+            if stop is not None and stop.is_set():
+                raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
+
+        items = stream.fetch(FetchContext(kind, previous, self._stored_reader(integration_id)))
+        writer = _PageWriter(write)
+        try:
+            for page in _pages(items, self.settings.sync_page_size):
+                writer.put(page, [normalize(integration_id, record) for record in page.records])
+        except BaseException:
+            # The pages read before the failure are committed, as when one thread did both; what
+            # the writer raised meanwhile (if anything) matters less than why reading stopped.
+            writer.close(raise_error=False)
+            raise
+        finally:
+            # Now, not whenever the garbage collector gets to it: a stream reading ahead in a
+            # thread of its own (connectors.framework.http.run_async_iter) stops reading the source.
+            if isinstance(items, Generator):
+                items.close()
+        writer.close()
+        if 0 < analyzed < seen:  # grown since the last refresh (a stream under a page never has one)
+            self._refresh_statistics(stream.model)
 
     def _stored_reader(self, integration_id: str) -> StoredReader:
         """`FetchContext.stored` for a run of `integration_id`: the stored payloads of one part of a
@@ -328,11 +399,11 @@ class SyncEngine:
         run_id: str,
         stream: Stream,
         page: _Page,
+        rows: list[Row],
         counts: dict[str, int],
         stats: dict[str, dict[str, int]],
         fields: FieldDiscovery,
     ) -> None:
-        rows = [normalize(integration_id, record) for record in page.records]
         with write_tx(self.engine) as conn:
             now = self._renew_lease(conn, integration_id, run_id)
             if rows:
