@@ -43,7 +43,7 @@ from hirebridge.observability import observe_sync
 from hirebridge.serving.documents import DOCUMENTED, render_stale
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
-from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
+from hirebridge.store.db import read_tx, refresh_planner_statistics, write_transaction, write_tx
 from hirebridge.store.rate_limits import DatabaseRateLimits
 from hirebridge.store.records import Row
 from hirebridge.store.sync_runs import SyncState
@@ -138,9 +138,11 @@ class _PageWriter:
     The queue holds one page, so at most three are in memory (one being written, one queued, one
     being built). The first exception `write` raises stops the writing: later pages are dropped
     unwritten (nothing after a failed page is committed), and `put` or `close` raises it in the
-    sync's thread, which fails (or cancels) the run as if it had raised there."""
+    sync's thread, which fails (or cancels) the run as if it had raised there. The thread holds one
+    connection for all its pages (each page is still a transaction of its own)."""
 
-    def __init__(self, write: Callable[[_Page, list[Row]], None]) -> None:
+    def __init__(self, engine: Engine, write: Callable[[Connection, _Page, list[Row]], None]) -> None:
+        self._engine = engine
         self._write = write
         self._queue: queue.Queue[tuple[_Page, list[Row]] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
@@ -148,13 +150,20 @@ class _PageWriter:
         self._thread.start()
 
     def _run(self) -> None:
-        while (job := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # drained, never written: the sync's thread must not block on a full queue
-            try:
-                self._write(*job)
-            except BaseException as exc:
-                self._error = exc
+        conn: Connection | None = None
+        try:
+            while (job := self._queue.get()) is not None:
+                if self._error is not None:
+                    continue  # drained, never written: the sync's thread must not block on a full queue
+                try:
+                    if conn is None:
+                        conn = self._engine.connect()
+                    self._write(conn, *job)
+                except BaseException as exc:
+                    self._error = exc
+        finally:
+            if conn is not None:
+                conn.close()
 
     def put(self, page: _Page, rows: list[Row]) -> None:
         """Queue a page (waiting while the previous one is still queued); raises what a write raised."""
@@ -294,10 +303,10 @@ class SyncEngine:
         # believes a table still small or empty plans them as scans.
         analyze_at, analyzed = self.settings.sync_page_size, 0
 
-        def write(page: _Page, rows: list[Row]) -> None:
-            # In the writer thread, in page order: everything that follows a page's commit.
+        def write(conn: Connection, page: _Page, rows: list[Row]) -> None:
+            # In the writer thread, in page order: the page's transaction and what follows its commit.
             nonlocal seen, analyze_at, analyzed
-            self._write_page(integration_id, run_id, stream, page, rows, counts, stats, fields)
+            self._write_page(conn, integration_id, run_id, stream, page, rows, counts, stats, fields)
             seen += len(page.records)
             if seen >= analyze_at:
                 self._refresh_statistics(stream.model)
@@ -308,7 +317,7 @@ class SyncEngine:
                 raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
 
         items = stream.fetch(FetchContext(kind, previous, self._stored_reader(integration_id)))
-        writer = _PageWriter(write)
+        writer = _PageWriter(self.engine, write)
         try:
             for page in _pages(items, self.settings.sync_page_size):
                 writer.put(page, [normalize(integration_id, record) for record in page.records])
@@ -395,6 +404,7 @@ class SyncEngine:
 
     def _write_page(
         self,
+        conn: Connection,
         integration_id: str,
         run_id: str,
         stream: Stream,
@@ -404,7 +414,7 @@ class SyncEngine:
         stats: dict[str, dict[str, int]],
         fields: FieldDiscovery,
     ) -> None:
-        with write_tx(self.engine) as conn:
+        with write_transaction(conn):
             now = self._renew_lease(conn, integration_id, run_id)
             if rows:
                 outcome = diff.write_page(conn, stream.model, integration_id, run_id, rows, now)
