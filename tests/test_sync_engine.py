@@ -307,7 +307,7 @@ def test_a_page_that_fails_to_write_fails_the_run_and_no_later_page_commits(
     time.sleep(0.002)
     result = SyncEngine(engine, Settings(sync_page_size=2)).run(integration_id, connector=_TagsOnly(tags))
     assert result.state == SyncState.FAILED
-    assert result.error is not None and "IntegrityError" in result.error
+    assert result.error is not None and "IntegrityError" in result.error, result.error
     assert set(rows(engine, "tags")) == {"t0", "t1"}
     with read_tx(engine) as conn:
         [recorded] = sync_runs.list_runs(conn, integration_id)
