@@ -67,8 +67,8 @@ def test_a_stream_analyzes_the_table_it_fills(engine: Engine) -> None:
     integration_id = create_sandbox(engine, make_tenant(engine), applications=30)
     source = WatchedSandbox(engine, integration_id, applications=30)
     # The engine reports a page's progress after the page is committed and, where due, analyzed
-    # (pages are written in a thread of their own, while the source is read on: the source itself
-    # cannot tell when a page was written).
+    # (on PostgreSQL pages are written in a thread of their own while the source is read on: the
+    # source itself cannot tell when a page was written).
     after_page: list[tuple[int, int | None]] = []
 
     def progress(model: str, written: int) -> None:

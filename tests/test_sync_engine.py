@@ -300,8 +300,9 @@ class _TagsOnly:
 def test_a_page_that_fails_to_write_fails_the_run_and_no_later_page_commits(
     engine: Engine, integration_id: str
 ) -> None:
-    # Pages are written by a thread of their own while the next page is read and normalized, so
-    # the source goes on past a page whose write fails: the pages after it must not commit. Pages
+    # On PostgreSQL pages are written by a thread of their own while the next page is read and
+    # normalized, so the source goes on past a page whose write fails: the pages after it must not
+    # commit. Pages
     # of 2: (t0, t1), (t2, t2) -- one record twice, which the insert refuses (unique id) --, (t4, t5).
     tags = [Tag(remote_id=f"t{n}", name=f"Tag {n}") for n in (0, 1, 2, 2, 4, 5)]
     time.sleep(0.002)

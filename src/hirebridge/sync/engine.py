@@ -43,7 +43,7 @@ from hirebridge.observability import observe_sync
 from hirebridge.serving.documents import DOCUMENTED, render_stale
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
-from hirebridge.store.db import read_tx, refresh_planner_statistics, write_transaction, write_tx
+from hirebridge.store.db import is_sqlite, read_tx, refresh_planner_statistics, write_transaction, write_tx
 from hirebridge.store.rate_limits import DatabaseRateLimits
 from hirebridge.store.records import Row
 from hirebridge.store.sync_runs import SyncState
@@ -131,50 +131,65 @@ def _pages(items: Iterable[StreamItem], size: int) -> Iterator[_Page]:
 
 
 class _PageWriter:
-    """Writes a stream's pages in a thread of its own, in order, while the sync's thread generates and
-    normalizes the next page: a page's database waits (round trips, the commit) overlap with the
-    work on the next one, like the read-ahead of HTTP streams.
+    """Writes a stream's pages in order, on one connection (each page a transaction of its own).
 
-    The queue holds one page, so at most three are in memory (one being written, one queued, one
-    being built). The first exception `write` raises stops the writing: later pages are dropped
-    unwritten (nothing after a failed page is committed), and `put` or `close` raises it in the
-    sync's thread, which fails (or cancels) the run as if it had raised there. The thread holds one
-    connection for all its pages (each page is still a transaction of its own)."""
+    `threaded`: in a thread of its own, while the sync's thread generates and normalizes the next
+    page, so a page's database waits (round trips, the server's work, the commit) overlap with the
+    work on the next one, like the read-ahead of HTTP streams. The queue holds one page: at most
+    three are in memory (one being written, one queued, one being built). For SQLite, whose work
+    runs in this process, the engine writes in the sync's thread instead: the thread measured no
+    faster there, slower on small syncs, and with more memory (docs/benchmarks.md, issue 16).
 
-    def __init__(self, engine: Engine, write: Callable[[Connection, _Page, list[Row]], None]) -> None:
+    The first exception a write raises stops the writing: later pages are dropped unwritten
+    (nothing after a failed page is committed), and `put` or `close` raises it in the sync's
+    thread, which fails (or cancels) the run as if it had raised there."""
+
+    def __init__(
+        self, engine: Engine, write: Callable[[Connection, _Page, list[Row]], None], *, threaded: bool
+    ) -> None:
         self._engine = engine
         self._write = write
-        self._queue: queue.Queue[tuple[_Page, list[Row]] | None] = queue.Queue(maxsize=1)
+        self._conn: Connection | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="sync-page-writer", daemon=True)
-        self._thread.start()
+        self._queue: queue.Queue[tuple[_Page, list[Row]] | None] = queue.Queue(maxsize=1)
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="sync-page-writer", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
-        conn: Connection | None = None
+        while (job := self._queue.get()) is not None:
+            self._write_one(*job)  # after a failure only drained: the sync's thread must not block on put
+
+    def _write_one(self, page: _Page, rows: list[Row]) -> None:
+        if self._error is not None:
+            return
         try:
-            while (job := self._queue.get()) is not None:
-                if self._error is not None:
-                    continue  # drained, never written: the sync's thread must not block on a full queue
-                try:
-                    if conn is None:
-                        conn = self._engine.connect()
-                    self._write(conn, *job)
-                except BaseException as exc:
-                    self._error = exc
-        finally:
-            if conn is not None:
-                conn.close()
+            if self._conn is None:
+                self._conn = self._engine.connect()
+            self._write(self._conn, page, rows)
+        except BaseException as exc:
+            self._error = exc
 
     def put(self, page: _Page, rows: list[Row]) -> None:
-        """Queue a page (waiting while the previous one is still queued); raises what a write raised."""
+        """Write a page, or queue it (waiting while the previous one is still queued); raises what a
+        write raised."""
+        if self._error is None:
+            if self._thread is None:
+                self._write_one(page, rows)
+            else:
+                self._queue.put((page, rows))
         if self._error is not None:
             raise self._error
-        self._queue.put((page, rows))
 
     def close(self, *, raise_error: bool = True) -> None:
         """Wait until every queued page is written (or dropped after a failure)."""
-        self._queue.put(None)
-        self._thread.join()
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
         if raise_error and self._error is not None:
             raise self._error
 
@@ -291,9 +306,9 @@ class SyncEngine:
         progress: ProgressCallback | None,
         stop: threading.Event | None,
     ) -> None:
-        """Read one stream to its end and write it, a page per transaction. The pages are written by a
-        `_PageWriter` thread while this one reads and normalizes the next page; the stream ends only
-        when all its pages are committed (a later stream may read what this one stored)."""
+        """Read one stream to its end and write it, a page per transaction, through a `_PageWriter`
+        (on PostgreSQL a thread writing one page behind this one's reading and normalizing); the
+        stream ends only when all its pages are committed (a later stream may read what it stored)."""
         counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
         with read_tx(self.engine) as conn:
             previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
@@ -304,7 +319,7 @@ class SyncEngine:
         analyze_at, analyzed = self.settings.sync_page_size, 0
 
         def write(conn: Connection, page: _Page, rows: list[Row]) -> None:
-            # In the writer thread, in page order: the page's transaction and what follows its commit.
+            # In the writer, in page order: the page's transaction and what follows its commit.
             nonlocal seen, analyze_at, analyzed
             self._write_page(conn, integration_id, run_id, stream, page, rows, counts, stats, fields)
             seen += len(page.records)
@@ -317,7 +332,7 @@ class SyncEngine:
                 raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
 
         items = stream.fetch(FetchContext(kind, previous, self._stored_reader(integration_id)))
-        writer = _PageWriter(self.engine, write)
+        writer = _PageWriter(self.engine, write, threaded=not is_sqlite(self.engine))
         try:
             for page in _pages(items, self.settings.sync_page_size):
                 writer.put(page, [normalize(integration_id, record) for record in page.records])
