@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import Engine, select
 
 from hirebridge import ids
-from hirebridge.connectors.base import FetchContext
-from hirebridge.model import Application, Candidate, Interview, Offer, SyncKind
+from hirebridge.config import Settings
+from hirebridge.connectors.base import FetchContext, Stream
+from hirebridge.model import Application, Candidate, Interview, Offer, SyncKind, Tag
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
@@ -277,3 +279,37 @@ def test_a_failed_run_keeps_the_state_of_its_last_committed_page(engine: Engine,
         # The state after the second application was committed together with it, not beyond.
         assert sync_runs.stream_state(conn, integration_id, "applications") == {"read": 2}
     assert set(rows(engine, "applications")) == {"a1", "a2"}
+
+
+class _TagsOnly:
+    """A source of one stream of tags, yielded as listed."""
+
+    tool: ClassVar[str] = "sandbox"
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.tags = tags
+
+    def streams(self) -> list[Stream]:
+        def fetch(context: FetchContext) -> Iterator[Tag]:
+            del context
+            yield from self.tags
+
+        return [Stream("tags", fetch)]
+
+
+def test_a_page_that_fails_to_write_fails_the_run_and_no_later_page_commits(
+    engine: Engine, integration_id: str
+) -> None:
+    # On PostgreSQL pages are written by a thread of their own while the next page is read and
+    # normalized, so the source goes on past a page whose write fails: the pages after it must not
+    # commit. Pages
+    # of 2: (t0, t1), (t2, t2) -- one record twice, which the insert refuses (unique id) --, (t4, t5).
+    tags = [Tag(remote_id=f"t{n}", name=f"Tag {n}") for n in (0, 1, 2, 2, 4, 5)]
+    time.sleep(0.002)
+    result = SyncEngine(engine, Settings(sync_page_size=2)).run(integration_id, connector=_TagsOnly(tags))
+    assert result.state == SyncState.FAILED
+    assert result.error is not None and "IntegrityError" in result.error, result.error
+    assert set(rows(engine, "tags")) == {"t0", "t1"}
+    with read_tx(engine) as conn:
+        [recorded] = sync_runs.list_runs(conn, integration_id)
+    assert recorded.state == SyncState.FAILED and recorded.stats["tags"]["inserted"] == 2

@@ -98,17 +98,25 @@ def ping(engine: Engine) -> None:
 def write_tx(engine: Engine) -> Iterator[Connection]:
     """A read-write transaction: committed when the block ends, rolled back on error. What it changed
     in synced records goes to the change outbox (store.changes) just before the commit."""
+    with engine.connect() as conn, write_transaction(conn):
+        yield conn
+
+
+@contextmanager
+def write_transaction(conn: Connection) -> Iterator[Connection]:
+    """`write_tx` on a connection the caller holds across several transactions (the sync engine's
+    page writer keeps one for a stream's pages: no pool checkout and, on PostgreSQL, no ping
+    round trip per page)."""
     from hirebridge.store import changes  # changes builds on this module
 
-    with engine.connect() as conn:
-        conn.info["write"] = True
-        changes.discard(conn)  # notes a connection kept from a transaction that never got here
-        try:
-            with conn.begin():
-                yield conn
-                changes.flush(conn)
-        finally:
-            changes.discard(conn)
+    conn.info["write"] = True
+    changes.discard(conn)  # notes a connection kept from a transaction that never got here
+    try:
+        with conn.begin():
+            yield conn
+            changes.flush(conn)
+    finally:
+        changes.discard(conn)
 
 
 @contextmanager

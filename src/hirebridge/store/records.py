@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from hirebridge.model.changes import CONNECTIONS, Propagation, propagations_from
 from hirebridge.model.documents import embeds_of
@@ -131,12 +132,79 @@ def insert_rows(
         return
     table = SYNCED_TABLES[model]
     extras = _column_getters(model, table)
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, table, extras, integration_id, run_id, rows, now)
+        return
     inserts = []
     for row in rows:
         values = _row_values(row, extras, integration_id, run_id)
         values.update(changed_at=now, updated_at=now, remote_deleted_at=None)
         inserts.append(values)
     conn.execute(insert(table), inserts)
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    """What `UtcDateTime` binds: naive UTC (a timestamp column would drop an offset, not apply it)."""
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _copy_rows(
+    conn: Connection,
+    table: Table,
+    extras: dict[str, Callable[[dict[str, Any]], Any]],
+    integration_id: str,
+    run_id: str,
+    rows: Sequence[Row],
+    now: datetime,
+) -> None:
+    """`insert_rows` on PostgreSQL: one COPY on the transaction's own connection, the values handed to
+    the driver as they are -- no statement per row for the server to parse, plan and execute (an
+    executemany INSERT), and none of SQLAlchemy's per-row parameter processing. The same values as
+    the INSERT: datetimes as `UtcDateTime` binds them, `pk` from its sequence."""
+    fixed = ["id", "integration_id", "remote_id", "data", "links", "remote_data", "content_hash", "row_hash"]
+    stamped = ["remote_created_at", "changed_at", "updated_at", "remote_deleted_at", "seen_run_id"]
+    columns = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in [*fixed, *stamped, *extras])
+    stamp = _naive_utc(now)
+    getters = list(extras.values())
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    statement = f"COPY {table.name} ({columns}) FROM STDIN"
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            _write_copy_rows(copy, integration_id, run_id, rows, getters, stamp)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy raises the INSERT's errors (IntegrityError for a duplicate id, ...).
+        raise DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error) from exc
+
+
+def _write_copy_rows(
+    copy: Any,
+    integration_id: str,
+    run_id: str,
+    rows: Sequence[Row],
+    getters: list[Callable[[dict[str, Any]], Any]],
+    stamp: datetime | None,
+) -> None:
+    for row in rows:
+        data = row.data
+        copy.write_row(
+            (
+                row.id,
+                integration_id,
+                row.remote_id,
+                row.data_json,
+                row.links_json,
+                row.remote_data_json,
+                row.content_hash,
+                row.row_hash,
+                _naive_utc(row.remote_created_at),
+                stamp,
+                stamp,
+                None,
+                run_id,
+                *[get(data) for get in getters],
+            )
+        )
 
 
 def update_rows(

@@ -9,6 +9,7 @@ fails or is interrupted never deletes anything.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -42,8 +43,9 @@ from hirebridge.observability import observe_sync
 from hirebridge.serving.documents import DOCUMENTED, render_stale
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
-from hirebridge.store.db import read_tx, refresh_planner_statistics, write_tx
+from hirebridge.store.db import is_sqlite, read_tx, refresh_planner_statistics, write_transaction, write_tx
 from hirebridge.store.rate_limits import DatabaseRateLimits
+from hirebridge.store.records import Row
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.sync import diff
 from hirebridge.sync.integration_fields import FieldDiscovery
@@ -128,6 +130,70 @@ def _pages(items: Iterable[StreamItem], size: int) -> Iterator[_Page]:
         yield page
 
 
+class _PageWriter:
+    """Writes a stream's pages in order, on one connection (each page a transaction of its own).
+
+    `threaded`: in a thread of its own, while the sync's thread generates and normalizes the next
+    page, so a page's database waits (round trips, the server's work, the commit) overlap with the
+    work on the next one, like the read-ahead of HTTP streams. The queue holds one page: at most
+    three are in memory (one being written, one queued, one being built). For SQLite, whose work
+    runs in this process, the engine writes in the sync's thread instead: the thread measured no
+    faster there, slower on small syncs, and with more memory (docs/benchmarks.md, issue 16).
+
+    The first exception a write raises stops the writing: later pages are dropped unwritten
+    (nothing after a failed page is committed), and `put` or `close` raises it in the sync's
+    thread, which fails (or cancels) the run as if it had raised there."""
+
+    def __init__(
+        self, engine: Engine, write: Callable[[Connection, _Page, list[Row]], None], *, threaded: bool
+    ) -> None:
+        self._engine = engine
+        self._write = write
+        self._conn: Connection | None = None
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[tuple[_Page, list[Row]] | None] = queue.Queue(maxsize=1)
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="sync-page-writer", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while (job := self._queue.get()) is not None:
+            self._write_one(*job)  # after a failure only drained: the sync's thread must not block on put
+
+    def _write_one(self, page: _Page, rows: list[Row]) -> None:
+        if self._error is not None:
+            return
+        try:
+            if self._conn is None:
+                self._conn = self._engine.connect()
+            self._write(self._conn, page, rows)
+        except BaseException as exc:
+            self._error = exc
+
+    def put(self, page: _Page, rows: list[Row]) -> None:
+        """Write a page, or queue it (waiting while the previous one is still queued); raises what a
+        write raised."""
+        if self._error is None:
+            if self._thread is None:
+                self._write_one(page, rows)
+            else:
+                self._queue.put((page, rows))
+        if self._error is not None:
+            raise self._error
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Wait until every queued page is written (or dropped after a failure)."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if raise_error and self._error is not None:
+            raise self._error
+
+
 def _redactor(integration: tenancy.Integration) -> Redactor:
     """Every form of the integration's credentials (and any Basic/Bearer credential) taken out."""
     try:
@@ -188,33 +254,7 @@ class SyncEngine:
                     integration.id, integration.connector_config(), self.rate_limits
                 )
             for stream in connector.streams():
-                counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
-                with read_tx(self.engine) as conn:
-                    previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
-                seen = 0
-                # The table's statistics are refreshed as the stream fills it (after 1, 4, 16... pages
-                # and at its end): the writes of this and later streams look records up by id, and a
-                # planner that believes a table still small or empty plans them as scans.
-                analyze_at, analyzed = self.settings.sync_page_size, 0
-                items = stream.fetch(FetchContext(kind, previous, self._stored_reader(integration_id)))
-                try:
-                    for page in _pages(items, self.settings.sync_page_size):
-                        self._write_page(integration_id, run_id, stream, page, counts, stats, fields)
-                        seen += len(page.records)
-                        if seen >= analyze_at:
-                            self._refresh_statistics(stream.model)
-                            analyze_at, analyzed = analyze_at * 4, seen
-                        if progress is not None:
-                            progress(stream.model, seen)
-                        if stop is not None and stop.is_set():
-                            raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
-                    if 0 < analyzed < seen:  # grown since the last refresh (a stream under a page never has one)
-                        self._refresh_statistics(stream.model)
-                finally:
-                    # Now, not whenever the garbage collector gets to it: a stream reading ahead in a
-                    # thread of its own (connectors.framework.http.run_async_iter) stops reading the source.
-                    if isinstance(items, Generator):
-                        items.close()
+                self._sync_stream(integration_id, run_id, kind, stream, stats, fields, progress, stop)
             if stop is not None and stop.is_set():
                 raise SyncInterrupted("stopped before downloading files: the worker is shutting down")
             self._render_documents(integration_id, run_id)
@@ -254,6 +294,61 @@ class SyncEngine:
         log.info("sync succeeded", extra={"integration_id": integration_id, "run_id": run_id})
         observe_sync(integration.tool, kind, SyncState.SUCCEEDED, time.monotonic() - started, stats)
         return SyncResult(run_id, SyncState.SUCCEEDED, stats, None)
+
+    def _sync_stream(
+        self,
+        integration_id: str,
+        run_id: str,
+        kind: SyncKind,
+        stream: Stream,
+        stats: dict[str, dict[str, int]],
+        fields: FieldDiscovery,
+        progress: ProgressCallback | None,
+        stop: threading.Event | None,
+    ) -> None:
+        """Read one stream to its end and write it, a page per transaction, through a `_PageWriter`
+        (on PostgreSQL a thread writing one page behind this one's reading and normalizing); the
+        stream ends only when all its pages are committed (a later stream may read what it stored)."""
+        counts = stats.setdefault(stream.model, {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0})
+        with read_tx(self.engine) as conn:
+            previous = sync_runs.stream_state(conn, integration_id, stream.state_key)
+        seen = 0
+        # The table's statistics are refreshed as the stream fills it (after 1, 4, 16... pages and at
+        # its end): the writes of this and later streams look records up by id, and a planner that
+        # believes a table still small or empty plans them as scans.
+        analyze_at, analyzed = self.settings.sync_page_size, 0
+
+        def write(conn: Connection, page: _Page, rows: list[Row]) -> None:
+            # In the writer, in page order: the page's transaction and what follows its commit.
+            nonlocal seen, analyze_at, analyzed
+            self._write_page(conn, integration_id, run_id, stream, page, rows, counts, stats, fields)
+            seen += len(page.records)
+            if seen >= analyze_at:
+                self._refresh_statistics(stream.model)
+                analyze_at, analyzed = analyze_at * 4, seen
+            if progress is not None:
+                progress(stream.model, seen)
+            if stop is not None and stop.is_set():
+                raise SyncInterrupted("stopped after a committed page: the worker is shutting down")
+
+        items = stream.fetch(FetchContext(kind, previous, self._stored_reader(integration_id)))
+        writer = _PageWriter(self.engine, write, threaded=not is_sqlite(self.engine))
+        try:
+            for page in _pages(items, self.settings.sync_page_size):
+                writer.put(page, [normalize(integration_id, record) for record in page.records])
+        except BaseException:
+            # The pages read before the failure are committed, as when one thread did both; what
+            # the writer raised meanwhile (if anything) matters less than why reading stopped.
+            writer.close(raise_error=False)
+            raise
+        finally:
+            # Now, not whenever the garbage collector gets to it: a stream reading ahead in a
+            # thread of its own (connectors.framework.http.run_async_iter) stops reading the source.
+            if isinstance(items, Generator):
+                items.close()
+        writer.close()
+        if 0 < analyzed < seen:  # grown since the last refresh (a stream under a page never has one)
+            self._refresh_statistics(stream.model)
 
     def _stored_reader(self, integration_id: str) -> StoredReader:
         """`FetchContext.stored` for a run of `integration_id`: the stored payloads of one part of a
@@ -324,16 +419,17 @@ class SyncEngine:
 
     def _write_page(
         self,
+        conn: Connection,
         integration_id: str,
         run_id: str,
         stream: Stream,
         page: _Page,
+        rows: list[Row],
         counts: dict[str, int],
         stats: dict[str, dict[str, int]],
         fields: FieldDiscovery,
     ) -> None:
-        rows = [normalize(integration_id, record) for record in page.records]
-        with write_tx(self.engine) as conn:
+        with write_transaction(conn):
             now = self._renew_lease(conn, integration_id, run_id)
             if rows:
                 outcome = diff.write_page(conn, stream.model, integration_id, run_id, rows, now)
