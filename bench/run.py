@@ -586,10 +586,10 @@ def _figures(d: dict[str, Any], kombo_pages: int | None) -> dict[str, Any]:
         )
     for name in ("sandbox_sync_small", "sandbox_sync_large"):
         s = d[name]
-        alone = s["engine_only_records_per_s"]
+        alone = "not measured" if s["engine_only_records_per_s"] is None else f"{s['engine_only_records_per_s']:,}/s"
         f[f"sandbox FULL sync, {s['applications']:,} applications"] = (
             f"{s['records']:,} records in {s['seconds']} s = {s['records_per_s']:,}/s (the generator alone "
-            f"{s['generator_records_per_s']:,}/s; the engine alone {'not measured' if alone is None else f'{alone:,}/s'}"
+            f"{s['generator_records_per_s']:,}/s; the engine alone {alone}"
             f"), RSS growth {s['rss_growth_mb']} MB above {s['idle_rss_mb']} MB at the start"
         )
     if "lever_sync" in d:
