@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,12 +15,13 @@ import pytest
 from sqlalchemy import Connection, Engine
 
 from hirebridge.config import Settings
-from hirebridge.store import events, webhooks
+from hirebridge.jobs.webhooks import WebhookLane
+from hirebridge.store import changes, events, webhooks
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.timefmt import utc_now
 from hirebridge.webhooks import deliver_due, deliver_due_async, new_client
 from hirebridge.webhooks import delivery as delivery_module
-from tests.conftest import make_tenant
+from tests.conftest import create_sandbox, make_tenant
 from tests.webhook_receiver import receiving, wait_for
 
 SETTINGS = Settings(
@@ -128,3 +130,32 @@ def test_a_stopping_lane_gives_back_what_it_claimed_but_did_not_send(engine: Eng
         again = webhooks.claim_due(conn, utc_now(), 10, timedelta(seconds=60))
     assert len(again) == 2
     assert states(engine) == [webhooks.PENDING, webhooks.PENDING, webhooks.SUCCEEDED]
+
+
+def test_a_lane_beside_a_stream_of_commits_sends_data_changed_once_a_poll_interval(engine: Engine) -> None:
+    """The lane waits a poll interval after every pass, also after one that sent something: beside a
+    sync committing page after page it coalesces the pages into one data-changed per interval instead
+    of running pass after pass (an event, and three write transactions, each)."""
+    settings = SETTINGS.model_copy(update={"webhook_poll_seconds": 0.25})
+    tenant = make_tenant(engine)
+    integration_id = create_sandbox(engine, tenant, applications=5)
+    with receiving() as receiver:
+        with write_tx(engine) as conn:
+            webhooks.create_subscription(conn, tenant.environment.id, receiver.url, [events.DATA_CHANGED], utc_now())
+        lane = WebhookLane(engine, settings)
+        lane.start()
+        began = time.monotonic()
+        try:
+            commits = 0
+            while time.monotonic() - began < 1.5:  # a commit every 10 ms, like a sync's pages
+                with write_tx(engine) as conn:
+                    changes.note(conn, integration_id, "tags", changed=[f"tag-{commits}"])
+                commits += 1
+                time.sleep(0.01)
+            wait_for("the last changes", lambda: len(receiver.of_type(events.DATA_CHANGED)) > 0)
+        finally:
+            lane.stop()
+        elapsed = time.monotonic() - began
+    sent = len(receiver.of_type(events.DATA_CHANGED))
+    assert commits > 50
+    assert 1 <= sent <= elapsed / settings.webhook_poll_seconds + 2, (sent, elapsed)

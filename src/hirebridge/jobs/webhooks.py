@@ -49,9 +49,11 @@ class WebhookLane:
         async with new_client(self.settings) as client:
             while not self._stop.is_set():
                 try:
-                    attempted = await deliver_due_async(self.engine, self.settings, client, self._stop)
+                    await deliver_due_async(self.engine, self.settings, client, self._stop)
                 except Exception:
                     log.exception("webhook delivery pass failed")
-                    attempted = 0
-                if not attempted:
-                    await asyncio.to_thread(self._stop.wait, self.settings.webhook_poll_seconds)
+                # A pass ends only once nothing more was due, so the next one waits a poll interval
+                # whether this one sent something or not. Starting it at once made a lane beside a
+                # running sync loop back to back -- a data-changed event per pass, and three write
+                # transactions each, taking SQLite's write lock between the sync's pages.
+                await asyncio.to_thread(self._stop.wait, self.settings.webhook_poll_seconds)
