@@ -10,6 +10,7 @@ way the vendor would, exactly (`RateMeter`: a violation is counted, and answered
 from __future__ import annotations
 
 import asyncio
+import math
 import socket
 import threading
 import time
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import uvicorn
 from starlette.requests import Request
@@ -106,6 +107,43 @@ class RateMeter:
         self._tightest = key if self._tightest is None else min(self._tightest, key)
         self.admitted.append(at)
         return True
+
+
+class FixedWindowLimit:
+    """A vendor's fixed request window (Workable, Teamtailor): at most `window` requests per
+    `window_seconds`, counted from window boundaries, answered with `X-Rate-Limit-*` headers and 429
+    past it. For emulator dataclasses that declare these fields; `window=None` leaves it out.
+    `RESET_EPOCH`: `X-Rate-Limit-Reset` is the next window's epoch second (else: seconds left)."""
+
+    window: int | None
+    window_seconds: float
+    window_start: float
+    window_used: int
+    window_refused: int  # requests answered 429 because the window was spent
+    RESET_EPOCH: ClassVar[bool] = False
+
+    def _spend(self) -> bool:
+        """Count this request in the current window; True when the window is spent."""
+        if self.window is None:
+            return False
+        now = time.time()
+        if now >= self.window_start + self.window_seconds:
+            self.window_start, self.window_used = now - now % self.window_seconds, 0
+        self.window_used += 1
+        if self.window_used > self.window:
+            self.window_refused += 1
+            return True
+        return False
+
+    def _window_headers(self) -> dict[str, str]:
+        if self.window is None:
+            return {}
+        end = self.window_start + self.window_seconds
+        return {
+            "X-Rate-Limit-Limit": str(self.window),
+            "X-Rate-Limit-Remaining": str(max(0, self.window - self.window_used)),
+            "X-Rate-Limit-Reset": str(math.ceil(end if self.RESET_EPOCH else end - time.time())),
+        }
 
 
 @dataclass

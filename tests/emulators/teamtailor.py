@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,7 +40,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from tests.emulators.harness import Emulator, RateMeter
+from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter
 
 Json = dict[str, Any]
 WINDOW_SECONDS = 10
@@ -121,7 +120,7 @@ RELATIONSHIPS = {
 
 
 @dataclass
-class TeamtailorEmulator:
+class TeamtailorEmulator(FixedWindowLimit):
     api_key: str
     seed: int = 1
     candidates: int = 40
@@ -367,28 +366,6 @@ class TeamtailorEmulator:
                 return answer
 
         return endpoint
-
-    def _spend(self) -> bool:
-        """Count this request in the current window; True when the window is spent."""
-        if self.window is None:
-            return False
-        now = time.time()
-        if now >= self.window_start + self.window_seconds:
-            self.window_start, self.window_used = now - now % self.window_seconds, 0
-        self.window_used += 1
-        if self.window_used > self.window:
-            self.window_refused += 1
-            return True
-        return False
-
-    def _window_headers(self) -> dict[str, str]:
-        if self.window is None:
-            return {}
-        return {
-            "X-Rate-Limit-Limit": str(self.window),
-            "X-Rate-Limit-Remaining": str(max(0, self.window - self.window_used)),
-            "X-Rate-Limit-Reset": str(math.ceil(self.window_start + self.window_seconds - time.time())),
-        }
 
     def _filtered(self, request: Request, kind: str) -> list[Resource] | Response:
         query = request.query_params

@@ -26,14 +26,12 @@ moving its candidate's `updated_at` (Workable does not document that it does).
 from __future__ import annotations
 
 import json
-import math
 import random
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
@@ -42,7 +40,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from tests.emulators.harness import Emulator, RateMeter
+from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter
 
 Json = dict[str, Any]
 WINDOW_SECONDS = 10
@@ -98,7 +96,8 @@ class Refused(Exception):
 
 
 @dataclass
-class WorkableEmulator:
+class WorkableEmulator(FixedWindowLimit):
+    RESET_EPOCH: ClassVar[bool] = True  # Workable's Reset: the next window's epoch second
     token: str
     seed: int = 1
     candidates: int = 40
@@ -446,28 +445,6 @@ class WorkableEmulator:
                 return answer
 
         return endpoint
-
-    def _spend(self) -> bool:
-        """Count this request in the current 10-second window; True when the window is spent."""
-        if self.window is None:
-            return False
-        now = time.time()
-        if now >= self.window_start + self.window_seconds:
-            self.window_start, self.window_used = now - now % self.window_seconds, 0
-        self.window_used += 1
-        if self.window_used > self.window:
-            self.window_refused += 1
-            return True
-        return False
-
-    def _window_headers(self) -> dict[str, str]:
-        if self.window is None:
-            return {}
-        return {
-            "X-Rate-Limit-Limit": str(self.window),
-            "X-Rate-Limit-Remaining": str(max(0, self.window - self.window_used)),
-            "X-Rate-Limit-Reset": str(math.ceil(self.window_start + self.window_seconds)),
-        }
 
     def _pipeline(self) -> list[Json]:
         return sorted(self.data["stages"].values(), key=lambda s: s["position"])
