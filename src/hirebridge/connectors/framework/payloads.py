@@ -22,7 +22,8 @@ the record).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -54,6 +55,29 @@ class Shape:
     required: Mapping[str, Kind] = field(default_factory=dict)
     optional: Mapping[str, Kind] = field(default_factory=dict)
 
+
+class ShapesByPath:
+    """A connector's listing paths and the shape of the records each returns: `(pattern, shape)`
+    pairs, a pattern matching the whole path (`/jobs/[^/]+/stages`). Called with a path -- a followed
+    next-page URL too, when `prefix` (a regex, e.g. `^.*?/spi/v3`) says what to cut before the path --
+    it gives the shape, or KeyError for a path no shape is declared for: every listing the connector
+    reads must have one."""
+
+    def __init__(self, vendor: str, pairs: Iterable[tuple[str, Shape]], prefix: str | None = None) -> None:
+        self.vendor = vendor
+        self.pairs = tuple((re.compile(pattern), shape) for pattern, shape in pairs)
+        self.prefix = None if prefix is None else re.compile(prefix)
+
+    def __call__(self, path: str) -> Shape:
+        if self.prefix is not None:
+            path = self.prefix.sub("", _ORIGIN.sub("", path).split("?")[0])
+        for pattern, shape in self.pairs:
+            if pattern.fullmatch(path):
+                return shape
+        raise KeyError(f"no record shape declared for {self.vendor}'s {path}")
+
+
+_ORIGIN = re.compile(r"^https?://[^/]+")
 
 STRING = Kind("a string", (str,))
 INTEGER = Kind("an integer", (int,))

@@ -6,8 +6,6 @@ and its examples (shared/fixtures/lever), the record's identity and what its con
 
 from __future__ import annotations
 
-import re
-
 from hirebridge.connectors.framework.payloads import (
     ANY,
     BOOLEAN,
@@ -16,6 +14,7 @@ from hirebridge.connectors.framework.payloads import (
     STRING,
     Kind,
     Shape,
+    ShapesByPath,
     id_or,
     list_of,
     nullable,
@@ -154,9 +153,10 @@ _FILE = Shape(optional={"name": STRING, "ext": STRING, "uploadedAt": EPOCH_MS, "
 FILE = Shape(required={"id": STRING, "name": TEXT}, optional=_FILE.optional)
 RESUME = Shape(required={"id": STRING, "file": obj(_FILE)}, optional={"createdAt": EPOCH_MS})
 
-_BY_PATH: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
-    (re.compile(pattern), shape)
-    for pattern, shape in (
+# Every listing the connector reads, and the shape of its records.
+for_path = ShapesByPath(
+    "Lever",
+    (
         (r"/users", USER),
         (r"/tags", TAG),
         (r"/archive_reasons", ARCHIVE_REASON),
@@ -170,14 +170,5 @@ _BY_PATH: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
         (r"/opportunities/[^/]+/feedback", FEEDBACK),
         (r"/opportunities/[^/]+/files", FILE),
         (r"/opportunities/[^/]+/resumes", RESUME),
-    )
+    ),
 )
-
-
-def for_path(path: str) -> Shape:
-    """The shape of the records a listing path returns (KeyError for a path no shape is declared
-    for: every listing the connector reads must have one)."""
-    for pattern, shape in _BY_PATH:
-        if pattern.fullmatch(path):
-            return shape
-    raise KeyError(f"no record shape declared for Lever's {path}")

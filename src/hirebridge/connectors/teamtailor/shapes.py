@@ -7,9 +7,17 @@ Timestamps are ISO 8601 strings with an offset; ids are strings.
 
 from __future__ import annotations
 
-import re
-
-from hirebridge.connectors.framework.payloads import ANY, BOOLEAN, OBJECT, STRING, Kind, Shape, list_of, obj
+from hirebridge.connectors.framework.payloads import (
+    ANY,
+    BOOLEAN,
+    OBJECT,
+    STRING,
+    Kind,
+    Shape,
+    ShapesByPath,
+    list_of,
+    obj,
+)
 
 _RELATIONSHIPS = obj(Shape())
 
@@ -37,9 +45,10 @@ CANDIDATE = resource(
 JOB_APPLICATION = resource(**{"rejected-at": STRING, "changed-stage-at": STRING}, **_TIMES)
 NOTE = resource(note=STRING, **{"private-note": BOOLEAN}, **_TIMES)
 
-_BY_PATH: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
-    (re.compile(pattern), shape)
-    for pattern, shape in (
+# Every listing the connector reads, and the shape of its records.
+for_path = ShapesByPath(
+    "Teamtailor",
+    (
         (r"/users", USER),
         (r"/reject-reasons", REJECT_REASON),
         (r"/jobs", JOB),
@@ -47,16 +56,6 @@ _BY_PATH: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
         (r"/candidates", CANDIDATE),
         (r"/job-applications", JOB_APPLICATION),
         (r"/notes", NOTE),
-    )
+    ),
+    prefix="^.*?/v1(?=/)",
 )
-
-
-def for_path(path: str) -> Shape:
-    """The shape of the resources a listing path returns (a followed `links.next` URL included);
-    KeyError for a path no shape is declared for: every listing the connector reads must have one."""
-    path = re.sub(r"^https?://[^/]+", "", path).split("?")[0]
-    path = re.sub(r"^.*?/v1(?=/)", "", path)
-    for pattern, shape in _BY_PATH:
-        if pattern.fullmatch(path):
-            return shape
-    raise KeyError(f"no record shape declared for Teamtailor's {path}")

@@ -7,9 +7,17 @@ set. Workable's timestamps are ISO 8601 strings, its ids strings (stages: number
 
 from __future__ import annotations
 
-import re
-
-from hirebridge.connectors.framework.payloads import ANY, BOOLEAN, NUMBER, STRING, Shape, list_of, nullable, obj
+from hirebridge.connectors.framework.payloads import (
+    ANY,
+    BOOLEAN,
+    NUMBER,
+    STRING,
+    Shape,
+    ShapesByPath,
+    list_of,
+    nullable,
+    obj,
+)
 
 TEXT = nullable(STRING)
 _JOB_REF = obj(Shape(optional={"shortcode": STRING, "title": STRING}))
@@ -96,9 +104,10 @@ OFFER = Shape(
     },
 )
 
-_BY_PATH: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
-    (re.compile(pattern), shape)
-    for pattern, shape in (
+# Every listing the connector reads, and the shape of its records.
+for_path = ShapesByPath(
+    "Workable",
+    (
         (r"/members", MEMBER),
         (r"/disqualification_reasons", DISQUALIFICATION_REASON),
         (r"/stages", STAGE),
@@ -108,16 +117,6 @@ _BY_PATH: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
         (r"/candidates/[^/]+/activities", ACTIVITY),
         (r"/candidates/[^/]+/offer", OFFER),
         (r"/events", EVENT),
-    )
+    ),
+    prefix="^.*?/spi/v3",
 )
-
-
-def for_path(path: str) -> Shape:
-    """The shape of the records a listing path returns (a followed `paging.next` URL included);
-    KeyError for a path no shape is declared for: every listing the connector reads must have one."""
-    path = re.sub(r"^https?://[^/]+", "", path).split("?")[0]
-    path = re.sub(r"^.*?/spi/v3", "", path)
-    for pattern, shape in _BY_PATH:
-        if pattern.fullmatch(path):
-            return shape
-    raise KeyError(f"no record shape declared for Workable's {path}")
