@@ -60,6 +60,7 @@ CONTENT_SOURCES = (
     "src/hirebridge/store/records.py",
     "src/hirebridge/store/tables.py",
     "src/hirebridge/model/records.py",
+    "src/hirebridge/model/documents.py",
 )
 SMALL_MODELS = (
     "roles",

@@ -9,14 +9,17 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, select, update
+from alembic import command
+from sqlalchemy import Engine, inspect, select, update
 
 from hirebridge.model import Application, ApplicationStage, Candidate, Interview, Job, JobStatus, Offer, SyncKind, Tag
+from hirebridge.model.documents import EMBEDDED_FIELDS
 from hirebridge.serving.ats.applications import LISTING
+from hirebridge.store import migrate, tables
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.listing import render_columns
 from hirebridge.store.sync_runs import SyncState
-from hirebridge.store.tables import applications
+from hirebridge.store.tables import SYNCED_TABLES, applications
 from hirebridge.sync.engine import SyncEngine
 from tests.conftest import Server, create_sandbox, make_tenant
 from tests.sources import ScriptedSource, small_world
@@ -41,7 +44,73 @@ def assert_fresh(engine: Engine, integration_id: str) -> dict[str, Any]:
     for remote_id, (stored, live) in docs.items():
         assert stored is not None, f"{remote_id}: document not rendered"
         assert stored.encode() == live, f"{remote_id}: stale document"
-    return {remote_id: orjson.loads(live) for remote_id, (_stored, live) in docs.items()}
+    served = {remote_id: orjson.loads(live) for remote_id, (_stored, live) in docs.items()}
+    assert_embeds_are_the_records(engine, integration_id, served)
+    return served
+
+
+def views(engine: Engine, integration_id: str, model: str) -> dict[str, dict[str, Any]]:
+    """id -> a live record of `model` as documents embed it, built here from its stored data (not
+    from the view the write path stored with it); key order included (dicts keep it)."""
+    table = SYNCED_TABLES[model]
+    with read_tx(engine) as conn:
+        rows = conn.execute(
+            select(table.c.id, table.c.remote_id, table.c.data, table.c.embed)
+            .where(table.c.integration_id == integration_id, table.c.remote_deleted_at.is_(None))
+            .order_by(table.c.pk)
+        ).all()
+    found = {}
+    for row in rows:
+        data = orjson.loads(row.data)
+        view = {"id": row.id, "remote_id": row.remote_id, **{name: data.get(name) for name in EMBEDDED_FIELDS[model]}}
+        stored = orjson.loads(row.embed)
+        assert list(stored.items()) == list(view.items()), f"{model} {row.remote_id}: stale stored view"
+        found[row.id] = view
+    return found
+
+
+def assert_embeds_are_the_records(engine: Engine, integration_id: str, served: dict[str, Any]) -> None:
+    """Every document embeds what its candidate (with tags), stage, job, interviews and offers are now."""
+    candidates, stages, jobs, interviews, offers = (
+        views(engine, integration_id, model)
+        for model in ("candidates", "application_stages", "jobs", "interviews", "offers")
+    )
+    with read_tx(engine) as conn:
+        tags = {
+            row.id: {"id": row.id, "remote_id": row.remote_id, "name": orjson.loads(row.data)["name"]}
+            for row in conn.execute(
+                select(tables.tags.c.id, tables.tags.c.remote_id, tables.tags.c.data).where(
+                    tables.tags.c.integration_id == integration_id, tables.tags.c.remote_deleted_at.is_(None)
+                )
+            )
+        }
+        tag_ids = {
+            row.id: orjson.loads(row.links).get("tag_ids", [])
+            for row in conn.execute(select(tables.candidates.c.id, tables.candidates.c.links))
+        }
+        children = {
+            model: conn.execute(
+                select(SYNCED_TABLES[model].c.id, SYNCED_TABLES[model].c.application_id).order_by(
+                    SYNCED_TABLES[model].c.pk
+                )
+            ).all()
+            for model in ("interviews", "offers")
+        }
+    for remote_id, document in served.items():
+        if document["remote_deleted_at"] is not None:
+            continue
+        candidate = candidates.get(document["candidate_id"])
+        expected = (
+            None
+            if candidate is None
+            else {**candidate, "tags": [tags[t] for t in tag_ids[candidate["id"]] if t in tags]}
+        )
+        assert document["candidate"] == expected, remote_id
+        assert document["current_stage"] == stages.get(document["current_stage_id"]), remote_id
+        assert document["job"] == jobs.get(document["job_id"]), remote_id
+        for model, pool in (("interviews", interviews), ("offers", offers)):
+            wanted = [pool[c.id] for c in children[model] if c.application_id == document["id"] and c.id in pool]
+            assert document[model] == wanted, f"{remote_id} {model}"
 
 
 def run(engine: Engine, integration_id: str, src: ScriptedSource, kind: SyncKind = SyncKind.FULL) -> None:
@@ -160,3 +229,23 @@ def test_a_page_mixing_stored_and_cleared_documents_serves_the_bytes_of_the_stor
     with write_tx(engine) as conn:
         conn.execute(update(applications).values(doc=None))
     assert pages() == stored
+
+
+def test_the_migration_gives_records_stored_before_it_their_embedded_views(engine: Engine, server: Server) -> None:
+    tenant = make_tenant(engine)
+    integration_id = create_sandbox(engine, tenant, applications=30)
+    assert SyncEngine(engine).run(integration_id).state == SyncState.SUCCEEDED
+    world = World(server, tenant, integration_id)
+    rendered = world.walk("/ats/applications", page_size=9)
+    config = migrate.alembic_config(engine)
+    with engine.begin() as conn:  # back to the schema before views were stored, and up again
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0015")
+        assert "embed" not in {c["name"] for c in inspect(conn).get_columns("candidates")}
+        command.upgrade(config, "head")
+    with write_tx(engine) as conn:  # documents cleared: every page is rendered from the migrated views
+        conn.execute(update(applications).values(doc=None))
+    assert world.walk("/ats/applications", page_size=9) == rendered
+    assert len(rendered) == 30
+    for model in EMBEDDED_FIELDS:
+        assert views(engine, integration_id, model), model

@@ -46,3 +46,26 @@ EMBEDS: tuple[Embed, ...] = (
 
 def embeds_of(source: str) -> tuple[Embed, ...]:
     return tuple(e for e in EMBEDS if e.source == source)
+
+
+# What a document embeds of each embedded record beyond its `id` and `remote_id`, in wire order: the
+# slim view every document of the model embeds. The sync's write path stores that view with the record
+# (its `embed` column: `store.records.embed_json`), so a live render splices stored bytes instead of parsing each
+# embedded record's data (serving/ats/applications.py). A candidate's tags are not part of it: they are
+# other records (a renamed tag would make the view of every candidate carrying it stale), added at render.
+EMBEDDED_FIELDS: dict[str, tuple[str, ...]] = {
+    "candidates": (
+        "first_name",
+        "last_name",
+        "source",
+        "remote_url",
+        "email_addresses",
+        "phone_numbers",
+        "social_media",
+    ),
+    "application_stages": ("name", "index", "status", "custom_fields"),
+    "jobs": ("name",),
+    "interviews": ("title", "starting_at", "ending_at", "location", "canceled"),
+    "offers": ("status",),
+}
+assert set(EMBEDDED_FIELDS) == {e.source for e in EMBEDS} - {"tags"}, "every embedded model declares its view"

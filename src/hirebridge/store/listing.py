@@ -201,6 +201,42 @@ def load_children(conn: Connection, model: str, parent_key: str, parents: Iterab
     return grouped
 
 
+def load_embeds(conn: Connection, model: str, wanted: Iterable[str | None]) -> dict[str, Row[Any]]:
+    """`id`, `embed` (the record as documents embed it, model/documents.py) and `links` of the live
+    records of `model` with these ids."""
+    keys = sorted({w for w in wanted if w is not None})
+    if not keys:
+        return {}
+    sql = _embed_sql(model, "id", ("id", "embed", "links"), is_sqlite(conn))
+    return {row.id: row for row in conn.exec_driver_sql(sql, (_keys_param(conn, keys),)).all()}
+
+
+def load_child_embeds(conn: Connection, model: str, parent_key: str, parents: Iterable[str]) -> dict[str, list[str]]:
+    """The `embed`s of the live records of `model` whose `parent_key` is one of `parents`, grouped by
+    parent, in row order."""
+    keys = sorted(set(parents))
+    grouped: dict[str, list[str]] = {}
+    if keys:
+        sql = _embed_sql(model, parent_key, (parent_key, "embed"), is_sqlite(conn))
+        for parent, embed in conn.exec_driver_sql(sql, (_keys_param(conn, keys),)).all():
+            grouped.setdefault(parent, []).append(embed)
+    return grouped
+
+
+@functools.lru_cache(maxsize=64)
+def _embed_sql(model: str, key: str, columns: tuple[str, ...], sqlite: bool) -> str:
+    table = SYNCED_TABLES[model]
+    column = table.c[key].name  # known columns: never text from a request
+    selected = ", ".join(table.c[name].name for name in columns)
+    match = f"{column} IN (SELECT value FROM json_each(?))" if sqlite else f"{column} = ANY(%s)"
+    return f"SELECT {selected} FROM {table.name} WHERE {match} AND remote_deleted_at IS NULL ORDER BY pk"
+
+
+def _keys_param(conn: Connection, keys: Sequence[str]) -> Any:
+    """The keys as the driver SQL's one parameter: a JSON array on SQLite, an array on PostgreSQL."""
+    return orjson.dumps(keys).decode() if is_sqlite(conn) else list(keys)
+
+
 def render_columns(table: Table) -> list[Any]:
     """`row_columns`, plus, for a model with served documents, its own columns (an application's
     candidate_id, job_id, current_stage_id, outcome: copies of its fields): the document's renderer
@@ -218,7 +254,7 @@ def _driver_select(
     `parent`, if asked), in pk order."""
     sqlite = is_sqlite(conn)
     sql = _driver_sql(model, key, live_only, parent, sqlite)
-    return conn.exec_driver_sql(sql, (orjson.dumps(values).decode() if sqlite else list(values),)).all()
+    return conn.exec_driver_sql(sql, (_keys_param(conn, values),)).all()
 
 
 @functools.lru_cache(maxsize=256)

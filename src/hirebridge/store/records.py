@@ -17,10 +17,10 @@ from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, se
 from sqlalchemy.exc import DBAPIError
 
 from hirebridge.model.changes import CONNECTIONS, Propagation, propagations_from
-from hirebridge.model.documents import embeds_of
+from hirebridge.model.documents import EMBEDDED_FIELDS, embeds_of
 from hirebridge.store import changes
 from hirebridge.store.db import replace_row
-from hirebridge.store.tables import SYNCED_TABLES, attachment_contents
+from hirebridge.store.tables import EMBED, SYNCED_TABLES, attachment_contents
 from hirebridge.store.types import UtcDateTime
 
 
@@ -151,7 +151,7 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 def _copy_rows(
     conn: Connection,
     table: Table,
-    extras: dict[str, Callable[[dict[str, Any]], Any]],
+    extras: dict[str, Getter],
     integration_id: str,
     run_id: str,
     rows: Sequence[Row],
@@ -182,11 +182,10 @@ def _write_copy_rows(
     integration_id: str,
     run_id: str,
     rows: Sequence[Row],
-    getters: list[Callable[[dict[str, Any]], Any]],
+    getters: list[Getter],
     stamp: datetime | None,
 ) -> None:
     for row in rows:
-        data = row.data
         copy.write_row(
             (
                 row.id,
@@ -202,7 +201,7 @@ def _write_copy_rows(
                 stamp,
                 None,
                 run_id,
-                *[get(data) for get in getters],
+                *[get(row) for get in getters],
             )
         )
 
@@ -270,27 +269,69 @@ def _ids_linking(conn: Connection, integration_id: str, model: str, link: str, t
     return found
 
 
-def _column_getters(model: str, table: Table) -> dict[str, Callable[[dict[str, Any]], Any]]:
+# What computes an extra column's value from the record written.
+Getter = Callable[[Row], Any]
+
+
+def _column_getters(model: str, table: Table) -> dict[str, Getter]:
     derived = DERIVED_COLUMNS.get(model, {})
-    return {name: _stale if name == "doc" else derived.get(name) or _copy_of(name) for name in extra_columns(table)}
+    getters: dict[str, Getter] = {}
+    for name in extra_columns(table):
+        if name == "doc":
+            getters[name] = _stale
+        elif name == EMBED:
+            getters[name] = _embedded(model)
+        elif name in derived:
+            getters[name] = _of_data(derived[name])
+        else:
+            getters[name] = _copy_of(name)
+    return getters
 
 
-def _stale(data: dict[str, Any]) -> None:
+def _stale(row: Row) -> None:
     """A served document (model/documents.py) is cleared by every write of its record; the engine
     renders it again after the run's streams."""
-    del data
+    del row
 
 
-def _copy_of(name: str) -> Callable[[dict[str, Any]], Any]:
-    def get(data: dict[str, Any]) -> Any:
-        return data.get(name)
+def _copy_of(name: str) -> Getter:
+    def get(row: Row) -> Any:
+        return row.data.get(name)
 
     return get
 
 
-def _row_values(
-    row: Row, extras: dict[str, Callable[[dict[str, Any]], Any]], integration_id: str, run_id: str
-) -> dict[str, Any]:
+def _of_data(derive: Callable[[dict[str, Any]], Any]) -> Getter:
+    def get(row: Row) -> Any:
+        return derive(row.data)
+
+    return get
+
+
+def embed_json(model: str, record_id: str, remote_id: str, data: dict[str, Any]) -> str:
+    """The JSON of a record as documents embed it: `{id, remote_id, <EMBEDDED_FIELDS from data>}`,
+    stored in its `embed` column by every write of it (model/documents.py)."""
+    view: dict[str, Any] = {"id": record_id, "remote_id": remote_id}
+    for name in EMBEDDED_FIELDS[model]:
+        value = data.get(name)
+        # Nested objects as the stored data has them (sorted keys, as `data` is rendered); the view's
+        # own keys keep the declared order.
+        view[name] = orjson.Fragment(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)) if _nested(value) else value
+    return orjson.dumps(view).decode()
+
+
+def _nested(value: Any) -> bool:
+    return type(value) is dict or type(value) is list
+
+
+def _embedded(model: str) -> Getter:
+    def get(row: Row) -> str:
+        return embed_json(model, row.id, row.remote_id, row.data)
+
+    return get
+
+
+def _row_values(row: Row, extras: dict[str, Getter], integration_id: str, run_id: str) -> dict[str, Any]:
     values: dict[str, Any] = {
         "id": row.id,
         "integration_id": integration_id,
@@ -304,7 +345,7 @@ def _row_values(
         "seen_run_id": run_id,
     }
     for name, getter in extras.items():
-        values[name] = getter(row.data)
+        values[name] = getter(row)
     return values
 
 

@@ -456,6 +456,14 @@ def synced_table(name: str, *extra: Column[object]) -> Table:
     return table
 
 
+# The record as documents embed it (model/documents.py EMBEDDED_FIELDS), JSON, written with the record.
+EMBED = "embed"
+
+
+def embed_column() -> Column[object]:
+    return Column(EMBED, Text, nullable=True)
+
+
 roles = synced_table("roles", Column("scope", String(10), nullable=True))
 tags = synced_table("tags")
 users = synced_table("users", Column("email", Text, nullable=True))
@@ -468,8 +476,9 @@ jobs = synced_table(
     Column("status", Text, nullable=True),
     Column("employment_type", Text, nullable=True),
     Column("visibility", Text, nullable=True),
+    embed_column(),
 )
-application_stages = synced_table("application_stages", Column("job_id", ID, nullable=True, index=True))
+application_stages = synced_table("application_stages", Column("job_id", ID, nullable=True, index=True), embed_column())
 job_postings = synced_table("job_postings", Column("job_id", ID, nullable=True, index=True))
 screening_questions = synced_table("screening_questions", Column("job_id", ID, nullable=True, index=True))
 candidates = synced_table(
@@ -479,6 +488,7 @@ candidates = synced_table(
     # first_name, last_name: case-folded copies (search keys of the case-insensitive filters);
     # emails: " a@example.com b@example.org ", folded addresses between spaces, for the `email` filter.
     Column("emails", Text, nullable=True),
+    embed_column(),
 )
 applications = synced_table(
     "applications",
@@ -495,8 +505,9 @@ interviews = synced_table(
     "interviews",
     Column("application_id", ID, nullable=True, index=True),
     Column("stage_id", ID, nullable=True),
+    embed_column(),
 )
-offers = synced_table("offers", Column("application_id", ID, nullable=True, index=True))
+offers = synced_table("offers", Column("application_id", ID, nullable=True, index=True), embed_column())
 notes = synced_table(
     "notes",
     Column("candidate_id", ID, nullable=True, index=True),

@@ -18,12 +18,11 @@ from hirebridge.serving.listing import (
     Listing,
     column_in,
     enum_list,
-    pick,
     remote_created_after,
     single_value,
 )
 from hirebridge.store import listing as store_listing
-from hirebridge.store.listing import load_by_id, load_children
+from hirebridge.store.listing import load_by_id, load_child_embeds, load_embeds
 from hirebridge.timefmt import to_wire
 
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
@@ -46,88 +45,63 @@ def _render(conn: Connection, rows: Sequence[Row[Any]]) -> list[bytes]:
     Byte for byte `orjson.dumps(item)` of the item `base_fields(row)` plus its embeds would be, built
     for speed (a page of 250 is rendered while a client waits): the record's own fields are spliced
     as stored -- `data` is orjson's sorted-key output, which a parse and re-dump reproduces exactly --
-    unless integration fields change them; each embedded record is rendered once a page (a job or a
-    stage is embedded by many applications) and spliced as an `orjson.Fragment`; the references
-    come from their columns (copies of the fields), not from parsing `data`."""
-    candidates = load_by_id(conn, "candidates", (row.candidate_id for row in rows))
+    unless integration fields change them; each embedded record is spliced as the view stored with it
+    (its `embed` column, model/documents.py EMBEDDED_FIELDS), never parsed; the references come from
+    their columns (copies of the fields), not from parsing `data`."""
+    candidates = load_embeds(conn, "candidates", (row.candidate_id for row in rows))
+    stages = load_embeds(conn, "application_stages", (row.current_stage_id for row in rows))
+    jobs = load_embeds(conn, "jobs", (row.job_id for row in rows))
+    interviews = load_child_embeds(conn, "interviews", "application_id", (row.id for row in rows))
+    offers = load_child_embeds(conn, "offers", "application_id", (row.id for row in rows))
+
+    candidate_json: dict[str, str] = {}
+    tag_lists: dict[str, str] = {}  # a candidate's tag ids (its links' JSON) -> its tags, JSON
     tag_ids = {cid: orjson.loads(c.links).get("tag_ids", []) for cid, c in candidates.items()}
     tags = load_by_id(conn, "tags", (t for ts in tag_ids.values() for t in ts))
-    stages = load_by_id(conn, "application_stages", (row.current_stage_id for row in rows))
-    jobs = load_by_id(conn, "jobs", (row.job_id for row in rows))
-    interviews = load_children(conn, "interviews", "application_id", (row.id for row in rows))
-    offers = load_children(conn, "offers", "application_id", (row.id for row in rows))
-
-    tag_items = {
-        t.id: {"id": t.id, "remote_id": t.remote_id, "name": orjson.loads(t.data)["name"]} for t in tags.values()
-    }
-    candidate_json: dict[str, orjson.Fragment] = {}
     for cid, candidate in candidates.items():
-        cdata = orjson.loads(candidate.data)
-        embedded = {
-            "id": candidate.id,
-            "remote_id": candidate.remote_id,
-            **pick(cdata, "first_name", "last_name", "source", "remote_url"),
-            "email_addresses": cdata["email_addresses"],
-            "phone_numbers": cdata["phone_numbers"],
-            "social_media": cdata["social_media"],
-            "tags": [tag_items[tid] for tid in tag_ids[cid] if tid in tag_items],
-        }
-        candidate_json[cid] = orjson.Fragment(orjson.dumps(embedded))
-    stage_json = {
-        sid: orjson.Fragment(
-            orjson.dumps(
-                {
-                    "id": stage.id,
-                    "remote_id": stage.remote_id,
-                    **pick(orjson.loads(stage.data), "name", "index", "status", "custom_fields"),
-                }
-            )
-        )
-        for sid, stage in stages.items()
-    }
-    job_json = {
-        jid: orjson.Fragment(
-            orjson.dumps({"id": job.id, "remote_id": job.remote_id, "name": orjson.loads(job.data)["name"]})
-        )
-        for jid, job in jobs.items()
-    }
+        # A candidate's view leaves its tags out (they are records of their own): they close it.
+        listed = tag_lists.get(candidate.links)
+        if listed is None:
+            listed = tag_lists[candidate.links] = orjson.dumps(
+                [
+                    {"id": tag.id, "remote_id": tag.remote_id, "name": orjson.loads(tag.data)["name"]}
+                    for tag in (tags.get(tid) for tid in tag_ids[cid])
+                    if tag is not None
+                ]
+            ).decode()
+        candidate_json[cid] = f'{candidate.embed[:-1]},"tags":{listed}}}'
+    stage_json = {sid: stage.embed for sid, stage in stages.items()}
+    job_json = {jid: job.embed for jid, job in jobs.items()}
 
     page_fields = integration_fields.for_page(conn, "applications", rows)
     documents = []
     for row in rows:
-        head = orjson.dumps({"id": row.id, "remote_id": row.remote_id})
+        # Record ids are base58 and wire times ISO text: neither needs escaping; a remote id might.
+        head = f'{{"id":"{row.id}","remote_id":{orjson.dumps(row.remote_id).decode()}'
         if page_fields is None:
-            own = row.data[1:-1].encode()
-            passed: list[Any] = []
+            own = row.data[1:-1]
+            passed = "[]"
         else:
             item = {**orjson.loads(row.data), "integration_fields": []}
             integration_fields.apply(page_fields, row, item)
-            passed = item.pop("integration_fields")
-            own = orjson.dumps(item)[1:-1]
-        tail = orjson.dumps(
-            {
-                "changed_at": to_wire(row.changed_at),
-                "remote_deleted_at": to_wire(row.remote_deleted_at),
-                "remote_data": None,  # raw source payloads stay private unless a customer opts in (as in Kombo)
-                "integration_fields": passed,
-                "candidate": candidate_json.get(row.candidate_id),
-                "current_stage": stage_json.get(row.current_stage_id),
-                "job": job_json.get(row.job_id),
-                "interviews": [
-                    {
-                        "id": i.id,
-                        "remote_id": i.remote_id,
-                        **pick(orjson.loads(i.data), "title", "starting_at", "ending_at", "location", "canceled"),
-                    }
-                    for i in interviews.get(row.id, ())
-                ],
-                "offers": [
-                    {"id": o.id, "remote_id": o.remote_id, "status": orjson.loads(o.data)["status"]}
-                    for o in offers.get(row.id, ())
-                ],
-            }
+            passed = orjson.dumps(item.pop("integration_fields")).decode()
+            own = orjson.dumps(item)[1:-1].decode()
+        deleted = to_wire(row.remote_deleted_at)
+        deleted_json = "null" if deleted is None else f'"{deleted}"'
+        documents.append(
+            (
+                f"{head}{',' if own else ''}{own}"
+                f',"changed_at":"{to_wire(row.changed_at)}"'
+                f',"remote_deleted_at":{deleted_json}'
+                # raw source payloads stay private unless a customer opts in (as in Kombo)
+                f',"remote_data":null,"integration_fields":{passed}'
+                f',"candidate":{candidate_json.get(row.candidate_id, "null")}'
+                f',"current_stage":{stage_json.get(row.current_stage_id, "null")}'
+                f',"job":{job_json.get(row.job_id, "null")}'
+                f',"interviews":[{",".join(interviews.get(row.id, ()))}]'
+                f',"offers":[{",".join(offers.get(row.id, ()))}]}}'
+            ).encode()
         )
-        documents.append(b"%b%b,%b" % (head[:-1], b"," + own if own else b"", tail[1:]))
     return documents
 
 
