@@ -38,6 +38,7 @@ from hirebridge.connectors.framework.webhooks import Event, Receiver, Ref, Refet
 from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.sandbox import SandboxConnector
+from hirebridge.connectors.smartrecruiters import SmartRecruitersConnector
 from hirebridge.connectors.teamtailor import TeamtailorConnector
 from hirebridge.connectors.workable import WorkableConnector
 from hirebridge.model.actions import Action, ActionSupport
@@ -141,6 +142,7 @@ CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (
     LeverConnector,
     WorkableConnector,
     TeamtailorConnector,
+    SmartRecruitersConnector,
 )
 TOOLS: dict[str, Tool] = {connector.tool: Tool.of(connector) for connector in CONNECTOR_CLASSES}
 CONNECTORS: dict[str, ConnectorFactory] = {tool_id: tool.factory for tool_id, tool in TOOLS.items()}
