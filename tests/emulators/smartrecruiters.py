@@ -268,7 +268,9 @@ class SmartRecruitersEmulator(FixedWindowLimit):
     def _reason(self, cid: str, job_id: str, status: str, reason_id: str) -> None:
         kind = "rejection_reasons" if status == "REJECTED" else "withdrawal_reasons"
         key = "reasonOfRejection" if status == "REJECTED" else "reasonOfWithdrawal"
-        self.applications[(cid, job_id)][key] = dict(self.data[kind][reason_id])
+        # The reason itself, not a copy: a reason renamed shows on its applications (as the API
+        # names it by its current label), which are not touched.
+        self.applications[(cid, job_id)][key] = self.data[kind][reason_id]
 
     # --- changes ------------------------------------------------------------------------------
 
