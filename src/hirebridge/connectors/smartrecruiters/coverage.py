@@ -70,5 +70,7 @@ COVERAGE = declare(
     notes=CoverageStatus.NOT_IMPLEMENTED,
     attachments=CoverageStatus.NOT_IMPLEMENTED,
     tags=CoverageStatus.NOT_IMPLEMENTED,
-    scorecards=CoverageStatus.NOT_IMPLEMENTED,
+    scorecards=CoverageStatus.NOT_IMPLEMENTED,  # reviews
+    job_postings=CoverageStatus.NOT_IMPLEMENTED,  # job ads and the Posting API
+    screening_questions=CoverageStatus.NOT_IMPLEMENTED,  # the Posting API's application questions
 )
