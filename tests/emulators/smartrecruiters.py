@@ -9,7 +9,7 @@ read in full, what the spec says (docs/connectors/smartrecruiters.md lists which
   `{"message": ..., "errors": [{"code": ..., "message": ...}]}`;
 - listings `{"limit", "nextPageId", "totalFound", "content": [...]}`: `limit` (default 10, at most 100,
   more is 400) and `pageId` (the previous page's `nextPageId`; absent on the last page), in id order.
-  `GET /candidates` takes `updatedAfter` (ISO 8601, inclusive on `updatedOn`), `GET /jobs` and
+  `GET /candidates` takes `updatedAfter` (ISO 8601, inclusive on `updatedOn`), `q` and `jobId`; `GET /jobs` and
   `GET /user-api/v201804/users` page the same way;
 - a candidate's applications: `primaryAssignment` / `secondaryAssignments` of the listing name the jobs,
   `GET /candidates/{id}/jobs/{jobId}` is the application (`status`, `subStatus`, `reasonOfRejection`,
@@ -445,6 +445,14 @@ class SmartRecruitersEmulator(FixedWindowLimit):
             if bound is None:
                 return error(400, "INVALID_PARAMETER", "updatedAfter is not an ISO 8601 date-time")
             found = [c for c in found if (_parse(c["updatedOn"]) or bound) >= bound]
+        # `q`: a keyword search of names and email (case-insensitive); `jobId` (repeatable): candidates
+        # assigned to one of those jobs.
+        if q := (request.query_params.get("q") or "").lower():
+            found = [
+                c for c in found if any(q in str(c.get(k) or "").lower() for k in ("firstName", "lastName", "email"))
+            ]
+        if jobs := request.query_params.getlist("jobId"):
+            found = [c for c in found if any(a["job"]["id"] in jobs for a in self._assignments(c))]
         return self._listing(request, found)
 
     def _key(self, request: Request) -> tuple[str, str]:

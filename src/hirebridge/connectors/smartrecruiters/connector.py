@@ -41,11 +41,14 @@ from hirebridge.connectors.framework import (
     iso8601,
     plain,
 )
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.paging import ONE, CursorInBody
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext
+from hirebridge.connectors.smartrecruiters import actions as writes
 from hirebridge.connectors.smartrecruiters import mapping, shapes
 from hirebridge.connectors.smartrecruiters.coverage import COVERAGE
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
 MAX_PAGE_SIZE = 100
@@ -95,6 +98,8 @@ class SmartRecruitersConnector(HttpConnector):
     )
     records = "content"
     check_request = Request("GET", USERS, {"limit": 1})
+    # Write actions (actions.py): what SmartRecruiters' API can do of Kombo's, and with which fields.
+    actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
 
     def auth(self) -> Auth:
         return HeaderKey("X-SmartToken", self.settings["api_key"])
@@ -142,13 +147,13 @@ class SmartRecruitersConnector(HttpConnector):
             ),
         ]
 
+    async def perform(self, action: Action) -> ActionResult:
+        return await writes.SmartRecruitersWriter(self.runtime).perform(action)
+
 
 async def _hiring_process(run: StreamRun) -> Json | None:
-    """The account's hiring process: the active one (the first, if several are)."""
     processes = await run.all(Request("GET", HIRING_PROCESSES), paginator=CursorInBody("nextPageId", param="pageId"))
-    active = [p for p in processes if p.get("active", True)]
-    chosen = active or processes
-    return chosen[0] if chosen else None
+    return mapping.hiring_process(processes)
 
 
 async def _load_pipeline(run: StreamRun) -> Mapping[str, Any]:

@@ -154,6 +154,12 @@ def map_job(raw: Json) -> Job:
     )
 
 
+def hiring_process(processes: Sequence[Json]) -> Json | None:
+    """The company's hiring process: the active one (the first, if several are)."""
+    chosen = [p for p in processes if p.get("active", True)] or list(processes)
+    return chosen[0] if chosen else None
+
+
 def pipeline(process: Json | None) -> list[tuple[str, str | None]]:
     """(status, subStatus) of each stage of a hiring process, in order."""
     subs: Mapping[str, Any] = (process or {}).get("subStatuses") or {}
