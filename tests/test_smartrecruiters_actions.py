@@ -121,9 +121,9 @@ def test_create_move_and_reject_leave_nothing_for_the_next_syncs(engine: Engine)
             "Final interview",
         )
         # The candidate comes back too: its listing entry names the application's new status.
-        person, interview = moved.records
-        assert isinstance(person, Candidate) and isinstance(interview, Application)
-        assert person.remote_data and person.remote_data["primaryAssignment"]["status"] == "INTERVIEW"
+        listed, interview = moved.records
+        assert isinstance(listed, Candidate) and isinstance(interview, Application)
+        assert listed.remote_data and listed.remote_data["primaryAssignment"]["status"] == "INTERVIEW"
         assert interview.current_stage_remote_id == f"{jid}:INTERVIEW:Final interview"
         _written_back_then_synced(s, moved)
 
