@@ -31,12 +31,17 @@ Deletions: SmartRecruiters has no deletion feed; a deleted candidate disappears 
 applications answer 404. Jobs are never deleted (they are CANCELLED). A status change does not move the
 candidate's `updatedOn` here: SmartRecruiters does not document that it does.
 
+Webhooks: a status change and a created application are sent to the registered subscriptions
+(`webhooks`), signed with the subscription's secret key as SmartRecruiters signs them.
+
 Data is deterministic from a seed. `edit`, `add_candidate`, `set_status`, `delete` change it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import random
 import threading
@@ -51,7 +56,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter
+from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter, WebhookSender
 
 Json = dict[str, Any]
 DEFAULT_LIMIT = 10
@@ -120,6 +125,7 @@ class SmartRecruitersEmulator(FixedWindowLimit):
     concurrent_refused: int = 0  # GET /candidates answered 429 for the concurrency limit
     candidates_in_flight_max: int = 0
     harness: Emulator = field(init=False)
+    webhooks: WebhookSender = field(default_factory=WebhookSender)
     data: dict[str, dict[str, Json]] = field(init=False)
     # Applications by (candidate id, job id); their status history.
     applications: dict[tuple[str, str], Json] = field(init=False)
@@ -310,6 +316,28 @@ class SmartRecruitersEmulator(FixedWindowLimit):
             assignment = self._assignment(cid, job_id)
             assignment.update(status=status, subStatus=sub)
             self.history[(cid, job_id)].append({"changedOn": self._now(), "status": status, "subStatus": sub})
+        self.notify("application.status.updated", cid, job_id)
+
+    def notify(self, event: str, cid: str, job_id: str) -> None:
+        """Send the subscriptions' callback `{"job_id", "candidate_id"}`, signed as SmartRecruiters signs:
+        `smartrecruiters-signature: v1=<hex HMAC-SHA256 of timestamp.body.event-id.event-name.event-version.link>`."""
+        body = json.dumps({"job_id": job_id, "candidate_id": cid}, separators=(",", ":")).encode()
+        self._serial += 1
+        headers = {
+            "smartrecruiters-timestamp": str(int(datetime.now(UTC).timestamp())),
+            "event-id": f"evt-{self._serial}",
+            "event-name": event,
+            "event-version": "v201910",
+            "link": f"<https://api.smartrecruiters.com/candidates/{cid}/jobs/{job_id}>; rel=self",
+        }
+        signed = [headers["smartrecruiters-timestamp"].encode(), body]
+        signed += [headers[k].encode() for k in ("event-id", "event-name", "event-version", "link")]
+
+        def sign(secret: str) -> tuple[dict[str, str], bytes]:
+            digest = hmac.new(secret.encode(), b".".join(signed), hashlib.sha256).hexdigest()
+            return {**headers, "smartrecruiters-signature": f"v1={digest}"}, body
+
+        self.webhooks.send(sign)
 
     def delete(self, kind: str, record_id: str) -> None:
         """Gone from every listing; a candidate's applications go with it."""
@@ -490,6 +518,7 @@ class SmartRecruitersEmulator(FixedWindowLimit):
             averageRating=0,
             internal=False,
         )
+        self.notify("application.created", candidate["id"], job_id)
         return JSONResponse(candidate, 201)
 
     def _w_status(self, request: Request, given: Any) -> Response:

@@ -12,17 +12,18 @@ Message API's shares, which the connector does not read back), attachments, tags
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 
 from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
-from hirebridge.connectors.framework.errors import OutcomeUnknown
+from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import ONE, CursorInBody, Request, pages
 from hirebridge.connectors.framework.payloads import mapping_errors
 from hirebridge.connectors.framework.runtime import ConnectorRuntime
+from hirebridge.connectors.framework.webhooks import Ref, Refetched
 from hirebridge.connectors.smartrecruiters import mapping, shapes
 from hirebridge.model import actions as a
 from hirebridge.model.records import Record
@@ -173,13 +174,14 @@ async def _read_back(client: SourceClient, candidate: str, job: str) -> tuple[Re
     listing entry names its applications' statuses (`primaryAssignment`, `secondaryAssignments`), so
     a status change changes the payload a sync stores for it. It is found among the job's candidates
     (`jobId`): the listing has no filter by id, and a status change does not move `updatedOn`."""
+    application = await _read_application(client, candidate, job)
     listed = await _all(client, Request("GET", "/candidates", {"jobId": job}), "/candidates")
     raw = next((r for r in listed if r["id"] == candidate), None)
     if raw is None:
         raise OutcomeUnknown(f"smartrecruiters: candidate {candidate} is not among the job {job}'s candidates")
     with mapping_errors(TOOL, "/candidates", raw):
         person = mapping.map_candidate(raw)
-    return person, await _read_application(client, candidate, job)
+    return person, application
 
 
 async def _read_application(client: SourceClient, candidate: str, job: str) -> Record:
@@ -189,3 +191,26 @@ async def _read_application(client: SourceClient, candidate: str, job: str) -> R
     (raw,) = await _all(client, Request("GET", path), path, ONE)
     with mapping_errors(TOOL, path, raw):
         return mapping.map_application(candidate, job, raw, mapping.pipeline(mapping.hiring_process(processes)))
+
+
+async def refetch(runtime: ConnectorRuntime, refs: Sequence[Ref]) -> Refetched:
+    """The applications an upstream webhook named (webhooks.py), each with its candidate, as write
+    actions read them back; an application SmartRecruiters answers 404 for (the candidate removed from
+    the job, or deleted) is deleted."""
+    client = runtime.client(max_concurrency=1)
+    try:
+        records: list[Record] = []
+        deleted: list[tuple[str, str]] = []
+        for ref in refs:
+            if ref.model != "applications":
+                continue
+            candidate, _, job = ref.remote_id.partition(":")
+            try:
+                records += await _read_back(client, candidate, job)
+            except RequestRejected as exc:
+                if exc.status != 404:
+                    raise
+                deleted.append(("applications", ref.remote_id))
+        return Refetched(records=tuple(records), deleted=tuple(deleted))
+    finally:
+        await client.aclose()

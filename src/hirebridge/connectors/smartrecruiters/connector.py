@@ -42,12 +42,15 @@ from hirebridge.connectors.framework import (
     plain,
 )
 from hirebridge.connectors.framework.actions import ActionResult
+from hirebridge.connectors.framework.config import webhook_secret
 from hirebridge.connectors.framework.paging import ONE, CursorInBody
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext
+from hirebridge.connectors.framework.webhooks import Ref, Refetched, UpstreamWebhooks
 from hirebridge.connectors.smartrecruiters import actions as writes
 from hirebridge.connectors.smartrecruiters import mapping, shapes
 from hirebridge.connectors.smartrecruiters.coverage import COVERAGE
+from hirebridge.connectors.smartrecruiters.webhooks import WEBHOOKS
 from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
@@ -94,12 +97,20 @@ class SmartRecruitersConnector(HttpConnector):
             ),
             ConfigField("page_size", "int", default=MAX_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE, label="Page size"),
             child_refresh(REFRESH_PARTS),
+            webhook_secret(
+                help="Optional: the secret key of the webhook subscription (POST /webhooks-api/v201907/subscriptions/"
+                "{id}/secret-key); several comma-separated while keys rotate. Needed to receive SmartRecruiters' "
+                "webhooks (docs/upstream-webhooks.md).",
+                vendor_url="https://developers.smartrecruiters.com/docs/webhooks-security",
+            ),
         ]
     )
     records = "content"
     check_request = Request("GET", USERS, {"limit": 1})
     # Write actions (actions.py): what SmartRecruiters' API can do of Kombo's, and with which fields.
     actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
+    # Upstream webhooks (webhooks.py): the applications an event names are refetched.
+    webhooks: ClassVar[UpstreamWebhooks] = WEBHOOKS
 
     def auth(self) -> Auth:
         return HeaderKey("X-SmartToken", self.settings["api_key"])
@@ -149,6 +160,10 @@ class SmartRecruitersConnector(HttpConnector):
 
     async def perform(self, action: Action) -> ActionResult:
         return await writes.SmartRecruitersWriter(self.runtime).perform(action)
+
+    async def refetch(self, refs: Sequence[Ref]) -> Refetched:
+        """The records an upstream webhook named, read as write actions read them back (actions.py)."""
+        return await writes.refetch(self.runtime, refs)
 
 
 async def _hiring_process(run: StreamRun) -> Json | None:
