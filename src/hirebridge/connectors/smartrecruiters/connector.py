@@ -55,7 +55,7 @@ from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
 MAX_PAGE_SIZE = 100
-GUIDE = "https://developers.smartrecruiters.com/docs/authentication"
+GUIDE = "https://developers.smartrecruiters.com/docs/authentication-api-key"
 USERS = "/user-api/v201804/users"
 HIRING_PROCESSES = "/configuration/hiring-processes"
 # DELTA runs in which the applications of every unchanged candidate are read once: within 18 hours at
@@ -83,8 +83,8 @@ class SmartRecruitersConnector(HttpConnector):
         [
             api_key(
                 label="API key",
-                help="Settings -> Admin -> Apps & Integrations -> API key (X-SmartToken), with read access to "
-                "candidates, jobs, users and configuration.",
+                help="Credential Manager -> New Credential -> API Key (an administrator's; sent as X-SmartToken). "
+                "It acts as that user, with full access to the company's data.",
                 vendor_url=GUIDE,
             ),
             # 10 requests per second per key. Paced at 95% of 6/s in bursts of 3, no one-second window
