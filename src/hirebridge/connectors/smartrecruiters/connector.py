@@ -93,7 +93,7 @@ class SmartRecruitersConnector(HttpConnector):
                 base_url="https://api.smartrecruiters.com",
                 requests_per_second=6,
                 burst=4,
-                base_url_help="SmartRecruiters' API (a sandbox company has its own key, same URL).",
+                base_url_help="SmartRecruiters' Customer API; change it only for a proxy or an emulator.",
             ),
             ConfigField("page_size", "int", default=MAX_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE, label="Page size"),
             child_refresh(REFRESH_PARTS),
