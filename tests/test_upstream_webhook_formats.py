@@ -89,12 +89,45 @@ def test_greenhouse_verifies_the_raw_body_and_reads_numeric_ids() -> None:
     assert event is not None and event.refs == ()
 
 
+def test_smartrecruiters_verifies_the_worked_example_of_its_reference() -> None:
+    """The example of SmartRecruiters' "Generate a secret key for a webhook subscription" reference: its
+    key, headers and body give its signature (v1: HMAC-SHA256 of timestamp.body.event-id.event-name.
+    event-version.link)."""
+    body = b'{"job_id":"jid","candidate_id":"cid"}'
+    headers = {
+        "content-type": "application/json",
+        "smartrecruiters-signature": "v1=2e9291f10d44ca10204a4cd81b05d73b6a316b2b605d4e2e0e0b37b40198ce1f",
+        "smartrecruiters-timestamp": "1574080897",
+        "event-id": "123",
+        "link": "<http://smartrecruiters.com/endpoint>; rel=self",
+        "event-name": "application.created",
+        "event-version": "v201910",
+    }
+    key = "HeBVky2bccvvkcXPimH8c"
+    event = upstream_event("smartrecruiters", headers, body, key)
+    assert event is not None and event.refs == (Ref("applications", "cid:jid"),)
+    # One signature per active key: any of them verifies; a key rotated out and a changed header do not.
+    several = {**headers, "smartrecruiters-signature": f"v1={'0' * 64};{headers['smartrecruiters-signature']}"}
+    assert upstream_event("smartrecruiters", several, body, key) is not None
+    assert upstream_event("smartrecruiters", headers, body, "another-key") is None
+    assert upstream_event("smartrecruiters", {**headers, "event-id": "124"}, body, key) is None
+    assert upstream_event("smartrecruiters", {**headers, "smartrecruiters-timestamp": ""}, body, key) is None
+    assert upstream_event("smartrecruiters", headers, body.replace(b"cid", b"cie"), key) is None
+    # A signed body that names no application: verified, nothing to fetch.
+    other = b'{"id":"sub-1"}'
+    message = b".".join([b"1574080897", other, b"123", b"application.created", b"v201910", headers["link"].encode()])
+    plain = {**headers, "smartrecruiters-signature": f"v1={_hex(key, message)}"}
+    event = upstream_event("smartrecruiters", plain, other, key)
+    assert event is not None and event.refs == ()
+
+
 def test_only_the_tools_with_webhooks_declare_them() -> None:
     assert {tool for tool, declared in TOOLS.items() if declared.webhooks is not None} == {
         "lever",
         "ashby",
         "greenhouse",
+        "smartrecruiters",
     }
     assert upstream_event("sandbox", {}, b"{}", SECRET) is None
-    for tool in ("lever", "ashby", "greenhouse"):
+    for tool in ("lever", "ashby", "greenhouse", "smartrecruiters"):
         assert "webhook_secret" in TOOLS[tool].config.secrets

@@ -2,7 +2,8 @@
 changes a record and POSTs its signed webhook to HireBridge; HireBridge refuses what is not signed
 with the integration's secret (401, nothing fetched, nothing stored), and for what is, fetches only
 the records the event names -- once however many events named them -- and serves the change through
-the official SDK. Both databases, all three vendors."""
+the official SDK. Both databases, all four vendors (SmartRecruiters' events name no deletions: its
+deleted records are covered by a refetch answered 404, and its URL handshake here)."""
 
 from __future__ import annotations
 
@@ -36,11 +37,14 @@ from tests.emulators.ashby import AshbyEmulator
 from tests.emulators.greenhouse import GreenhouseEmulator, HarvestRateLimit
 from tests.emulators.harness import Delivery, RateMeter, SeenRequest, WebhookSender, serve
 from tests.emulators.lever import STAGES, LeverEmulator
+from tests.emulators.smartrecruiters import SmartRecruitersEmulator
 from tests.support import World, sdk_client
 from tests.tool_worlds import KEY, config_for
 
 SECRET = "whsec-upstream-test-0123456789abcdef"
-TOOLS = ["lever", "ashby", "greenhouse"]
+TOOLS = ["lever", "ashby", "greenhouse", "smartrecruiters"]
+# The tools whose webhooks report deletions.
+DELETING = ["lever", "ashby", "greenhouse"]
 # What the fast client settings of the first sync override: the refresh runs at the tool's own pacing.
 FAST = ("requests_per_second", "burst")
 
@@ -139,6 +143,31 @@ def _greenhouse(emu: GreenhouseEmulator) -> Source:
                   move, delete, fetches)  # fmt: skip
 
 
+def _smartrecruiters(emu: SmartRecruitersEmulator) -> Source:
+    cid, job = next(k for k, x in sorted(emu.applications.items()) if x["status"] == "INTERVIEW")
+
+    def move() -> str:
+        current = emu.applications[(cid, job)]["subStatus"]
+        sub = next(s for s in ("First interview", "Final interview") if s != current)
+        emu.set_status(cid, job, "INTERVIEW", sub)  # sends application.status.updated
+        return sub
+
+    def delete() -> tuple[str, str]:
+        raise NotImplementedError("SmartRecruiters' events name no deletions")
+
+    def meter() -> None:
+        emu.harness.rate = RateMeter(10, 10)  # SmartRecruiters' 10 requests per second
+
+    def fetches() -> int:
+        return len([r for r in emu.harness.requests if r.path == f"/candidates/{cid}/jobs/{job}"])
+
+    def violations() -> int:
+        return emu.harness.rate.violations if emu.harness.rate is not None else 0
+
+    return Source("smartrecruiters", emu, emu.webhooks, lambda: emu.harness.requests, violations, meter,
+                  f"{cid}:{job}", move, delete, fetches)  # fmt: skip
+
+
 @contextmanager
 def _source(tool: str) -> Iterator[tuple[Source, str]]:
     """A small account of `tool`, served; no rate meter until `meter()` (the first sync is not judged)."""
@@ -150,6 +179,10 @@ def _source(tool: str) -> Iterator[tuple[Source, str]]:
         ashby = AshbyEmulator(KEY, seed=5, candidates=12, jobs=3)
         with serve(ashby.app()) as url:
             yield _ashby(ashby), url
+    elif tool == "smartrecruiters":
+        smartrecruiters = SmartRecruitersEmulator(KEY, seed=5, candidates=12, jobs=3, window=None)
+        with serve(smartrecruiters.app()) as url:
+            yield _smartrecruiters(smartrecruiters), url
     else:
         greenhouse = GreenhouseEmulator(seed=5, applications=12, client_secret=KEY, rate_limit=None)
         with greenhouse.running() as url:
@@ -276,7 +309,7 @@ def test_many_events_for_one_record_before_the_refresh_are_one_fetch(tool: str, 
         assert s.waiting() == 0
 
 
-@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize("tool", DELETING)
 def test_a_record_deleted_at_the_source_is_served_deleted(tool: str, engine: Engine) -> None:
     with _setup(tool, engine, worker=True) as s:
         s.source.webhooks.register(s.hook_url, SECRET)
@@ -358,3 +391,33 @@ def test_a_refresh_whose_credentials_the_source_rejects_marks_the_integration_in
         assert s.waiting() == 2
         answer = s.world.get(f"/integrations/{s.world.integration_id}")
         assert answer.json()["data"]["status"] == "INVALID"
+
+
+def test_smartrecruiters_url_handshake_is_echoed_and_nothing_else_is_done(engine: Engine) -> None:
+    """SmartRecruiters activates a subscription by POSTing `X-Hook-Secret` to the URL and expecting it
+    back: answered 200 with the header, nothing recorded; another tool's URL refuses the same (401)."""
+    with _setup("smartrecruiters", engine, worker=False) as s:
+        answer = httpx.post(s.hook_url, headers={"X-Hook-Secret": "4jn8fs9011jj8"})
+        assert answer.status_code == 200 and answer.headers["x-hook-secret"] == "4jn8fs9011jj8"
+        assert s.waiting() == 0
+        assert httpx.post(f"{s.hook_url}x", headers={"X-Hook-Secret": "4jn8fs9011jj8"}).status_code == 401
+    with _setup("ashby", engine, worker=False) as other:
+        refused = httpx.post(other.hook_url, headers={"X-Hook-Secret": "4jn8fs9011jj8"})
+        assert refused.status_code == 401 and "x-hook-secret" not in refused.headers
+
+
+def test_a_smartrecruiters_application_gone_at_the_source_is_deleted_by_its_refetch(engine: Engine) -> None:
+    """SmartRecruiters answers 404 for an application whose candidate was deleted: the refetch an event
+    asked for marks it deleted."""
+    with _setup("smartrecruiters", engine, worker=False) as s:
+        cid, job = s.source.application.split(":")
+        s.source.webhooks.register(s.hook_url, SECRET)
+        s.source.move()
+        assert set(_statuses(s.source.webhooks.wait(1))) == {200}
+        s.source.emu.delete("candidates", cid)
+        assert refresher.refresh(engine, s.world.integration_id) == 1
+        wanted = s.record_id("applications", f"{cid}:{job}")
+        page = s.sdk().ats.get_applications(ids=[wanted], include_deleted=True)
+        assert page is not None
+        [gone] = page.result.data.results
+        assert gone.remote_deleted_at is not None

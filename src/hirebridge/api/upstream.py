@@ -1,5 +1,6 @@
-"""`POST /webhooks/upstream/{integration_id}`: a vendor's webhook (Lever, Ashby, Greenhouse) about an
-integration's data (docs/upstream-webhooks.md).
+"""`POST /webhooks/upstream/{integration_id}`: a vendor's webhook (Lever, Ashby, Greenhouse, SmartRecruiters)
+about an integration's data (docs/upstream-webhooks.md). A tool's URL handshake (SmartRecruiters' `X-Hook-Secret`)
+is answered by echoing its header, and nothing else is done with it.
 
 No API key: the vendor's signature is the authentication, checked against the integration's
 `webhook_secret` credential by the tool's declared webhooks (connectors/framework/webhooks.py). A
@@ -21,7 +22,7 @@ from starlette.responses import Response
 
 from hirebridge.api.body import read_body
 from hirebridge.api.errors import ApiError
-from hirebridge.connectors.registry import Event, upstream_event
+from hirebridge.connectors.registry import Event, upstream_event, upstream_handshake
 from hirebridge.crypto import CredentialsUnreadable
 from hirebridge.jobs import Jobs
 from hirebridge.store import tenancy
@@ -67,9 +68,27 @@ def _verify(request: Request, integration_id: str, body: bytes) -> tuple[str, Ev
     return integration.tool, event
 
 
+def _handshake(request: Request, integration_id: str) -> dict[str, str] | None:
+    """The answer's headers if the request is its tool's webhook handshake (SmartRecruiters checks the
+    URL by asking for its `X-Hook-Secret` back before it sends events): echoed, nothing processed.
+    Only for an existing integration of a tool that declares one."""
+    with read_tx(request.app.state.engine) as conn:
+        integration = tenancy.get_integration(conn, integration_id)
+    if integration is None:
+        return None
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    echo = upstream_handshake(integration.tool, headers)
+    if echo is not None:
+        log.info("upstream webhook handshake answered", extra={"integration_id": integration_id})
+    return echo
+
+
 async def receive(request: Request) -> Response:
     integration_id = request.path_params["integration_id"]
     body = await read_body(request)
+    echo = await run_in_threadpool(_handshake, request, integration_id)
+    if echo is not None:
+        return Response(b"", 200, headers=echo)
     verified = await run_in_threadpool(_verify, request, integration_id, body)
     if verified is None:
         raise _unsigned()

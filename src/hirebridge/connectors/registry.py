@@ -38,6 +38,7 @@ from hirebridge.connectors.framework.webhooks import Event, Receiver, Ref, Refet
 from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.sandbox import SandboxConnector
+from hirebridge.connectors.smartrecruiters import SmartRecruitersConnector
 from hirebridge.connectors.teamtailor import TeamtailorConnector
 from hirebridge.connectors.workable import WorkableConnector
 from hirebridge.model.actions import Action, ActionSupport
@@ -67,6 +68,7 @@ __all__ = [
     "perform",
     "refetch",
     "upstream_event",
+    "upstream_handshake",
 ]
 
 
@@ -141,6 +143,7 @@ CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (
     LeverConnector,
     WorkableConnector,
     TeamtailorConnector,
+    SmartRecruitersConnector,
 )
 TOOLS: dict[str, Tool] = {connector.tool: Tool.of(connector) for connector in CONNECTOR_CLASSES}
 CONNECTORS: dict[str, ConnectorFactory] = {tool_id: tool.factory for tool_id, tool in TOOLS.items()}
@@ -195,6 +198,16 @@ def upstream_event(tool: str, headers: Mapping[str, str], body: bytes, secret: s
     if webhooks is None or not secret or not webhooks.verify(headers, body, secret):
         return None
     return webhooks.parse(body)
+
+
+def upstream_handshake(tool: str, headers: Mapping[str, str]) -> dict[str, str] | None:
+    """The headers to answer a webhook handshake of `tool`'s vendor with (a 200 echoing its header;
+    SmartRecruiters' `X-Hook-Secret`), when the request is one; None otherwise. `headers` keyed in
+    lower case."""
+    webhooks = TOOLS[tool].webhooks if tool in TOOLS else None
+    name = webhooks.handshake if webhooks is not None else None
+    value = headers.get(name) if name else None
+    return {name: value} if name and value else None
 
 
 async def refetch(

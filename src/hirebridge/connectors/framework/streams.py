@@ -152,6 +152,10 @@ class Parent:
     # Statuses of a child request that mean "this parent has none" (Workable answers 404 for a
     # candidate without an offer), rather than a failed run.
     absent: frozenset[int] = frozenset()
+    # Several child requests per parent: the owners a kept parent stands for, one request (and one
+    # `MapContext.parent`) each (SmartRecruiters: a candidate's application to each of its jobs is
+    # `/candidates/{id}/jobs/{job}`). None: one request per parent, the kept parent itself.
+    each: Callable[[Json], Sequence[Json]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,8 +499,11 @@ async def _children(run: StreamRun, stream: RestStream, parent: Parent) -> Async
     for kept in stored:
         parents.setdefault(str(kept["id"]), kept)
     key = parent.key or (lambda kept: kept)
+    chosen = [kept for kept in parents.values() if parent.only is None or parent.only(kept)]
+    if parent.each is not None:
+        chosen = [owner for kept in chosen for owner in parent.each(kept)]
     async for owner, endpoint, raws in run.fan_out(
-        [kept for kept in parents.values() if parent.only is None or parent.only(kept)],
+        chosen,
         lambda kept: stream.request(key(kept)),
         absent=parent.absent,
         paginator=stream.paginator,

@@ -79,6 +79,10 @@ class UpstreamWebhooks:
     models: tuple[str, ...]
     setup: str
     events: tuple[str, ...] = field(default=())  # the vendor's events that name records to refetch
+    # A header whose value the endpoint echoes in a 200 to an unsigned request carrying it: the
+    # vendor's check that the URL is ready before it sends events (SmartRecruiters' `X-Hook-Secret`).
+    # Nothing else is done with such a request. None: no handshake.
+    handshake: str | None = None
 
 
 @runtime_checkable

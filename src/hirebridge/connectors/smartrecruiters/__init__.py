@@ -1,0 +1,5 @@
+"""SmartRecruiters (Customer API) connector."""
+
+from hirebridge.connectors.smartrecruiters.connector import SmartRecruitersConnector
+
+__all__ = ["SmartRecruitersConnector"]

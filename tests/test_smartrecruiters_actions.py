@@ -1,0 +1,192 @@
+"""SmartRecruiters' write actions against the SmartRecruiters emulator over real HTTP: each action changes
+the company as SmartRecruiters would, returns the records it changed mapped as the streams map them, and --
+written back through the sync engine's write path -- leaves nothing new for the next FULL and DELTA syncs.
+SmartRecruiters' refusals become Kombo's codes. (tests/test_actions_tools.py runs the same actions
+through the SDK.)"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine, select
+
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult
+from hirebridge.connectors.smartrecruiters import SmartRecruitersConnector
+from hirebridge.model import SyncKind
+from hirebridge.model import actions as a
+from hirebridge.model.records import Application, Candidate
+from hirebridge.store import tenancy
+from hirebridge.store.db import read_tx, write_tx
+from hirebridge.store.sync_runs import SyncState
+from hirebridge.store.tables import SYNCED_TABLES
+from hirebridge.sync.engine import SyncEngine
+from hirebridge.sync.writeback import write_back
+from tests.conftest import make_tenant
+from tests.emulators.harness import serve
+from tests.emulators.smartrecruiters import SmartRecruitersEmulator
+
+TOKEN = "smartrecruiters-actions-token"
+FAST = {"requests_per_second": 5000, "burst": 5000, "timeout": 2.0, "retry_attempts": 3, "retry_base_delay": 0.01}
+
+
+@dataclass
+class Setup:
+    engine: Engine
+    emu: SmartRecruitersEmulator
+    config: dict[str, Any]
+    integration_id: str
+
+    def perform(self, action: a.Action) -> ActionResult:
+        return asyncio.run(SmartRecruitersConnector(self.integration_id, self.config).perform(action))
+
+    def rows(self, model: str) -> dict[str, tuple[Any, ...]]:
+        table = SYNCED_TABLES[model]
+        with read_tx(self.engine) as conn:
+            rows = conn.execute(select(table).where(table.c.integration_id == self.integration_id))
+            return {r.remote_id: (r.data, r.links, r.remote_data, r.remote_deleted_at) for r in rows}
+
+    def target(self, model: str, remote_id: str) -> a.Target:
+        data, _links, remote_data, _deleted = self.rows(model)[remote_id]
+        return a.Target(model, remote_id, orjson.loads(remote_data), orjson.loads(data))
+
+
+@contextmanager
+def _synced(engine: Engine) -> Iterator[Setup]:
+    emu = SmartRecruitersEmulator(TOKEN, seed=9, candidates=12, jobs=3, window=None)
+    with serve(emu.app()) as url:
+        config = {"api_key": TOKEN, "base_url": url, **FAST}
+        tenant = make_tenant(engine)
+        with write_tx(engine) as conn:
+            integration = tenancy.create_integration(conn, tenant.environment, "smartrecruiters", config)
+        setup = Setup(engine, emu, config, integration.id)
+        assert SyncEngine(engine).run(integration.id).state == SyncState.SUCCEEDED
+        yield setup
+
+
+def _written_back_then_synced(s: Setup, result: ActionResult) -> None:
+    """The action's records, written back, are what the next syncs find: FULL and DELTA insert and
+    update nothing, and the stored rows stay as written."""
+    with write_tx(s.engine) as conn:
+        write_back(conn, s.integration_id, result.records, datetime.now(UTC), result.deleted)
+    models = {record.MODEL for record in result.records}
+    written = {model: s.rows(model) for model in models}
+    for kind in (SyncKind.FULL, SyncKind.DELTA):
+        run = SyncEngine(s.engine).run(s.integration_id, kind)
+        assert run.state == SyncState.SUCCEEDED, run.error
+        for model, stats in run.stats.items():
+            assert (stats["inserted"], stats["updated"], stats["deleted"]) == (0, 0, 0), (kind, model, stats)
+        for model in models:
+            assert s.rows(model) == written[model], (kind, model)
+
+
+def _new(emu: SmartRecruitersEmulator) -> tuple[str, str]:
+    return next(k for k, x in sorted(emu.applications.items()) if x["status"] == "NEW")
+
+
+def _open_job(emu: SmartRecruitersEmulator) -> str:
+    return next(j for j, x in sorted(emu.data["jobs"].items()) if x["status"] == "SOURCING")
+
+
+def test_create_move_and_reject_leave_nothing_for_the_next_syncs(engine: Engine) -> None:
+    with _synced(engine) as s:
+        job = _open_job(s.emu)
+        person = a.NewCandidate("Ada", "Newcomer", "ada.new@example.org", phone_number="+4930123")
+        created = s.perform(a.CreateApplication(job=s.target("jobs", job), candidate=person))
+        new_id = next(c for c, x in s.emu.data["candidates"].items() if x["email"] == "ada.new@example.org")
+        assert created.created == ("applications", f"{new_id}:{job}")
+        row = s.emu.data["candidates"][new_id]
+        assert (row["firstName"], row["lastName"], row["phoneNumber"]) == ("Ada", "Newcomer", "+4930123")
+        assert s.emu.applications[(new_id, job)]["status"] == "NEW"
+        candidate, application = created.records
+        assert isinstance(candidate, Candidate) and isinstance(application, Application)
+        assert (candidate.remote_id, application.current_stage_remote_id) == (new_id, f"{job}:NEW")
+        _written_back_then_synced(s, created)
+
+        cid, jid = _new(s.emu)
+        moved = s.perform(
+            a.MoveApplicationStage(
+                s.target("applications", f"{cid}:{jid}"),
+                a.Target("application_stages", f"{jid}:INTERVIEW:Final interview"),
+            )
+        )
+        assert (s.emu.applications[(cid, jid)]["status"], s.emu.applications[(cid, jid)]["subStatus"]) == (
+            "INTERVIEW",
+            "Final interview",
+        )
+        # The candidate comes back too: its listing entry names the application's new status.
+        listed, interview = moved.records
+        assert isinstance(listed, Candidate) and isinstance(interview, Application)
+        assert listed.remote_data and listed.remote_data["primaryAssignment"]["status"] == "INTERVIEW"
+        assert interview.current_stage_remote_id == f"{jid}:INTERVIEW:Final interview"
+        _written_back_then_synced(s, moved)
+
+        reason = sorted(s.emu.data["withdrawal_reasons"])[0]
+        withdrawn = s.perform(
+            a.RejectApplication(
+                s.target("applications", f"{cid}:{jid}"), s.target("rejection_reasons", f"withdrawal:{reason}")
+            )
+        )
+        assert s.emu.applications[(cid, jid)]["status"] == "WITHDRAWN"
+        _, declined = withdrawn.records
+        assert isinstance(declined, Application)
+        assert (declined.outcome, declined.rejection_reason_name, declined.current_stage_remote_id) == (
+            "DECLINED",
+            s.emu.data["withdrawal_reasons"][reason]["label"],
+            None,
+        )
+        _written_back_then_synced(s, withdrawn)
+
+        other = sorted(k for k, x in s.emu.applications.items() if x["status"] == "NEW")[0]
+        rejection = sorted(s.emu.data["rejection_reasons"])[1]
+        rejected = s.perform(
+            a.RejectApplication(
+                s.target("applications", ":".join(other)), s.target("rejection_reasons", f"rejection:{rejection}")
+            )
+        )
+        assert s.emu.applications[other]["status"] == "REJECTED"
+        assert s.emu.applications[other]["reasonOfRejection"]["id"] == rejection
+        _written_back_then_synced(s, rejected)
+
+
+def test_a_closed_job_and_smartrecruiters_refusals_become_kombo_codes(engine: Engine) -> None:
+    with _synced(engine) as s:
+        closed = next(j for j, x in sorted(s.emu.data["jobs"].items()) if x["status"] == "FILLED")
+        before = len(s.emu.data["candidates"])
+        sent = len(s.emu.harness.requests)
+        with pytest.raises(ActionFailed) as refused:
+            s.perform(a.CreateApplication(job=s.target("jobs", closed), candidate=a.NewCandidate("N", "P", "n@p.io")))
+        assert refused.value.code == "ATS.JOB_CLOSED"
+        assert len(s.emu.data["candidates"]) == before and len(s.emu.harness.requests) == sent
+        # A candidate with the same email on the job already: found by `q` and `jobId`, not created twice.
+        cid, jid = _new(s.emu)
+        email = s.emu.data["candidates"][cid]["email"].upper()
+        with pytest.raises(ActionFailed) as twice:
+            s.perform(a.CreateApplication(job=s.target("jobs", jid), candidate=a.NewCandidate("A", "B", email)))
+        assert (twice.value.status, twice.value.code) == (409, "ATS.APPLICATION_ALREADY_EXISTS")
+        assert len(s.emu.data["candidates"]) == before
+        sent = len(s.emu.harness.requests)
+        # A stage of another job is refused before anything is sent.
+        other_job = next(j for j in sorted(s.emu.data["jobs"]) if j != jid)
+        with pytest.raises(ActionFailed) as foreign:
+            s.perform(
+                a.MoveApplicationStage(
+                    s.target("applications", f"{cid}:{jid}"), a.Target("application_stages", f"{other_job}:NEW")
+                )
+            )
+        assert foreign.value.code == "REMOTE.INPUT_INVALID" and len(s.emu.harness.requests) == sent
+        # SmartRecruiters' own refusal of a sub-status its hiring process lacks, with its message.
+        with pytest.raises(ActionFailed) as unknown:
+            s.perform(
+                a.MoveApplicationStage(
+                    s.target("applications", f"{cid}:{jid}"), a.Target("application_stages", f"{jid}:INTERVIEW:Nope")
+                )
+            )
+        assert unknown.value.code == "REMOTE.INPUT_INVALID" and "Nope" in unknown.value.message
+        assert s.emu.applications[(cid, jid)]["status"] == "NEW"
