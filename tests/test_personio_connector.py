@@ -1,0 +1,120 @@
+"""Personio behaviour no other connector shares (the kit, tests/conformance, holds the rest): the OAuth2
+token fetched with form-posted client credentials, reused, and fetched again after a refusal; the
+cursor of `_meta.links.next`; `updated_at.gt` on a DELTA; a token without the read scope."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+
+from hirebridge.connectors.base import Checkpoint, FetchContext
+from hirebridge.connectors.framework.errors import CredentialsInvalid
+from hirebridge.connectors.personio import PersonioConnector
+from hirebridge.model import SyncKind
+from hirebridge.model.records import Application, Candidate
+from tests.emulators.harness import serve
+from tests.emulators.personio import PersonioEmulator
+
+SECRET = "personio-test-secret"
+FIXTURES = Path(__file__).parent / "fixtures/personio"
+
+
+def _config(url: str, client_id: str, **more: Any) -> dict[str, Any]:
+    # A client id per test: tokens are shared by every connector of the process with the same credentials.
+    return {
+        "client_id": client_id,
+        "client_secret": SECRET,
+        "base_url": url,
+        "page_size": 5,
+        "requests_per_second": 1000,
+        "burst": 1000,
+        **more,
+    }
+
+
+def _read(connector: PersonioConnector, model: str, kind: SyncKind, state: Any = None) -> list[Any]:
+    stream = next(s for s in connector.streams() if s.model == model)
+    return list(stream.fetch(FetchContext(kind, state)))
+
+
+def test_the_token_is_fetched_with_form_credentials_reused_and_fetched_again_when_refused() -> None:
+    emu = PersonioEmulator("pc-token", SECRET, seed=2, candidates=12)
+    with serve(emu.app()) as url:
+        connector = PersonioConnector("personio-token", _config(url, "pc-token"))
+        assert len([c for c in _read(connector, "candidates", SyncKind.FULL) if isinstance(c, Candidate)]) == 12
+        token_requests = emu.harness.requests_to("/v2/auth/token")
+        assert len(token_requests) == 1  # one token for the three pages
+        form = dict(parse_qsl(token_requests[0].body.decode()))
+        assert form == {"grant_type": "client_credentials", "client_id": "pc-token", "client_secret": SECRET}
+        emu.revoke()  # the token stops working before it expires
+        assert len([a for a in _read(connector, "applications", SyncKind.FULL) if isinstance(a, Application)]) > 12
+    assert len(emu.harness.requests_to("/v2/auth/token")) == 2
+    refused = [r for r in emu.harness.requests if r.path == "/v2/recruiting/applications"]
+    assert len(refused) == len({r.query.get("cursor") for r in refused}) + 1  # the first page: refused once, resent
+
+
+def test_listings_follow_the_cursor_of_meta_links_next() -> None:
+    emu = PersonioEmulator("pc-cursor", SECRET, seed=3, candidates=12)
+    with serve(emu.app()) as url:
+        read = _read(PersonioConnector("personio-cursor", _config(url, "pc-cursor")), "candidates", SyncKind.FULL)
+    candidates = [c.remote_id for c in read if isinstance(c, Candidate)]
+    assert sorted(candidates) == sorted(emu.data["candidates"]) and len(set(candidates)) == 12
+    asked = [r.query for r in emu.harness.requests if r.path == "/v2/recruiting/candidates"]
+    assert [q.get("limit") for q in asked] == ["5", "5", "5"]
+    assert "cursor" not in asked[0] and asked[1]["cursor"] != asked[2]["cursor"]
+
+
+def test_a_delta_asks_for_applications_updated_since_the_last_run_and_reads_only_those() -> None:
+    emu = PersonioEmulator("pc-delta", SECRET, seed=4, candidates=10)
+    with serve(emu.app()) as url:
+        full = _read(PersonioConnector("personio-delta", _config(url, "pc-delta")), "applications", SyncKind.FULL)
+        state = next(i.state for i in full if isinstance(i, Checkpoint))
+        changed = sorted(emu.data["applications"], key=int)[3]
+        emu.move(changed, "rejected")
+        delta = _read(
+            PersonioConnector("personio-delta", _config(url, "pc-delta")), "applications", SyncKind.DELTA, state
+        )
+    assert [(a.remote_id, a.outcome) for a in delta if isinstance(a, Application)] == [(changed, "DECLINED")]
+    first, *_, last = [r.query for r in emu.harness.requests if r.path == "/v2/recruiting/applications"]
+    assert "updated_at.gt" not in first and last["updated_at.gt"].endswith("Z")
+
+
+def test_a_token_without_the_recruiting_read_scope_is_refused_credentials() -> None:
+    emu = PersonioEmulator("pc-scope", SECRET, seed=5, candidates=3, scopes="personio:recruiting:write")
+    with serve(emu.app()) as url, pytest.raises(CredentialsInvalid, match="personio:recruiting:read"):
+        _read(PersonioConnector("personio-scope", _config(url, "pc-scope")), "jobs", SyncKind.FULL)
+
+
+def test_the_emulators_document_answer_has_the_keys_and_types_of_personios_example() -> None:
+    example = json.loads(
+        (
+            Path(__file__).parent / "fixtures/personio/write/v1_recruiting_applications_documents.response.json"
+        ).read_text()
+    )
+    emu = PersonioEmulator("pc-docs", SECRET, candidates=1)
+    headers = {"Authorization": f"Bearer {emu.recruiting_token}", "X-Company-ID": emu.company_id}
+    with serve(emu.app()) as url:
+        answer = httpx.post(
+            f"{url}/v1/recruiting/applications/documents",
+            headers=headers,
+            files={"file": ("My_CV.pdf", b"%PDF-1.4 " + b"x" * 100, "application/pdf")},
+        )
+        unknown = httpx.post(
+            f"{url}/v1/recruiting/applications/documents",
+            headers=headers,
+            files={"file": ("notes.exe", b"MZ", "application/octet-stream")},
+        )
+    assert answer.status_code == 200
+    assert {k: type(v) for k, v in answer.json().items()} == {k: type(v) for k, v in example.items()}
+    assert (answer.json()["size"], answer.json()["extension"]) == (109, "pdf")
+    assert unknown.status_code == 422
+    assert unknown.json() == {
+        "errors": [
+            {"field": "file", "errors": [{"reason": "errors.invalid-file-type", "context": {"extension": "exe"}}]}
+        ]
+    }
