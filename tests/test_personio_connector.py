@@ -54,7 +54,9 @@ def test_the_token_is_fetched_with_form_credentials_reused_and_fetched_again_whe
         emu.revoke()  # the token stops working before it expires
         assert len([a for a in _read(connector, "applications", SyncKind.FULL) if isinstance(a, Application)]) > 12
     assert len(emu.harness.requests_to("/v2/auth/token")) == 2
-    refused = [r for r in emu.harness.requests if r.path == "/v2/recruiting/applications"]
+    refused = [
+        r for r in emu.harness.requests if r.path == "/v2/recruiting/applications" and "updated_at.gt" not in r.query
+    ]
     assert len(refused) == len({r.query.get("cursor") for r in refused}) + 1  # the first page: refused once, resent
 
 
@@ -82,6 +84,29 @@ def test_a_delta_asks_for_applications_updated_since_the_last_run_and_reads_only
     assert [(a.remote_id, a.outcome) for a in delta if isinstance(a, Application)] == [(changed, "DECLINED")]
     first, *_, last = [r.query for r in emu.harness.requests if r.path == "/v2/recruiting/applications"]
     assert "updated_at.gt" not in first and last["updated_at.gt"].endswith("Z")
+
+
+def test_a_full_finds_an_application_updated_while_it_pages_through_the_newest_first_list() -> None:
+    """Personio lists applications newest first: one updated after the first page moves ahead of the
+    cursor and is on no later page. The FULL reads what was updated since its start once more."""
+    emu = PersonioEmulator("pc-moved", SECRET, seed=6, candidates=12)
+    oldest = min(emu.data["applications"], key=lambda a: (emu.data["applications"][a]["updated_at"], int(a)))
+
+    def update_the_oldest(page: int) -> None:
+        if page == 1:
+            emu.move(oldest, "rejected")
+
+    emu.after_application_page = update_the_oldest
+    with serve(emu.app()) as url:
+        read = _read(PersonioConnector("personio-moved", _config(url, "pc-moved")), "applications", SyncKind.FULL)
+    in_order = [a for a in read if isinstance(a, Application)]
+    assert {a.remote_id for a in in_order} == set(emu.data["applications"])
+    # The listing missed it; the read after it (the only record updated since the FULL started) found it.
+    assert [a.remote_id for a in in_order].count(oldest) == 1
+    assert (in_order[-1].remote_id, in_order[-1].outcome) == (oldest, "DECLINED")
+    asked = [r.query for r in emu.harness.requests if r.path == "/v2/recruiting/applications"]
+    listing, catch_up = asked[:-1], asked[-1]
+    assert all("updated_at.gt" not in q for q in listing) and catch_up["updated_at.gt"].endswith("Z")
 
 
 def test_a_token_without_the_recruiting_read_scope_is_refused_credentials() -> None:

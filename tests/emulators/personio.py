@@ -132,6 +132,10 @@ class PersonioEmulator(FixedWindowLimit):
     tags: dict[str, list[str]] = field(default_factory=dict)  # application id -> tags (not served)
     attributes: dict[str, list[Json]] = field(default_factory=dict)  # application id -> attributes (not served)
     custom_attributes: frozenset[str] = frozenset({"custom_attribute_7"})
+    # Called after each page of `/v2/recruiting/applications` is answered (its number, from 1): a change
+    # made while a client pages through the list.
+    after_application_page: Callable[[int], None] | None = None
+    application_pages: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _clock: datetime = field(default_factory=lambda: _BASE)
     _serial: int = 0
@@ -429,7 +433,11 @@ class PersonioEmulator(FixedWindowLimit):
         found = self._filtered(request, "applications")
         if isinstance(found, list) and (address := request.query_params.get("candidate.email")) is not None:
             found = [a for a in found if a["candidate"]["email"] == address]
-        return self._listing(request, found, newest_first=True)
+        answer = self._listing(request, found, newest_first=True)
+        self.application_pages += 1
+        if self.after_application_page is not None:
+            self.after_application_page(self.application_pages)
+        return answer
 
     def _one(self, request: Request, kind: str) -> Response:
         record = self.data[kind].get(request.path_params["id"])

@@ -1,6 +1,7 @@
 """Personio recruiting as declared streams: the v2 API (`/v2/recruiting/...`) read with an OAuth2
 client-credentials token, GET listings paged by `_meta.links.next` cursors, `updated_at.gt` on
-applications (documented), candidates and jobs (assumed, docs/connectors/personio.md).
+applications (documented), candidates and jobs (assumed, docs/connectors/personio.md). Applications come
+newest first, which a FULL listing has to make up for (`_applications`).
 
 Stages are the stages of each job's recruiting category (`/v2/recruiting/categories`), so a job's
 pipeline needs every job and every category: both are read in full on every run (they are few).
@@ -14,7 +15,7 @@ from datetime import timedelta
 from functools import partial
 from typing import ClassVar
 
-from hirebridge.connectors.base import StreamItem
+from hirebridge.connectors.base import Checkpoint, StreamItem
 from hirebridge.connectors.framework import (
     Auth,
     ConfigField,
@@ -106,13 +107,32 @@ class PersonioConnector(HttpConnector):
             RestStream("jobs", "/v2/recruiting/jobs", plain(mapping.map_job), incremental=UPDATED),
             CustomStream("application_stages", _stages),
             RestStream("candidates", "/v2/recruiting/candidates", plain(mapping.map_candidate), incremental=UPDATED),
-            RestStream(
-                "applications", "/v2/recruiting/applications", plain(mapping.map_application), incremental=UPDATED
-            ),
+            CustomStream("applications", _applications),
         ]
 
     async def perform(self, action: Action) -> ActionResult:
         return await writes.PersonioWriter(self.runtime, self.settings).perform(action)
+
+
+async def _applications(run: StreamRun) -> AsyncIterator[StreamItem]:
+    """Applications, newest first (Personio's documented order). An application updated while a FULL
+    lists them moves ahead of the cursor, so the listing may never show it, and a FULL would mark it
+    deleted; a FULL therefore reads the applications updated since its start (less the overlap) once
+    more after the listing (repeats are no-ops for the engine). A DELTA's misses of this kind are the
+    next DELTA's: they were updated after this run started."""
+    path = "/v2/recruiting/applications"
+    reading = run.read(Request("GET", path), UPDATED, run.state, endpoint=path)
+    async for page in reading.pages():
+        for raw in page.records:
+            for record in run.map(plain(mapping.map_application), raw, path):
+                yield record
+    if reading.full:
+        since = run.started_ms - int(UPDATED.overlap.total_seconds() * 1000)
+        async for raw in run.records(Request("GET", path, {UPDATED.param: UPDATED.format(since)}), endpoint=path):
+            for record in run.map(plain(mapping.map_application), raw, path):
+                yield record
+    if reading.state is not None:
+        yield Checkpoint(reading.state)
 
 
 async def _stages(run: StreamRun) -> AsyncIterator[StreamItem]:
