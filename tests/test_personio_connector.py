@@ -143,3 +143,24 @@ def test_the_emulators_document_answer_has_the_keys_and_types_of_personios_examp
             {"field": "file", "errors": [{"reason": "errors.invalid-file-type", "context": {"extension": "exe"}}]}
         ]
     }
+
+
+@pytest.mark.serial  # the window is judged on arrival times (`make pytest`)
+def test_a_spent_window_is_answered_429_with_retry_after_and_waited_out() -> None:
+    """Personio publishes no v2 limit; the emulator's window (here 3 requests per second) answers 429
+    with `Retry-After` and Personio's error body. A client far faster than it (1,000/s) waits as told
+    and still reads every candidate once."""
+    emu = PersonioEmulator("pc-window", SECRET, seed=8, candidates=12, window=3, window_seconds=1.0)
+    with serve(emu.app()) as url:
+        config = _config(url, "pc-window", retry_attempts=10, retry_max_delay=2)
+        read = _read(PersonioConnector("personio-window", config), "candidates", SyncKind.FULL)
+    assert sorted(c.remote_id for c in read if isinstance(c, Candidate)) == sorted(emu.data["candidates"])
+    assert emu.window_refused > 0
+    # The refusal itself: a one-request window of an hour, spent by the token request.
+    slow = PersonioEmulator("pc-window", SECRET, candidates=1, window=1, window_seconds=3600.0)
+    with serve(slow.app()) as url:
+        form = {"grant_type": "client_credentials", "client_id": "pc-window", "client_secret": SECRET}
+        token = httpx.post(f"{url}/v2/auth/token", data=form).json()["access_token"]
+        refused = httpx.get(f"{url}/v2/recruiting/candidates", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 3600
+    assert refused.json()["errors"] == [{"title": "Too Many Requests", "detail": "Rate limit exceeded"}]
