@@ -147,12 +147,12 @@ def test_the_emulators_document_answer_has_the_keys_and_types_of_personios_examp
 
 @pytest.mark.serial  # the window is judged on arrival times (`make pytest`)
 def test_a_spent_window_is_answered_429_with_retry_after_and_waited_out() -> None:
-    """Personio publishes no v2 limit; the emulator's window (here 3 requests per second) answers 429
+    """Personio publishes no v2 limit; the emulator's window (here 1 request per 2 seconds) answers 429
     with `Retry-After` and Personio's error body. A client far faster than it (1,000/s) waits as told
-    and still reads every candidate once."""
-    emu = PersonioEmulator("pc-window", SECRET, seed=8, candidates=12, window=3, window_seconds=1.0)
+    and still reads every candidate once: four requests (a token, three pages) cannot fit one window."""
+    emu = PersonioEmulator("pc-window", SECRET, seed=8, candidates=12, window=1, window_seconds=2.0)
     with serve(emu.app()) as url:
-        config = _config(url, "pc-window", retry_attempts=10, retry_max_delay=2)
+        config = _config(url, "pc-window", retry_attempts=10, retry_max_delay=3)
         read = _read(PersonioConnector("personio-window", config), "candidates", SyncKind.FULL)
     assert sorted(c.remote_id for c in read if isinstance(c, Candidate)) == sorted(emu.data["candidates"])
     assert emu.window_refused > 0
