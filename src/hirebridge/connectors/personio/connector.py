@@ -118,19 +118,25 @@ async def _applications(run: StreamRun) -> AsyncIterator[StreamItem]:
     """Applications, newest first (Personio's documented order). An application updated while a FULL
     lists them moves ahead of the cursor, so the listing may never show it, and a FULL would mark it
     deleted; a FULL therefore reads the applications updated since its start (less the overlap) once
-    more after the listing (repeats are no-ops for the engine). A DELTA's misses of this kind are the
-    next DELTA's: they were updated after this run started."""
+    more after the listing and adds those the listing missed (only those: the engine takes a record
+    once per run; one it saw in an older version is the next DELTA's). A DELTA's misses of this kind
+    are the next DELTA's too: they were updated after this run started."""
     path = "/v2/recruiting/applications"
+    mapper = plain(mapping.map_application)
     reading = run.read(Request("GET", path), UPDATED, run.state, endpoint=path)
+    seen: set[str] = set()
     async for page in reading.pages():
         for raw in page.records:
-            for record in run.map(plain(mapping.map_application), raw, path):
+            seen.add(str(raw["id"]))
+            for record in run.map(mapper, raw, path):
                 yield record
     if reading.full:
         since = run.started_ms - int(UPDATED.overlap.total_seconds() * 1000)
         async for raw in run.records(Request("GET", path, {UPDATED.param: UPDATED.format(since)}), endpoint=path):
-            for record in run.map(plain(mapping.map_application), raw, path):
-                yield record
+            if str(raw["id"]) not in seen:
+                seen.add(str(raw["id"]))
+                for record in run.map(mapper, raw, path):
+                    yield record
     if reading.state is not None:
         yield Checkpoint(reading.state)
 
