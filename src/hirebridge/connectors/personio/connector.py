@@ -43,7 +43,7 @@ from hirebridge.model.records import Record
 
 MAX_PAGE_SIZE = 200
 TOKEN_PATH = "/v2/auth/token"
-GUIDE = "https://developer.personio.de/docs/getting-started-with-the-personio-api"
+GUIDE = "https://developer.personio.de/reference/post_v2-auth-token"
 UPDATED = UpdatedSince("updated_at.gt", iso8601, overlap=timedelta(minutes=5))
 
 
@@ -67,15 +67,15 @@ class PersonioConnector(HttpConnector):
             ConfigField(
                 "company_id",
                 label="Company ID",
-                help="Optional: Personio's company id, the X-Company-ID the v1 recruiting API (creating "
-                "applications) requires.",
+                help="Optional: the Company ID shown with the Recruiting API key, the X-Company-ID the v1 "
+                "recruiting API (creating applications) requires.",
             ),
             ConfigField(
                 "recruiting_token",
                 secret=True,
                 label="Recruiting API token",
-                help="Optional: the recruiting API access token (Settings -> Recruiting -> API) that creating "
-                "applications through the v1 recruiting API takes; reads do not need it.",
+                help="Optional: the access token of Settings -> Integrations -> API credentials -> Recruiting API key, "
+                "which creating applications through the v1 recruiting API takes; reads do not need it.",
             ),
             ConfigField("partner_id", label="Partner ID", help="Optional: the X-Personio-Partner-ID header."),
             ConfigField("app_id", label="App ID", help="Optional: the X-Personio-App-ID header."),
