@@ -165,3 +165,15 @@ def test_a_spent_window_is_answered_429_with_retry_after_and_waited_out() -> Non
         refused = httpx.get(f"{url}/v2/recruiting/candidates", headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 3600
     assert refused.json()["errors"] == [{"title": "Too Many Requests", "detail": "Rate limit exceeded"}]
+
+
+def test_check_sends_one_jobs_request_and_refuses_a_wrong_secret_without_quoting_it() -> None:
+    emu = PersonioEmulator("pc-check", SECRET, candidates=1)
+    with serve(emu.app()) as url:
+        PersonioConnector("personio-check", _config(url, "pc-check")).check()
+        assert [r.path for r in emu.harness.requests] == ["/v2/auth/token", "/v2/recruiting/jobs"]
+        wrong = PersonioConnector("personio-check", {**_config(url, "pc-check"), "client_secret": "wrong-secret-42"})
+        with pytest.raises(CredentialsInvalid) as refused:
+            wrong.check()
+    assert "/v2/auth/token" in str(refused.value) and "invalid_client" in str(refused.value)
+    assert "wrong-secret-42" not in str(refused.value)
