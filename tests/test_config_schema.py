@@ -44,6 +44,7 @@ def test_the_registry_reads_the_connector_classes() -> None:
             "workable",
             "teamtailor",
             "smartrecruiters",
+            "personio",
         ]
     )
     for cls in (SandboxConnector, AshbyConnector, GreenhouseConnector, LeverConnector):

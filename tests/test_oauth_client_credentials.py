@@ -160,6 +160,22 @@ def test_wrong_client_credentials_are_credentials_invalid_without_the_secret(ser
     assert base64.b64encode(f"{tokens.client_id}:not-the-secret-789".encode()).decode() not in message
 
 
+def test_client_credentials_posted_as_form_fields() -> None:
+    """Personio's token endpoint takes the client's id and secret in the form, not as Basic auth."""
+    tokens = TokenServer(client_auth="form")
+    with tokens.running() as url:
+        auth = OAuth2ClientCredentials(f"{url}/token", tokens.client_id, tokens.client_secret, client_auth="form")
+        assert asyncio.run(_get(auth, url, times=2)) == [{"data": [{"id": "1"}]}] * 2
+        assert tokens.forms == [
+            {"grant_type": "client_credentials", "client_id": tokens.client_id, "client_secret": tokens.client_secret}
+        ]
+        wrong = OAuth2ClientCredentials(f"{url}/token", tokens.client_id, "not-the-secret-789", client_auth="form")
+        with pytest.raises(CredentialsInvalid) as refused:
+            asyncio.run(_get(wrong, url))
+    # The server quoted the secret it was sent: the client redacts it though no header carried it.
+    assert "invalid_client" in str(refused.value) and "not-the-secret-789" not in str(refused.value)
+
+
 def test_the_token_is_never_logged_printed_or_in_an_error(
     server: tuple[TokenServer, str], caplog: pytest.LogCaptureFixture
 ) -> None:

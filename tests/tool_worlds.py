@@ -1,5 +1,5 @@
-"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse, Workable, Teamtailor, SmartRecruiters)
-after a first sync, behind the real server."""
+"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse, Workable, Teamtailor, SmartRecruiters,
+Personio) after a first sync, behind the real server."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from tests.emulators.ashby import AshbyEmulator
 from tests.emulators.greenhouse import GreenhouseEmulator
 from tests.emulators.harness import serve
 from tests.emulators.lever import LeverEmulator
+from tests.emulators.personio import PersonioEmulator
 from tests.emulators.smartrecruiters import SmartRecruitersEmulator
 from tests.emulators.teamtailor import TeamtailorEmulator
 from tests.emulators.workable import WorkableEmulator
 from tests.support import World
 
 KEY = "tool-worlds-key"
+PERSONIO_CLIENT = "personio-client-id"
 # Generous limits on both sides: these tests are about data, not pacing.
 CLIENT = {"api_key": KEY, "requests_per_second": 5000, "burst": 5000, "timeout": 2.0, "retry_attempts": 3}
 
@@ -52,6 +54,11 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
         source = serve(TeamtailorEmulator(KEY, seed=11, candidates=40, jobs=4, window=None).app())
     elif tool == "smartrecruiters":
         source = serve(SmartRecruitersEmulator(KEY, seed=11, candidates=40, jobs=4, window=None).app())
+    elif tool == "personio":
+        personio = PersonioEmulator(PERSONIO_CLIENT, KEY, seed=11, candidates=40, jobs=4)
+        source = serve(personio.app())
+        # The v1 recruiting API's credentials, for its write action.
+        extra.update(company_id=personio.company_id, recruiting_token=personio.recruiting_token)
     else:
         source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
     with source as url:
@@ -72,4 +79,7 @@ def config_for(tool: str, url: str) -> dict[str, object]:
         return {**CLIENT, "subdomain": "kit", "base_url": f"{url}/spi/v3"}
     if tool == "teamtailor":  # the API lives under /v1
         return {**CLIENT, "base_url": f"{url}/v1"}
+    if tool == "personio":  # OAuth2 client credentials at {base_url}/v2/auth/token
+        tunables = {k: v for k, v in CLIENT.items() if k != "api_key"}
+        return {**tunables, "client_id": PERSONIO_CLIENT, "client_secret": KEY, "base_url": url}
     return {**CLIENT, "base_url": url}

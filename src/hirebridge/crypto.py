@@ -36,7 +36,17 @@ from hirebridge.config import get_settings
 
 # Config keys whose values are credentials: they are split off the integration's (plain) settings and sealed.
 SECRET_FIELDS = frozenset(
-    {"api_key", "access_token", "refresh_token", "client_secret", "password", "token", "private_key", "webhook_secret"}
+    {
+        "api_key",
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "password",
+        "token",
+        "private_key",
+        "webhook_secret",
+        "recruiting_token",  # Personio's v1 recruiting API token
+    }
 )
 ENV_SOURCE = "HIREBRIDGE_SECRET_KEY"
 KEY_FILE_SUFFIX = ".secret-key"

@@ -2,7 +2,9 @@
 
 - `POST /token`: HTTP Basic `client_id:client_secret`, form `grant_type=client_credentials` (and an
   optional `sub`) -> `{access_token, token_type: "Bearer", expires_in}`; a wrong client -> 401
-  `invalid_client`. Each token is new (`tokens_issued` counts them); `token_delay` slows the answer
+  `invalid_client`. With `client_auth="form"` the client's id and secret must be form fields instead
+  (Basic is refused), and a refusal quotes the secret it was given (as a careless server might).
+  Each token is new (`tokens_issued` counts them); `token_delay` slows the answer
   (so that concurrent requests overlap a fetch).
 - `GET /api/items`: 200 with a valid Bearer token, 401 otherwise; `revoke()` makes every token
   issued so far invalid (a token revoked before it expires); `accept_tokens = False` refuses all.
@@ -33,6 +35,7 @@ class TokenServer:
     client_id: str = "client-id-123"
     client_secret: str = "client-secret-s3cr3t-456"
     expires_in: int = 3600
+    client_auth: str = "basic"  # or "form": client_id and client_secret as form fields
     token_delay: float = 0.0
     accept_tokens: bool = True  # False: the API refuses every token (one without the resource's scope)
     valid: set[str] = field(default_factory=set)
@@ -55,7 +58,11 @@ class TokenServer:
             expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
             form = dict(parse_qsl((await request.body()).decode()))
             self.forms.append(form)
-            if request.headers.get("authorization") != f"Basic {expected}":
+            if self.client_auth == "form":
+                given = (form.get("client_id"), form.get("client_secret"))
+                if request.headers.get("authorization") or given != (self.client_id, self.client_secret):
+                    return JSONResponse({"error": "invalid_client", "error_description": f"refused {given}"}, 401)
+            elif request.headers.get("authorization") != f"Basic {expected}":
                 return JSONResponse({"error": "invalid_client"}, 401)
             if form.get("grant_type") != "client_credentials":
                 return JSONResponse({"error": "unsupported_grant_type"}, 400)

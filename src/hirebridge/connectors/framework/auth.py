@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from hirebridge.connectors.framework.errors import SourceError
 
@@ -107,7 +107,9 @@ class OAuth2ClientCredentials:
     """OAuth2 client credentials (RFC 6749 §4.4), as Greenhouse Harvest v3 asks for them: POST
     `token_url` with HTTP Basic `client_id:client_secret` and the form `grant_type=client_credentials`
     (plus `extra_form`, e.g. Greenhouse's `sub`), answered `{access_token, expires_in}`; the token is
-    sent as `Authorization: Bearer <token>`.
+    sent as `Authorization: Bearer <token>`. `client_auth="form"` sends the client's id and secret as
+    form fields instead of Basic (RFC 6749 §2.3.1 allows both; Personio's token endpoint documents
+    the form).
 
     - The token is fetched when the first request needs it, and reused until `leeway` seconds before
       it expires (`expires_in`; an answer without one is taken to last an hour); then the next
@@ -129,12 +131,18 @@ class OAuth2ClientCredentials:
         client_secret: str,
         *,
         extra_form: Mapping[str, str] | None = None,
+        client_auth: Literal["basic", "form"] = "basic",
         leeway: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token_url = token_url
-        self._client_auth = BasicAuth(client_id, client_secret)
         self._form = {"grant_type": "client_credentials", **(extra_form or {})}
+        self._client_auth: Auth = BasicAuth(client_id, client_secret)
+        if client_auth == "form":
+            self._form.update(client_id=client_id, client_secret=client_secret)
+            self._client_auth = NoAuth()
+        # What the token request's client must redact even when no header carries the secret.
+        self._secret_headers = {"Authorization": f"Bearer {client_secret}"}
         self.leeway = leeway
         self._clock = clock
         self._lock = threading.Lock()
@@ -194,6 +202,7 @@ class OAuth2ClientCredentials:
 
     async def _fetch(self, client: SourceClient) -> tuple[str, float]:
         self.fetches += 1
+        client._learn(self._secret_headers)  # a form-posted secret is redacted like a Basic one
         response = await client.request(
             "POST", self.token_url, auth=self._client_auth, idempotent=True, data=self._form
         )
@@ -222,16 +231,23 @@ _SHARED_LOCK = threading.Lock()
 
 
 def shared_client_credentials(
-    token_url: str, client_id: str, client_secret: str, *, extra_form: Mapping[str, str] | None = None
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    *,
+    extra_form: Mapping[str, str] | None = None,
+    client_auth: Literal["basic", "form"] = "basic",
 ) -> OAuth2ClientCredentials:
     """The process's `OAuth2ClientCredentials` for these credentials: its cached token (and its single
     flight, which works across threads and event loops) shared by every connector built with them."""
     secret = hashlib.sha256(client_secret.encode()).hexdigest()
-    key = (token_url, client_id, secret, *sorted(f"{k}={v}" for k, v in (extra_form or {}).items()))
+    key = (token_url, client_id, secret, client_auth, *sorted(f"{k}={v}" for k, v in (extra_form or {}).items()))
     with _SHARED_LOCK:
         auth = _SHARED.get(key)
         if auth is None:
             if len(_SHARED) >= _SHARED_MAX:
                 del _SHARED[next(iter(_SHARED))]
-            auth = _SHARED[key] = OAuth2ClientCredentials(token_url, client_id, client_secret, extra_form=extra_form)
+            auth = _SHARED[key] = OAuth2ClientCredentials(
+                token_url, client_id, client_secret, extra_form=extra_form, client_auth=client_auth
+            )
         return auth
