@@ -37,6 +37,7 @@ from hirebridge.connectors.framework.ratelimit import RateLimits
 from hirebridge.connectors.framework.webhooks import Event, Receiver, Ref, Refetched, UpstreamWebhooks
 from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
+from hirebridge.connectors.recruitee import RecruiteeConnector
 from hirebridge.connectors.sandbox import SandboxConnector
 from hirebridge.connectors.teamtailor import TeamtailorConnector
 from hirebridge.connectors.workable import WorkableConnector
@@ -141,6 +142,7 @@ CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (
     LeverConnector,
     WorkableConnector,
     TeamtailorConnector,
+    RecruiteeConnector,
 )
 TOOLS: dict[str, Tool] = {connector.tool: Tool.of(connector) for connector in CONNECTOR_CLASSES}
 CONNECTORS: dict[str, ConnectorFactory] = {tool_id: tool.factory for tool_id, tool in TOOLS.items()}
