@@ -88,7 +88,7 @@ def test_tools(world: World) -> None:
     assert response.status_code == 200
     validate("/tools/{category}", response.json())
     tools = {t["id"]: t for t in response.json()["data"]["tools"]}
-    assert set(tools) == {"sandbox", "lever", "ashby", "greenhouse", "workable", "teamtailor"}
+    assert set(tools) == {"sandbox", "lever", "ashby", "greenhouse", "workable", "teamtailor", "recruitee"}
     assert tools["lever"]["label"] == "Lever" and tools["ashby"]["label"] == "Ashby"
     # Coverage follows each connector's declared models.
     for tool_id, tool in TOOLS.items():

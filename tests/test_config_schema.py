@@ -43,6 +43,7 @@ def test_the_registry_reads_the_connector_classes() -> None:
             "lever",
             "workable",
             "teamtailor",
+            "recruitee",
         ]
     )
     for cls in (SandboxConnector, AshbyConnector, GreenhouseConnector, LeverConnector):

@@ -1,5 +1,5 @@
-"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse, Workable, Teamtailor) after a first
-sync, behind the real server."""
+"""An integration of each tool (sandbox, Lever, Ashby, Greenhouse, Workable, Teamtailor, Recruitee)
+after a first sync, behind the real server."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tests.emulators.ashby import AshbyEmulator
 from tests.emulators.greenhouse import GreenhouseEmulator
 from tests.emulators.harness import serve
 from tests.emulators.lever import LeverEmulator
+from tests.emulators.recruitee import RecruiteeEmulator
 from tests.emulators.teamtailor import TeamtailorEmulator
 from tests.emulators.workable import WorkableEmulator
 from tests.support import World
@@ -49,6 +50,8 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
         extra["member_id"] = sorted(workable.data["members"])[0]  # the member Workable writes are made as
     elif tool == "teamtailor":
         source = serve(TeamtailorEmulator(KEY, seed=11, candidates=40, jobs=4, window=None).app())
+    elif tool == "recruitee":
+        source = serve(RecruiteeEmulator(KEY, seed=11, candidates=40, offers=5, window=None).app())
     else:
         source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
     with source as url:
@@ -69,4 +72,6 @@ def config_for(tool: str, url: str) -> dict[str, object]:
         return {**CLIENT, "subdomain": "kit", "base_url": f"{url}/spi/v3"}
     if tool == "teamtailor":  # the API lives under /v1
         return {**CLIENT, "base_url": f"{url}/v1"}
+    if tool == "recruitee":  # the API lives under /c/<company_id>
+        return {**CLIENT, "company_id": "61234", "base_url": f"{url}/c/61234"}
     return {**CLIENT, "base_url": url}

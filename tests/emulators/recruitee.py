@@ -7,9 +7,10 @@ Errors are `{"error": "<message>"}` (unverified: no recorded Recruitee error was
 
 - `GET /candidates`: `{"candidates": [...]}`, newest first (the documented default `sort=by_date`),
   `limit` and `offset` (both absent: every candidate, as the docs say), `created_after`
-  (`yyyy-mm-ddThh:mm[:ss]`, exclusive), `offer_id`, `qualified` / `disqualified`. No updated filter:
-  the docs list none. Each candidate carries its `placements` (one per job or talent pool it is
-  assigned to: `stage_id`, `hired_at`, `disqualified_at`, `disqualify_reason`) and its tag names.
+  (`yyyy-mm-ddThh:mm[:ss]`, exclusive), `ids` (comma-separated), `offer_id`, `qualified` /
+  `disqualified`. No updated filter: the docs list none. Each candidate carries its `placements` (one
+  per job or talent pool it is assigned to: `stage_id`, `hired_at`, `disqualified_at`,
+  `disqualify_reason`) and its tag names.
 - `GET /candidates/:id` (`{"candidate": {...}}`), `GET /candidates/:id/notes` (`{"notes": [...]}`).
 - `GET /offers`: `{"offers": [...]}`, jobs and talent pools (`kind`), one answer; `GET /offers/:id`:
   `{"offer": {...}}` with its `pipeline_template.stages` (the pipeline's stages, with ids).
@@ -241,7 +242,7 @@ class RecruiteeEmulator(FixedWindowLimit):
                 "hired_at": None,
                 "hired_by_id": None,
                 "disqualified_at": None,
-                "disqualify_reason": None,
+                "disqualify_reason_id": None,
             }
             return pid
 
@@ -279,7 +280,7 @@ class RecruiteeEmulator(FixedWindowLimit):
             reason = self.data["disqualify_reasons"].get(reason_id) if reason_id is not None else None
             at = self._now() if touch else placement["created_at"]
             placement["disqualified_at"] = at
-            placement["disqualify_reason"] = {"id": reason["id"], "name": reason["name"]} if reason else None
+            placement["disqualify_reason_id"] = reason["id"] if reason else None
             if touch:
                 placement["updated_at"] = at
 
@@ -310,9 +311,18 @@ class RecruiteeEmulator(FixedWindowLimit):
     def candidate_document(self, candidate_id: int) -> Json:
         candidate = dict(self.data["candidates"][candidate_id])
         candidate["placements"] = [
-            dict(p) for _, p in sorted(self.data["placements"].items()) if p["candidate_id"] == candidate_id
+            self._placement_document(p)
+            for _, p in sorted(self.data["placements"].items())
+            if p["candidate_id"] == candidate_id
         ]
         return candidate
+
+    def _placement_document(self, placement: Json) -> Json:
+        """A placement names its disqualify reason (`{id, name}`, the reason as it is now)."""
+        document = dict(placement)
+        reason = self.data["disqualify_reasons"].get(document.pop("disqualify_reason_id"))
+        document["disqualify_reason"] = {"id": reason["id"], "name": reason["name"]} if reason else None
+        return document
 
     def offer_document(self, offer_id: int, *, pipeline: bool) -> Json:
         offer = dict(self.data["offers"][offer_id])
@@ -391,6 +401,9 @@ class RecruiteeEmulator(FixedWindowLimit):
             if bound is None:
                 return _error(400, f"created_after: {after} is not a valid date")
             found = [c for c in found if c["created_at"] > _iso(bound)]
+        if (listed := query.get("ids")) is not None:  # "List of IDs separated by comma"
+            wanted = {part.strip() for part in listed.split(",")}
+            found = [c for c in found if str(c["id"]) in wanted]
         placements = list(self.data["placements"].values())
         if (offer := query.get("offer_id")) is not None:
             ids = {p["candidate_id"] for p in placements if str(p["offer_id"]) == offer}
@@ -483,7 +496,7 @@ class RecruiteeEmulator(FixedWindowLimit):
         if not isinstance(stage, int) or stage not in {s["id"] for s in self._stages_of(placement["offer_id"])}:
             return _error(422, "stage_id: not a stage of this placement's offer")
         self.move(pid, stage)
-        return JSONResponse({"placement": dict(placement)})
+        return JSONResponse({"placement": self._placement_document(placement)})
 
     def _disqualify(self, request: Request, body: Any) -> Response:
         pid = request.path_params["id"]
@@ -493,7 +506,7 @@ class RecruiteeEmulator(FixedWindowLimit):
         if reason is not None and reason not in self.data["disqualify_reasons"]:
             return _error(422, "disqualify_reason_id: unknown reason")
         self.disqualify(pid, reason)
-        return JSONResponse({"placement": dict(self.data["placements"][pid])})
+        return JSONResponse({"placement": self._placement_document(self.data["placements"][pid])})
 
 
 def _rate_limited() -> Response:

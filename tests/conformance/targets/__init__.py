@@ -8,7 +8,8 @@ from tests.conformance.kit import Target
 from tests.conformance.targets.ashby import ASHBY
 from tests.conformance.targets.greenhouse import GREENHOUSE
 from tests.conformance.targets.lever import LEVER
+from tests.conformance.targets.recruitee import RECRUITEE
 from tests.conformance.targets.teamtailor import TEAMTAILOR
 from tests.conformance.targets.workable import WORKABLE
 
-TARGETS: tuple[Target[Any], ...] = (LEVER, ASHBY, GREENHOUSE, WORKABLE, TEAMTAILOR)
+TARGETS: tuple[Target[Any], ...] = (LEVER, ASHBY, GREENHOUSE, WORKABLE, TEAMTAILOR, RECRUITEE)
