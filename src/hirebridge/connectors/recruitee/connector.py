@@ -11,7 +11,7 @@ pipeline are read per parent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from hirebridge.connectors.framework import (
@@ -28,11 +28,14 @@ from hirebridge.connectors.framework import (
     client_tunables,
     plain,
 )
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.paging import NextUrl, Offset, PageNumber
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext
+from hirebridge.connectors.recruitee import actions as writes
 from hirebridge.connectors.recruitee import mapping, shapes
 from hirebridge.connectors.recruitee.coverage import COVERAGE
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Application, ApplicationStage, Candidate, Note, User
 
 GUIDE = "https://docs.recruitee.com/reference/getting-started"
@@ -82,6 +85,8 @@ class RecruiteeConnector(HttpConnector):
     )
     records = None
     check_request = Request("GET", "/disqualify_reasons")
+    # Write actions (actions.py): what Recruitee's API can do of Kombo's, and with which fields.
+    actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
 
     def auth(self) -> Auth:
         return BearerToken(self.settings["api_key"])
@@ -134,6 +139,9 @@ class RecruiteeConnector(HttpConnector):
                 parent=Parent("candidates", absent=GONE),
             ),
         ]
+
+    async def perform(self, action: Action) -> ActionResult:
+        return await writes.RecruiteeWriter(self.runtime, self.settings["page_size"]).perform(action)
 
 
 def _membership(raw: Json, context: MapContext) -> User:
