@@ -66,8 +66,8 @@ def test_candidates_are_paged_by_offset_and_a_delta_reads_them_all_again() -> No
         "Name"
     )
     asked = [r.query for r in emu.harness.requests if r.path == f"/c/{COMPANY}/candidates"]
-    # 10 candidates in pages of 4: offsets 0, 4, 8 (a short page ends it), per run.
-    assert asked[:3] == [{"limit": "4", "offset": str(n)} for n in (0, 4, 8)] and len(asked) == 6
+    # 10 candidates in pages of 4: offsets 0, 4, 8 and 10 (only an empty page ends it), per run.
+    assert asked[:4] == [{"limit": "4", "offset": str(n)} for n in (0, 4, 8, 10)] and len(asked) == 8
     assert wrong.status_code == 404 and wrong.json() == {"error": "Company not found"}
 
 

@@ -188,7 +188,8 @@ async def _all(client: SourceClient, params: Mapping[str, Any], page_size: int) 
     found: list[Json] = []
     request = Request("GET", "/candidates", dict(params))
     shape = shapes.for_path("/candidates")
-    async for page in pages(client, request, Offset(limit=page_size), records="candidates", shape=shape):
+    paginator = Offset(limit=page_size, until_empty=True)
+    async for page in pages(client, request, paginator, records="candidates", shape=shape):
         found.extend(page.records)
     return found
 

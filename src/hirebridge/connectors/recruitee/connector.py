@@ -96,7 +96,9 @@ class RecruiteeConnector(HttpConnector):
 
     def declare(self) -> Sequence[Declared]:
         size = self.settings["page_size"]
-        self.paginator = Offset(limit=size)
+        # Until an empty page: Recruitee documents no maximum `limit`; were it to cap one unannounced,
+        # a short page would end a FULL early and delete every candidate after it.
+        self.paginator = Offset(limit=size, until_empty=True)
         return [
             RestStream(
                 "users",
