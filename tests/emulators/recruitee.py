@@ -29,11 +29,16 @@ Deletions: no deletion feed; a deleted candidate (with its placements and notes)
 disappears from the listings.
 
 Data is deterministic from a seed. `edit`, `add_candidate`, `place`, `move`, `disqualify`, `hire`,
-`add_note`, `delete` change it; a change moves the changed record's `updated_at`.
+`add_note`, `delete` change it; a change moves the changed record's `updated_at`. Webhooks
+(`register_webhook`): a stage change, a disqualification and a candidate's deletion are sent, signed
+as integration notes describe Recruitee's (unverified).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import random
 import threading
 from dataclasses import dataclass, field
@@ -46,7 +51,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter
+from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter, WebhookSender
 
 Json = dict[str, Any]
 DEFAULT_MEMBERSHIPS = 25
@@ -117,6 +122,8 @@ class RecruiteeEmulator(FixedWindowLimit):
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _clock: datetime = field(default_factory=lambda: _BASE + timedelta(days=30))
     _serial: int = 5000
+    # Recruitee's webhooks (`register_webhook`): sent after the changes below that Recruitee sends one for.
+    webhooks: WebhookSender = field(default_factory=WebhookSender)
 
     def __post_init__(self) -> None:
         self.harness = Emulator(self.api_key, RateMeter(self.rate, self.burst) if self.rate else None)
@@ -260,6 +267,28 @@ class RecruiteeEmulator(FixedWindowLimit):
             }
             return nid
 
+    # --- webhooks -------------------------------------------------------------------------------
+
+    def register_webhook(self, url: str, secret: str) -> None:
+        self.webhooks.register(url, secret)
+
+    def notify(self, event_type: str, subtype: str | None, candidate_id: int, placement_id: int | None = None) -> None:
+        """Send Recruitee's webhook `{id, event_type, event_subtype, payload: {candidate, placement}}`,
+        signed `X-Recruitee-Signature: <hex HMAC-SHA256 of the body>` (unverified, see the connector's docs)."""
+        if not self.webhooks.targets:
+            return  # nobody listens: no event (and no event id drawn)
+        payload: Json = {"candidate": {"id": candidate_id}}
+        if placement_id is not None:
+            payload["placement"] = {"id": placement_id}
+        body = json.dumps(
+            {"id": self._id(), "event_type": event_type, "event_subtype": subtype, "payload": payload}
+        ).encode()
+
+        def sign(secret: str) -> tuple[dict[str, str], bytes]:
+            return {"X-Recruitee-Signature": hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()}, body
+
+        self.webhooks.send(sign)
+
     # --- changes ------------------------------------------------------------------------------
 
     def edit(self, kind: str, record_id: int, **changes: Any) -> None:
@@ -273,6 +302,8 @@ class RecruiteeEmulator(FixedWindowLimit):
     def move(self, placement_id: int, stage_id: int) -> None:
         with self._lock:
             self.edit("placements", placement_id, stage_id=stage_id)
+            placement = self.data["placements"][placement_id]
+            self.notify("candidate_moved", "stage_changed", placement["candidate_id"], placement_id)
 
     def disqualify(self, placement_id: int, reason_id: int | None, *, touch: bool = True) -> None:
         with self._lock:
@@ -283,6 +314,7 @@ class RecruiteeEmulator(FixedWindowLimit):
             placement["disqualify_reason_id"] = reason["id"] if reason else None
             if touch:
                 placement["updated_at"] = at
+                self.notify("candidate_disqualified", None, placement["candidate_id"], placement_id)
 
     def hire(self, placement_id: int, *, touch: bool = True) -> None:
         with self._lock:
@@ -299,6 +331,8 @@ class RecruiteeEmulator(FixedWindowLimit):
         placements and stages with it."""
         with self._lock:
             del self.data[kind][record_id]
+            if kind == "candidates":
+                self.notify("candidate_deleted", None, record_id)
             owner = {"candidates": "candidate_id", "offers": "offer_id"}.get(kind)
             if owner is None:
                 return

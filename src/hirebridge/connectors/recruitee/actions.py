@@ -6,12 +6,12 @@ An application is a placement (a candidate's assignment to an offer); its candid
 placement's stored payload. Writes are made as the token's user (Recruitee's tokens are personal).
 Each is sent once (no answer, or a 5xx: OutcomeUnknown). The endpoints are unverified beyond a
 third-party client's list (docs/connectors/recruitee.md). Not declared: attachments, tags,
-interviews, result links.
+interviews, result links. `refetch` reads what an upstream webhook names (webhooks.py) the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -22,6 +22,7 @@ from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import NextUrl, Offset, Request, pages
 from hirebridge.connectors.framework.payloads import mapping_errors
 from hirebridge.connectors.framework.runtime import ConnectorRuntime
+from hirebridge.connectors.framework.webhooks import Ref, Refetched
 from hirebridge.connectors.recruitee import mapping, shapes
 from hirebridge.model import actions as a
 from hirebridge.model.records import Record
@@ -202,16 +203,55 @@ async def _listing(client: SourceClient, path: str, records: str) -> list[Json]:
     return found
 
 
+async def _by_ids(client: SourceClient, candidate_ids: Sequence[int]) -> list[Json]:
+    """The candidates of `candidate_ids`, from the candidates list (`?ids=`, one answer: the docs say
+    a listing without limit and offset is whole)."""
+    wanted = ",".join(str(c) for c in candidate_ids)
+    request = Request("GET", "/candidates", {"ids": wanted})
+    shape = shapes.for_path("/candidates")
+    found: list[Json] = []
+    async for page in pages(client, request, ONE_PAGE, records="candidates", shape=shape):
+        found.extend(r for r in page.records if r["id"] in candidate_ids)
+    return found
+
+
 async def _read_back(client: SourceClient, candidate_id: int) -> tuple[Record, ...]:
     """A candidate as the streams map it (from the candidates list): the candidate and its applications."""
-    rows = [r for r in await _all(client, {"ids": str(candidate_id)}, 100) if r["id"] == candidate_id]
+    rows = await _by_ids(client, [candidate_id])
     if not rows:
         raise OutcomeUnknown(f"recruitee: candidate {candidate_id} is not in the candidates list")
+    return await _mapped(client, rows)
+
+
+async def _mapped(client: SourceClient, rows: list[Json]) -> tuple[Record, ...]:
+    """Candidates and their applications, mapped with the company's tags, jobs and reasons."""
     tags = await _listing(client, "/tags", "tags")
     offers = await _listing(client, "/offers", "offers")
     reasons = await _listing(client, "/disqualify_reasons", "disqualify_reasons")
     tag_ids = {t["name"]: str(t["id"]) for t in tags if t.get("name")}
     jobs = frozenset(str(o["id"]) for o in offers if o.get("kind") == mapping.JOB)
     names = {str(r["id"]): r["name"] for r in reasons if r.get("name")}
-    with mapping_errors(TOOL, "/candidates", rows[0]):
-        return (mapping.map_candidate(rows[0], tag_ids), *mapping.map_placements(rows[0], jobs, names))
+    records: list[Record] = []
+    for row in rows:
+        with mapping_errors(TOOL, "/candidates", row):
+            records += (mapping.map_candidate(row, tag_ids), *mapping.map_placements(row, jobs, names))
+    return tuple(records)
+
+
+async def refetch(runtime: ConnectorRuntime, refs: Sequence[Ref]) -> Refetched:
+    """The records an upstream webhook named, as Recruitee has them now (webhooks.py): each named
+    candidate with its placements, from one candidates list request. A candidate the list no longer
+    has is deleted, and so is a named placement none of the fetched candidates holds (an event names
+    a placement's candidate too)."""
+    candidates = sorted({int(r.remote_id) for r in refs if r.model == "candidates" and r.remote_id.isdigit()})
+    client = runtime.client(max_concurrency=1)
+    try:
+        rows = await _by_ids(client, candidates) if candidates else []
+        records = await _mapped(client, rows) if rows else ()
+    finally:
+        await client.aclose()
+    found = {str(r["id"]) for r in rows}
+    placed = {str(p["id"]) for r in rows for p in r.get("placements") or []}
+    deleted = [("candidates", str(c)) for c in candidates if str(c) not in found]
+    deleted += [("applications", r.remote_id) for r in refs if r.model == "applications" and r.remote_id not in placed]
+    return Refetched(records=records, deleted=tuple(deleted))

@@ -29,12 +29,15 @@ from hirebridge.connectors.framework import (
     plain,
 )
 from hirebridge.connectors.framework.actions import ActionResult
+from hirebridge.connectors.framework.config import webhook_secret
 from hirebridge.connectors.framework.paging import NextUrl, Offset, PageNumber
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext
+from hirebridge.connectors.framework.webhooks import Ref, Refetched, UpstreamWebhooks
 from hirebridge.connectors.recruitee import actions as writes
 from hirebridge.connectors.recruitee import mapping, shapes
 from hirebridge.connectors.recruitee.coverage import COVERAGE
+from hirebridge.connectors.recruitee.webhooks import WEBHOOKS
 from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Application, ApplicationStage, Candidate, Note, User
 
@@ -81,12 +84,18 @@ class RecruiteeConnector(HttpConnector):
                 base_url_help="Recruitee's API; {company_id} is replaced by the company ID.",
             ),
             ConfigField("page_size", "int", default=MAX_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE, label="Page size"),
+            webhook_secret(
+                help="Optional: the secret of Recruitee's webhook (Settings -> Apps and plugins -> Webhooks); "
+                "several comma-separated during a rotation. Needed to receive Recruitee's webhooks "
+                "(docs/upstream-webhooks.md).",
+            ),
         ]
     )
     records = None
     check_request = Request("GET", "/disqualify_reasons")
     # Write actions (actions.py): what Recruitee's API can do of Kombo's, and with which fields.
     actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
+    webhooks: ClassVar[UpstreamWebhooks] = WEBHOOKS
 
     def auth(self) -> Auth:
         return BearerToken(self.settings["api_key"])
@@ -144,6 +153,10 @@ class RecruiteeConnector(HttpConnector):
 
     async def perform(self, action: Action) -> ActionResult:
         return await writes.RecruiteeWriter(self.runtime, self.settings["page_size"]).perform(action)
+
+    async def refetch(self, refs: Sequence[Ref]) -> Refetched:
+        """The records an upstream webhook named, read as write actions read them back (actions.py)."""
+        return await writes.refetch(self.runtime, refs)
 
 
 def _membership(raw: Json, context: MapContext) -> User:
