@@ -96,6 +96,7 @@ def test_tools(world: World) -> None:
         "workable",
         "teamtailor",
         "smartrecruiters",
+        "recruitee",
         "personio",
     }
     assert tools["lever"]["label"] == "Lever" and tools["ashby"]["label"] == "Ashby"

@@ -251,6 +251,7 @@ def test_demo_sets_up_syncs_serves_and_stops_on_ctrl_c(database_url: str, tmp_pa
                 "teamtailor",
                 "smartrecruiters",
                 "personio",
+                "recruitee",
             }
             assert sdk.general.trigger_sync(type_="DELTA").data.type == "DELTA"
     finally:

@@ -45,6 +45,7 @@ def test_the_registry_reads_the_connector_classes() -> None:
             "teamtailor",
             "smartrecruiters",
             "personio",
+            "recruitee",
         ]
     )
     for cls in (SandboxConnector, AshbyConnector, GreenhouseConnector, LeverConnector):

@@ -133,6 +133,15 @@ def test_offset_stops_at_a_short_page() -> None:
     assert [s["query"] for s in script.seen] == [{"limit": "2", "offset": "0"}, {"limit": "2", "offset": "2"}]
 
 
+def test_offset_until_empty_reads_past_a_short_page() -> None:
+    """A source that answers fewer records than asked for (a cap it does not announce) is read on
+    from the records it gave, to the first empty page."""
+    script = Script().then(Reply(200, page(1, 2)), Reply(200, page(3)), Reply(200, page()))
+    with serve(script) as url:
+        assert read(url, Request("GET", "/candidates"), Offset(limit=3, until_empty=True)) == [1, 2, 3]
+    assert [s["query"]["offset"] for s in script.seen] == ["0", "2", "3"]
+
+
 def _looping(paginator: Paginator, url: str) -> tuple[Reply, Request]:
     """A reply that hands out the same continuation every time, for `paginator`."""
     body: dict[str, Any] = {

@@ -68,6 +68,34 @@ def test_ashby_verifies_the_raw_body_and_answers_its_ping() -> None:
     assert event is not None and event.name == "ping" and event.refs == ()
 
 
+def test_recruitee_verifies_the_raw_body_and_names_the_candidate_and_its_placement() -> None:
+    body = json.dumps(
+        {
+            "id": 901,
+            "event_type": "candidate_moved",
+            "event_subtype": "stage_changed",
+            "payload": {
+                "candidate": {"id": 47628534, "name": "Jasprit Bumrah"},
+                "placement": {"id": 50538859},
+                "details": {"from_stage": {"id": 1, "name": "Applied"}, "to_stage": {"id": 2, "name": "Interview"}},
+            },
+        }
+    ).encode()
+    event = upstream_event("recruitee", {"x-recruitee-signature": _hex(SECRET, body)}, body, SECRET)
+    assert event is not None and event.name == "candidate_moved"
+    assert event.refs == (Ref("applications", "50538859"), Ref("candidates", "47628534"))
+    assert upstream_event("recruitee", {"x-recruitee-signature": _hex("wrong", body)}, body, SECRET) is None
+    assert upstream_event("recruitee", {}, body, SECRET) is None
+    tampered = body.replace(b"47628534", b"47628535")
+    assert upstream_event("recruitee", {"x-recruitee-signature": _hex(SECRET, body)}, tampered, SECRET) is None
+    deleted = json.dumps({"event_type": "candidate_deleted", "payload": {"candidate": {"id": 7}}}).encode()
+    event = upstream_event("recruitee", {"x-recruitee-signature": _hex(SECRET, deleted)}, deleted, SECRET)
+    assert event is not None and event.refs == (Ref("candidates", "7"),)
+    other = json.dumps({"event_type": "offer_published", "payload": {"offer": {"id": 3}}}).encode()
+    event = upstream_event("recruitee", {"x-recruitee-signature": _hex(SECRET, other)}, other, SECRET)
+    assert event is not None and event.refs == ()
+
+
 def test_greenhouse_verifies_the_raw_body_and_reads_numeric_ids() -> None:
     body = json.dumps(
         {
@@ -127,7 +155,8 @@ def test_only_the_tools_with_webhooks_declare_them() -> None:
         "ashby",
         "greenhouse",
         "smartrecruiters",
+        "recruitee",
     }
     assert upstream_event("sandbox", {}, b"{}", SECRET) is None
-    for tool in ("lever", "ashby", "greenhouse", "smartrecruiters"):
+    for tool in ("lever", "ashby", "greenhouse", "smartrecruiters", "recruitee"):
         assert "webhook_secret" in TOOLS[tool].config.secrets

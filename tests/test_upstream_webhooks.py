@@ -37,14 +37,15 @@ from tests.emulators.ashby import AshbyEmulator
 from tests.emulators.greenhouse import GreenhouseEmulator, HarvestRateLimit
 from tests.emulators.harness import Delivery, RateMeter, SeenRequest, WebhookSender, serve
 from tests.emulators.lever import STAGES, LeverEmulator
+from tests.emulators.recruitee import RecruiteeEmulator
 from tests.emulators.smartrecruiters import SmartRecruitersEmulator
 from tests.support import World, sdk_client
 from tests.tool_worlds import KEY, config_for
 
 SECRET = "whsec-upstream-test-0123456789abcdef"
-TOOLS = ["lever", "ashby", "greenhouse", "smartrecruiters"]
+TOOLS = ["lever", "ashby", "greenhouse", "smartrecruiters", "recruitee"]
 # The tools whose webhooks report deletions.
-DELETING = ["lever", "ashby", "greenhouse"]
+DELETING = ["lever", "ashby", "greenhouse", "recruitee"]
 # What the fast client settings of the first sync override: the refresh runs at the tool's own pacing.
 FAST = ("requests_per_second", "burst")
 
@@ -168,6 +169,41 @@ def _smartrecruiters(emu: SmartRecruitersEmulator) -> Source:
                   f"{cid}:{job}", move, delete, fetches)  # fmt: skip
 
 
+def _recruitee(emu: RecruiteeEmulator) -> Source:
+    jobs = {o for o, x in emu.data["offers"].items() if x["kind"] == "job"}
+    pid = next(
+        p
+        for p, x in sorted(emu.data["placements"].items())
+        if x["offer_id"] in jobs and x["hired_at"] is None and x["disqualified_at"] is None
+    )
+    placement = emu.data["placements"][pid]
+
+    def move() -> str:
+        stages = sorted((s for s in emu.data["stages"].values() if s["offer_id"] == placement["offer_id"]),
+                        key=lambda s: s["position"])  # fmt: skip
+        stage = next(s for s in stages[:-1] if s["id"] != placement["stage_id"])
+        emu.move(pid, stage["id"])
+        return str(stage["name"])
+
+    def delete() -> tuple[str, str]:
+        candidate = placement["candidate_id"]
+        emu.delete("candidates", candidate)
+        return "candidates", str(candidate)
+
+    def meter() -> None:
+        emu.harness.rate = RateMeter(2, 4)  # what HireBridge paces Recruitee at (Recruitee publishes none)
+
+    def fetches() -> int:
+        listed = [r for r in emu.harness.requests if r.path.endswith("/candidates") and "ids" in r.query]
+        return len([r for r in listed if str(placement["candidate_id"]) in r.query["ids"].split(",")])
+
+    def violations() -> int:
+        return emu.harness.rate.violations if emu.harness.rate is not None else 0
+
+    return Source("recruitee", emu, emu.webhooks, lambda: emu.harness.requests, violations, meter, str(pid), move,
+                  delete, fetches)  # fmt: skip
+
+
 @contextmanager
 def _source(tool: str) -> Iterator[tuple[Source, str]]:
     """A small account of `tool`, served; no rate meter until `meter()` (the first sync is not judged)."""
@@ -183,6 +219,10 @@ def _source(tool: str) -> Iterator[tuple[Source, str]]:
         smartrecruiters = SmartRecruitersEmulator(KEY, seed=5, candidates=12, jobs=3, window=None)
         with serve(smartrecruiters.app()) as url:
             yield _smartrecruiters(smartrecruiters), url
+    elif tool == "recruitee":
+        recruitee = RecruiteeEmulator(KEY, seed=5, candidates=12, offers=5, window=None)
+        with serve(recruitee.app()) as url:
+            yield _recruitee(recruitee), url
     else:
         greenhouse = GreenhouseEmulator(seed=5, applications=12, client_secret=KEY, rate_limit=None)
         with greenhouse.running() as url:

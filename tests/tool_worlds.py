@@ -1,5 +1,5 @@
 """An integration of each tool (sandbox, Lever, Ashby, Greenhouse, Workable, Teamtailor, SmartRecruiters,
-Personio) after a first sync, behind the real server."""
+Recruitee, Personio) after a first sync, behind the real server."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tests.emulators.greenhouse import GreenhouseEmulator
 from tests.emulators.harness import serve
 from tests.emulators.lever import LeverEmulator
 from tests.emulators.personio import PersonioEmulator
+from tests.emulators.recruitee import RecruiteeEmulator
 from tests.emulators.smartrecruiters import SmartRecruitersEmulator
 from tests.emulators.teamtailor import TeamtailorEmulator
 from tests.emulators.workable import WorkableEmulator
@@ -59,6 +60,8 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
         source = serve(personio.app())
         # The v1 recruiting API's credentials, for its write action.
         extra.update(company_id=personio.company_id, recruiting_token=personio.recruiting_token)
+    elif tool == "recruitee":
+        source = serve(RecruiteeEmulator(KEY, seed=11, candidates=40, offers=5, window=None).app())
     else:
         source = serve(AshbyEmulator(KEY, seed=11, candidates=40, jobs=6).app())
     with source as url:
@@ -82,4 +85,6 @@ def config_for(tool: str, url: str) -> dict[str, object]:
     if tool == "personio":  # OAuth2 client credentials at {base_url}/v2/auth/token
         tunables = {k: v for k, v in CLIENT.items() if k != "api_key"}
         return {**tunables, "client_id": PERSONIO_CLIENT, "client_secret": KEY, "base_url": url}
+    if tool == "recruitee":  # the API lives under /c/<company_id>
+        return {**CLIENT, "company_id": "61234", "base_url": f"{url}/c/61234"}
     return {**CLIENT, "base_url": url}

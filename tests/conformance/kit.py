@@ -194,6 +194,9 @@ class Target(Generic[E]):
     # The limit the pacing case holds the connector to, on both sides (client and meter).
     paced: RateLimit = RateLimit(50, 10)
     vendor_faults: tuple[VendorFault[E], ...] = ()
+    # Why a DELTA of this vendor reads as much as a FULL (no incremental filter at all): its "DELTA
+    # asks far less" case is then a strict xfail that flips when the vendor gains one. None: it must.
+    no_delta: str | None = None
 
     def __str__(self) -> str:
         return self.tool

@@ -38,6 +38,7 @@ from hirebridge.connectors.framework.webhooks import Event, Receiver, Ref, Refet
 from hirebridge.connectors.greenhouse import GreenhouseConnector
 from hirebridge.connectors.lever import LeverConnector
 from hirebridge.connectors.personio import PersonioConnector
+from hirebridge.connectors.recruitee import RecruiteeConnector
 from hirebridge.connectors.sandbox import SandboxConnector
 from hirebridge.connectors.smartrecruiters import SmartRecruitersConnector
 from hirebridge.connectors.teamtailor import TeamtailorConnector
@@ -146,6 +147,7 @@ CONNECTOR_CLASSES: tuple[ConnectorClass, ...] = (
     TeamtailorConnector,
     SmartRecruitersConnector,
     PersonioConnector,
+    RecruiteeConnector,
 )
 TOOLS: dict[str, Tool] = {connector.tool: Tool.of(connector) for connector in CONNECTOR_CLASSES}
 CONNECTORS: dict[str, ConnectorFactory] = {tool_id: tool.factory for tool_id, tool in TOOLS.items()}

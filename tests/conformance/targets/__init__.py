@@ -9,8 +9,18 @@ from tests.conformance.targets.ashby import ASHBY
 from tests.conformance.targets.greenhouse import GREENHOUSE
 from tests.conformance.targets.lever import LEVER
 from tests.conformance.targets.personio import PERSONIO
+from tests.conformance.targets.recruitee import RECRUITEE
 from tests.conformance.targets.smartrecruiters import SMARTRECRUITERS
 from tests.conformance.targets.teamtailor import TEAMTAILOR
 from tests.conformance.targets.workable import WORKABLE
 
-TARGETS: tuple[Target[Any], ...] = (LEVER, ASHBY, GREENHOUSE, WORKABLE, TEAMTAILOR, SMARTRECRUITERS, PERSONIO)
+TARGETS: tuple[Target[Any], ...] = (
+    LEVER,
+    ASHBY,
+    GREENHOUSE,
+    WORKABLE,
+    TEAMTAILOR,
+    SMARTRECRUITERS,
+    RECRUITEE,
+    PERSONIO,
+)

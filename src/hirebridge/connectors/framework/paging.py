@@ -217,12 +217,15 @@ class PageNumber:
 
 @dataclass(frozen=True, slots=True)
 class Offset:
-    """`?limit=<n>&offset=<records so far>`: a short page ends the listing, or the count at `total`."""
+    """`?limit=<n>&offset=<records so far>`: a short page ends the listing, or the count at `total`;
+    with `until_empty`, only an empty page does (a source that may cap `limit` below the one asked
+    for without saying so: a short page would end a FULL listing early, and its end deletes the rest)."""
 
     limit: int = 100
     limit_param: str = "limit"
     offset_param: str = "offset"
     total: str | None = None
+    until_empty: bool = False
 
     def first(self, request: Request) -> Request:
         return request.with_params(**{self.limit_param: self.limit, self.offset_param: 0})
@@ -230,7 +233,8 @@ class Offset:
     def next(self, request: Request, response: Response) -> Request | None:
         offset = int(request.params[self.offset_param]) + len(response.records)
         total = dig(response.body, self.total) if self.total else None
-        if len(response.records) < self.limit or (isinstance(total, int) and offset >= total):
+        short = not response.records if self.until_empty else len(response.records) < self.limit
+        if short or (isinstance(total, int) and offset >= total):
             return None
         return request.with_params(**{self.offset_param: offset})
 
