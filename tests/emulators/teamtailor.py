@@ -11,7 +11,16 @@ JSON:API servers built on jsonapi-resources do, gives a relationship its linkage
 is included: otherwise a relationship has `links` only.
 
 Filters: `filter[updated-at][from]` (ISO 8601, inclusive) on `/candidates` and `/job-applications`;
-`filter[status]` on `/jobs`, which lists only published jobs unless asked for another status or `all`.
+`filter[email]` on `/candidates`; `filter[status]` on `/jobs`, which lists only published jobs unless
+asked for another status or `all`. `GET /<type>/<id>` shows one resource, with `include` as a listing.
+
+Writes (the write actions): `POST /candidates`, `POST /job-applications`, `PATCH /job-applications/:id`
+(stage, rejected-at, reject-reason) and `POST /notes`, as JSON:API documents under
+`application/vnd.api+json` (else 415). A type or key the resource does not take is 400 (`Param not
+allowed`, as jsonapi-resources answers); a failed validation is 422 with `errors[{status, title, detail:
+"<field> - <message>", source.pointer}]`. Modelled beyond the docs: a second application of a candidate
+to one job and an application to an archived job are refused (422), a stage must be of the
+application's job.
 
 Rate limit: a fixed window of `window` requests per 10 seconds (Teamtailor: 50), `X-Rate-Limit-Limit`,
 `-Remaining` and `-Reset` (seconds until the window ends) on every answer and 429 past it;

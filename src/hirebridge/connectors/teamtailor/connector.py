@@ -10,7 +10,7 @@ without it Teamtailor lists published jobs only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import ClassVar
@@ -32,11 +32,14 @@ from hirebridge.connectors.framework import (
     iso8601,
     plain,
 )
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.auth import StaticAuth
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext
+from hirebridge.connectors.teamtailor import actions as writes
 from hirebridge.connectors.teamtailor import mapping, shapes
 from hirebridge.connectors.teamtailor.coverage import COVERAGE
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
 MAX_PAGE_SIZE = 30
@@ -79,10 +82,18 @@ class TeamtailorConnector(HttpConnector):
                 base_url_help="Teamtailor's API (North America: https://api.na.teamtailor.com/v1).",
             ),
             ConfigField("page_size", "int", default=MAX_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE, label="Page size"),
+            ConfigField(
+                "user_id",
+                label="Acting user",
+                help="Optional: the id of the Teamtailor user (GET /users) that notes are written as; Teamtailor "
+                "requires one on every note. Write actions need an Admin key with read/write access.",
+            ),
         ]
     )
     records = "data"
     check_request = Request("GET", "/users", {"page[size]": 1})
+    # Write actions (actions.py): what Teamtailor's API can do of Kombo's, and with which fields.
+    actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
 
     def auth(self) -> Auth:
         return StaticAuth(
@@ -115,6 +126,9 @@ class TeamtailorConnector(HttpConnector):
             ),
             RestStream("notes", "/notes", plain(mapping.map_note), params={"include": "candidate,user"}),
         ]
+
+    async def perform(self, action: Action) -> ActionResult:
+        return await writes.TeamtailorWriter(self.runtime, self.settings.get("user_id")).perform(action)
 
 
 async def _stages(run: StreamRun) -> AsyncIterator[StreamItem]:
