@@ -36,6 +36,9 @@ does not touch its candidate: Teamtailor does not document that it does).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import math
 import threading
@@ -51,7 +54,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter
+from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter, WebhookSender
 
 Json = dict[str, Any]
 WINDOW_SECONDS = 10
@@ -147,6 +150,8 @@ class TeamtailorEmulator(FixedWindowLimit):
     window_start: float = 0.0
     window_used: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    # Teamtailor's company webhooks (`register_webhook`): sent after the changes below.
+    webhooks: WebhookSender = field(default_factory=WebhookSender)
     _clock: datetime = field(default_factory=lambda: _BASE)
     _serial: int = 1000
 
@@ -272,7 +277,7 @@ class TeamtailorEmulator(FixedWindowLimit):
         """A job application of the candidate to the job, in the job's `stage`-th stage."""
         with self._lock:
             at = self.data["candidates"][candidate_id].attributes["created-at"] if generated else self._now()
-            return self._put(
+            application = self._put(
                 "job-applications",
                 {
                     "cover-letter": None,
@@ -287,6 +292,9 @@ class TeamtailorEmulator(FixedWindowLimit):
                 stage=("stages", self._stages_of(job_id)[stage].id),
                 **{"reject-reason": None},
             )
+            if not generated:
+                self.notify("create", application)
+            return application
 
     def add_note(self, candidate_id: str, text: str, user: str | None = None) -> Resource:
         with self._lock:
@@ -324,6 +332,7 @@ class TeamtailorEmulator(FixedWindowLimit):
             resource.attributes.update(changes)
             if "updated-at" in resource.attributes:
                 resource.attributes["updated-at"] = self._now()
+            self.notify("update", resource)
 
     def move(self, application_id: str, stage_id: str) -> None:
         with self._lock:
@@ -343,7 +352,7 @@ class TeamtailorEmulator(FixedWindowLimit):
     def delete(self, kind: str, resource_id: str) -> None:
         """Gone from every listing; a candidate's applications, notes and custom field values go with it."""
         with self._lock:
-            del self.data[kind][resource_id]
+            self.notify("destroy", self.data[kind].pop(resource_id))
             if kind == "candidates":
                 for dependent, link in (
                     ("job-applications", "candidate"),
@@ -353,7 +362,31 @@ class TeamtailorEmulator(FixedWindowLimit):
                     for rid in [
                         r for r, x in self.data[dependent].items() if x.relationships[link] == (kind, resource_id)
                     ]:
-                        del self.data[dependent][rid]
+                        self.notify("destroy", self.data[dependent].pop(rid))
+
+    # --- webhooks ------------------------------------------------------------------------------
+
+    def register_webhook(self, url: str, signature_key: str) -> None:
+        """A company webhook for the candidate and job application events, to `url`."""
+        self.webhooks.register(url, signature_key)
+
+    def notify(self, action: str, resource: Resource) -> None:
+        """Send `{"payload": {event_name, data}, "signature"}` for a candidate's or job application's
+        change: the signature the base64 of the hex HMAC-SHA256 of the payload's JSON (as sent)."""
+        name = {"candidates": "candidate", "job-applications": "job_application"}.get(resource.type)
+        if name is None:
+            return
+        data = {"id": resource.id, "type": resource.type, "attributes": dict(resource.attributes)}
+        payload = json.dumps({"event_name": f"{name}.{action}", "data": data}, separators=(",", ":")).encode()
+
+        def sign(key: str) -> tuple[dict[str, str], bytes]:
+            digest = hmac.new(key.encode(), payload, hashlib.sha256).hexdigest()
+            signature = base64.b64encode(digest.encode()).decode()
+            return {
+                "Content-Type": "application/json"
+            }, b'{"payload":' + payload + b',"signature":"' + signature.encode() + b'"}'
+
+        self.webhooks.send(sign)
 
     # --- the HTTP app ------------------------------------------------------------------------
 
@@ -608,6 +641,7 @@ class TeamtailorEmulator(FixedWindowLimit):
             "candidates",
             {**defaults, "internal": False, "tags": [], **given, "created-at": now, "updated-at": now},
         )
+        self.notify("create", candidate)
         return self._answer(candidate, 201)
 
     def _w_application(self, request: Request, data: Json) -> Response:

@@ -21,18 +21,19 @@ HireBridge holds the decoded bytes, with no URL of its own to hand out), tags, i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
-from hirebridge.connectors.framework.errors import OutcomeUnknown
+from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import NextUrl, Request, pages
 from hirebridge.connectors.framework.payloads import check, mapping_errors
 from hirebridge.connectors.framework.runtime import ConnectorRuntime
+from hirebridge.connectors.framework.webhooks import Ref, Refetched
 from hirebridge.connectors.teamtailor import mapping, shapes
 from hirebridge.model import actions as a
 from hirebridge.model.records import Record
@@ -192,6 +193,26 @@ class TeamtailorWriter:
         _document, raw = await _one(client, "/notes", note_id, NOTE_INCLUDE)
         with mapping_errors(TOOL, "/notes", raw):
             return ActionResult(records=(mapping.map_note(raw),))
+
+
+async def refetch(runtime: ConnectorRuntime, refs: Sequence[Ref]) -> Refetched:
+    """The records an upstream webhook named (webhooks.py), read as the write actions read them back:
+    each alone, with its stream's include; a 404 means Teamtailor no longer has it."""
+    readers = {"candidates": _candidate, "applications": _application}
+    client = runtime.client(max_concurrency=1)
+    try:
+        records: list[Record] = []
+        deleted: list[tuple[str, str]] = []
+        for ref in sorted(refs, key=lambda r: r.model != "candidates"):  # candidates first: applications refer to them
+            try:
+                records.append(await readers[ref.model](client, ref.remote_id))
+            except RequestRejected as exc:
+                if exc.status != 404:
+                    raise
+                deleted.append((ref.model, ref.remote_id))
+        return Refetched(records=tuple(records), deleted=tuple(deleted))
+    finally:
+        await client.aclose()
 
 
 async def _write(client: SourceClient, method: str, path: str, data: Json) -> Json:
