@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from hirebridge.connectors.framework.actions import ActionFailed, ActionResult
+from hirebridge.connectors.framework.errors import OutcomeUnknown
 from hirebridge.connectors.framework.payloads import check
 from hirebridge.connectors.teamtailor import TeamtailorConnector, mapping, shapes
 from hirebridge.model import SyncKind
@@ -33,7 +34,7 @@ from hirebridge.store.tables import SYNCED_TABLES
 from hirebridge.sync.engine import SyncEngine
 from hirebridge.sync.writeback import write_back
 from tests.conftest import make_tenant
-from tests.emulators.harness import serve
+from tests.emulators.harness import Fault, serve
 from tests.emulators.teamtailor import TeamtailorEmulator
 
 TOKEN = "teamtailor-actions-key"
@@ -306,3 +307,26 @@ def test_the_documented_answers_fit_the_shapes_the_read_backs_check(name: str, l
     else:
         application = mapping.map_application(data, {})
         assert (application.remote_id, application.outcome, application.rejected_at) == ("1337", "PENDING", None)
+
+
+def test_a_failed_creation_is_outcome_unknown_and_sent_once_a_failed_patch_is_repeated(engine: Engine) -> None:
+    """Teamtailor does not deduplicate creations: a POST answered 5xx is sent once and reported as
+    OutcomeUnknown. A PATCH sets values, so it is repeated like a read and then succeeds."""
+    with _synced(engine) as s:
+        pending = _pending(s.emu)
+        notes = len(s.emu.data["notes"])
+        s.emu.harness.inject(Fault("status", status=500, path="/notes", method="POST"))
+        with pytest.raises(OutcomeUnknown):
+            s.perform(a.AddNote(s.target("applications", pending), "Sent once"))
+        assert len([r for r in s.emu.harness.requests_to("/notes") if r.method == "POST"]) == 1
+        assert len(s.emu.data["notes"]) == notes
+
+        job_of = s.emu.data["job-applications"][pending].relationships["job"][1]
+        offer = _stage(s.emu, job_of, "Offer")
+        s.emu.harness.inject(Fault("status", status=503, path=f"/job-applications/{pending}", method="PATCH"))
+        moved = s.perform(
+            a.MoveApplicationStage(s.target("applications", pending), a.Target("application_stages", offer))
+        )
+        patches = [r for r in s.emu.harness.requests_to(f"/job-applications/{pending}") if r.method == "PATCH"]
+        assert len(patches) == 2 and s.emu.data["job-applications"][pending].relationships["stage"] == ("stages", offer)
+        _written_back_then_synced(s, moved)
