@@ -3,6 +3,7 @@ of the vendors' documentation, computed here independently), and which records e
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -149,14 +150,74 @@ def test_smartrecruiters_verifies_the_worked_example_of_its_reference() -> None:
     assert event is not None and event.refs == ()
 
 
+def test_workable_verifies_the_raw_body_with_the_account_token_and_reads_the_candidate() -> None:
+    """X-Workable-Signature: the hex HMAC-SHA256 of the body; a Workable candidate is a candidate and
+    its one application. The envelope is not documented: the candidate is found in the shapes the
+    integrations that consume these webhooks read."""
+    body = json.dumps(
+        {"event_type": "candidate_moved", "data": {"id": "3fc9a80f", "stage": "Interview", "job": {"shortcode": "J1"}}}
+    ).encode()
+    event = upstream_event("workable", {"x-workable-signature": _hex(SECRET, body)}, body, SECRET)
+    assert event is not None and event.name == "candidate_moved"
+    assert event.refs == (Ref("applications", "3fc9a80f"), Ref("candidates", "3fc9a80f"))
+    assert upstream_event("workable", {"x-workable-signature": _hex(SECRET, body)}, body + b" ", SECRET) is None
+    assert upstream_event("workable", {"x-workable-signature": _hex("other", body)}, body, SECRET) is None
+    assert upstream_event("workable", {}, body, SECRET) is None
+    for shape in ({"data": {"candidate": {"id": "c-2"}}}, {"candidate": {"id": "c-2"}}, {"id": "c-2", "stage": "x"}):
+        raw = json.dumps(shape).encode()
+        event = upstream_event("workable", {"x-workable-signature": _hex(SECRET, raw)}, raw, SECRET)
+        assert event is not None and event.refs == (Ref("applications", "c-2"), Ref("candidates", "c-2")), shape
+    employee = json.dumps({"event_type": "employee_created", "data": {"id": "e-1"}}).encode()
+    event = upstream_event("workable", {"x-workable-signature": _hex(SECRET, employee)}, employee, SECRET)
+    assert event is not None and event.refs == ()
+
+
+def _teamtailor(event: str, kind: str, remote_id: str, secret: str = SECRET) -> bytes:
+    """A company webhook as partner.teamtailor.com shows it: the base64 of the hex HMAC of the payload."""
+    payload = json.dumps(
+        {"event_name": event, "data": {"id": remote_id, "type": kind, "attributes": {"updated-at": "2026-12-07"}}},
+        separators=(",", ":"),
+    )
+    signature = base64.b64encode(_hex(secret, payload.encode()).encode()).decode()
+    return f'{{"payload":{payload},"signature":"{signature}"}}'.encode()
+
+
+def test_teamtailor_verifies_the_signature_in_the_body_over_the_payload() -> None:
+    body = _teamtailor("job_application.update", "job-applications", "1337")
+    event = upstream_event("teamtailor", {}, body, SECRET)
+    assert event is not None and event.name == "job_application.update"
+    assert event.refs == (Ref("applications", "1337"),)
+    assert upstream_event("teamtailor", {}, body.replace(b'"1337"', b'"1338"'), SECRET) is None  # tampered
+    assert upstream_event("teamtailor", {}, _teamtailor("candidate.update", "candidates", "1", "wrong"), SECRET) is None
+    # The same payload laid out otherwise (spaces, keys reordered) verifies over its compact JSON.
+    parsed = json.loads(body)
+    reordered = json.dumps({"signature": parsed["signature"], "payload": parsed["payload"]}).encode()
+    assert upstream_event("teamtailor", {}, reordered, SECRET) is not None
+    hex_only = json.dumps({**parsed, "signature": base64.b64decode(parsed["signature"]).decode()}).encode()
+    assert upstream_event("teamtailor", {}, hex_only, SECRET) is None  # not base64
+    deleted = upstream_event("teamtailor", {}, _teamtailor("candidate.destroy", "candidates", "42"), SECRET)
+    assert deleted is not None and deleted.refs == (Ref("candidates", "42"),)
+    job = upstream_event("teamtailor", {}, _teamtailor("job.update", "jobs", "2"), SECRET)
+    assert job is not None and job.refs == ()
+
+
+def test_the_documented_teamtailor_signature_is_the_base64_of_a_hex_digest() -> None:
+    """The one signature partner.teamtailor.com prints decodes to 64 hex digits: a hex HMAC-SHA256."""
+    printed = "YzU1N2FhOTUwMjlkNTFiMGM5NjIxNTEyODc5NGY5ZjgxZWNkMmNkZTZhNmIxYmI2YmM3NmVmYmQ1ZGZiMDg0Zg=="
+    decoded = base64.b64decode(printed).decode()
+    assert len(decoded) == 64 and int(decoded, 16) >= 0
+
+
 def test_only_the_tools_with_webhooks_declare_them() -> None:
     assert {tool for tool, declared in TOOLS.items() if declared.webhooks is not None} == {
         "lever",
         "ashby",
         "greenhouse",
+        "workable",
+        "teamtailor",
         "smartrecruiters",
         "recruitee",
     }
     assert upstream_event("sandbox", {}, b"{}", SECRET) is None
-    for tool in ("lever", "ashby", "greenhouse", "smartrecruiters", "recruitee"):
+    for tool in ("lever", "ashby", "greenhouse", "workable", "teamtailor", "smartrecruiters", "recruitee"):
         assert "webhook_secret" in TOOLS[tool].config.secrets

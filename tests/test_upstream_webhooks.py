@@ -1,8 +1,8 @@
-"""Upstream webhooks from Lever, Ashby and Greenhouse, end to end over real HTTP: the vendor's emulator
-changes a record and POSTs its signed webhook to HireBridge; HireBridge refuses what is not signed
+"""Upstream webhooks from Lever, Ashby, Greenhouse, Workable and Teamtailor, end to end over real HTTP:
+the vendor's emulator changes a record and POSTs its signed webhook to HireBridge; HireBridge refuses what is not signed
 with the integration's secret (401, nothing fetched, nothing stored), and for what is, fetches only
 the records the event names -- once however many events named them -- and serves the change through
-the official SDK. Both databases, all four vendors (SmartRecruiters' events name no deletions: its
+the official SDK. Both databases, all seven vendors (SmartRecruiters' events name no deletions: its
 deleted records are covered by a refetch answered 404, and its URL handshake here)."""
 
 from __future__ import annotations
@@ -39,13 +39,15 @@ from tests.emulators.harness import Delivery, RateMeter, SeenRequest, WebhookSen
 from tests.emulators.lever import STAGES, LeverEmulator
 from tests.emulators.recruitee import RecruiteeEmulator
 from tests.emulators.smartrecruiters import SmartRecruitersEmulator
+from tests.emulators.teamtailor import TeamtailorEmulator
+from tests.emulators.workable import WorkableEmulator
 from tests.support import World, sdk_client
 from tests.tool_worlds import KEY, config_for
 
 SECRET = "whsec-upstream-test-0123456789abcdef"
-TOOLS = ["lever", "ashby", "greenhouse", "smartrecruiters", "recruitee"]
+TOOLS = ["lever", "ashby", "greenhouse", "workable", "teamtailor", "smartrecruiters", "recruitee"]
 # The tools whose webhooks report deletions.
-DELETING = ["lever", "ashby", "greenhouse", "recruitee"]
+DELETING = ["lever", "ashby", "greenhouse", "workable", "teamtailor", "recruitee"]
 # What the fast client settings of the first sync override: the refresh runs at the tool's own pacing.
 FAST = ("requests_per_second", "burst")
 
@@ -204,6 +206,55 @@ def _recruitee(emu: RecruiteeEmulator) -> Source:
                   delete, fetches)  # fmt: skip
 
 
+def _workable(emu: WorkableEmulator) -> Source:
+    cid = next(c for c, x in sorted(emu.data["candidates"].items()) if not x["disqualified"])
+
+    def move() -> str:
+        stage = next(s for s in emu.data["stages"].values() if s["name"] != emu.data["candidates"][cid]["stage"])
+        emu.move(cid, stage["slug"])
+        return str(stage["name"])
+
+    def delete() -> tuple[str, str]:
+        emu.delete("candidates", cid)
+        return "applications", cid
+
+    def meter() -> None:
+        emu.window = 10  # Workable's fixed window: 10 requests per 10 s
+
+    def fetches() -> int:
+        return len([r for r in emu.harness.requests if r.method == "GET" and r.path.endswith(f"/candidates/{cid}")])
+
+    return Source("workable", emu, emu.webhooks, lambda: emu.harness.requests, lambda: emu.window_refused, meter, cid,
+                  move, delete, fetches)  # fmt: skip
+
+
+def _teamtailor(emu: TeamtailorEmulator) -> Source:
+    app_id = next(i for i, x in sorted(emu.data["job-applications"].items()) if x.attributes["rejected-at"] is None)
+    application = emu.data["job-applications"][app_id]
+
+    def move() -> str:
+        job = application.relationships["job"]
+        stages = [s for s in emu.data["stages"].values() if s.relationships["job"] == job]
+        stage = next(s for s in stages if ("stages", s.id) != application.relationships["stage"])
+        emu.move(app_id, stage.id)
+        return str(stage.attributes["name"])
+
+    def delete() -> tuple[str, str]:
+        emu.delete("job-applications", app_id)
+        return "applications", app_id
+
+    def meter() -> None:
+        emu.window = 50  # Teamtailor's fixed window: 50 requests per 10 s
+
+    def fetches() -> int:
+        return len(
+            [r for r in emu.harness.requests if r.method == "GET" and r.path.endswith(f"/job-applications/{app_id}")]
+        )
+
+    return Source("teamtailor", emu, emu.webhooks, lambda: emu.harness.requests, lambda: emu.window_refused, meter,
+                  app_id, move, delete, fetches)  # fmt: skip
+
+
 @contextmanager
 def _source(tool: str) -> Iterator[tuple[Source, str]]:
     """A small account of `tool`, served; no rate meter until `meter()` (the first sync is not judged)."""
@@ -223,6 +274,14 @@ def _source(tool: str) -> Iterator[tuple[Source, str]]:
         recruitee = RecruiteeEmulator(KEY, seed=5, candidates=12, offers=5, window=None)
         with serve(recruitee.app()) as url:
             yield _recruitee(recruitee), url
+    elif tool == "workable":
+        workable = WorkableEmulator(KEY, seed=5, candidates=12, jobs=3, window=None)
+        with serve(workable.app()) as url:
+            yield _workable(workable), url
+    elif tool == "teamtailor":
+        teamtailor = TeamtailorEmulator(KEY, seed=5, candidates=12, jobs=3, window=None)
+        with serve(teamtailor.app()) as url:
+            yield _teamtailor(teamtailor), url
     else:
         greenhouse = GreenhouseEmulator(seed=5, applications=12, client_secret=KEY, rate_limit=None)
         with greenhouse.running() as url:

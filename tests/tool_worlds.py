@@ -52,7 +52,9 @@ def synced(tool: str, engine: Engine, server: Server) -> Iterator[World]:
         source = serve(workable.app())
         extra["member_id"] = sorted(workable.data["members"])[0]  # the member Workable writes are made as
     elif tool == "teamtailor":
-        source = serve(TeamtailorEmulator(KEY, seed=11, candidates=40, jobs=4, window=None).app())
+        teamtailor = TeamtailorEmulator(KEY, seed=11, candidates=40, jobs=4, window=None)
+        source = serve(teamtailor.app())
+        extra["user_id"] = sorted(teamtailor.data["users"], key=int)[0]  # the user Teamtailor notes are written as
     elif tool == "smartrecruiters":
         source = serve(SmartRecruitersEmulator(KEY, seed=11, candidates=40, jobs=4, window=None).app())
     elif tool == "personio":

@@ -11,7 +11,16 @@ JSON:API servers built on jsonapi-resources do, gives a relationship its linkage
 is included: otherwise a relationship has `links` only.
 
 Filters: `filter[updated-at][from]` (ISO 8601, inclusive) on `/candidates` and `/job-applications`;
-`filter[status]` on `/jobs`, which lists only published jobs unless asked for another status or `all`.
+`filter[email]` on `/candidates`; `filter[status]` on `/jobs`, which lists only published jobs unless
+asked for another status or `all`. `GET /<type>/<id>` shows one resource, with `include` as a listing.
+
+Writes (the write actions): `POST /candidates`, `POST /job-applications`, `PATCH /job-applications/:id`
+(stage, rejected-at, reject-reason) and `POST /notes`, as JSON:API documents under
+`application/vnd.api+json` (else 415). A type or key the resource does not take is 400 (`Param not
+allowed`, as jsonapi-resources answers); a failed validation is 422 with `errors[{status, title, detail:
+"<field> - <message>", source.pointer}]`. Modelled beyond the docs: a second application of a candidate
+to one job and an application to an archived job are refused (422), a stage must be of the
+application's job.
 
 Rate limit: a fixed window of `window` requests per 10 seconds (Teamtailor: 50), `X-Rate-Limit-Limit`,
 `-Remaining` and `-Reset` (seconds until the window ends) on every answer and 429 past it;
@@ -27,8 +36,13 @@ does not touch its candidate: Teamtailor does not document that it does).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,7 +54,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter
+from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter, WebhookSender
 
 Json = dict[str, Any]
 WINDOW_SECONDS = 10
@@ -136,6 +150,8 @@ class TeamtailorEmulator(FixedWindowLimit):
     window_start: float = 0.0
     window_used: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    # Teamtailor's company webhooks (`register_webhook`): sent after the changes below.
+    webhooks: WebhookSender = field(default_factory=WebhookSender)
     _clock: datetime = field(default_factory=lambda: _BASE)
     _serial: int = 1000
 
@@ -261,7 +277,7 @@ class TeamtailorEmulator(FixedWindowLimit):
         """A job application of the candidate to the job, in the job's `stage`-th stage."""
         with self._lock:
             at = self.data["candidates"][candidate_id].attributes["created-at"] if generated else self._now()
-            return self._put(
+            application = self._put(
                 "job-applications",
                 {
                     "cover-letter": None,
@@ -276,11 +292,14 @@ class TeamtailorEmulator(FixedWindowLimit):
                 stage=("stages", self._stages_of(job_id)[stage].id),
                 **{"reject-reason": None},
             )
+            if not generated:
+                self.notify("create", application)
+            return application
 
-    def add_note(self, candidate_id: str, text: str) -> Resource:
+    def add_note(self, candidate_id: str, text: str, user: str | None = None) -> Resource:
         with self._lock:
             at = self._now()
-            user = sorted(self.data["users"], key=int)[0]
+            user = user or sorted(self.data["users"], key=int)[0]
             return self._put(
                 "notes",
                 {"note": text, "private-note": False, "created-at": at, "updated-at": at},
@@ -313,6 +332,7 @@ class TeamtailorEmulator(FixedWindowLimit):
             resource.attributes.update(changes)
             if "updated-at" in resource.attributes:
                 resource.attributes["updated-at"] = self._now()
+            self.notify("update", resource)
 
     def move(self, application_id: str, stage_id: str) -> None:
         with self._lock:
@@ -332,7 +352,7 @@ class TeamtailorEmulator(FixedWindowLimit):
     def delete(self, kind: str, resource_id: str) -> None:
         """Gone from every listing; a candidate's applications, notes and custom field values go with it."""
         with self._lock:
-            del self.data[kind][resource_id]
+            self.notify("destroy", self.data[kind].pop(resource_id))
             if kind == "candidates":
                 for dependent, link in (
                     ("job-applications", "candidate"),
@@ -342,16 +362,55 @@ class TeamtailorEmulator(FixedWindowLimit):
                     for rid in [
                         r for r, x in self.data[dependent].items() if x.relationships[link] == (kind, resource_id)
                     ]:
-                        del self.data[dependent][rid]
+                        self.notify("destroy", self.data[dependent].pop(rid))
+
+    # --- webhooks ------------------------------------------------------------------------------
+
+    def register_webhook(self, url: str, signature_key: str) -> None:
+        """A company webhook for the candidate and job application events, to `url`."""
+        self.webhooks.register(url, signature_key)
+
+    def notify(self, action: str, resource: Resource) -> None:
+        """Send `{"payload": {event_name, data}, "signature"}` for a candidate's or job application's
+        change: the signature the base64 of the hex HMAC-SHA256 of the payload's JSON (as sent)."""
+        name = {"candidates": "candidate", "job-applications": "job_application"}.get(resource.type)
+        if name is None:
+            return
+        data = {"id": resource.id, "type": resource.type, "attributes": dict(resource.attributes)}
+        payload = json.dumps({"event_name": f"{name}.{action}", "data": data}, separators=(",", ":")).encode()
+
+        def sign(key: str) -> tuple[dict[str, str], bytes]:
+            digest = hmac.new(key.encode(), payload, hashlib.sha256).hexdigest()
+            signature = base64.b64encode(digest.encode()).decode()
+            return {
+                "Content-Type": "application/json"
+            }, b'{"payload":' + payload + b',"signature":"' + signature.encode() + b'"}'
+
+        self.webhooks.send(sign)
 
     # --- the HTTP app ------------------------------------------------------------------------
 
     def app(self) -> ASGIApp:
-        routes = [Route(f"/{kind}", self._endpoint(kind), methods=["GET"]) for kind in RELATIONSHIPS]
+        routes = [Route(f"/{kind}", self._answering(self._lister(kind)), methods=["GET"]) for kind in RELATIONSHIPS]
+        routes += [
+            Route(f"/{kind}/{{id}}", self._answering(self._shower(kind)), methods=["GET"]) for kind in RELATIONSHIPS
+        ]
+        writes: list[tuple[str, str, Callable[[Request, Json], Response]]] = [
+            ("POST", "/candidates", self._w_candidate),
+            ("POST", "/job-applications", self._w_application),
+            ("PATCH", "/job-applications/{id}", self._w_update_application),
+            ("POST", "/notes", self._w_note),
+        ]
+        routes += [
+            Route(path, self._answering(self._writing(handler)), methods=[method]) for method, path, handler in writes
+        ]
         return self.harness.middleware(Starlette(routes=[Mount("/v1", routes=routes)]), _rate_limited)
 
-    def _endpoint(self, kind: str) -> Any:
+    def _answering(self, handler: Callable[[Request, bytes], Response]) -> Callable[[Request], Any]:
+        """Auth, the version header and the rate limit, then `handler` (under the lock)."""
+
         async def endpoint(request: Request) -> Response:
+            raw = await request.body()
             with self._lock:
                 spent = self._spend()
                 if request.headers.get("authorization") != f"Token token={self.api_key}":
@@ -361,11 +420,42 @@ class TeamtailorEmulator(FixedWindowLimit):
                 elif spent:
                     answer = _error(429, "Too Many Requests")
                 else:
-                    answer = self._listing(request, kind)
+                    try:
+                        answer = handler(request, raw)
+                    except Refused as refused:
+                        answer = refused.response()
                 answer.headers.update(self._window_headers())
                 return answer
 
         return endpoint
+
+    def _lister(self, kind: str) -> Callable[[Request, bytes], Response]:
+        return lambda request, _raw: self._listing(request, kind)
+
+    def _shower(self, kind: str) -> Callable[[Request, bytes], Response]:
+        """`GET /<type>/<id>`: the resource as a listing shows it, with its `include`s."""
+
+        def show(request: Request, _raw: bytes) -> Response:
+            resource = self.data[kind].get(request.path_params["id"])
+            if resource is None:
+                raise Refused(
+                    404, "Record not found", f"The record identified by {request.path_params['id']} could not be found."
+                )
+            includes = self._includes(request, kind)
+            included: dict[tuple[str, str], Json] = {}
+            body: Json = {"data": self._document(resource, includes, included)}
+            if includes:
+                body["included"] = list(included.values())
+            return JSONResponse(body, media_type=JSONAPI)
+
+        return show
+
+    def _includes(self, request: Request, kind: str) -> list[list[str]]:
+        includes = [path.split(".") for path in request.query_params.get("include", "").split(",") if path]
+        for path in includes:
+            if path[0] not in RELATIONSHIPS[kind]:
+                raise Refused(400, "Invalid include", f"{path[0]} is not a relationship of {kind}")
+        return includes
 
     def _filtered(self, request: Request, kind: str) -> list[Resource] | Response:
         query = request.query_params
@@ -378,6 +468,11 @@ class TeamtailorEmulator(FixedWindowLimit):
             if bound is None:
                 return _error(400, "Invalid filter value", f"{since} is not a valid date")
             found = [r for r in found if (_parse(r.attributes["updated-at"]) or bound) >= bound]
+        email = query.get("filter[email]")
+        if email is not None:
+            if kind != "candidates":
+                return _error(400, "Invalid filter", f"email is not a filter of {kind}")
+            found = [r for r in found if str(r.attributes.get("email") or "").lower() == email.lower()]
         if kind == "jobs":
             status = query.get("filter[status]", "published")
             found = [j for j in found if status == "all" or j.attributes["human-status"] == status]
@@ -393,10 +488,7 @@ class TeamtailorEmulator(FixedWindowLimit):
         found = self._filtered(request, kind)
         if isinstance(found, Response):
             return found
-        includes = [path.split(".") for path in query.get("include", "").split(",") if path]
-        for path in includes:
-            if path[0] not in RELATIONSHIPS[kind]:
-                return _error(400, "Invalid include", f"{path[0]} is not a relationship of {kind}")
+        includes = self._includes(request, kind)
         page = found[(number - 1) * size : number * size]
         count = max(1, math.ceil(len(found) / size))
         included: dict[tuple[str, str], Json] = {}
@@ -465,6 +557,193 @@ class TeamtailorEmulator(FixedWindowLimit):
             for r in sorted(self.data[kind].values(), key=lambda r: int(r.id))
             if r.relationships[link] == (resource.type, resource.id)
         ]
+
+    # --- writes (docs.teamtailor.com's create/update sections; the recorded bodies in fixtures/teamtailor/write) --
+
+    def _writing(self, handler: Callable[[Request, Json], Response]) -> Callable[[Request, bytes], Response]:
+        """A JSON:API write: the media type, a parseable body and its `data` object, as Teamtailor checks them."""
+
+        def write(request: Request, raw: bytes) -> Response:
+            media = request.headers.get("content-type", "").split(";")[0].strip()
+            if media != JSONAPI:
+                raise Refused(
+                    415,
+                    "Unsupported media type",
+                    f"All requests that create or update must use the '{JSONAPI}' Content-Type.",
+                )
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                raise Refused(400, "Bad Request", "The request body is not valid JSON") from None
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict):
+                raise Refused(400, "Missing Parameter", "The required parameter, data, is missing.")
+            return handler(request, data)
+
+        return write
+
+    def _typed(self, data: Json, kind: str) -> tuple[Json, Json]:
+        """The write's attributes and relationships; a wrong `type`, or an attribute or relationship the
+        resource does not take, refused as jsonapi-resources refuses it."""
+        if data.get("type") != kind:
+            raise Refused(400, "Invalid resource", f"{data.get('type')} is not a valid resource.")
+        attributes, relationships = data.get("attributes") or {}, data.get("relationships") or {}
+        if not isinstance(attributes, dict) or not isinstance(relationships, dict):
+            raise Refused(400, "Bad Request", "attributes and relationships must be objects")
+        allowed = WRITABLE[kind]
+        for name in [*attributes, *relationships]:
+            if name not in allowed:
+                raise Refused(400, "Param not allowed", f"{name} is not allowed.")
+        return attributes, relationships
+
+    def _related(self, relationships: Json, name: str, kind: str, *, required: bool = True) -> str | None:
+        """The id a to-one relationship of the write points at, which must exist."""
+        entry = relationships.get(name)
+        linkage = entry.get("data") if isinstance(entry, dict) else None
+        if linkage is None:
+            if required:
+                raise Invalid(name, "must exist", relationship=True)
+            return None
+        if not isinstance(linkage, dict) or linkage.get("id") is None or linkage.get("type", kind) != kind:
+            raise Refused(400, "Invalid linkage", f"{name} must be {{data: {{type: {kind}, id}}}}")
+        related = str(linkage["id"])
+        if related not in self.data[kind]:
+            raise Invalid(name, "must exist", relationship=True)
+        return related
+
+    def _answer(self, resource: Resource, status: int) -> Response:
+        return JSONResponse({"data": self._document(resource, [], {})}, status, media_type=JSONAPI)
+
+    def _w_candidate(self, request: Request, data: Json) -> Response:
+        """`POST /candidates`: `email` required unless `sourced`, unique in the company unless `merge`
+        (which updates the existing candidate instead)."""
+        attributes, _ = self._typed(data, "candidates")
+        email = attributes.get("email")
+        if not email and not attributes.get("sourced"):
+            raise Invalid("email", "can't be blank")
+        given = {k: v for k, v in attributes.items() if k != "merge"}
+        same = next(
+            (
+                c
+                for c in self.data["candidates"].values()
+                if email and str(c.attributes["email"]).lower() == email.lower()
+            ),
+            None,
+        )
+        if same is not None:
+            if not attributes.get("merge"):
+                raise Invalid("email", "has already been taken")
+            self.edit("candidates", same.id, **given)
+            return self._answer(same, 200)
+        now = self._now()
+        defaults: Json = {"phone": None, "pitch": None, "linkedin-url": None, "referring-site": None, "sourced": False}
+        candidate = self._put(
+            "candidates",
+            {**defaults, "internal": False, "tags": [], **given, "created-at": now, "updated-at": now},
+        )
+        self.notify("create", candidate)
+        return self._answer(candidate, 201)
+
+    def _w_application(self, request: Request, data: Json) -> Response:
+        """`POST /job-applications`: a candidate and a job (not archived), once per candidate and job; it
+        starts in the job's first stage."""
+        attributes, relationships = self._typed(data, "job-applications")
+        candidate = self._related(relationships, "candidate", "candidates")
+        job = self._related(relationships, "job", "jobs")
+        assert candidate is not None and job is not None
+        if self.data["jobs"][job].attributes["human-status"] == "archived":
+            raise Invalid("job", "is archived", relationship=True)
+        for existing in self.data["job-applications"].values():
+            if existing.relationships["candidate"] == ("candidates", candidate) and existing.relationships["job"] == (
+                "jobs",
+                job,
+            ):
+                raise Invalid("candidate", "has already applied to this job", relationship=True)
+        application = self.apply(candidate, job)
+        application.attributes.update({k: v for k, v in attributes.items() if k in ("cover-letter", "sourced")})
+        return self._answer(application, 201)
+
+    def _w_update_application(self, request: Request, data: Json) -> Response:
+        """`PATCH /job-applications/:id`: `stage` (one of the job's), `rejected-at` (a time, or null to
+        un-reject) and `reject-reason`."""
+        application = self.data["job-applications"].get(request.path_params["id"])
+        if application is None:
+            raise Refused(
+                404, "Record not found", f"The record identified by {request.path_params['id']} could not be found."
+            )
+        if str(data.get("id")) != application.id:
+            raise Refused(400, "Key is not included in URL", f"The URL does not support the key {data.get('id')}")
+        attributes, relationships = self._typed(data, "job-applications")
+        if "rejected-at" in attributes and attributes["rejected-at"] is not None:
+            at = _parse(str(attributes["rejected-at"]))
+            if at is None:
+                raise Invalid("rejected-at", "is not a valid date")
+            attributes["rejected-at"] = _iso(at)
+        stage = self._related(relationships, "stage", "stages", required=False) if "stage" in relationships else None
+        job = application.relationships["job"]
+        if stage is not None and self.data["stages"][stage].relationships["job"] != job:
+            raise Invalid("stage", "must be a stage of the job application's job", relationship=True)
+        reason = (
+            self._related(relationships, "reject-reason", "reject-reasons", required=False)
+            if "reject-reason" in relationships
+            else None
+        )
+        if stage is not None:
+            self.move(application.id, stage)
+        if "reject-reason" in relationships:
+            application.relationships["reject-reason"] = ("reject-reasons", reason) if reason else None
+        self.edit("job-applications", application.id, **attributes)
+        return self._answer(application, 200)
+
+    def _w_note(self, request: Request, data: Json) -> Response:
+        """`POST /notes`: the text, the candidate and the user who writes it."""
+        attributes, relationships = self._typed(data, "notes")
+        text = attributes.get("note")
+        if not isinstance(text, str) or not text.strip():
+            raise Invalid("note", "can't be blank")
+        candidate = self._related(relationships, "candidate", "candidates")
+        user = self._related(relationships, "user", "users")
+        assert candidate is not None
+        return self._answer(self.add_note(candidate, text, user), 201)
+
+
+class Refused(Exception):
+    """An answer in Teamtailor's error shape."""
+
+    def __init__(self, status: int, title: str, detail: str | None = None, pointer: str | None = None) -> None:
+        super().__init__(title)
+        self.status, self.title, self.detail, self.pointer = status, title, detail, pointer
+
+    def response(self) -> Response:
+        error: Json = {"status": str(self.status), "title": self.title}
+        if self.detail:
+            error["detail"] = self.detail
+        if self.pointer:
+            error["source"] = {"pointer": self.pointer}
+        return JSONResponse({"errors": [error]}, self.status, media_type=JSONAPI)
+
+
+class Invalid(Refused):
+    """A validation failure: 422 with the attribute's (or relationship's) message and pointer, as
+    Rails' validations read in Teamtailor's answers (`email - has already been taken`)."""
+
+    def __init__(self, name: str, message: str, *, relationship: bool = False) -> None:
+        where = "relationships" if relationship else "attributes"
+        super().__init__(422, message, f"{name} - {message}", f"/data/{where}/{name}")
+
+
+# What each written type takes (attributes and relationships), as its create/update sections list them.
+WRITABLE = {
+    "candidates": frozenset(
+        {"first-name", "last-name", "email", "phone", "pitch", "resume", "sourced", "tags", "merge", "linkedin-url"}
+        | {"unsubscribed", "set-consent-expiration"}
+    ),
+    "job-applications": frozenset(
+        {"cover-letter", "sourced", "rejected-at", "send-user-notifications", "send-default-reply"}
+        | {"candidate", "job", "stage", "reject-reason"}
+    ),
+    "notes": frozenset({"note", "private-note", "candidate", "user"}),
+}
 
 
 def _rate_limited() -> Response:

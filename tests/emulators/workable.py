@@ -25,6 +25,8 @@ moving its candidate's `updated_at` (Workable does not document that it does).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import random
 import threading
@@ -40,7 +42,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter
+from tests.emulators.harness import Emulator, FixedWindowLimit, RateMeter, WebhookSender
 
 Json = dict[str, Any]
 WINDOW_SECONDS = 10
@@ -117,6 +119,8 @@ class WorkableEmulator(FixedWindowLimit):
     window_start: float = 0.0
     window_used: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    # Workable's webhook subscriptions (`register_webhook`): sent after the changes below.
+    webhooks: WebhookSender = field(default_factory=WebhookSender)
     _clock: datetime = field(default_factory=lambda: _BASE)
     _serial: int = 0
 
@@ -363,6 +367,7 @@ class WorkableEmulator(FixedWindowLimit):
             if slug == "hired":
                 changes["hired_at"] = self._now()
             self.edit("candidates", candidate_id, **changes)
+            self.notify("candidate_moved", candidate_id)
 
     def disqualify(self, candidate_id: str, reason_id: str | None, *, withdrew: bool = False) -> None:
         """What `POST /candidates/:id/disqualify` does (a reason is optional)."""
@@ -384,6 +389,8 @@ class WorkableEmulator(FixedWindowLimit):
     def delete(self, kind: str, record_id: str) -> None:
         """Gone from every listing; a candidate's activities, offer and events go with it."""
         with self._lock:
+            if kind == "candidates":
+                self.notify("candidate_deleted", record_id)
             del self.data[kind][record_id]
             if kind == "candidates":
                 self.activities.pop(record_id, None)
@@ -392,6 +399,36 @@ class WorkableEmulator(FixedWindowLimit):
                     e for e, x in self.data["events"].items() if (x.get("candidate") or {}).get("id") == record_id
                 ]:
                     del self.data["events"][event_id]
+
+    # --- webhooks --------------------------------------------------------------------------------
+
+    def register_webhook(self, url: str, token: str) -> None:
+        """A subscription to the candidate events, to `url`; Workable signs with the account's token."""
+        self.webhooks.register(url, token)
+
+    def detail(self, candidate_id: str) -> Json:
+        """A candidate as `GET /candidates/:id` shows it (the list's fields and the detail's own)."""
+        return {**self.data["candidates"][candidate_id], "disqualified_at": None, "tags": [], "answers": []}
+
+    def notify(self, event: str, candidate_id: str) -> None:
+        """Send an event with the candidate (its detail), signed `X-Workable-Signature: <hex HMAC-SHA256 of
+        the body>`. The envelope (`event_type`, `fired_at`, `data`) is modelled: Workable's docs do not
+        print one."""
+        body = json.dumps(
+            {
+                "id": f"evt-{self._id(0xE0000, 6)}",
+                "event_type": event,
+                "fired_at": self._now(),
+                "resource_type": "candidate",
+                "data": self.detail(candidate_id),
+            }
+        ).encode()
+
+        def sign(token: str) -> tuple[dict[str, str], bytes]:
+            digest = hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
+            return {"Content-Type": "application/json", "X-Workable-Signature": digest}, body
+
+        self.webhooks.send(sign)
 
     # --- the HTTP app ------------------------------------------------------------------------
 
@@ -403,6 +440,7 @@ class WorkableEmulator(FixedWindowLimit):
             ("/jobs", self._jobs),
             ("/jobs/{shortcode}/stages", self._job_stages),
             ("/candidates", self._candidates),
+            ("/candidates/{id}", lambda r: JSONResponse({"candidate": self.detail(self._candidate(r)["id"])})),
             ("/candidates/{id}/activities", self._activities),
             ("/candidates/{id}/offer", self._offer),
             ("/events", self._events),
@@ -570,8 +608,10 @@ class WorkableEmulator(FixedWindowLimit):
             created_at=now,
             updated_at=now,
         )
-        detail = {**candidate, "disqualified_at": None, "tags": [], "answers": [], "resume_url": None}
-        return JSONResponse({"status": "created", "candidate": detail}, 201)
+        self.notify("candidate_created", candidate["id"])
+        return JSONResponse(
+            {"status": "created", "candidate": {**self.detail(candidate["id"]), "resume_url": None}}, 201
+        )
 
     def _w_move(self, request: Request, given: Any) -> Response:
         body = _object(given)

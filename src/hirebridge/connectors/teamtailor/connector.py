@@ -10,7 +10,7 @@ without it Teamtailor lists published jobs only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import ClassVar
@@ -32,11 +32,17 @@ from hirebridge.connectors.framework import (
     iso8601,
     plain,
 )
+from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.auth import StaticAuth
+from hirebridge.connectors.framework.config import webhook_secret
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext
+from hirebridge.connectors.framework.webhooks import Ref, Refetched, UpstreamWebhooks
+from hirebridge.connectors.teamtailor import actions as writes
 from hirebridge.connectors.teamtailor import mapping, shapes
 from hirebridge.connectors.teamtailor.coverage import COVERAGE
+from hirebridge.connectors.teamtailor.webhooks import WEBHOOKS
+from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
 MAX_PAGE_SIZE = 30
@@ -79,10 +85,26 @@ class TeamtailorConnector(HttpConnector):
                 base_url_help="Teamtailor's API (North America: https://api.na.teamtailor.com/v1).",
             ),
             ConfigField("page_size", "int", default=MAX_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE, label="Page size"),
+            ConfigField(
+                "user_id",
+                label="Acting user",
+                help="Optional: the id of the Teamtailor user (GET /users) that notes are written as; Teamtailor "
+                "requires one on every note. Write actions need an Admin key with read/write access.",
+            ),
+            webhook_secret(
+                help="Optional: the signature key of Teamtailor's webhook (Settings -> Integrations -> Webhooks); "
+                "several comma-separated during a rotation. Needed to receive Teamtailor's webhooks "
+                "(docs/upstream-webhooks.md).",
+                vendor_url="https://partner.teamtailor.com/company_webhooks",
+            ),
         ]
     )
     records = "data"
     check_request = Request("GET", "/users", {"page[size]": 1})
+    # Write actions (actions.py): what Teamtailor's API can do of Kombo's, and with which fields.
+    actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
+    # Upstream webhooks (webhooks.py): the records an event names are refetched as write actions read them.
+    webhooks: ClassVar[UpstreamWebhooks] = WEBHOOKS
 
     def auth(self) -> Auth:
         return StaticAuth(
@@ -115,6 +137,13 @@ class TeamtailorConnector(HttpConnector):
             ),
             RestStream("notes", "/notes", plain(mapping.map_note), params={"include": "candidate,user"}),
         ]
+
+    async def perform(self, action: Action) -> ActionResult:
+        return await writes.TeamtailorWriter(self.runtime, self.settings.get("user_id")).perform(action)
+
+    async def refetch(self, refs: Sequence[Ref]) -> Refetched:
+        """The records an upstream webhook named, read as write actions read them back (actions.py)."""
+        return await writes.refetch(self.runtime, refs)
 
 
 async def _stages(run: StreamRun) -> AsyncIterator[StreamItem]:

@@ -16,17 +16,18 @@ tags (`PUT /candidates/:id/tags` replaces the list, and the connector does not r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 
 from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
-from hirebridge.connectors.framework.errors import OutcomeUnknown
+from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import NextUrl, Request, pages
 from hirebridge.connectors.framework.payloads import mapping_errors
 from hirebridge.connectors.framework.runtime import ConnectorRuntime
+from hirebridge.connectors.framework.webhooks import Ref, Refetched
 from hirebridge.connectors.workable import mapping, shapes
 from hirebridge.model import actions as a
 from hirebridge.model.records import Record
@@ -219,3 +220,30 @@ async def _read_back_target(client: SourceClient, application: a.Target) -> tupl
     if not isinstance(shortcode, str):
         raise ActionFailed(400, "REMOTE.INPUT_INVALID", f"Workable candidate {application.remote_id} has no job.")
     return await _read_back(client, shortcode, application.remote_id, stored.get("email"))
+
+
+async def refetch(runtime: ConnectorRuntime, refs: Sequence[Ref]) -> Refetched:
+    """The records an upstream webhook named (webhooks.py): each candidate's detail (`GET
+    /candidates/:id`) gives its job and email, and the candidate is read back from the candidates list
+    as a write reads it back (its candidate and application records); a 404 means Workable no longer
+    has it (both records deleted)."""
+    client = runtime.client(max_concurrency=1)
+    try:
+        records: list[Record] = []
+        deleted: list[tuple[str, str]] = []
+        for candidate_id in dict.fromkeys(ref.remote_id for ref in refs):
+            try:
+                detail = await client.json("GET", f"/candidates/{candidate_id}", idempotent=True)
+            except RequestRejected as exc:
+                if exc.status != 404:
+                    raise
+                deleted += [("candidates", candidate_id), ("applications", candidate_id)]
+                continue
+            candidate = detail.get("candidate") if isinstance(detail, dict) else None
+            shortcode = ((candidate or {}).get("job") or {}).get("shortcode")
+            if not isinstance(shortcode, str):
+                raise OutcomeUnknown(f"workable: candidate {candidate_id}'s detail names no job")
+            records.extend(await _read_back(client, shortcode, candidate_id, (candidate or {}).get("email")))
+        return Refetched(records=tuple(records), deleted=tuple(deleted))
+    finally:
+        await client.aclose()

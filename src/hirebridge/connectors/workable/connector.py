@@ -31,12 +31,15 @@ from hirebridge.connectors.framework import (
     plain,
 )
 from hirebridge.connectors.framework.actions import ActionResult
+from hirebridge.connectors.framework.config import webhook_secret
 from hirebridge.connectors.framework.paging import ONE, NextUrl
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext, iso8601
+from hirebridge.connectors.framework.webhooks import Ref, Refetched, UpstreamWebhooks
 from hirebridge.connectors.workable import actions as writes
 from hirebridge.connectors.workable import mapping, shapes
 from hirebridge.connectors.workable.coverage import COVERAGE
+from hirebridge.connectors.workable.webhooks import WEBHOOKS
 from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
@@ -92,12 +95,19 @@ class WorkableConnector(HttpConnector):
                 help="Optional: the id of the Workable member (GET /members) that write actions are made as; "
                 "Workable requires one to move, disqualify or comment on a candidate.",
             ),
+            webhook_secret(
+                help="Optional: Workable signs its webhooks with the account's API token (or an OAuth app's "
+                "secret): store that here to receive them (POST /subscriptions; docs/upstream-webhooks.md).",
+                vendor_url="https://workable.readme.io/reference/webhook-subscriptions",
+            ),
         ]
     )
     records = None
     check_request = Request("GET", "/members", {"limit": 1})
     # Write actions (actions.py): what Workable's API can do of Kombo's, and with which fields.
     actions: ClassVar[Mapping[str, ActionSupport]] = writes.SUPPORT
+    # Upstream webhooks (webhooks.py): the candidates an event names are refetched as write actions read them.
+    webhooks: ClassVar[UpstreamWebhooks] = WEBHOOKS
 
     def auth(self) -> Auth:
         return BearerToken(self.settings["api_key"])
@@ -170,6 +180,10 @@ class WorkableConnector(HttpConnector):
 
     async def perform(self, action: Action) -> ActionResult:
         return await writes.WorkableWriter(self.runtime, self.settings.get("member_id")).perform(action)
+
+    async def refetch(self, refs: Sequence[Ref]) -> Refetched:
+        """The records an upstream webhook named, read as write actions read them back (actions.py)."""
+        return await writes.refetch(self.runtime, refs)
 
 
 async def _load_stage_slugs(run: StreamRun) -> dict[str, Any]:
