@@ -21,6 +21,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 import httpx
 import orjson
 
+from hirebridge.connectors.framework.errors import OutcomeUnknown
+from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.model.actions import Action, ActionSupport
 from hirebridge.model.records import Record
 
@@ -29,6 +31,7 @@ __all__ = [
     "ActionResult",
     "Writer",
     "refusal",
+    "write",
 ]
 
 
@@ -115,3 +118,34 @@ def refusal(
     if status in (400, 404, 409, 422):
         return ActionFailed(400, "REMOTE.INPUT_INVALID", f"The source refused the input: {detail}")
     return ActionFailed(502, "REMOTE.UNKNOWN_HTTP_ERROR", f"The source answered HTTP {status}: {detail}")
+
+
+async def write(
+    client: SourceClient,
+    method: str,
+    path: str,
+    *,
+    idempotent: bool = False,
+    message_of: Callable[[Any], str | None] = _default_message,
+    refine: Callable[[httpx.Response, ActionFailed], ActionFailed] | None = None,
+    **request: Any,
+) -> Any:
+    """One write to the source: its parsed answer (None when it is empty or not JSON). A refusal raises
+    the ActionFailed `refusal` makes of it (`refine` may turn it into a semantic one, such as
+    `ATS.APPLICATION_ALREADY_EXISTS`, from the vendor's body). A write that is not `idempotent` is sent
+    once, and a 5xx answer to it raises OutcomeUnknown: it may have taken effect, and repeating it could
+    do it twice. `request` goes to `send_raw` (`json`, `content`, `headers`, `files`)."""
+    response = await client.send_raw(method, path, idempotent=idempotent, **request)
+    failure = refusal(response, client.redact, message_of)
+    if failure is not None:
+        if not idempotent and response.status_code >= 500:
+            raise OutcomeUnknown(
+                f"{client.tool}: {method} {path}: HTTP {response.status_code}; it may or may not have taken effect "
+                f"(not retried): {failure.message}",
+                response.status_code,
+            )
+        raise refine(response, failure) if refine is not None else failure
+    try:
+        return orjson.loads(response.content) if response.content.strip() else None
+    except orjson.JSONDecodeError:
+        return None

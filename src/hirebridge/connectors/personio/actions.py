@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
+import httpx
+
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
 from hirebridge.connectors.framework.auth import StaticAuth
 from hirebridge.connectors.framework.errors import OutcomeUnknown
 from hirebridge.connectors.framework.http import SourceClient
@@ -182,25 +184,20 @@ def _phase(stage_remote_id: str) -> Json:
 
 async def _send(client: SourceClient, path: str, **kwargs: Any) -> Any:
     """One v1 POST; its parsed answer, or ActionFailed in Kombo's terms with Personio's reasons."""
-    response = await client.send_raw("POST", path, idempotent=kwargs.pop("idempotent", False), **kwargs)
-    failure = refusal(response, client.redact, _message)
-    if failure is None:
-        return response.json() if response.content.strip() else None
-    if response.status_code >= 500:
-        raise OutcomeUnknown(
-            f"personio: POST {path}: HTTP {response.status_code}; it may or may not have taken effect (not retried): "
-            f"{failure.message}",
-            response.status_code,
-        )
+    return await write(client, "POST", path, message_of=_message, refine=_refined, **kwargs)
+
+
+def _refined(response: httpx.Response, failure: ActionFailed) -> ActionFailed:
+    """Personio's reasons that name Kombo's semantic refusals."""
     try:
         reasons = _reasons(response.json())
     except ValueError:
         reasons = set()
     if "errors.applicant-already-exists" in reasons:
-        raise ActionFailed(409, "ATS.APPLICATION_ALREADY_EXISTS", failure.message)
+        return ActionFailed(409, "ATS.APPLICATION_ALREADY_EXISTS", failure.message)
     if "errors.job-position.not-published" in reasons:
-        raise ActionFailed(400, "ATS.JOB_CLOSED", failure.message)
-    raise failure
+        return ActionFailed(400, "ATS.JOB_CLOSED", failure.message)
+    return failure
 
 
 async def _upload(client: SourceClient, upload: a.FileUpload) -> Json:

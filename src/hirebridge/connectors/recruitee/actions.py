@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import orjson
-
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
 from hirebridge.connectors.framework.errors import OutcomeUnknown
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import NextUrl, Offset, Request, pages
@@ -112,7 +110,7 @@ class RecruiteeWriter:
             candidate["phones"] = phones
         if action.source_name:
             candidate["sources"] = [action.source_name]
-        answer = await _write(client, "POST", "/candidates", {"candidate": candidate, "offers": [offer]})
+        answer = await write(client, "POST", "/candidates", json={"candidate": candidate, "offers": [offer]})
         created = (answer or {}).get("candidate") if isinstance(answer, dict) else None
         if not isinstance(created, dict) or not isinstance(created.get("id"), int):
             raise OutcomeUnknown(f"recruitee: the candidate {person.email_address} was created without its id")
@@ -131,12 +129,12 @@ class RecruiteeWriter:
 
     async def _placement(self, client: SourceClient, application: a.Target, verb: str, body: Json) -> ActionResult:
         placement = _int_id(application.remote_id, "application")
-        await _write(client, "PATCH", f"/placements/{placement}/{verb}", body)
+        await write(client, "PATCH", f"/placements/{placement}/{verb}", json=body)
         return ActionResult(records=await _read_back(client, _candidate_of(application)))
 
     async def _note(self, client: SourceClient, action: a.AddNote) -> ActionResult:
         candidate = _candidate_of(action.application)
-        answer = await _write(client, "POST", f"/candidates/{candidate}/notes", {"note": {"body": action.content}})
+        answer = await write(client, "POST", f"/candidates/{candidate}/notes", json={"note": {"body": action.content}})
         note = (answer or {}).get("note") if isinstance(answer, dict) else None
         if not isinstance(note, dict) or not isinstance(note.get("id"), int):
             raise OutcomeUnknown(f"recruitee: the note on candidate {candidate} was answered without its id")
@@ -164,24 +162,6 @@ def _candidate_of(application: a.Target) -> int:
             400, "REMOTE.INPUT_INVALID", f"Recruitee placement {application.remote_id} has no candidate."
         )
     return candidate
-
-
-async def _write(client: SourceClient, method: str, path: str, body: Json) -> Any:
-    """One write, sent once; its parsed answer, or ActionFailed with Recruitee's `error`."""
-    response = await client.send_raw(method, path, json=body, idempotent=False)
-    failure = refusal(response, client.redact)
-    if failure is not None:
-        if response.status_code >= 500:
-            raise OutcomeUnknown(
-                f"recruitee: {method} {path}: HTTP {response.status_code}; it may or may not have taken effect (not "
-                f"retried): {failure.message}",
-                response.status_code,
-            )
-        raise failure
-    try:
-        return orjson.loads(response.content) if response.content.strip() else None
-    except orjson.JSONDecodeError:
-        return None
 
 
 async def _all(client: SourceClient, params: Mapping[str, Any], page_size: int) -> list[Json]:

@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import orjson
-
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
 from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import ONE, CursorInBody, Request, pages
@@ -115,7 +113,7 @@ class SmartRecruitersWriter:
         body: Json = {"firstName": person.first_name, "lastName": person.last_name, "email": person.email_address}
         if person.phone_number:
             body["phoneNumber"] = person.phone_number
-        answer = await _write(client, "POST", f"/jobs/{job.remote_id}/candidates", body)
+        answer = await write(client, "POST", f"/jobs/{job.remote_id}/candidates", json=body)
         created = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(created, str):
             raise OutcomeUnknown(f"smartrecruiters: the candidate {person.email_address} was created without its id")
@@ -123,7 +121,7 @@ class SmartRecruitersWriter:
         return ActionResult(records=records, created=("applications", mapping.application_id(created, job.remote_id)))
 
     async def _status(self, client: SourceClient, candidate: str, job: str, body: Json) -> ActionResult:
-        await _write(client, "PUT", f"/candidates/{candidate}/jobs/{job}/status", body)
+        await write(client, "PUT", f"/candidates/{candidate}/jobs/{job}/status", json=body)
         return ActionResult(records=await _read_back(client, candidate, job))
 
 
@@ -132,25 +130,6 @@ def _application(target: a.Target) -> tuple[str, str]:
     if not candidate or not job:
         raise ActionFailed(400, "REMOTE.INPUT_INVALID", f"{target.remote_id} is not a SmartRecruiters application.")
     return candidate, job
-
-
-async def _write(client: SourceClient, method: str, path: str, body: Json) -> Any:
-    """One write, sent once; its parsed answer (a status change answers 204), or ActionFailed with
-    SmartRecruiters' message."""
-    response = await client.send_raw(method, path, json=body, idempotent=False)
-    failure = refusal(response, client.redact)
-    if failure is not None:
-        if response.status_code >= 500:
-            raise OutcomeUnknown(
-                f"smartrecruiters: {method} {path}: HTTP {response.status_code}; it may or may not have taken effect "
-                f"(not retried): {failure.message}",
-                response.status_code,
-            )
-        raise failure
-    try:
-        return orjson.loads(response.content) if response.content.strip() else None
-    except orjson.JSONDecodeError:
-        return None
 
 
 async def _all(client: SourceClient, request: Request, endpoint: str, records: Any = "content") -> list[Json]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
 from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import NextUrl, Request, pages
@@ -219,24 +219,15 @@ async def _write(client: SourceClient, method: str, path: str, data: Json) -> Js
     """One JSON:API write; the resource it answers with, or ActionFailed with Teamtailor's `errors`. A
     POST is sent once (Teamtailor does not deduplicate creations): with no answer, or a 5xx, it is
     OutcomeUnknown. A PATCH sets values and may be repeated."""
-    creates = method == "POST"
-    content = orjson.dumps({"data": data})
-    response = await client.send_raw(
-        method, path, content=content, headers={"Content-Type": JSONAPI}, idempotent=not creates
+    answer = await write(
+        client,
+        method,
+        path,
+        idempotent=method != "POST",
+        message_of=_errors_message,
+        content=orjson.dumps({"data": data}),
+        headers={"Content-Type": JSONAPI},
     )
-    failure = refusal(response, client.redact, _errors_message)
-    if failure is not None:
-        if creates and response.status_code >= 500:
-            raise OutcomeUnknown(
-                f"teamtailor: POST {path}: HTTP {response.status_code}; it may or may not have taken effect (not "
-                f"retried): {failure.message}",
-                response.status_code,
-            )
-        raise failure
-    try:
-        answer = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        answer = None
     resource = answer.get("data") if isinstance(answer, dict) else None
     if not isinstance(resource, dict) or resource.get("id") is None:
         raise OutcomeUnknown(f"teamtailor: {method} {path} was answered without the resource's id")

@@ -19,9 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import orjson
-
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
 from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import NextUrl, Request, pages
@@ -138,7 +136,9 @@ class WorkableWriter:
             candidate["phone"] = person.phone_number
         if person.title:
             candidate["headline"] = person.title
-        answer = await _write(client, f"/jobs/{shortcode}/candidates", {"sourced": False, "candidate": candidate})
+        answer = await write(
+            client, "POST", f"/jobs/{shortcode}/candidates", json={"sourced": False, "candidate": candidate}
+        )
         created = (answer or {}).get("candidate") if isinstance(answer, dict) else None
         if not isinstance(created, dict) or not isinstance(created.get("id"), str):
             raise OutcomeUnknown(f"workable: the candidate {person.email_address} was created without its id")
@@ -146,13 +146,13 @@ class WorkableWriter:
         return ActionResult(records=records, created=("applications", created["id"]))
 
     async def _change(self, client: SourceClient, application: a.Target, verb: str, body: Json) -> ActionResult:
-        await _write(client, f"/candidates/{application.remote_id}/{verb}", body)
+        await write(client, "POST", f"/candidates/{application.remote_id}/{verb}", json=body)
         return ActionResult(records=await _read_back_target(client, application))
 
     async def _comment(self, client: SourceClient, action: a.AddNote) -> ActionResult:
         application = action.application
         body = {"member_id": self.member(action.remote_fields), "comment": {"body": action.content}}
-        answer = await _write(client, f"/candidates/{application.remote_id}/comments", body)
+        answer = await write(client, "POST", f"/candidates/{application.remote_id}/comments", json=body)
         comment_id = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(comment_id, str):
             raise OutcomeUnknown(f"workable: the comment on {application.remote_id} was answered without its id")
@@ -166,25 +166,6 @@ class WorkableWriter:
                 if note is not None:
                     records.append(note)
         return ActionResult(records=tuple(records))
-
-
-async def _write(client: SourceClient, path: str, body: Json) -> Any:
-    """One POST, sent once; its parsed answer (Workable answers a move or a disqualification with an
-    empty body), or ActionFailed with Workable's `error`."""
-    response = await client.send_raw("POST", path, json=body, idempotent=False)
-    failure = refusal(response, client.redact)
-    if failure is not None:
-        if response.status_code >= 500:
-            raise OutcomeUnknown(
-                f"workable: POST {path}: HTTP {response.status_code}; it may or may not have taken effect (not "
-                f"retried): {failure.message}",
-                response.status_code,
-            )
-        raise failure
-    try:
-        return orjson.loads(response.content) if response.content.strip() else None
-    except orjson.JSONDecodeError:
-        return None
 
 
 async def _all(client: SourceClient, path: str, params: Mapping[str, Any], records: str) -> list[Json]:
