@@ -11,54 +11,26 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult
+from hirebridge.connectors.framework.actions import ActionFailed
 from hirebridge.connectors.personio import PersonioConnector
-from hirebridge.model import SyncKind
 from hirebridge.model import actions as a
 from hirebridge.model.records import Application, Candidate, Location
-from hirebridge.store import tenancy
-from hirebridge.store.db import read_tx, write_tx
-from hirebridge.store.sync_runs import SyncState
-from hirebridge.store.tables import SYNCED_TABLES
-from hirebridge.sync.engine import SyncEngine
-from hirebridge.sync.writeback import write_back
-from tests.conftest import make_tenant
+from tests.action_setup import ActionSetup, synced, written_back_then_synced
 from tests.emulators.harness import serve
 from tests.emulators.personio import PersonioEmulator
 
 CLIENT_ID = "personio-actions-client"
 SECRET = "personio-actions-secret"
 FAST = {"requests_per_second": 5000, "burst": 5000, "timeout": 0.5, "retry_attempts": 3, "retry_base_delay": 0.01}
+
+Setup = ActionSetup[PersonioEmulator]
 PDF = b"%PDF-1.4\n% a CV\n"
-
-
-@dataclass
-class Setup:
-    engine: Engine
-    emu: PersonioEmulator
-    config: dict[str, Any]
-    integration_id: str
-
-    def perform(self, action: a.Action, **config: Any) -> ActionResult:
-        return asyncio.run(PersonioConnector(self.integration_id, {**self.config, **config}).perform(action))
-
-    def rows(self, model: str) -> dict[str, tuple[Any, ...]]:
-        table = SYNCED_TABLES[model]
-        with read_tx(self.engine) as conn:
-            rows = conn.execute(select(table).where(table.c.integration_id == self.integration_id))
-            return {r.remote_id: (r.data, r.links, r.remote_data, r.remote_deleted_at) for r in rows}
-
-    def target(self, model: str, remote_id: str) -> a.Target:
-        data, _links, remote_data, _deleted = self.rows(model)[remote_id]
-        return a.Target(model, remote_id, orjson.loads(remote_data), orjson.loads(data))
 
 
 @contextmanager
@@ -73,28 +45,8 @@ def _synced(engine: Engine) -> Iterator[Setup]:
             "recruiting_token": emu.recruiting_token,
             **FAST,
         }
-        tenant = make_tenant(engine)
-        with write_tx(engine) as conn:
-            integration = tenancy.create_integration(conn, tenant.environment, "personio", config)
-        setup = Setup(engine, emu, config, integration.id)
-        assert SyncEngine(engine).run(integration.id).state == SyncState.SUCCEEDED
-        yield setup
-
-
-def _written_back_then_synced(s: Setup, result: ActionResult) -> None:
-    """The action's records, written back, are what the next syncs find: FULL and DELTA insert and
-    update nothing, and the stored rows stay as written."""
-    with write_tx(s.engine) as conn:
-        write_back(conn, s.integration_id, result.records, datetime.now(UTC), result.deleted)
-    models = {record.MODEL for record in result.records}
-    written = {model: s.rows(model) for model in models}
-    for kind in (SyncKind.FULL, SyncKind.DELTA):
-        run = SyncEngine(s.engine).run(s.integration_id, kind)
-        assert run.state == SyncState.SUCCEEDED, run.error
-        for model, stats in run.stats.items():
-            assert (stats["inserted"], stats["updated"], stats["deleted"]) == (0, 0, 0), (kind, model, stats)
-        for model in models:
-            assert s.rows(model) == written[model], (kind, model)
+        with synced(engine, "personio", PersonioConnector, emu, config) as setup:
+            yield setup
 
 
 def _open_job(emu: PersonioEmulator) -> str:
@@ -146,7 +98,7 @@ def test_an_application_with_a_file_phase_tags_and_attributes_leaves_nothing_for
         assert isinstance(candidate, Candidate) and isinstance(application, Application)
         assert (application.current_stage_remote_id, application.outcome) == (f"{job}:{custom['id']}", "PENDING")
         assert candidate.custom_fields == {"gender": "female", "available_from": "2026-09-01"}
-        _written_back_then_synced(s, created)
+        written_back_then_synced(s, created)
 
 
 def test_a_system_phase_is_sent_by_its_id() -> None:

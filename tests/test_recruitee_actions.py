@@ -5,29 +5,17 @@ refusals become Kombo's codes. (tests/test_actions_tools.py runs the same action
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-import orjson
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult
+from hirebridge.connectors.framework.actions import ActionFailed
 from hirebridge.connectors.recruitee import RecruiteeConnector
-from hirebridge.model import SyncKind
 from hirebridge.model import actions as a
 from hirebridge.model.records import Application, Candidate, Note
-from hirebridge.store import tenancy
-from hirebridge.store.db import read_tx, write_tx
-from hirebridge.store.sync_runs import SyncState
-from hirebridge.store.tables import SYNCED_TABLES
-from hirebridge.sync.engine import SyncEngine
-from hirebridge.sync.writeback import write_back
-from tests.conftest import make_tenant
+from tests.action_setup import ActionSetup, synced, written_back_then_synced
 from tests.emulators.harness import serve
 from tests.emulators.recruitee import RecruiteeEmulator
 
@@ -36,26 +24,7 @@ COMPANY = "61234"
 # A generous timeout: a write timed out is OutcomeUnknown, and a loaded machine is no fault under test.
 FAST = {"requests_per_second": 5000, "burst": 5000, "timeout": 5.0, "retry_attempts": 3, "retry_base_delay": 0.01}
 
-
-@dataclass
-class Setup:
-    engine: Engine
-    emu: RecruiteeEmulator
-    config: dict[str, Any]
-    integration_id: str
-
-    def perform(self, action: a.Action) -> ActionResult:
-        return asyncio.run(RecruiteeConnector(self.integration_id, self.config).perform(action))
-
-    def rows(self, model: str) -> dict[str, tuple[Any, ...]]:
-        table = SYNCED_TABLES[model]
-        with read_tx(self.engine) as conn:
-            rows = conn.execute(select(table).where(table.c.integration_id == self.integration_id))
-            return {r.remote_id: (r.data, r.links, r.remote_data, r.remote_deleted_at) for r in rows}
-
-    def target(self, model: str, remote_id: int | str) -> a.Target:
-        data, _links, remote_data, _deleted = self.rows(model)[str(remote_id)]
-        return a.Target(model, str(remote_id), orjson.loads(remote_data), orjson.loads(data))
+Setup = ActionSetup[RecruiteeEmulator]
 
 
 @contextmanager
@@ -63,28 +32,8 @@ def _synced(engine: Engine) -> Iterator[Setup]:
     emu = RecruiteeEmulator(TOKEN, COMPANY, seed=9, candidates=12, offers=5, window=None)
     with serve(emu.app()) as url:
         config = {"api_key": TOKEN, "company_id": COMPANY, "base_url": f"{url}/c/{COMPANY}", "page_size": 5, **FAST}
-        tenant = make_tenant(engine)
-        with write_tx(engine) as conn:
-            integration = tenancy.create_integration(conn, tenant.environment, "recruitee", config)
-        setup = Setup(engine, emu, config, integration.id)
-        assert SyncEngine(engine).run(integration.id).state == SyncState.SUCCEEDED
-        yield setup
-
-
-def _written_back_then_synced(s: Setup, result: ActionResult) -> None:
-    """The action's records, written back, are what the next syncs find: FULL and DELTA insert and
-    update nothing, and the stored rows stay as written."""
-    with write_tx(s.engine) as conn:
-        write_back(conn, s.integration_id, result.records, datetime.now(UTC), result.deleted)
-    models = {record.MODEL for record in result.records}
-    written = {model: s.rows(model) for model in models}
-    for kind in (SyncKind.FULL, SyncKind.DELTA):
-        run = SyncEngine(s.engine).run(s.integration_id, kind)
-        assert run.state == SyncState.SUCCEEDED, run.error
-        for model, stats in run.stats.items():
-            assert (stats["inserted"], stats["updated"], stats["deleted"]) == (0, 0, 0), (kind, model, stats)
-        for model in models:
-            assert s.rows(model) == written[model], (kind, model)
+        with synced(engine, "recruitee", RecruiteeConnector, emu, config) as setup:
+            yield setup
 
 
 def _open_job(emu: RecruiteeEmulator) -> int:
@@ -121,7 +70,7 @@ def test_create_move_note_and_disqualify_leave_nothing_for_the_next_syncs(engine
         assert isinstance(candidate, Candidate) and isinstance(application, Application)
         assert (application.job_remote_id, application.current_stage_remote_id) == (str(offer), str(first_stage["id"]))
         assert candidate.source == "Kombo"
-        _written_back_then_synced(s, created)
+        written_back_then_synced(s, created)
 
         pending = _pending(s.emu)
         offer_of = s.emu.data["placements"][pending]["offer_id"]
@@ -136,13 +85,13 @@ def test_create_move_note_and_disqualify_leave_nothing_for_the_next_syncs(engine
             a.MoveApplicationStage(s.target("applications", pending), a.Target("application_stages", str(interview)))
         )
         assert s.emu.data["placements"][pending]["stage_id"] == interview
-        _written_back_then_synced(s, moved)
+        written_back_then_synced(s, moved)
 
         noted = s.perform(a.AddNote(s.target("applications", pending), "Strong yes"))
         (note,) = noted.records
         assert isinstance(note, Note) and note.content_html == "Strong yes"
         assert note.candidate_remote_id == str(s.emu.data["placements"][pending]["candidate_id"])
-        _written_back_then_synced(s, noted)
+        written_back_then_synced(s, noted)
 
         reason = max(s.emu.data["disqualify_reasons"])
         rejected = s.perform(
@@ -155,7 +104,7 @@ def test_create_move_note_and_disqualify_leave_nothing_for_the_next_syncs(engine
             s.emu.data["disqualify_reasons"][reason]["name"],
         )
         assert declined.rejected_at is not None
-        _written_back_then_synced(s, rejected)
+        written_back_then_synced(s, rejected)
 
 
 def test_a_second_application_to_the_job_and_a_closed_job_are_refused(engine: Engine) -> None:

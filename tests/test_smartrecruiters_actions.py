@@ -6,55 +6,24 @@ through the SDK.)"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-import orjson
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult
+from hirebridge.connectors.framework.actions import ActionFailed
 from hirebridge.connectors.smartrecruiters import SmartRecruitersConnector
-from hirebridge.model import SyncKind
 from hirebridge.model import actions as a
 from hirebridge.model.records import Application, Candidate
-from hirebridge.store import tenancy
-from hirebridge.store.db import read_tx, write_tx
-from hirebridge.store.sync_runs import SyncState
-from hirebridge.store.tables import SYNCED_TABLES
-from hirebridge.sync.engine import SyncEngine
-from hirebridge.sync.writeback import write_back
-from tests.conftest import make_tenant
+from tests.action_setup import ActionSetup, synced, written_back_then_synced
 from tests.emulators.harness import serve
 from tests.emulators.smartrecruiters import SmartRecruitersEmulator
 
 TOKEN = "smartrecruiters-actions-token"
 FAST = {"requests_per_second": 5000, "burst": 5000, "timeout": 2.0, "retry_attempts": 3, "retry_base_delay": 0.01}
 
-
-@dataclass
-class Setup:
-    engine: Engine
-    emu: SmartRecruitersEmulator
-    config: dict[str, Any]
-    integration_id: str
-
-    def perform(self, action: a.Action) -> ActionResult:
-        return asyncio.run(SmartRecruitersConnector(self.integration_id, self.config).perform(action))
-
-    def rows(self, model: str) -> dict[str, tuple[Any, ...]]:
-        table = SYNCED_TABLES[model]
-        with read_tx(self.engine) as conn:
-            rows = conn.execute(select(table).where(table.c.integration_id == self.integration_id))
-            return {r.remote_id: (r.data, r.links, r.remote_data, r.remote_deleted_at) for r in rows}
-
-    def target(self, model: str, remote_id: str) -> a.Target:
-        data, _links, remote_data, _deleted = self.rows(model)[remote_id]
-        return a.Target(model, remote_id, orjson.loads(remote_data), orjson.loads(data))
+Setup = ActionSetup[SmartRecruitersEmulator]
 
 
 @contextmanager
@@ -62,28 +31,8 @@ def _synced(engine: Engine) -> Iterator[Setup]:
     emu = SmartRecruitersEmulator(TOKEN, seed=9, candidates=12, jobs=3, window=None)
     with serve(emu.app()) as url:
         config = {"api_key": TOKEN, "base_url": url, **FAST}
-        tenant = make_tenant(engine)
-        with write_tx(engine) as conn:
-            integration = tenancy.create_integration(conn, tenant.environment, "smartrecruiters", config)
-        setup = Setup(engine, emu, config, integration.id)
-        assert SyncEngine(engine).run(integration.id).state == SyncState.SUCCEEDED
-        yield setup
-
-
-def _written_back_then_synced(s: Setup, result: ActionResult) -> None:
-    """The action's records, written back, are what the next syncs find: FULL and DELTA insert and
-    update nothing, and the stored rows stay as written."""
-    with write_tx(s.engine) as conn:
-        write_back(conn, s.integration_id, result.records, datetime.now(UTC), result.deleted)
-    models = {record.MODEL for record in result.records}
-    written = {model: s.rows(model) for model in models}
-    for kind in (SyncKind.FULL, SyncKind.DELTA):
-        run = SyncEngine(s.engine).run(s.integration_id, kind)
-        assert run.state == SyncState.SUCCEEDED, run.error
-        for model, stats in run.stats.items():
-            assert (stats["inserted"], stats["updated"], stats["deleted"]) == (0, 0, 0), (kind, model, stats)
-        for model in models:
-            assert s.rows(model) == written[model], (kind, model)
+        with synced(engine, "smartrecruiters", SmartRecruitersConnector, emu, config) as setup:
+            yield setup
 
 
 def _new(emu: SmartRecruitersEmulator) -> tuple[str, str]:
@@ -107,7 +56,7 @@ def test_create_move_and_reject_leave_nothing_for_the_next_syncs(engine: Engine)
         candidate, application = created.records
         assert isinstance(candidate, Candidate) and isinstance(application, Application)
         assert (candidate.remote_id, application.current_stage_remote_id) == (new_id, f"{job}:NEW")
-        _written_back_then_synced(s, created)
+        written_back_then_synced(s, created)
 
         cid, jid = _new(s.emu)
         moved = s.perform(
@@ -125,7 +74,7 @@ def test_create_move_and_reject_leave_nothing_for_the_next_syncs(engine: Engine)
         assert isinstance(listed, Candidate) and isinstance(interview, Application)
         assert listed.remote_data and listed.remote_data["primaryAssignment"]["status"] == "INTERVIEW"
         assert interview.current_stage_remote_id == f"{jid}:INTERVIEW:Final interview"
-        _written_back_then_synced(s, moved)
+        written_back_then_synced(s, moved)
 
         reason = sorted(s.emu.data["withdrawal_reasons"])[0]
         withdrawn = s.perform(
@@ -141,7 +90,7 @@ def test_create_move_and_reject_leave_nothing_for_the_next_syncs(engine: Engine)
             s.emu.data["withdrawal_reasons"][reason]["label"],
             None,
         )
-        _written_back_then_synced(s, withdrawn)
+        written_back_then_synced(s, withdrawn)
 
         other = sorted(k for k, x in s.emu.applications.items() if x["status"] == "NEW")[0]
         rejection = sorted(s.emu.data["rejection_reasons"])[1]
@@ -152,7 +101,7 @@ def test_create_move_and_reject_leave_nothing_for_the_next_syncs(engine: Engine)
         )
         assert s.emu.applications[other]["status"] == "REJECTED"
         assert s.emu.applications[other]["reasonOfRejection"]["id"] == rejection
-        _written_back_then_synced(s, rejected)
+        written_back_then_synced(s, rejected)
 
 
 def test_a_closed_job_and_smartrecruiters_refusals_become_kombo_codes(engine: Engine) -> None:

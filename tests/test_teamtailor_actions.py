@@ -7,33 +7,22 @@ refusals become Kombo's codes. (tests/test_actions_tools.py runs the same action
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult
+from hirebridge.connectors.framework.actions import ActionFailed
 from hirebridge.connectors.framework.errors import OutcomeUnknown
 from hirebridge.connectors.framework.payloads import check
 from hirebridge.connectors.teamtailor import TeamtailorConnector, mapping, shapes
-from hirebridge.model import SyncKind
 from hirebridge.model import actions as a
 from hirebridge.model.records import Application, Candidate, Note
-from hirebridge.store import tenancy
-from hirebridge.store.db import read_tx, write_tx
-from hirebridge.store.sync_runs import SyncState
-from hirebridge.store.tables import SYNCED_TABLES
-from hirebridge.sync.engine import SyncEngine
-from hirebridge.sync.writeback import write_back
-from tests.conftest import make_tenant
+from tests.action_setup import ActionSetup, synced, written_back_then_synced
 from tests.emulators.harness import Fault, serve
 from tests.emulators.teamtailor import TeamtailorEmulator
 
@@ -41,34 +30,16 @@ TOKEN = "teamtailor-actions-key"
 FAST = {"requests_per_second": 5000, "burst": 5000, "timeout": 0.5, "retry_attempts": 3, "retry_base_delay": 0.01}
 WRITES = Path(__file__).parent / "fixtures" / "teamtailor" / "write"
 
+Setup = ActionSetup[TeamtailorEmulator]
 
-@dataclass
-class Setup:
-    engine: Engine
-    emu: TeamtailorEmulator
-    config: dict[str, Any]
-    integration_id: str
 
-    def perform(self, action: a.Action, **config: Any) -> ActionResult:
-        return asyncio.run(TeamtailorConnector(self.integration_id, {**self.config, **config}).perform(action))
-
-    def rows(self, model: str) -> dict[str, tuple[Any, ...]]:
-        table = SYNCED_TABLES[model]
-        with read_tx(self.engine) as conn:
-            rows = conn.execute(select(table).where(table.c.integration_id == self.integration_id))
-            return {r.remote_id: (r.data, r.links, r.remote_data, r.remote_deleted_at) for r in rows}
-
-    def target(self, model: str, remote_id: str) -> a.Target:
-        data, _links, remote_data, _deleted = self.rows(model)[remote_id]
-        return a.Target(model, remote_id, orjson.loads(remote_data), orjson.loads(data))
-
-    def writes(self) -> list[tuple[str, str, Any]]:
-        """The writes the emulator received: method, path and parsed body."""
-        return [
-            (r.method, r.path, json.loads(r.body))
-            for r in self.emu.harness.requests
-            if r.method in ("POST", "PATCH") and r.body
-        ]
+def _writes(s: Setup) -> list[tuple[str, str, Any]]:
+    """The writes the emulator received: method, path and parsed body."""
+    return [
+        (r.method, r.path, json.loads(r.body))
+        for r in s.emu.harness.requests
+        if r.method in ("POST", "PATCH") and r.body
+    ]
 
 
 @contextmanager
@@ -77,28 +48,8 @@ def _synced(engine: Engine) -> Iterator[Setup]:
     with serve(emu.app()) as url:
         user = sorted(emu.data["users"], key=int)[1]
         config = {"api_key": TOKEN, "base_url": f"{url}/v1", "user_id": user, **FAST}
-        tenant = make_tenant(engine)
-        with write_tx(engine) as conn:
-            integration = tenancy.create_integration(conn, tenant.environment, "teamtailor", config)
-        setup = Setup(engine, emu, config, integration.id)
-        assert SyncEngine(engine).run(integration.id).state == SyncState.SUCCEEDED
-        yield setup
-
-
-def _written_back_then_synced(s: Setup, result: ActionResult) -> None:
-    """The action's records, written back, are what the next syncs find: FULL and DELTA insert and
-    update nothing, and the stored rows stay as written."""
-    with write_tx(s.engine) as conn:
-        write_back(conn, s.integration_id, result.records, datetime.now(UTC), result.deleted)
-    models = {record.MODEL for record in result.records}
-    written = {model: s.rows(model) for model in models}
-    for kind in (SyncKind.FULL, SyncKind.DELTA):
-        run = SyncEngine(s.engine).run(s.integration_id, kind)
-        assert run.state == SyncState.SUCCEEDED, run.error
-        for model, stats in run.stats.items():
-            assert (stats["inserted"], stats["updated"], stats["deleted"]) == (0, 0, 0), (kind, model, stats)
-        for model in models:
-            assert s.rows(model) == written[model], (kind, model)
+        with synced(engine, "teamtailor", TeamtailorConnector, emu, config) as setup:
+            yield setup
 
 
 def _open_job(emu: TeamtailorEmulator) -> str:
@@ -141,7 +92,7 @@ def test_the_bodies_are_the_documented_json_api_documents(engine: Engine) -> Non
                 s.target("applications", pending), a.Target("application_stages", _stage(s.emu, job_of, "Interview"))
             )
         )
-        sent = s.writes()
+        sent = _writes(s)
         assert [(m, p) for m, p, _ in sent] == [
             ("POST", "/v1/candidates"),
             ("POST", "/v1/job-applications"),
@@ -187,7 +138,7 @@ def test_create_move_note_and_reject_leave_nothing_for_the_next_syncs(engine: En
             job,
             "PENDING",
         )
-        _written_back_then_synced(s, created)
+        written_back_then_synced(s, created)
 
         pending = _pending(s.emu)
         job_of = s.emu.data["job-applications"][pending].relationships["job"][1]
@@ -198,7 +149,7 @@ def test_create_move_note_and_reject_leave_nothing_for_the_next_syncs(engine: En
         assert s.emu.data["job-applications"][pending].relationships["stage"] == ("stages", interview)
         (after_move,) = moved.records
         assert isinstance(after_move, Application) and after_move.current_stage_remote_id == interview
-        _written_back_then_synced(s, moved)
+        written_back_then_synced(s, moved)
 
         noted = s.perform(a.AddNote(s.target("applications", pending), "Strong yes"))
         (note,) = noted.records
@@ -209,7 +160,7 @@ def test_create_move_note_and_reject_leave_nothing_for_the_next_syncs(engine: En
             s.config["user_id"],
             owner,
         )
-        _written_back_then_synced(s, noted)
+        written_back_then_synced(s, noted)
 
         reason = sorted(s.emu.data["reject-reasons"], key=int)[1]
         rejected = s.perform(
@@ -221,7 +172,7 @@ def test_create_move_note_and_reject_leave_nothing_for_the_next_syncs(engine: En
         assert isinstance(declined, Application)
         assert (declined.outcome, declined.rejection_reason_name) == ("DECLINED", "Position filled")
         assert declined.rejected_at is not None
-        _written_back_then_synced(s, rejected)
+        written_back_then_synced(s, rejected)
 
 
 def test_an_existing_candidate_is_applied_with_and_a_second_application_is_refused(engine: Engine) -> None:
@@ -255,7 +206,7 @@ def test_an_existing_candidate_is_applied_with_and_a_second_application_is_refus
         assert created.created == ("candidates", candidate_id)  # the same candidate, not a new one
         assert len(s.emu.data["candidates"]) == before[0]
         assert s.emu.data["candidates"][candidate_id].attributes["first-name"] != "Again"  # and not changed
-        _written_back_then_synced(s, created)
+        written_back_then_synced(s, created)
 
 
 def test_an_archived_job_a_note_without_a_user_and_teamtailors_refusals(engine: Engine) -> None:
@@ -329,4 +280,4 @@ def test_a_failed_creation_is_outcome_unknown_and_sent_once_a_failed_patch_is_re
         )
         patches = [r for r in s.emu.harness.requests_to(f"/job-applications/{pending}") if r.method == "PATCH"]
         assert len(patches) == 2 and s.emu.data["job-applications"][pending].relationships["stage"] == ("stages", offer)
-        _written_back_then_synced(s, moved)
+        written_back_then_synced(s, moved)

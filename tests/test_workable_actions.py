@@ -6,55 +6,24 @@ become Kombo's codes. (tests/test_actions_tools.py runs the same actions through
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-import orjson
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult
+from hirebridge.connectors.framework.actions import ActionFailed
 from hirebridge.connectors.workable import WorkableConnector
-from hirebridge.model import SyncKind
 from hirebridge.model import actions as a
 from hirebridge.model.records import Application, Candidate, Note
-from hirebridge.store import tenancy
-from hirebridge.store.db import read_tx, write_tx
-from hirebridge.store.sync_runs import SyncState
-from hirebridge.store.tables import SYNCED_TABLES
-from hirebridge.sync.engine import SyncEngine
-from hirebridge.sync.writeback import write_back
-from tests.conftest import make_tenant
+from tests.action_setup import ActionSetup, synced, written_back_then_synced
 from tests.emulators.harness import serve
 from tests.emulators.workable import WorkableEmulator
 
 TOKEN = "workable-actions-token"
 FAST = {"requests_per_second": 5000, "burst": 5000, "timeout": 0.5, "retry_attempts": 3, "retry_base_delay": 0.01}
 
-
-@dataclass
-class Setup:
-    engine: Engine
-    emu: WorkableEmulator
-    config: dict[str, Any]
-    integration_id: str
-
-    def perform(self, action: a.Action, **config: Any) -> ActionResult:
-        return asyncio.run(WorkableConnector(self.integration_id, {**self.config, **config}).perform(action))
-
-    def rows(self, model: str) -> dict[str, tuple[Any, ...]]:
-        table = SYNCED_TABLES[model]
-        with read_tx(self.engine) as conn:
-            rows = conn.execute(select(table).where(table.c.integration_id == self.integration_id))
-            return {r.remote_id: (r.data, r.links, r.remote_data, r.remote_deleted_at) for r in rows}
-
-    def target(self, model: str, remote_id: str) -> a.Target:
-        data, _links, remote_data, _deleted = self.rows(model)[remote_id]
-        return a.Target(model, remote_id, orjson.loads(remote_data), orjson.loads(data))
+Setup = ActionSetup[WorkableEmulator]
 
 
 @contextmanager
@@ -63,28 +32,8 @@ def _synced(engine: Engine) -> Iterator[Setup]:
     with serve(emu.app()) as url:
         member = sorted(emu.data["members"])[0]
         config = {"api_key": TOKEN, "subdomain": "kit", "base_url": f"{url}/spi/v3", "member_id": member, **FAST}
-        tenant = make_tenant(engine)
-        with write_tx(engine) as conn:
-            integration = tenancy.create_integration(conn, tenant.environment, "workable", config)
-        setup = Setup(engine, emu, config, integration.id)
-        assert SyncEngine(engine).run(integration.id).state == SyncState.SUCCEEDED
-        yield setup
-
-
-def _written_back_then_synced(s: Setup, result: ActionResult) -> None:
-    """The action's records, written back, are what the next syncs find: FULL and DELTA insert and
-    update nothing, and the stored rows stay as written."""
-    with write_tx(s.engine) as conn:
-        write_back(conn, s.integration_id, result.records, datetime.now(UTC), result.deleted)
-    models = {record.MODEL for record in result.records}
-    written = {model: s.rows(model) for model in models}
-    for kind in (SyncKind.FULL, SyncKind.DELTA):
-        run = SyncEngine(s.engine).run(s.integration_id, kind)
-        assert run.state == SyncState.SUCCEEDED, run.error
-        for model, stats in run.stats.items():
-            assert (stats["inserted"], stats["updated"], stats["deleted"]) == (0, 0, 0), (kind, model, stats)
-        for model in models:
-            assert s.rows(model) == written[model], (kind, model)
+        with synced(engine, "workable", WorkableConnector, emu, config) as setup:
+            yield setup
 
 
 def _pending(emu: WorkableEmulator) -> str:
@@ -115,7 +64,7 @@ def test_create_move_comment_and_disqualify_leave_nothing_for_the_next_syncs(eng
         candidate, application = created.records
         assert isinstance(candidate, Candidate) and isinstance(application, Application)
         assert application.current_stage_remote_id == f"{shortcode}:applied"
-        _written_back_then_synced(s, created)
+        written_back_then_synced(s, created)
 
         pending = _pending(s.emu)
         job = s.emu.data["candidates"][pending]["job"]["shortcode"]
@@ -125,12 +74,12 @@ def test_create_move_comment_and_disqualify_leave_nothing_for_the_next_syncs(eng
             )
         )
         assert s.emu.data["candidates"][pending]["stage"] == "Interview"
-        _written_back_then_synced(s, moved)
+        written_back_then_synced(s, moved)
 
         commented = s.perform(a.AddNote(s.target("applications", pending), "Strong yes"))
         notes = [r for r in commented.records if isinstance(r, Note)]
         assert [(n.content_html, n.author_remote_id) for n in notes] == [("Strong yes", s.config["member_id"])]
-        _written_back_then_synced(s, commented)
+        written_back_then_synced(s, commented)
 
         reason = next(r for r, x in sorted(s.emu.data["reasons"].items()) if x["candidate_withdrew"])
         rejected = s.perform(
@@ -143,7 +92,7 @@ def test_create_move_comment_and_disqualify_leave_nothing_for_the_next_syncs(eng
             "DECLINED",
             s.emu.data["reasons"][reason]["description"],
         )
-        _written_back_then_synced(s, rejected)
+        written_back_then_synced(s, rejected)
 
 
 def test_a_second_application_to_the_job_and_a_closed_job_are_refused(engine: Engine) -> None:
