@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--load-seconds", type=float, default=LOAD_SECONDS, help="seconds of each concurrent load (16, 64 clients)"
     )
-    p.add_argument("--sync-small", type=int, default=None, help="sandbox applications, small sync (1k / 10k)")
+    p.add_argument("--sync-small", type=int, default=None, help="sandbox applications, small sync (10k)")
     p.add_argument("--sync-large", type=int, default=None, help="sandbox applications, large sync (10k / 100k)")
     p.add_argument("--lever-opportunities", type=int, default=None, help="Lever emulator size (quick 150, full 1000)")
     p.add_argument("--lever-rate", type=float, default=200.0, help="Lever rate limit, requests/s")
@@ -242,11 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     n = args.applications or (100_000 if quick else 1_000_000)
     url = args.url or f"sqlite:///{QUICK_DB}"
     kombo_pages = args.kombo_pages if args.kombo_pages is not None else (20 if quick else 200)
-    # Quick: 1,000 and 10,000, not 100 and 1,000: a sync of 100 applications (under a page of each
-    # model) never fills the bounded buffers and caches, so growth between the two measured their
-    # filling, not the size of the source (docs/benchmarks.md, issue 16).
-    sync_small = args.sync_small or (1000 if quick else 10_000)
-    sync_large = args.sync_large or (10_000 if quick else 100_000)
+    # 10,000 and 100,000 in both modes: below ~10,000 applications a sync has not yet filled its
+    # bounded buffers and caches (the record-id LRU of 16,384 ids, the streams' read-ahead queues,
+    # SQLite's page caches), so a smaller pair measures their filling, not how memory grows with the
+    # source (1,000 -> 10,000 gave 1.56 for that reason; docs/benchmarks.md, issue 16).
+    sync_small = args.sync_small or 10_000
+    sync_large = args.sync_large or 100_000
     # Quick: 150, not fewer: a DELTA's fixed requests (users, tags, postings, stages, deletions: ~17)
     # must stay small beside the FULL sync it is compared with (at 40 they were 0.06-0.14 of it).
     lever_opps = args.lever_opportunities or (150 if quick else 1000)
