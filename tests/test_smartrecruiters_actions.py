@@ -18,7 +18,7 @@ from hirebridge.model import actions as a
 from hirebridge.model.records import Application, Candidate
 from tests.action_setup import ActionSetup, synced, written_back_then_synced
 from tests.emulators.harness import serve
-from tests.emulators.smartrecruiters import SmartRecruitersEmulator
+from tests.emulators.smartrecruiters import PROPERTIES, SmartRecruitersEmulator
 
 TOKEN = "smartrecruiters-actions-token"
 FAST = {"requests_per_second": 5000, "burst": 5000, "timeout": 2.0, "retry_attempts": 3, "retry_base_delay": 0.01}
@@ -73,6 +73,9 @@ def test_create_move_and_reject_leave_nothing_for_the_next_syncs(engine: Engine)
         listed, interview = moved.records
         assert isinstance(listed, Candidate) and isinstance(interview, Application)
         assert listed.remote_data and listed.remote_data["primaryAssignment"]["status"] == "INTERVIEW"
+        # With its custom fields read as the candidates stream reads them (the write-back below checks
+        # that the next syncs find nothing new).
+        assert listed.custom_fields["Notice period"] == s.emu.properties[cid][PROPERTIES[0][0]]
         assert interview.current_stage_remote_id == f"{jid}:INTERVIEW:Final interview"
         written_back_then_synced(s, moved)
 

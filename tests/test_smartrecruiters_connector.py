@@ -1,6 +1,7 @@
 """SmartRecruiters behaviour no other connector shares (the kit, tests/conformance, holds the rest):
-`GET /candidates` one request in flight at a time, `pageId`/`nextPageId` paging, one application read
-per candidate and job, 429s for the concurrency limit retried, `updatedAfter` on DELTA runs."""
+`GET /candidates` one request in flight at a time, `pageId`/`nextPageId` paging, one properties read
+per listed candidate (its custom fields), one application read per candidate and job, 429s for the
+concurrency limit retried, `updatedAfter` on DELTA runs."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from hirebridge.connectors.framework.errors import CredentialsInvalid
 from hirebridge.connectors.smartrecruiters import SmartRecruitersConnector
 from hirebridge.model import SyncKind
 from hirebridge.model.records import Application, Candidate
-from tests.emulators.harness import serve
-from tests.emulators.smartrecruiters import SmartRecruitersEmulator
+from tests.emulators.harness import Fault, serve
+from tests.emulators.smartrecruiters import PROPERTIES, SENIORITY, SmartRecruitersEmulator
 
 TOKEN = "smartrecruiters-test-token"
 FAST = {"requests_per_second": 1000, "burst": 1000}
@@ -59,6 +60,15 @@ def test_a_full_read_lists_candidates_one_request_at_a_time_following_next_page_
     assert read == {f"{c}:{j}" for c, j in emu.applications}
     # The applications stream took its candidates from the candidates stream: one listing, not two.
     assert len(listed) == 4
+    # One properties read per candidate, and each candidate's custom fields are what it has set.
+    props = Counter(r.path.split("/")[2] for r in emu.harness.requests if r.path.endswith("/properties"))
+    assert set(props) == set(ids) and set(props.values()) == {1}
+    fields = {c.remote_id: c.custom_fields for c in items["candidates"] if isinstance(c, Candidate)}
+    labels = {pid: label for pid, label, _kind in PROPERTIES}
+    for cid, values in emu.properties.items():
+        expected = {labels[p]: dict(SENIORITY).get(v, v) if isinstance(v, str) else v for p, v in values.items()}
+        assert fields[cid] == expected
+    assert any(fields.values()) and any(not f for f in fields.values())
 
 
 def test_a_429_for_a_get_candidates_in_flight_elsewhere_is_retried() -> None:
@@ -93,6 +103,10 @@ def test_a_delta_asks_for_candidates_updated_after_the_last_run_and_reads_their_
         }
         changed = sorted(emu.data["candidates"])[3]
         emu.edit("candidates", changed, lastName="Renamed")
+        emu.set_property(changed, PROPERTIES[0][0], "Immediately")
+        # Set on an unchanged candidate: its updatedOn does not move, the DELTA does not read it.
+        untouched = sorted(emu.data["candidates"])[4]
+        emu.set_property(untouched, PROPERTIES[0][0], "Never read")
         emu.harness.requests.clear()
         connector = _connector(url, "sr-delta", child_refresh_parts=0)
         second = _read(connector, SyncKind.DELTA, states)
@@ -101,6 +115,11 @@ def test_a_delta_asks_for_candidates_updated_after_the_last_run_and_reads_their_
     # The overlap (5 minutes) brings back what changed around the last run's start: here, the edit only.
     candidates = [c for c in second["candidates"] if isinstance(c, Candidate)]
     assert [(c.remote_id, c.last_name) for c in candidates] == [(changed, "Renamed")]
+    assert candidates[0].custom_fields["Notice period"] == "Immediately"
+    # The properties of the changed candidate only.
+    assert [r.path for r in emu.harness.requests if r.path.endswith("/properties")] == [
+        f"/candidates/{changed}/properties"
+    ]
     applications = {a.remote_id for a in second["applications"] if isinstance(a, Application)}
     assert applications == {f"{c}:{j}" for c, j in emu.applications if c == changed}
 
@@ -117,6 +136,23 @@ def test_an_application_gone_since_the_listing_is_none_not_a_failed_run() -> Non
     read = {a.remote_id for a in items if isinstance(a, Application)}
     assert read == {f"{c}:{j}" for c, j in emu.applications}
     assert f"{gone[0]}:{gone[1]}" not in read and any(isinstance(i, Checkpoint) for i in items)
+
+
+def test_a_candidate_gone_before_its_properties_are_read_is_none_not_a_failed_run() -> None:
+    """Deleted between the listing and its properties read (404): not stored, and no application of it
+    is read; the other candidates and the checkpoint are as usual."""
+    emu = SmartRecruitersEmulator(TOKEN, seed=8, candidates=8, jobs=2, window=None)
+    with serve(emu.app()) as url:
+        gone = sorted(emu.data["candidates"])[2]
+        emu.harness.inject(Fault("status", 404, path=f"/candidates/{gone}/properties"))
+        items = _read(_connector(url, "sr-gone-candidate"), SyncKind.FULL)
+    assert emu.harness.faults_injected == 1
+    read = {c.remote_id for c in items["candidates"] if isinstance(c, Candidate)}
+    assert read == set(emu.data["candidates"]) - {gone}
+    assert any(isinstance(i, Checkpoint) for i in items["candidates"])
+    assert not [r for r in emu.harness.requests if r.path.startswith(f"/candidates/{gone}/jobs/")]
+    applications = {a.remote_id for a in items["applications"] if isinstance(a, Application)}
+    assert applications == {f"{c}:{j}" for c, j in emu.applications if c != gone}
 
 
 def test_a_wrong_key_is_refused_in_smartrecruiters_error_shape() -> None:

@@ -2,7 +2,8 @@
 
 No answer recorded from SmartRecruiters was reachable (spec §4.6): the payloads below are written for
 these tests, modelled on the field lists of SmartRecruiters' API reference (Candidate, Assignment,
-Application, Job, User, HiringProcess as its published Swagger names them), not copied from the vendor.
+Application, Job, User, HiringProcess as its published Swagger names them; a candidate property's `value`
+by type as its "Add/update candidate properties values" reference lists them), not copied from the vendor.
 Each is checked against the connector's declared shape first, so a test cannot feed the mapping
 something the connector would have refused.
 """
@@ -45,6 +46,20 @@ CANDIDATE: Json = {
     },
     "secondaryAssignments": [{"job": {"id": "job-bbb", "title": "Tech Lead"}, "status": "NEW", "subStatus": None}],
 }
+# `/candidates/{id}/properties`: every property of the company, `value` where the candidate has one.
+PROPERTIES: Json = {
+    "content": [
+        {"id": "p-notice", "label": "Notice period", "type": "TEXT", "value": "3 months"},
+        {"id": "p-relocate", "label": "Willing to relocate", "type": "BOOLEAN", "value": False},
+        {"id": "p-years", "label": "Years of Java", "type": "NUMBER", "value": 7},
+        {"id": "p-level", "label": "Seniority", "type": "SINGLE_SELECT", "value": {"id": "lvl-3", "label": "Senior"}},
+        {"id": "p-salary", "label": "Expected salary", "type": "CURRENCY", "value": {"code": "PLN", "value": 21000}},
+        {"id": "p-start", "label": "Available from", "type": "DATE", "value": "2026-06-01T00:00:00.000Z"},
+        {"id": "p-country", "label": "Citizenship", "type": "COUNTRY", "value": "pl"},
+        {"id": "p-referrer", "label": "Referred by", "type": "USER"},
+        {"id": "p-unlabelled", "type": "TEXT", "value": "kept by its id"},
+    ]
+}
 PROCESS: Json = {
     "id": "hp-1",
     "name": "Default hiring process",
@@ -62,6 +77,7 @@ def test_the_listing_paths_have_their_shapes() -> None:
     assert shapes.for_path("/candidates") is shapes.CANDIDATE
     assert shapes.for_path("https://api.smartrecruiters.com/candidates?pageId=x") is shapes.CANDIDATE
     assert shapes.for_path("/candidates/c1/jobs/j1") is shapes.APPLICATION
+    assert shapes.for_path("/candidates/c1/properties") is shapes.CANDIDATE_PROPERTIES
     assert shapes.for_path("/configuration/withdrawal-reasons") is shapes.REASON
     with pytest.raises(KeyError):
         shapes.for_path("/candidates/c1/jobs/j1/status/history")  # not read by the connector
@@ -169,7 +185,7 @@ def test_a_jobs_pipeline_is_the_hiring_processs_sub_statuses_in_order() -> None:
 
 
 def test_a_candidate_is_the_person() -> None:
-    candidate = mapping.map_candidate(_checked(shapes.CANDIDATE, CANDIDATE))
+    candidate = mapping.map_candidate(_checked(shapes.CANDIDATE, CANDIDATE), {"content": []})
     assert (candidate.remote_id, candidate.first_name, candidate.last_name) == (
         "5f8d3c2a1b0e4d0012a3b4c5",
         "Witek",
@@ -183,8 +199,29 @@ def test_a_candidate_is_the_person() -> None:
     assert candidate.remote_url == "https://www.smartrecruiters.com/app/people/candidates/5f8d3c2a1b0e4d0012a3b4c5"
     assert candidate.remote_created_at == datetime(2026, 3, 2, 8, 15, 0, 123000, tzinfo=UTC)
     assert candidate.remote_updated_at == datetime(2026, 4, 11, 17, 2, 9, 500000, tzinfo=UTC)
-    bare = mapping.map_candidate({"id": "c2", "email": None, "location": None})
+    assert candidate.custom_fields == {}
+    bare = mapping.map_candidate({"id": "c2", "email": None, "location": None}, None)
     assert (bare.email_addresses, bare.phone_numbers, bare.location) == ((), (), None)
+
+
+def test_a_candidates_properties_with_a_value_are_its_custom_fields_by_label() -> None:
+    candidate = mapping.map_candidate(
+        _checked(shapes.CANDIDATE, CANDIDATE), _checked(shapes.CANDIDATE_PROPERTIES, PROPERTIES)
+    )
+    assert candidate.custom_fields == {
+        "Notice period": "3 months",
+        "Willing to relocate": False,  # a false value is a value
+        "Years of Java": 7,
+        "Seniority": "Senior",  # a single-select's value by its label
+        "Expected salary": {"code": "PLN", "value": 21000},
+        "Available from": "2026-06-01T00:00:00.000Z",
+        "Citizenship": "pl",
+        "p-unlabelled": "kept by its id",
+    }  # "Referred by" has no value: not a custom field of this candidate
+    # The listing entry and the properties are both kept: a stored candidate re-reads its jobs from it.
+    assert candidate.remote_data is not None
+    assert candidate.remote_data["primaryAssignment"]["job"]["id"] == "job-aaa"
+    assert candidate.remote_data["properties"] == PROPERTIES["content"]
 
 
 def test_a_candidates_assignments_name_its_applications_primary_first() -> None:

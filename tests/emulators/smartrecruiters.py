@@ -15,6 +15,12 @@ read in full, what the spec says (docs/connectors/smartrecruiters.md lists which
   `GET /candidates/{id}/jobs/{jobId}` is the application (`status`, `subStatus`, `reasonOfRejection`,
   `reasonOfWithdrawal`, `startsOn`, `source`, `url`), 404 when the candidate has no application to
   that job; `GET /candidates/{id}/jobs/{jobId}/status/history` its status changes;
+- a candidate's custom fields: `GET /candidates/{id}/properties` answers `{"content": [...]}`, every
+  candidate property of the company (`id`, `label`, `type`) with the candidate's `value` when it has one
+  (TEXT a string, BOOLEAN, NUMBER, CURRENCY `{"code", "value"}`, SINGLE_SELECT the chosen value
+  `{"id", "label"}`: the value types are those of SmartRecruiters' "Add/update candidate properties
+  values" reference; the GET answer's field names are modelled on it and its generated clients,
+  unverified), 404 for an unknown candidate;
 - `/configuration/rejection-reasons`, `/configuration/withdrawal-reasons`, `/configuration/hiring-processes`
   (the sub-statuses of IN_REVIEW, INTERVIEW and OFFERED: the configurable stages) as `{"content": [...]}`;
 - the rate limits: 10 requests per second per key (`window`, a fixed one-second window; `window=None`
@@ -28,13 +34,15 @@ read in full, what the spec says (docs/connectors/smartrecruiters.md lists which
   an id of the matching reason list): 204.
 
 Deletions: SmartRecruiters has no deletion feed; a deleted candidate disappears from the listing and its
-applications answer 404. Jobs are never deleted (they are CANCELLED). A status change does not move the
-candidate's `updatedOn` here: SmartRecruiters does not document that it does.
+applications and properties answer 404. Jobs are never deleted (they are CANCELLED). A status change does not move the
+candidate's `updatedOn` here, nor does a property's value (`set_property`): SmartRecruiters does
+not document that they do.
 
 Webhooks: a status change and a created application are sent to the registered subscriptions
 (`webhooks`), signed with the subscription's secret key as SmartRecruiters signs them.
 
-Data is deterministic from a seed. `edit`, `add_candidate`, `set_status`, `delete` change it.
+Data is deterministic from a seed. `edit`, `add_candidate`, `set_status`, `set_property`, `delete`
+change it.
 """
 
 from __future__ import annotations
@@ -73,6 +81,14 @@ SUB_STATUSES: dict[str, list[str]] = {
 }
 REJECTION_REASONS = ("Lacks required skills", "Position filled", "Failed assessment")
 WITHDRAWAL_REASONS = ("Accepted another offer", "Salary expectations")
+# The company's candidate properties (id, label, type), and a SINGLE_SELECT's values.
+PROPERTIES = (
+    ("c1a7e0d2-0b1f-4c55-9f6e-2d1a5e7b9c01", "Notice period", "TEXT"),
+    ("c1a7e0d2-0b1f-4c55-9f6e-2d1a5e7b9c02", "Willing to relocate", "BOOLEAN"),
+    ("c1a7e0d2-0b1f-4c55-9f6e-2d1a5e7b9c03", "Seniority", "SINGLE_SELECT"),
+    ("c1a7e0d2-0b1f-4c55-9f6e-2d1a5e7b9c04", "Expected salary", "CURRENCY"),
+)
+SENIORITY = (("f6fe768f-0001", "Junior"), ("f6fe768f-0002", "Mid"), ("f6fe768f-0003", "Senior"))
 _FIRST = ["Witold", "Aleksandra", "Dorothy", "Natalie", "Eric", "Eduardo", "Alexia", "Ada", "Grace", "Alan", "Radia"]
 _LAST = ["Pulawski", "Nowak", "Beal", "Sung", "Walton", "Vallente", "Middleton", "Lovelace", "Hopper", "Perlman"]
 _JOBS = [
@@ -130,6 +146,8 @@ class SmartRecruitersEmulator(FixedWindowLimit):
     # Applications by (candidate id, job id); their status history.
     applications: dict[tuple[str, str], Json] = field(init=False)
     history: dict[tuple[str, str], list[Json]] = field(init=False)
+    # Candidate property values by candidate id and property id.
+    properties: dict[str, dict[str, Any]] = field(init=False)
     window_start: float = 0.0
     window_used: int = 0
     _candidates_in_flight: int = 0
@@ -143,6 +161,7 @@ class SmartRecruitersEmulator(FixedWindowLimit):
         self.data = {kind: {} for kind in kinds}
         self.applications = {}
         self.history = {}
+        self.properties = {}
         self._generate(random.Random(self.seed))
 
     # --- ids and time -------------------------------------------------------------------------
@@ -242,6 +261,7 @@ class SmartRecruitersEmulator(FixedWindowLimit):
             },
         }
         self.data["candidates"][candidate_id] = candidate
+        self.properties[candidate_id] = self._property_values(n) if generated else {}
         status = _CYCLE[n % len(_CYCLE)] if generated else "NEW"
         sub = SUB_STATUSES[status][n % 2] if status in SUB_STATUSES else None
         self._apply(candidate, job_id, status, sub, created)
@@ -250,6 +270,27 @@ class SmartRecruitersEmulator(FixedWindowLimit):
             reasons = sorted(self.data[kind])
             self._reason(candidate_id, job_id, status, reasons[n % len(reasons)])
         return candidate
+
+    @staticmethod
+    def _property_values(n: int) -> dict[str, Any]:
+        """A generated candidate's property values: some set, some not (every third has none)."""
+        if n % 3 == 2:
+            return {}
+        notice, relocate, seniority, salary = (p[0] for p in PROPERTIES)
+        values: dict[str, Any] = {notice: f"{n % 4 + 1} months", seniority: SENIORITY[n % len(SENIORITY)][0]}
+        if n % 2:
+            values[relocate] = n % 4 == 1
+            values[salary] = {"code": "EUR", "value": 50000 + 1000 * n}
+        return values
+
+    def set_property(self, cid: str, property_id: str, value: Any) -> None:
+        """What `PUT /candidates/{id}/properties/{propertyId}` does (None resets it); the candidate's
+        `updatedOn` does not move."""
+        with self._lock:
+            if value is None:
+                self.properties[cid].pop(property_id, None)
+            else:
+                self.properties[cid][property_id] = value
 
     def _apply(self, candidate: Json, job_id: str, status: str, sub: str | None, at: str) -> None:
         cid = candidate["id"]
@@ -344,6 +385,7 @@ class SmartRecruitersEmulator(FixedWindowLimit):
         with self._lock:
             del self.data[kind][record_id]
             if kind == "candidates":
+                del self.properties[record_id]
                 for key in [k for k in self.applications if k[0] == record_id]:
                     del self.applications[key]
                     del self.history[key]
@@ -364,6 +406,7 @@ class SmartRecruitersEmulator(FixedWindowLimit):
             ("/configuration/withdrawal-reasons", lambda r: self._config(self.data["withdrawal_reasons"])),
             ("/configuration/hiring-processes", lambda r: self._config(self.data["hiring_processes"])),
             ("/jobs", lambda r: self._listing(r, list(self.data["jobs"].values()))),
+            ("/candidates/{id}/properties", self._properties),
             ("/candidates/{id}/jobs/{job}", self._application),
             ("/candidates/{id}/jobs/{job}/status/history", self._history),
         ]
@@ -488,6 +531,20 @@ class SmartRecruitersEmulator(FixedWindowLimit):
         if key not in self.applications:
             raise Refused(404, "NOT_FOUND", "Candidate application not found")
         return key
+
+    def _properties(self, request: Request) -> Response:
+        values = self.properties.get(request.path_params["id"])
+        if values is None:
+            raise Refused(404, "NOT_FOUND", "Candidate not found")
+        content = []
+        for property_id, label, kind in PROPERTIES:
+            entry: Json = {"id": property_id, "label": label, "type": kind}
+            if property_id in values:
+                value = values[property_id]
+                # A SINGLE_SELECT is set by its value's id and read back as the value.
+                entry["value"] = {"id": value, "label": dict(SENIORITY)[value]} if kind == "SINGLE_SELECT" else value
+            content.append(entry)
+        return JSONResponse({"content": content})
 
     def _application(self, request: Request) -> Response:
         return JSONResponse(self.applications[self._key(request)])

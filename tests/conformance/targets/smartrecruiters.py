@@ -7,7 +7,8 @@ and job); an application's `status` HIRED is HIRED, REJECTED and WITHDRAWN are D
 rejection or withdrawal reason's label), the rest PENDING; a job's pipeline is the hiring process:
 LEAD, NEW, the sub-statuses of IN_REVIEW, INTERVIEW and OFFERED in order, HIRED, and an application's
 current stage its status and sub-status (none once it left the pipeline). Rejection and withdrawal
-reasons are both rejection reasons. SmartRecruiters has no deletion feed: a deleted candidate just
+reasons are both rejection reasons. A candidate's custom fields are its candidate properties that have a
+value, by label, a single-select's value by its label. SmartRecruiters has no deletion feed: a deleted candidate just
 disappears from the listing.
 """
 
@@ -33,7 +34,7 @@ from tests.conformance.kit import (
     wire_iso,
 )
 from tests.emulators.harness import serve
-from tests.emulators.smartrecruiters import SmartRecruitersEmulator
+from tests.emulators.smartrecruiters import PROPERTIES, SENIORITY, SmartRecruitersEmulator
 
 TOKEN = "smartrecruiters-kit-token"
 Json = dict[str, Any]
@@ -83,6 +84,15 @@ def _stage(job_id: str, status: str, sub: str | None) -> str:
     return f"{job_id}:{status}:{sub}" if sub else f"{job_id}:{status}"
 
 
+def _custom_fields(emu: SmartRecruitersEmulator, cid: str) -> Json:
+    values = emu.properties[cid]
+    return {
+        label: dict(SENIORITY)[values[pid]] if kind == "SINGLE_SELECT" else values[pid]
+        for pid, label, kind in PROPERTIES
+        if pid in values
+    }
+
+
 def snapshot(emu: SmartRecruitersEmulator) -> View:
     data = emu.data
     pipeline = _pipeline(emu)
@@ -119,6 +129,7 @@ def snapshot(emu: SmartRecruitersEmulator) -> View:
             "last_name": candidate["lastName"],
             "email_addresses": Pluck("email_address", (candidate["email"],)),
             "remote_updated_at": wire_iso(candidate["updatedOn"]),
+            "custom_fields": _custom_fields(emu, cid),
         }
     applications: dict[str, Json] = {}
     for (cid, job_id), application in emu.applications.items():
@@ -176,6 +187,21 @@ def candidate_renamed(emu: SmartRecruitersEmulator) -> Changes:
     return NO_CHANGES
 
 
+def custom_field_changed(emu: SmartRecruitersEmulator) -> Changes:
+    """A property set and one reset: the candidate's `updatedOn` unmoved."""
+    cid = sorted(emu.data["candidates"])[3]
+    emu.set_property(cid, PROPERTIES[0][0], "Immediately")
+    emu.set_property(cid, PROPERTIES[2][0], None)
+    return NO_CHANGES
+
+
+def custom_field_changed_with_the_candidate(emu: SmartRecruitersEmulator) -> Changes:
+    cid = sorted(emu.data["candidates"])[4]
+    emu.set_property(cid, PROPERTIES[2][0], SENIORITY[2][0])
+    emu.edit("candidates", cid, lastName="Edited")
+    return NO_CHANGES
+
+
 def job_renamed(emu: SmartRecruitersEmulator) -> Changes:
     emu.edit("jobs", sorted(emu.data["jobs"])[0], title="Renamed Job")
     return NO_CHANGES
@@ -214,6 +240,13 @@ SMARTRECRUITERS: Target[SmartRecruitersEmulator] = Target(
         Scenario("application withdrawn with a reason, candidate untouched", withdrawn, refresh=True),
         Scenario("application hired, candidate untouched", hired, refresh=True),
         Scenario("candidate renamed", candidate_renamed),
+        Scenario(
+            "candidate's custom field changed, candidate untouched",
+            custom_field_changed,
+            delta_gap="SmartRecruiters does not say that a property change moves the candidate's updatedOn; a "
+            "DELTA reads the properties of the candidates it lists (the changed ones), the next FULL sees it",
+        ),
+        Scenario("candidate's custom field changed with the candidate", custom_field_changed_with_the_candidate),
         Scenario("job renamed", job_renamed),
         Scenario("user renamed", user_renamed),
         Scenario("rejection reason renamed, applications untouched", reason_renamed, refresh=True),
@@ -221,5 +254,5 @@ SMARTRECRUITERS: Target[SmartRecruitersEmulator] = Target(
     deletions=(Deletion("candidate deleted with its applications", candidate_deleted),),
     revoke=lambda emu: setattr(emu, "token", "revoked-token"),
     restore=lambda emu: setattr(emu, "token", TOKEN),
-    fault_paths=("/candidates", f"/jobs/{FIRST_JOB}"),
+    fault_paths=("/candidates", "/properties", f"/jobs/{FIRST_JOB}"),
 )

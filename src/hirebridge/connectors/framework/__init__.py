@@ -46,6 +46,7 @@ from hirebridge.connectors.framework.runtime import ConnectorRuntime
 from hirebridge.connectors.framework.streams import (
     CustomStream,
     DeletionFeed,
+    Detail,
     MapContext,
     Parent,
     RestStream,
@@ -70,6 +71,7 @@ __all__ = [
     "CursorInBody",
     "CustomStream",
     "DeletionFeed",
+    "Detail",
     "Downloads",
     "HeaderKey",
     "HttpConnector",

@@ -21,6 +21,8 @@ child requests with bounded concurrency, the re-read of children of unchanged pa
   vendor documents that a parent's `updatedAt` moves when a child changes, so a child of an unchanged
   parent shows within k DELTA runs (`refresh_parts`, overridable per integration with the
   `child_refresh_parts` setting; 0 = only FULL runs read them).
+- `Detail`: a read per listed record that completes it (a field the listing lacks), given to the
+  mapper as `MapContext.detail`; a record whose detail is gone (`absent`) is skipped.
 - `CustomStream`: the escape hatch, an async generator given a `StreamRun` with the same helpers.
 """
 
@@ -37,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from hirebridge.connectors.base import Checkpoint, Deleted, FetchContext, StreamItem
 from hirebridge.connectors.framework.errors import RequestRejected, SourceError
 from hirebridge.connectors.framework.http import SourceClient
-from hirebridge.connectors.framework.paging import Paginator, Request, Response, pages
+from hirebridge.connectors.framework.paging import ONE, Paginator, Request, Response, pages
 from hirebridge.connectors.framework.payloads import Shape, mapping_errors
 from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
@@ -58,13 +60,15 @@ REFRESH_PART = "refresh_part"
 @dataclass(frozen=True, slots=True)
 class MapContext:
     """What a mapper gets besides the record: the parent record (what `Parent.keep` kept of it), the
-    lookup tables `prepare` loaded, the endpoint the record came from, and the body of the page it
-    was on (top-level listings; a JSON:API compound document's `included` resources are there)."""
+    lookup tables `prepare` loaded, the endpoint the record came from, the body of the page it
+    was on (top-level listings; a JSON:API compound document's `included` resources are there), and
+    the record's detail (`RestStream.detail`; None without one)."""
 
     endpoint: str
     parent: Json = field(default_factory=dict)
     lookups: Mapping[str, Any] = field(default_factory=dict)
     page: Any = None
+    detail: Json | None = None
 
 
 KeepFn = Callable[[Json], Json]
@@ -159,6 +163,26 @@ class Parent:
 
 
 @dataclass(frozen=True, slots=True)
+class Detail:
+    """A read per listed record that completes it, where the listing lacks what the mapping needs
+    (SmartRecruiters: a candidate's custom properties are only at `/candidates/{id}/properties`):
+    `path` ("{id}" etc. filled from the listed record), answered with one object, asked for with
+    `paginator` (default the connector's; give one without a page size where the detail takes none)
+    and checked against `shape`. The records of a page are completed together,
+    at most the stream client's concurrency at once, before they are mapped (`MapContext.detail`)
+    -- so a DELTA run reads the details of the changed records only. A status in `absent` means the
+    record went away since it was listed: it is skipped, neither mapped nor kept for children."""
+
+    path: str
+    paginator: Paginator | None = None
+    shape: Shape | None = None  # None: the connector's shape for the detail's path
+    absent: frozenset[int] = frozenset()
+
+    def request(self, record: Json) -> Request:
+        return Request("GET", self.path.format(**record))
+
+
+@dataclass(frozen=True, slots=True)
 class RestStream:
     """A listing mapped to one unified model; see the module's docstring."""
 
@@ -178,6 +202,7 @@ class RestStream:
     deletions: DeletionFeed | None = None
     name: str | None = None  # the state key when several streams share a model
     prepare: Hook | None = None
+    detail: Detail | None = None  # a read per listed record (top-level listings only)
 
     @property
     def state_key(self) -> str:
@@ -375,11 +400,17 @@ class StreamRun:
         return Reading(self, request, incremental, state, **listing)
 
     def map(
-        self, mapper: Mapper, raw: Any, endpoint: str, parent: Json | None = None, page: Any = None
+        self,
+        mapper: Mapper,
+        raw: Any,
+        endpoint: str,
+        parent: Json | None = None,
+        page: Any = None,
+        detail: Json | None = None,
     ) -> list[Record]:
-        """The records `mapper` makes of `raw` (on a page whose body is `page`); whatever it raises on
-        odd data is a MappingError naming the endpoint (and the record)."""
-        context = MapContext(endpoint, parent or {}, self.lookups, page)
+        """The records `mapper` makes of `raw` (on a page whose body is `page`, completed by `detail`);
+        whatever it raises on odd data is a MappingError naming the endpoint (and the record)."""
+        context = MapContext(endpoint, parent or {}, self.lookups, page, detail)
         with mapping_errors(self.tool, endpoint, raw):
             result = mapper(raw, context)
             if result is None:
@@ -457,11 +488,17 @@ async def _listing(run: StreamRun, stream: RestStream) -> AsyncIterator[StreamIt
     keep = connector.keep_for(stream.state_key)
     kept: dict[str, Json] = {}
     async for page in reading.pages():
-        for raw in page.records:
+        details = await _details(run, stream.detail, page.records) if stream.detail is not None else None
+        for n, raw in enumerate(page.records):
+            detail = None
+            if details is not None:
+                if not details[n]:
+                    continue  # gone since it was listed
+                detail = details[n][0]
             if keep is not None:
                 parent = keep(raw)
                 kept[str(parent["id"])] = parent
-            for record in run.map(stream.map, raw, stream.path, page=page.body):
+            for record in run.map(stream.map, raw, stream.path, page=page.body, detail=detail):
                 yield record
     feed = stream.deletions
     if feed is not None and isinstance(stream.incremental, UpdatedSince) and reading.since_ms is not None:
@@ -472,6 +509,16 @@ async def _listing(run: StreamRun, stream: RestStream) -> AsyncIterator[StreamIt
         connector.remember(stream.state_key, ParentRun(started_from, reading.state, reading.full, kept))
     if reading.state is not None:
         yield Checkpoint(reading.state)
+
+
+async def _details(run: StreamRun, detail: Detail, records: Sequence[Json]) -> list[list[Json]]:
+    """Each record's detail ([] when it answered a status in `detail.absent`), in the records' order."""
+    found: list[list[Json]] = []
+    async for _record, _endpoint, answer in run.fan_out(
+        records, detail.request, absent=detail.absent, paginator=detail.paginator, records=ONE, shape=detail.shape
+    ):
+        found.append(answer)
+    return found
 
 
 async def _children(run: StreamRun, stream: RestStream, parent: Parent) -> AsyncIterator[StreamItem]:

@@ -152,14 +152,17 @@ async def _read_back(client: SourceClient, candidate: str, job: str) -> tuple[Re
     """The candidate and its application to the job, as the streams map them. The candidate too: its
     listing entry names its applications' statuses (`primaryAssignment`, `secondaryAssignments`), so
     a status change changes the payload a sync stores for it. It is found among the job's candidates
-    (`jobId`): the listing has no filter by id, and a status change does not move `updatedOn`."""
+    (`jobId`): the listing has no filter by id, and a status change does not move `updatedOn`. Its
+    properties are read as the candidates stream reads them (`/candidates/{id}/properties`)."""
     application = await _read_application(client, candidate, job)
     listed = await _all(client, Request("GET", "/candidates", {"jobId": job}), "/candidates")
     raw = next((r for r in listed if r["id"] == candidate), None)
     if raw is None:
         raise OutcomeUnknown(f"smartrecruiters: candidate {candidate} is not among the job {job}'s candidates")
+    path = f"/candidates/{candidate}/properties"
+    (detail,) = await _all(client, Request("GET", path), path, ONE)
     with mapping_errors(TOOL, "/candidates", raw):
-        person = mapping.map_candidate(raw)
+        person = mapping.map_candidate(raw, detail)
     return person, application
 
 

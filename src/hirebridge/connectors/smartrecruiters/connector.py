@@ -1,16 +1,20 @@
 """SmartRecruiters (Customer API, https://api.smartrecruiters.com) as declared streams: listings paged
-by `limit` + `pageId` (the previous page's `nextPageId`), `updatedAfter` on candidates, one application
-read per candidate and job (`/candidates/{id}/jobs/{jobId}`).
+by `limit` + `pageId` (the previous page's `nextPageId`), `updatedAfter` on candidates, one read of
+each listed candidate's properties (`/candidates/{id}/properties`: its custom fields, which the listing
+lacks), one application read per candidate and job (`/candidates/{id}/jobs/{jobId}`).
 
 `GET /candidates` allows **one request in flight per key** (8 for other endpoints). The connector keeps
 to it by construction: the engine reads streams one after another, a listing's pages one after another,
 and the only streams that list `/candidates` (candidates, and applications when it has to read its
-parents itself) never overlap; the per-application reads fan out (4 at a time) over
-`/candidates/{id}/jobs/{jobId}`, another endpoint. A 429 (a request made with the same key elsewhere
+parents itself) never overlap; the per-candidate and per-application reads fan out (4 at a time) over
+`/candidates/{id}/properties` and `/candidates/{id}/jobs/{jobId}`, other endpoints, while no listing
+page is in flight. A 429 (a request made with the same key elsewhere
 meanwhile) is retried with backoff like any other.
 
 Users, jobs, the hiring process and the reason lists have no documented incremental filter and are read
-in full on every run (they are few). An application changed behind its candidate (SmartRecruiters does
+in full on every run (they are few). A DELTA run reads the properties of the candidates it lists (the
+changed ones); a property changed without the candidate's `updatedOn` moving (SmartRecruiters does not
+say whether it moves) shows at the next FULL run. An application changed behind its candidate (SmartRecruiters does
 not document that a status change moves the candidate's `updatedOn`) is re-read within REFRESH_PARTS
 DELTA runs, like every child of an unchanged parent.
 """
@@ -28,6 +32,7 @@ from hirebridge.connectors.framework import (
     ConfigField,
     ConfigSchema,
     CustomStream,
+    Detail,
     HeaderKey,
     HttpConnector,
     Parent,
@@ -138,7 +143,15 @@ class SmartRecruitersConnector(HttpConnector):
             ),
             RestStream("jobs", "/jobs", plain(mapping.map_job)),
             CustomStream("application_stages", _stages),
-            RestStream("candidates", "/candidates", plain(mapping.map_candidate), incremental=UPDATED),
+            RestStream(
+                "candidates",
+                "/candidates",
+                _candidate,
+                incremental=UPDATED,
+                # Its custom fields; 404: deleted since it was listed, so not stored (the next FULL
+                # sync deletes it).
+                detail=Detail("/candidates/{id}/properties", paginator=one_page, absent=frozenset({404})),
+            ),
             RestStream(
                 "applications",
                 "/candidates/{id}/jobs/{job}",
@@ -181,6 +194,10 @@ async def _stages(run: StreamRun) -> AsyncIterator[StreamItem]:
     async for job in run.records(Request("GET", "/jobs"), endpoint="/jobs"):
         for record in run.map(lambda raw, _context: mapping.map_stages(raw["id"], process), job, "/jobs"):
             yield record
+
+
+def _candidate(raw: Json, context: MapContext) -> Record:
+    return mapping.map_candidate(raw, context.detail)
 
 
 def _application(raw: Json, context: MapContext) -> Record:

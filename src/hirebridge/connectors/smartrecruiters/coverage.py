@@ -2,9 +2,10 @@
 
 A field is listed when the mapping fills it from what SmartRecruiters sends; every other field is
 UNSUPPORTED (SmartRecruiters has no such data), or NOT_IMPLEMENTED where SmartRecruiters has it and the
-connector does not read it -- mostly on per-record endpoints (a candidate's detail and properties, a
-job's detail, an application's status history): one more request per record at 10 requests/s
-(docs/connectors/smartrecruiters.md). tests/test_coverage.py holds this to what a sync against the
+connector does not read it -- mostly on per-record endpoints (a candidate's detail, a job's detail, an
+application's status history): one more request per record at 10 requests/s
+(docs/connectors/smartrecruiters.md). A candidate's properties are read (one request per candidate
+listed): its custom fields. tests/test_coverage.py holds this to what a sync against the
 SmartRecruiters emulator stores.
 """
 
@@ -46,12 +47,14 @@ COVERAGE = declare(
         "phone_numbers",
         "location",
         "remote_url",
+        "custom_fields",  # the candidate's properties (`/candidates/{id}/properties`), by label
         "remote_created_at",
         "remote_updated_at",
-        # On the candidate's detail and properties (`/candidates/{id}`, `/candidates/{id}/properties`):
-        # experience, web profiles, source, candidate properties; tags are on the listing but Kombo's
-        # tags are records of their own, which the connector does not build.
-        not_implemented=("title", "company", "source", "social_media", "custom_fields", "tags"),
+        # On the candidate's detail (`/candidates/{id}`): experience (title, company), web profiles;
+        # a second request per candidate. Its source is per application (the application read's
+        # `source`). Tags are on the listing but Kombo's tags are records of their own, which the
+        # connector does not build.
+        not_implemented=("title", "company", "source", "social_media", "tags"),
     ),
     applications=provides(  # /candidates/{id}/jobs/{jobId}
         "candidate_id",

@@ -14,6 +14,10 @@ pipeline LEAD, NEW, the sub-statuses of IN_REVIEW, INTERVIEW and OFFERED in the 
 REJECTED, WITHDRAWN and TRANSFERRED are outcomes, not places in the pipeline: such an application has
 no current stage (SmartRecruiters replaces the status; the status history would tell where it was).
 
+A candidate's custom fields are its candidate properties, only at `/candidates/{id}/properties` (one
+read per candidate, `properties()`): the candidate is mapped from its listing entry and that answer,
+whose properties are kept in its `remote_data` under `properties`.
+
 Every record keeps the raw payload it came from as `remote_data`; what SmartRecruiters does not send
 stays None / empty.
 """
@@ -187,16 +191,38 @@ def map_stages(job_id: str, process: Json | None) -> list[ApplicationStage]:
 # --- candidates and applications -------------------------------------------------------------
 
 
-def map_candidate(raw: Json) -> Candidate:
+def property_value(value: Any) -> Any:
+    """A candidate property's value as a custom field: a SINGLE_SELECT's chosen value by its label
+    (`{"id", "label"}`), every other type as sent (text, number, boolean, date string, country or
+    region code, a CURRENCY's `{"code", "value"}`)."""
+    if isinstance(value, dict) and set(value) <= {"id", "label"} and value.get("label") is not None:
+        return value["label"]
+    return value
+
+
+def properties(answer: Json | None) -> list[Json]:
+    """The properties of a `/candidates/{id}/properties` answer."""
+    return [p for p in (answer or {}).get("content") or [] if isinstance(p, dict)]
+
+
+def custom_fields(props: Sequence[Json]) -> dict[str, Any]:
+    """The candidate properties that have a value, by their label (their id when unlabelled)."""
+    return {(p.get("label") or p["id"]): property_value(p["value"]) for p in props if p.get("value") is not None}
+
+
+def map_candidate(raw: Json, detail: Json | None) -> Candidate:
+    """A candidate: its `/candidates` listing entry and its `/candidates/{id}/properties` answer."""
+    props = properties(detail)
     return Candidate(
         remote_id=raw["id"],
-        remote_data=raw,
+        remote_data={**raw, "properties": props},
         first_name=raw.get("firstName"),
         last_name=raw.get("lastName"),
         email_addresses=(EmailAddress(raw["email"]),) if raw.get("email") else (),
         phone_numbers=(PhoneNumber(raw["phoneNumber"]),) if raw.get("phoneNumber") else (),
         location=_location(raw.get("location")),
         remote_url=f"https://www.smartrecruiters.com/app/people/candidates/{raw['id']}",
+        custom_fields=custom_fields(props),
         remote_created_at=parse_time(raw.get("createdOn")),
         remote_updated_at=parse_time(raw.get("updatedOn")),
     )

@@ -81,6 +81,13 @@ CANDIDATE = Shape(
         "secondaryAssignments": list_of(_ASSIGNMENT),
     },
 )
+# `/candidates/{id}/properties`: every candidate property of the company, `value` set when the
+# candidate has one (its type depends on the property's `type`).
+CANDIDATE_PROPERTIES = Shape(
+    required={
+        "content": list_of(obj(Shape(required={"id": STRING}, optional={"label": TEXT, "type": STRING, "value": ANY})))
+    }
+)
 APPLICATION = Shape(
     required={"status": STRING},
     optional={
@@ -102,6 +109,7 @@ for_path = ShapesByPath(
         (r"/configuration/hiring-processes", HIRING_PROCESS),
         (r"/jobs", JOB),
         (r"/candidates", CANDIDATE),
+        (r"/candidates/[^/]+/properties", CANDIDATE_PROPERTIES),
         (r"/candidates/[^/]+/jobs/[^/]+", APPLICATION),
     ),
     prefix="^",
