@@ -1,6 +1,7 @@
 """Recruitee behaviour no other connector shares (the kit, tests/conformance, holds the rest): the
 API under the company id, candidates paged by limit/offset and read in full on every run (no updated
-filter exists), placements in talent pools left out, and a 429 without rate headers waited out."""
+filter exists), each candidate's detail read for its profile fields, placements in talent pools left
+out, and a 429 without rate headers waited out."""
 
 from __future__ import annotations
 
@@ -91,11 +92,34 @@ def test_a_note_of_a_candidate_deleted_since_it_was_listed_is_none_and_not_a_fai
     emu = RecruiteeEmulator(TOKEN, COMPANY, seed=3, candidates=9, window=None)
     with serve(emu.app()) as url:
         connector = RecruiteeConnector("rt-notes", _config(url))
-        _read(connector, "candidates")  # the parent stream, as the engine runs it first
+        _read(connector, "applications")  # the parent stream (the candidates list), as the engine runs it first
         noted = sorted({n["candidate_id"] for n in emu.data["notes"].values()})
         emu.delete("candidates", noted[0])
         notes = [n for n in _read(connector, "notes") if isinstance(n, Note)]
     assert {n.candidate_remote_id for n in notes} == {str(c) for c in noted[1:]}
+    assert f"/c/{COMPANY}/candidates/{noted[0]}/notes" in {r.path for r in emu.harness.requests}  # asked: 404
+
+
+def test_each_listed_candidate_is_built_with_its_detail_and_one_deleted_since_is_none() -> None:
+    emu = RecruiteeEmulator(TOKEN, COMPANY, seed=3, candidates=9, window=None)
+    with serve(emu.app()) as url:
+        connector = RecruiteeConnector("rt-detail", _config(url))
+        _read(connector, "applications")  # the candidates list, as the engine reads it first
+        listed = sorted(emu.data["candidates"])
+        emu.delete("candidates", listed[0])
+        emu.set_field(listed[1], "Notice period", "single_line", [{"text": "Immediately"}])
+        candidates = {c.remote_id: c for c in _read(connector, "candidates") if isinstance(c, Candidate)}
+    # One detail request per listed candidate (the list is not read again: the run's parents are reused).
+    details = [r.path for r in emu.harness.requests if r.path.startswith(f"/c/{COMPANY}/candidates/")]
+    assert sorted(details) == sorted(f"/c/{COMPANY}/candidates/{c}" for c in listed)
+    # The list itself was read once: offsets 0, 4, 8 and 9 (only an empty page ends it).
+    assert [r.path for r in emu.harness.requests].count(f"/c/{COMPANY}/candidates") == 4
+    # The deleted one answered 404: no candidate, and no failed run.
+    assert set(candidates) == {str(c) for c in listed[1:]}
+    # A profile field set after the list was read is in: it comes from the detail.
+    assert candidates[str(listed[1])].custom_fields["Notice period"] == "Immediately"
+    addressed = [c for c in candidates.values() if c.location is not None]
+    assert addressed and all(c.custom_fields["address"] == c.location.raw for c in addressed if c.location)
 
 
 def test_a_429_with_retry_after_is_waited_out() -> None:
