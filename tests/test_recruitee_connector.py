@@ -5,6 +5,7 @@ out, and a 429 without rate headers waited out."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 
 from hirebridge.connectors.base import Checkpoint, FetchContext
 from hirebridge.connectors.framework.errors import ConfigError
+from hirebridge.connectors.framework.webhooks import Ref
 from hirebridge.connectors.recruitee import RecruiteeConnector
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.model import SyncKind
@@ -120,6 +122,27 @@ def test_each_listed_candidate_is_built_with_its_detail_and_one_deleted_since_is
     assert candidates[str(listed[1])].custom_fields["Notice period"] == "Immediately"
     addressed = [c for c in candidates.values() if c.location is not None]
     assert addressed and all(c.custom_fields["address"] == c.location.raw for c in addressed if c.location)
+
+
+def test_a_refetched_candidate_whose_detail_is_gone_is_deleted_with_its_placements() -> None:
+    emu = RecruiteeEmulator(TOKEN, COMPANY, seed=3, candidates=6, window=None)
+    kept, gone = sorted(emu.data["candidates"])[:2]
+    placement = next(p for p, x in sorted(emu.data["placements"].items()) if x["candidate_id"] == gone)
+    # Still in the list, but its detail answers 404: deleted between the two requests.
+    emu.harness.inject(Fault("status", status=404, path=f"/candidates/{gone}"))
+    refs = [Ref("candidates", str(kept)), Ref("candidates", str(gone)), Ref("applications", str(placement))]
+    with serve(emu.app()) as url:
+        refetched = asyncio.run(RecruiteeConnector("rt-refetch", _config(url)).refetch(refs))
+    candidates = {r.remote_id: r for r in refetched.records if isinstance(r, Candidate)}
+    assert set(candidates) == {str(kept)}
+    # The first generated candidate's profile fields, read from its detail.
+    assert candidates[str(kept)].custom_fields == {
+        "Notice period": "1 months",
+        "Willing to relocate": True,
+        "Expected salary": "50000",
+    }
+    assert set(refetched.deleted) == {("candidates", str(gone)), ("applications", str(placement))}
+    assert not any(isinstance(r, Application) and r.candidate_remote_id == str(gone) for r in refetched.records)
 
 
 def test_a_429_with_retry_after_is_waited_out() -> None:
