@@ -30,7 +30,7 @@ Rate limit: Recruitee documents none. The emulator applies a fixed window of `wi
 `window_seconds` (default 100 per 10 s, a guess) answered with 429 and `Retry-After` only: no
 `X-Rate-Limit-*` headers are invented. The harness's exact meter (`rate`, `burst`) applies on top.
 
-Deletions: no deletion feed; a deleted candidate (with its placements and notes), offer or note
+Deletions: no deletion feed; a deleted candidate (with its placements, notes and profile fields), offer or note
 disappears from the listings.
 
 Data is deterministic from a seed. `edit`, `add_candidate`, `place`, `move`, `disqualify`, `hire`,
