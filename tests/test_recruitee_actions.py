@@ -85,6 +85,11 @@ def test_create_move_note_and_disqualify_leave_nothing_for_the_next_syncs(engine
             a.MoveApplicationStage(s.target("applications", pending), a.Target("application_stages", str(interview)))
         )
         assert s.emu.data["placements"][pending]["stage_id"] == interview
+        # The read-back builds the candidate as the sync does: with its detail's profile fields.
+        (mover,) = [r for r in moved.records if isinstance(r, Candidate)]
+        owner = s.emu.data["placements"][pending]["candidate_id"]
+        profile = {f["name"] or f["kind"] for f in s.emu.data["fields"].values() if f["candidate_id"] == owner}
+        assert profile and set(mover.custom_fields) == profile
         written_back_then_synced(s, moved)
 
         noted = s.perform(a.AddNote(s.target("applications", pending), "Strong yes"))

@@ -1,9 +1,11 @@
 """Recruitee behaviour no other connector shares (the kit, tests/conformance, holds the rest): the
 API under the company id, candidates paged by limit/offset and read in full on every run (no updated
-filter exists), placements in talent pools left out, and a 429 without rate headers waited out."""
+filter exists), each candidate's detail read for its profile fields, placements in talent pools left
+out, and a 429 without rate headers waited out."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -11,6 +13,7 @@ import pytest
 
 from hirebridge.connectors.base import Checkpoint, FetchContext
 from hirebridge.connectors.framework.errors import ConfigError
+from hirebridge.connectors.framework.webhooks import Ref
 from hirebridge.connectors.recruitee import RecruiteeConnector
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.model import SyncKind
@@ -91,11 +94,55 @@ def test_a_note_of_a_candidate_deleted_since_it_was_listed_is_none_and_not_a_fai
     emu = RecruiteeEmulator(TOKEN, COMPANY, seed=3, candidates=9, window=None)
     with serve(emu.app()) as url:
         connector = RecruiteeConnector("rt-notes", _config(url))
-        _read(connector, "candidates")  # the parent stream, as the engine runs it first
+        _read(connector, "applications")  # the parent stream (the candidates list), as the engine runs it first
         noted = sorted({n["candidate_id"] for n in emu.data["notes"].values()})
         emu.delete("candidates", noted[0])
         notes = [n for n in _read(connector, "notes") if isinstance(n, Note)]
     assert {n.candidate_remote_id for n in notes} == {str(c) for c in noted[1:]}
+    assert f"/c/{COMPANY}/candidates/{noted[0]}/notes" in {r.path for r in emu.harness.requests}  # asked: 404
+
+
+def test_each_listed_candidate_is_built_with_its_detail_and_one_deleted_since_is_none() -> None:
+    emu = RecruiteeEmulator(TOKEN, COMPANY, seed=3, candidates=9, window=None)
+    with serve(emu.app()) as url:
+        connector = RecruiteeConnector("rt-detail", _config(url))
+        _read(connector, "applications")  # the candidates list, as the engine reads it first
+        listed = sorted(emu.data["candidates"])
+        emu.delete("candidates", listed[0])
+        emu.set_field(listed[1], "Notice period", "single_line", [{"text": "Immediately"}])
+        candidates = {c.remote_id: c for c in _read(connector, "candidates") if isinstance(c, Candidate)}
+    # One detail request per listed candidate (the list is not read again: the run's parents are reused).
+    details = [r.path for r in emu.harness.requests if r.path.startswith(f"/c/{COMPANY}/candidates/")]
+    assert sorted(details) == sorted(f"/c/{COMPANY}/candidates/{c}" for c in listed)
+    # The list itself was read once: offsets 0, 4, 8 and 9 (only an empty page ends it).
+    assert [r.path for r in emu.harness.requests].count(f"/c/{COMPANY}/candidates") == 4
+    # The deleted one answered 404: no candidate, and no failed run.
+    assert set(candidates) == {str(c) for c in listed[1:]}
+    # A profile field set after the list was read is in: it comes from the detail.
+    assert candidates[str(listed[1])].custom_fields["Notice period"] == "Immediately"
+    addressed = [c for c in candidates.values() if c.location is not None]
+    assert addressed and all(c.custom_fields["address"] == c.location.raw for c in addressed if c.location)
+
+
+def test_a_refetched_candidate_whose_detail_is_gone_is_deleted_with_its_placements() -> None:
+    emu = RecruiteeEmulator(TOKEN, COMPANY, seed=3, candidates=6, window=None)
+    kept, gone = sorted(emu.data["candidates"])[:2]
+    placement = next(p for p, x in sorted(emu.data["placements"].items()) if x["candidate_id"] == gone)
+    # Still in the list, but its detail answers 404: deleted between the two requests.
+    emu.harness.inject(Fault("status", status=404, path=f"/candidates/{gone}"))
+    refs = [Ref("candidates", str(kept)), Ref("candidates", str(gone)), Ref("applications", str(placement))]
+    with serve(emu.app()) as url:
+        refetched = asyncio.run(RecruiteeConnector("rt-refetch", _config(url)).refetch(refs))
+    candidates = {r.remote_id: r for r in refetched.records if isinstance(r, Candidate)}
+    assert set(candidates) == {str(kept)}
+    # The first generated candidate's profile fields, read from its detail.
+    assert candidates[str(kept)].custom_fields == {
+        "Notice period": "1 months",
+        "Willing to relocate": True,
+        "Expected salary": "50000",
+    }
+    assert set(refetched.deleted) == {("candidates", str(gone)), ("applications", str(placement))}
+    assert not any(isinstance(r, Application) and r.candidate_remote_id == str(gone) for r in refetched.records)
 
 
 def test_a_429_with_retry_after_is_waited_out() -> None:

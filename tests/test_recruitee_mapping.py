@@ -3,7 +3,8 @@
 No recorded Recruitee answers exist (shared/fixtures has none): the payloads below are written for
 these tests, modelled on the field lists of docs.recruitee.com and a published `/candidates` answer
 (candidate `id`, `name`, `emails`, `phones`, `created_at`, `placements[]` with `offer_id`, `hired_at`,
-...); they are not the vendor's.
+...) and, for a candidate's detail, on the docs' payloads for adding profile fields and a
+third-party client's types (`fields[]`: `id`, `name`, `kind`, `values`); they are not the vendor's.
 """
 
 from __future__ import annotations
@@ -46,6 +47,26 @@ CANDIDATE: dict[str, Any] = {
     "updated_at": "2023-02-09T10:00:00.000000Z",
     "placements": [PLACEMENT],
 }
+# `GET /candidates/:id`'s `candidate`: the row's fields again, and the profile fields.
+DETAIL: dict[str, Any] = {
+    **CANDIDATE,
+    "fields": [
+        {"id": 801, "name": "Notice period", "kind": "single_line", "values": [{"text": "2 months"}]},
+        {"id": 802, "name": "Willing to relocate", "kind": "boolean", "values": [{"flag": False}]},
+        {"id": 803, "name": "Expected salary", "kind": "number", "values": [{"number": "55000"}]},
+        {"id": 804, "name": "Seniority", "kind": "dropdown", "values": [{"value": "Senior"}]},
+        {"id": 805, "kind": "nationality", "values": [{"country_code": "NL"}]},
+        {"id": 806, "kind": "address", "values": [{"text": "Keizersgracht 313, 1016 EE Amsterdam, Netherlands"}]},
+        {
+            "id": 807,
+            "name": "Languages",
+            "kind": "language_skill",
+            "values": [{"language_code": "en", "level": "advanced"}, {"language_code": "nl", "level": "native"}],
+        },
+        {"id": 808, "name": "Skills", "kind": "skills", "values": [{"text": "SQL"}, {"text": "Elixir"}]},
+        {"id": None, "name": "Portfolio", "kind": "single_line", "values": []},
+    ],
+}
 OFFER: dict[str, Any] = {
     "id": 1209656,
     "kind": "job",
@@ -68,7 +89,7 @@ def _placement(**changes: Any) -> dict[str, Any]:
 
 
 def test_a_candidate_maps_its_name_contacts_first_source_and_known_tags() -> None:
-    candidate = mapping.map_candidate(CANDIDATE, {"backend": "91", "senior": "92"})
+    candidate = mapping.map_candidate(CANDIDATE, {"id": CANDIDATE["id"]}, {"backend": "91", "senior": "92"})
     assert (candidate.remote_id, candidate.first_name, candidate.last_name) == ("47628534", "Jasprit", "Kumar Bumrah")
     assert [e.email_address for e in candidate.email_addresses] == ["jasprit@example.com", "jb@example.org"]
     assert [p.phone_number for p in candidate.phone_numbers] == ["+31 6 1234 5678"]
@@ -76,6 +97,37 @@ def test_a_candidate_maps_its_name_contacts_first_source_and_known_tags() -> Non
     # Tags come as names; a name the tag list does not hold has no record to link.
     assert candidate.tag_remote_ids == ("91",)
     assert candidate.remote_created_at == datetime(2023, 2, 7, 7, 9, 8, 809894, tzinfo=UTC)
+
+
+def test_a_candidate_without_profile_fields_has_no_custom_fields_and_no_location() -> None:
+    candidate = mapping.map_candidate(CANDIDATE, {"id": CANDIDATE["id"], "fields": None}, {})
+    assert candidate.custom_fields == {} and candidate.location is None
+    # The payload kept is the row without its placements (the applications'), with the detail's fields.
+    assert candidate.remote_data == {**{k: v for k, v in CANDIDATE.items() if k != "placements"}, "fields": []}
+
+
+def test_profile_fields_are_custom_fields_by_name_and_the_address_the_location() -> None:
+    candidate = mapping.map_candidate(CANDIDATE, DETAIL, {})
+    assert candidate.custom_fields == {
+        "Notice period": "2 months",
+        "Willing to relocate": False,
+        "Expected salary": "55000",  # Recruitee sends a number field's value as a decimal string
+        "Seniority": "Senior",
+        "nationality": "NL",  # a field without a name, by its kind
+        "address": "Keizersgracht 313, 1016 EE Amsterdam, Netherlands",
+        # A value of several keys is kept whole; several values are a list.
+        "Languages": [{"language_code": "en", "level": "advanced"}, {"language_code": "nl", "level": "native"}],
+        "Skills": ["SQL", "Elixir"],
+    }  # "Portfolio" has no value: left out
+    assert candidate.location is not None
+    assert (candidate.location.raw, candidate.location.city) == (
+        "Keizersgracht 313, 1016 EE Amsterdam, Netherlands",
+        None,
+    )
+    assert candidate.remote_data is not None and candidate.remote_data["fields"] == DETAIL["fields"]
+    assert "placements" not in candidate.remote_data
+    # The rest still comes from the row of the list.
+    assert (candidate.first_name, candidate.source) == ("Jasprit", "LinkedIn")
 
 
 def test_a_placement_in_a_job_is_a_pending_application_in_its_stage() -> None:
@@ -164,6 +216,14 @@ def test_a_note_is_its_candidates_with_its_author() -> None:
 def test_shapes_hold_the_payloads_and_refuse_a_candidate_without_an_integer_id() -> None:
     check("recruitee", "/candidates", shapes.for_path("https://api.recruitee.com/c/61234/candidates"), CANDIDATE)
     check("recruitee", "/offers", shapes.for_path("/offers"), OFFER)
+    detail = shapes.for_path("https://api.recruitee.com/c/61234/candidates/47628534")
+    assert detail is shapes.CANDIDATE_DETAIL
+    check("recruitee", "/candidates/47628534", detail, {"candidate": DETAIL, "references": []})
+    with pytest.raises(MappingError, match="fields"):  # values that are not objects
+        bad = {**DETAIL, "fields": [{"name": "x", "kind": "single_line", "values": ["text"]}]}
+        check("recruitee", "/candidates/47628534", detail, {"candidate": bad})
+    with pytest.raises(MappingError):  # an answer without its candidate
+        check("recruitee", "/candidates/47628534", detail, {"error": "Not found"})
     assert shapes.for_path("https://api.recruitee.com/c/acme/offers/12") is shapes.STAGE
     with pytest.raises(MappingError):
         check("recruitee", "/candidates", shapes.CANDIDATE, {**CANDIDATE, "id": "47628534"})

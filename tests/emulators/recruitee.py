@@ -11,7 +11,12 @@ Errors are `{"error": "<message>"}` (unverified: no recorded Recruitee error was
   `disqualified`. No updated filter: the docs list none. Each candidate carries its `placements` (one
   per job or talent pool it is assigned to: `stage_id`, `hired_at`, `disqualified_at`,
   `disqualify_reason`) and its tag names.
-- `GET /candidates/:id` (`{"candidate": {...}}`), `GET /candidates/:id/notes` (`{"notes": [...]}`).
+- `GET /candidates/:id`: `{"candidate": {...}, "references": [...]}`, the candidate with its
+  profile fields (`fields`: `{id, name, kind, values}`, the values' keys by kind as in the docs'
+  payloads for adding a field -- `text`, `flag`, `number`, `value`, `country_code`, language skills'
+  `language_code` and `level`), which the list leaves out (unverified: the list's documented
+  fields name none; the detail's field list is a third-party client's); the references are the
+  admin who added the candidate. `GET /candidates/:id/notes` (`{"notes": [...]}`).
 - `GET /offers`: `{"offers": [...]}`, jobs and talent pools (`kind`), one answer; `GET /offers/:id`:
   `{"offer": {...}}` with its `pipeline_template.stages` (the pipeline's stages, with ids).
 - `GET /disqualify_reasons`, `GET /tags`: one answer each.
@@ -25,11 +30,12 @@ Rate limit: Recruitee documents none. The emulator applies a fixed window of `wi
 `window_seconds` (default 100 per 10 s, a guess) answered with 429 and `Retry-After` only: no
 `X-Rate-Limit-*` headers are invented. The harness's exact meter (`rate`, `burst`) applies on top.
 
-Deletions: no deletion feed; a deleted candidate (with its placements and notes), offer or note
+Deletions: no deletion feed; a deleted candidate (with its placements, notes and profile fields), offer or note
 disappears from the listings.
 
 Data is deterministic from a seed. `edit`, `add_candidate`, `place`, `move`, `disqualify`, `hire`,
-`add_note`, `delete` change it; a change moves the changed record's `updated_at`. Webhooks
+`add_note`, `set_field`, `delete` change it; a change moves the changed record's `updated_at` (a
+profile field set moves none: whether Recruitee moves the candidate's is unknown). Webhooks
 (`register_webhook`): a stage change, a disqualification and a candidate's deletion are sent, signed
 as integration notes describe Recruitee's (unverified).
 """
@@ -77,6 +83,25 @@ _OFFERS = [
 ]
 _ROLES = ("admin", "recruiter", "hiring_manager")
 _BASE = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def _profile(n: int) -> list[tuple[str | None, str, list[Json]]]:
+    """The generated candidate `n`'s profile fields: (name, kind, values), a few kinds of each."""
+    fields: list[tuple[str | None, str, list[Json]]] = []
+    if n % 2 == 0:
+        fields.append(("Notice period", "single_line", [{"text": f"{n % 3 + 1} months"}]))
+    if n % 3 == 0:
+        fields.append(("Willing to relocate", "boolean", [{"flag": n % 2 == 0}]))
+    if n % 4 == 1:  # the docs add an address without a name
+        fields.append((None, "address", [{"text": f"Keizersgracht {300 + n}, 1016 EE Amsterdam, Netherlands"}]))
+    if n % 5 == 2:
+        skills = [{"language_code": "en", "level": "advanced"}, {"language_code": "nl", "level": "native"}]
+        fields.append(("Languages", "language_skill", skills))
+    if n % 6 == 1:
+        fields.append(("Seniority", "dropdown", [{"value": "Senior" if n % 4 == 1 else "Medior"}]))
+    if n % 7 == 0:
+        fields.append(("Expected salary", "number", [{"number": str(50000 + 1000 * n)}]))
+    return fields
 
 
 def _iso(value: datetime) -> str:
@@ -128,7 +153,7 @@ class RecruiteeEmulator(FixedWindowLimit):
     def __post_init__(self) -> None:
         self.harness = Emulator(self.api_key, RateMeter(self.rate, self.burst) if self.rate else None)
         kinds = ("admins", "memberships", "disqualify_reasons", "tags", "offers", "stages")
-        self.data = {kind: {} for kind in (*kinds, "candidates", "placements", "notes")}
+        self.data = {kind: {} for kind in (*kinds, "candidates", "placements", "notes", "fields")}
         self._generate()
 
     # --- ids and time -------------------------------------------------------------------------
@@ -179,6 +204,8 @@ class RecruiteeEmulator(FixedWindowLimit):
                 self.place(candidate, offers[(n + 1) % len(offers)], stage=0, generated=True)
             if n % 3 == 0:
                 self.add_note(candidate, f"Note {n}: good call, {rng.choice(['strong', 'solid', 'promising'])}")
+            for label, kind, values in _profile(n):
+                self.set_field(candidate, label, kind, values)
 
     def add_offer(self, n: int) -> int:
         title, kind, status, remote = _OFFERS[n % len(_OFFERS)]
@@ -252,6 +279,28 @@ class RecruiteeEmulator(FixedWindowLimit):
                 "disqualify_reason_id": None,
             }
             return pid
+
+    def set_field(self, candidate_id: int, name: str | None, kind: str, values: list[Json]) -> int:
+        """Set the candidate's profile field `name` (or, without a name, of `kind`) to `values`; the
+        candidate's `updated_at` stays."""
+        with self._lock:
+            found = next(
+                (
+                    fid
+                    for fid, f in self.data["fields"].items()
+                    if f["candidate_id"] == candidate_id and (f["name"], f["kind"]) == (name, kind)
+                ),
+                None,
+            )
+            fid = self._id() if found is None else found
+            self.data["fields"][fid] = {
+                "id": fid,
+                "candidate_id": candidate_id,
+                "name": name,
+                "kind": kind,
+                "values": [dict(v) for v in values],
+            }
+            return fid
 
     def add_note(self, candidate_id: int, body: str, admin_id: int | None = None) -> int:
         with self._lock:
@@ -336,7 +385,7 @@ class RecruiteeEmulator(FixedWindowLimit):
             owner = {"candidates": "candidate_id", "offers": "offer_id"}.get(kind)
             if owner is None:
                 return
-            for dependent in ("placements", "notes", "stages"):
+            for dependent in ("placements", "notes", "stages", "fields"):
                 for rid in [r for r, x in self.data[dependent].items() if x.get(owner) == record_id]:
                     del self.data[dependent][rid]
 
@@ -350,6 +399,18 @@ class RecruiteeEmulator(FixedWindowLimit):
             if p["candidate_id"] == candidate_id
         ]
         return candidate
+
+    def candidate_detail(self, candidate_id: int) -> Json:
+        """`GET /candidates/:id`: the candidate with its profile fields, and the admin who added it."""
+        candidate = self.candidate_document(candidate_id)
+        candidate["fields"] = [
+            {k: v for k, v in f.items() if k != "candidate_id"}
+            for _, f in sorted(self.data["fields"].items())
+            if f["candidate_id"] == candidate_id
+        ]
+        admin_id = candidate.get("admin_id")
+        admin = self.data["admins"].get(admin_id) if isinstance(admin_id, int) else None
+        return {"candidate": candidate, "references": [{"type": "Admin", **admin}] if admin else []}
 
     def _placement_document(self, placement: Json) -> Json:
         """A placement names its disqualify reason (`{id, name}`, the reason as it is now)."""
@@ -461,7 +522,7 @@ class RecruiteeEmulator(FixedWindowLimit):
         cid = request.path_params["id"]
         if cid not in self.data["candidates"]:
             return _error(404, "Not found")
-        return JSONResponse({"candidate": self.candidate_document(cid)})
+        return JSONResponse(self.candidate_detail(cid))
 
     def _notes(self, request: Request, body: Any) -> Response:
         del body

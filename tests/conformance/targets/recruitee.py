@@ -4,7 +4,9 @@ company holds in the API's terms, and the changes a company goes through.
 The expected view is written from Recruitee's semantics, not from the connector's mapping: offers of
 kind `job` are jobs (talent pools are not), each with its own pipeline (a stage's index its place by
 `position`); a candidate's placements in jobs are applications (hired: `hired_at` set; disqualified:
-DECLINED, with the reason's name); notes are a candidate's; the team's admins are the users.
+DECLINED, with the reason's name); notes are a candidate's; the team's admins are the users; a
+candidate's profile fields (on its detail only) are its custom fields, by name (by kind for a field
+without one), one value as itself and several as a list.
 Recruitee has no deletion feed and no updated filter: every run reads everything, so a DELTA sees
 every change (and no deletion: only a FULL judges absence).
 """
@@ -98,6 +100,7 @@ def snapshot(emu: RecruiteeEmulator) -> View:
             "first_name": first,
             "last_name": last,
             "email_addresses": Pluck("email_address", tuple(candidate["emails"])),
+            "custom_fields": _profile(emu, cid),
             "remote_updated_at": wire_iso(candidate["updated_at"]),
         }
     view["applications"] = {}
@@ -120,6 +123,18 @@ def snapshot(emu: RecruiteeEmulator) -> View:
         for nid, n in data["notes"].items()
     }
     return view
+
+
+def _profile(emu: RecruiteeEmulator, candidate_id: int) -> Json:
+    """The candidate's profile fields: a value object's one value (text, flag, number, ...), a
+    language skill's whole object."""
+    profile: Json = {}
+    for field in emu.data["fields"].values():
+        if field["candidate_id"] != candidate_id or not field["values"]:
+            continue
+        values = [v if field["kind"] == "language_skill" else next(iter(v.values())) for v in field["values"]]
+        profile[field["name"] or field["kind"]] = values[0] if len(values) == 1 else values
+    return profile
 
 
 # --- the changes ----------------------------------------------------------------------------------
@@ -195,8 +210,14 @@ def note_added(emu: RecruiteeEmulator) -> Changes:
     return NO_CHANGES
 
 
+def profile_field_changed(emu: RecruiteeEmulator) -> Changes:
+    """A profile field set on a candidate, whose `updated_at` stays: every run reads every detail."""
+    emu.set_field(sorted(emu.data["candidates"])[4], "Notice period", "single_line", [{"text": "Immediately"}])
+    return NO_CHANGES
+
+
 def candidate_deleted(emu: RecruiteeEmulator) -> Changes:
-    """A candidate with a note: its placements and notes go with it."""
+    """A candidate with a note: its placements, notes and profile fields go with it."""
     noted = {n["candidate_id"] for n in emu.data["notes"].values()}
     emu.delete("candidates", min(noted))
     return NO_CHANGES
@@ -224,9 +245,10 @@ RECRUITEE: Target[RecruiteeEmulator] = Target(
         Scenario("user renamed", user_renamed),
         Scenario("disqualify reason renamed", reason_renamed),
         Scenario("note added", note_added),
+        Scenario("profile field changed, candidate untouched", profile_field_changed),
     ),
     deletions=(
-        Deletion("candidate deleted with its placements and notes", candidate_deleted),
+        Deletion("candidate deleted with its placements, notes and profile fields", candidate_deleted),
         Deletion("note deleted", note_deleted),
     ),
     revoke=lambda emu: setattr(emu, "api_key", "revoked-key"),

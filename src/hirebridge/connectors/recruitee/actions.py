@@ -1,6 +1,6 @@
 """Recruitee write actions: Kombo's actions as Recruitee's candidate and placement endpoints, and the
-records they change read back from the candidates list (`?ids=`) with the mapping the streams use, so a
-write-back equals what the next sync stores.
+records they change read back from the candidates list (`?ids=`) and the candidate's detail (its
+profile fields) with the mapping the streams use, so a write-back equals what the next sync stores.
 
 An application is a placement (a candidate's assignment to an offer); its candidate id is in the
 placement's stored payload. Writes are made as the token's user (Recruitee's tokens are personal).
@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
-from hirebridge.connectors.framework.errors import OutcomeUnknown
+from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
-from hirebridge.connectors.framework.paging import NextUrl, Offset, Request, pages
+from hirebridge.connectors.framework.paging import ONE, NextUrl, Offset, Request, fetch, pages
 from hirebridge.connectors.framework.payloads import mapping_errors
 from hirebridge.connectors.framework.runtime import ConnectorRuntime
 from hirebridge.connectors.framework.webhooks import Ref, Refetched
@@ -195,16 +195,36 @@ async def _by_ids(client: SourceClient, candidate_ids: Sequence[int]) -> list[Js
     return found
 
 
+async def _detail(client: SourceClient, candidate_id: int) -> Json | None:
+    """A candidate's detail (`GET /candidates/:id`'s `candidate`: the profile fields the list leaves
+    out), checked as the sync checks it; None when the candidate is gone (404)."""
+    path = f"/candidates/{candidate_id}"
+    try:
+        answer = await fetch(client, Request("GET", path), endpoint=path, records=ONE, shape=shapes.for_path(path))
+    except RequestRejected as exc:
+        if exc.status == 404:
+            return None
+        raise
+    detail: Json = answer.records[0]["candidate"]
+    return detail
+
+
 async def _read_back(client: SourceClient, candidate_id: int) -> tuple[Record, ...]:
-    """A candidate as the streams map it (from the candidates list): the candidate and its applications."""
+    """A candidate as the streams map it (its row of the candidates list and its detail): the candidate
+    and its applications."""
     rows = await _by_ids(client, [candidate_id])
     if not rows:
         raise OutcomeUnknown(f"recruitee: candidate {candidate_id} is not in the candidates list")
-    return await _mapped(client, rows)
+    records, gone = await _mapped(client, rows)
+    if gone:
+        raise OutcomeUnknown(f"recruitee: candidate {candidate_id}'s detail answers 404")
+    return records
 
 
-async def _mapped(client: SourceClient, rows: list[Json]) -> tuple[Record, ...]:
-    """Candidates and their applications, mapped with the company's tags, jobs and reasons."""
+async def _mapped(client: SourceClient, rows: list[Json]) -> tuple[tuple[Record, ...], set[int]]:
+    """Candidates (each with its detail) and their applications, mapped with the company's tags, jobs
+    and reasons; and the ids of the candidates whose detail is gone (deleted since they were listed:
+    none of their records is made)."""
     tags = await _listing(client, "/tags", "tags")
     offers = await _listing(client, "/offers", "offers")
     reasons = await _listing(client, "/disqualify_reasons", "disqualify_reasons")
@@ -212,24 +232,33 @@ async def _mapped(client: SourceClient, rows: list[Json]) -> tuple[Record, ...]:
     jobs = frozenset(str(o["id"]) for o in offers if o.get("kind") == mapping.JOB)
     names = {str(r["id"]): r["name"] for r in reasons if r.get("name")}
     records: list[Record] = []
+    gone: set[int] = set()
     for row in rows:
+        detail = await _detail(client, row["id"])
+        if detail is None:
+            gone.add(row["id"])
+            continue
         with mapping_errors(TOOL, "/candidates", row):
-            records += (mapping.map_candidate(row, tag_ids), *mapping.map_placements(row, jobs, names))
-    return tuple(records)
+            records += (mapping.map_candidate(row, detail, tag_ids), *mapping.map_placements(row, jobs, names))
+    return tuple(records), gone
 
 
 async def refetch(runtime: ConnectorRuntime, refs: Sequence[Ref]) -> Refetched:
     """The records an upstream webhook named, as Recruitee has them now (webhooks.py): each named
-    candidate with its placements, from one candidates list request. A candidate the list no longer
-    has is deleted, and so is a named placement none of the fetched candidates holds (an event names
-    a placement's candidate too)."""
+    candidate with its placements, from one candidates list request and the candidate's detail. A
+    candidate the list no longer has (or whose detail answers 404) is deleted, and so is a named
+    placement none of the fetched candidates holds (an event names a placement's candidate too)."""
     candidates = sorted({int(r.remote_id) for r in refs if r.model == "candidates" and r.remote_id.isdigit()})
+    records: tuple[Record, ...] = ()
+    gone: set[int] = set()
     client = runtime.client(max_concurrency=1)
     try:
         rows = await _by_ids(client, candidates) if candidates else []
-        records = await _mapped(client, rows) if rows else ()
+        if rows:
+            records, gone = await _mapped(client, rows)
     finally:
         await client.aclose()
+    rows = [r for r in rows if r["id"] not in gone]
     found = {str(r["id"]) for r in rows}
     placed = {str(p["id"]) for r in rows for p in r.get("placements") or []}
     deleted = [("candidates", str(c)) for c in candidates if str(c) not in found]

@@ -5,8 +5,9 @@ Recruitee documents no "updated since" filter on any listing we read (`/candidat
 `created_after` only, which misses every change to an existing candidate or placement), so every
 stream is read in full on every run and `supports_delta` is False: the scheduler runs FULL syncs
 only, and a FULL sees deletions by absence. Applications are the candidates' `placements`, read from
-the same `/candidates` listing (a second pass, like Workable's); a candidate's notes and an offer's
-pipeline are read per parent.
+the `/candidates` listing; that listing's rows are the parents of a candidate's detail (one request
+each: the profile fields are on the detail only), from which the candidates stream builds each
+candidate with its row, and of its notes. An offer's pipeline is read per offer.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from hirebridge.connectors.framework import (
 )
 from hirebridge.connectors.framework.actions import ActionResult
 from hirebridge.connectors.framework.config import webhook_secret
-from hirebridge.connectors.framework.paging import NextUrl, Offset, PageNumber
+from hirebridge.connectors.framework.paging import ONE, NextUrl, Offset, PageNumber
 from hirebridge.connectors.framework.payloads import Shape
 from hirebridge.connectors.framework.streams import Declared, Json, MapContext
 from hirebridge.connectors.framework.webhooks import Ref, Refetched, UpstreamWebhooks
@@ -47,6 +48,12 @@ MAX_PAGE_SIZE = 100
 # never holds ends them after the first page.
 ONE_PAGE = NextUrl("next")
 GONE = frozenset({404})  # a parent deleted since it was listed: no children, the next FULL deletes it
+
+
+def _listed(candidate: Json) -> Json:
+    """What a candidate's detail and notes need of its row in the list: the row without its
+    placements (they are the applications'; kept for every candidate until the run ends)."""
+    return {k: v for k, v in candidate.items() if k != "placements"}
 
 
 def _offer_ref(offer: Json) -> Json:
@@ -133,7 +140,6 @@ class RecruiteeConnector(HttpConnector):
                 paginator=ONE_PAGE,
                 parent=Parent("jobs", keep=_offer_ref, only=lambda offer: bool(offer.get("job")), absent=GONE),
             ),
-            RestStream("candidates", "/candidates", _candidate, records="candidates", prepare=_load_tags),
             RestStream(
                 "applications",
                 "/candidates",
@@ -141,13 +147,25 @@ class RecruiteeConnector(HttpConnector):
                 records="candidates",
                 prepare=_load_jobs_and_reasons,
             ),
+            # A candidate is its row of the list above and its detail (the profile fields are there
+            # only): one request per listed candidate, 4 at a time. A candidate deleted since it was
+            # listed answers 404 and is none, as deleted (its applications, just read, go at the next FULL).
+            RestStream(
+                "candidates",
+                "/candidates/{id}",
+                _candidate,
+                records=ONE,
+                paginator=ONE_PAGE,
+                prepare=_load_tags,
+                parent=Parent("applications", keep=_listed, absent=GONE),
+            ),
             RestStream(
                 "notes",
                 "/candidates/{id}/notes",
                 _note,
                 records="notes",
                 paginator=ONE_PAGE,
-                parent=Parent("candidates", absent=GONE),
+                parent=Parent("applications", absent=GONE),
             ),
         ]
 
@@ -171,7 +189,8 @@ def _stage(raw: Json, context: MapContext) -> ApplicationStage:
 
 
 def _candidate(raw: Json, context: MapContext) -> Candidate:
-    return mapping.map_candidate(raw, context.lookups["tag_ids"])
+    """The detail's `candidate` with the candidate's row of the list (the kept parent)."""
+    return mapping.map_candidate(context.parent, raw["candidate"], context.lookups["tag_ids"])
 
 
 def _placements(raw: Json, context: MapContext) -> list[Application]:

@@ -2,8 +2,9 @@
 
 A field is listed when the mapping fills it from what Recruitee sends; every other field is
 UNSUPPORTED (Recruitee has no such data), or NOT_IMPLEMENTED where Recruitee has it and the connector
-does not read it: most of those are on the detail endpoints (`/candidates/:id`, `/offers/:id`), one
-request per record at a rate Recruitee does not publish (docs/connectors/recruitee.md).
+does not read it. A candidate's detail (`/candidates/:id`, one request per candidate) is read for its
+profile fields; the rest of the details (`/offers/:id` beyond its pipeline) are not mapped
+(docs/connectors/recruitee.md).
 tests/test_coverage.py holds this to what a sync against the Recruitee emulator stores.
 """
 
@@ -37,10 +38,12 @@ COVERAGE = declare(
         "email_addresses",
         "phone_numbers",
         "tags",
+        "custom_fields",  # the detail's profile fields, by name
+        "location",  # the detail's address profile field, as raw text
         "remote_created_at",
         "remote_updated_at",
-        # On the candidate's detail only: profile fields (custom fields), social links, location.
-        not_implemented=("custom_fields", "social_media", "location"),
+        # Social links: we found no field list of them (the detail's is unverified), so none is mapped.
+        not_implemented=("social_media",),
     ),
     applications=provides(  # placements
         "candidate_id",

@@ -128,18 +128,63 @@ def map_stage(offer_id: str, raw: Json, pipeline: list[Json]) -> ApplicationStag
 # --- candidates, applications, notes ----------------------------------------------------------
 
 
-def map_candidate(raw: Json, tag_ids: Mapping[str, str]) -> Candidate:
-    """A candidate; `tag_ids` maps the company's tag names to their ids (the candidate lists names)."""
+# Where a profile field's value is, by its kind (the docs' payloads for adding one: `single_line`,
+# `multi_line` and `address` -> text, `boolean` -> flag, `number` -> number, `gender` and `dropdown` ->
+# value, `nationality` -> country_code; `date` is unverified). A value with none of these, or several
+# (a language skill: language_code and level), is kept whole.
+VALUE_KEYS = ("text", "flag", "number", "value", "country_code", "date")
+ADDRESS = "address"  # the profile field kind holding the candidate's address
+
+
+def _field_value(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    found = [key for key in VALUE_KEYS if key in value]
+    return value[found[0]] if len(found) == 1 else value
+
+
+def profile_fields(fields: list[Json] | None) -> dict[str, Any]:
+    """A candidate's profile fields (Recruitee's custom fields) by name -- by kind for a field without
+    one (the docs add address, gender and nationality fields without a name): one value as itself,
+    several as a list; a field without values is left out."""
+    found: dict[str, Any] = {}
+    for field in fields or []:
+        key = field.get("name") or field.get("kind")
+        values = [_field_value(v) for v in field.get("values") or []]
+        if key and values:
+            found[key] = values[0] if len(values) == 1 else values
+    return found
+
+
+def _address(fields: list[Json] | None) -> Location | None:
+    """The first address profile field's text, as the candidate's location (unstructured: Recruitee
+    keeps an address as one line of text)."""
+    for field in fields or []:
+        if field.get("kind") == ADDRESS:
+            text = next((v.get("text") for v in field.get("values") or [] if v.get("text")), None)
+            if text:
+                return Location(raw=text)
+    return None
+
+
+def map_candidate(raw: Json, detail: Json, tag_ids: Mapping[str, str]) -> Candidate:
+    """A candidate from its row of the candidates list (`raw`) and its detail (`GET /candidates/:id`'s
+    `candidate`: its profile fields, which the list leaves out); `tag_ids` maps the company's tag names
+    to their ids (the candidate lists names). The payload kept is the row without its placements
+    (they are the applications') plus the detail's `fields`."""
     first, last = split_name(raw.get("name"))
     sources = [s for s in raw.get("sources") or [] if s]
+    fields = detail.get("fields") or []
     return Candidate(
         remote_id=str(raw["id"]),
-        remote_data=raw,
+        remote_data={**{k: v for k, v in raw.items() if k != "placements"}, "fields": fields},
         first_name=first,
         last_name=last,
         source=sources[0] if sources else None,
         email_addresses=tuple(EmailAddress(e) for e in raw.get("emails") or [] if e),
         phone_numbers=tuple(PhoneNumber(p) for p in raw.get("phones") or [] if p),
+        location=_address(fields),
+        custom_fields=profile_fields(fields),
         remote_created_at=parse_time(raw.get("created_at")),
         remote_updated_at=parse_time(raw.get("updated_at")),
         tag_remote_ids=tuple(tag_ids[name] for name in raw.get("tags") or [] if name in tag_ids),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from hirebridge.connectors.framework.payloads import (
     BOOLEAN,
     INTEGER,
+    OBJECT,
     STRING,
     Shape,
     ShapesByPath,
@@ -63,6 +64,15 @@ CANDIDATE = Shape(
         "updated_at": WHEN,
     },
 )
+# A profile field (Recruitee's custom fields) on a candidate's detail: its `values` are objects whose
+# key depends on the `kind` (`text`, `flag`, `number`, `value`, `country_code`, ...: the docs' payloads
+# for adding one; the GET answer's field list is unverified).
+PROFILE_FIELD = Shape(
+    optional={"id": REF, "name": TEXT, "kind": TEXT, "values": nullable(list_of(OBJECT))},
+)
+# `GET /candidates/:id`: the body is `{"candidate": {...}, "references": [...]}`, read as one record.
+DETAILED = Shape(required={"id": INTEGER}, optional={"fields": nullable(list_of(obj(PROFILE_FIELD)))})
+CANDIDATE_DETAIL = Shape(required={"candidate": obj(DETAILED)})
 NOTE = Shape(
     required={"id": INTEGER, "body": TEXT},
     optional={"admin_id": REF, "created_at": WHEN, "updated_at": WHEN},
@@ -78,6 +88,7 @@ for_path = ShapesByPath(
         (r"/offers", OFFER),
         (r"/offers/[^/]+", STAGE),  # an offer's detail, read for its pipeline's stages
         (r"/candidates", CANDIDATE),
+        (r"/candidates/[^/]+", CANDIDATE_DETAIL),  # a candidate's detail, read for its profile fields
         (r"/candidates/[^/]+/notes", NOTE),
     ),
     prefix=r"^.*?/c/[^/]+",
