@@ -64,6 +64,9 @@ def test_create_move_comment_and_disqualify_leave_nothing_for_the_next_syncs(eng
         candidate, application = created.records
         assert isinstance(candidate, Candidate) and isinstance(application, Application)
         assert application.current_stage_remote_id == f"{shortcode}:applied"
+        # Read back with its detail, as the candidates stream reads it: its custom attributes too.
+        attributes = s.emu.profiles[new_id]["custom_attributes"]
+        assert candidate.custom_fields == {x["label"]: x["value"] for x in attributes} != {}
         written_back_then_synced(s, created)
 
         pending = _pending(s.emu)

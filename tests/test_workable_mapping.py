@@ -12,7 +12,15 @@ import pytest
 
 from hirebridge.connectors.framework.payloads import check
 from hirebridge.connectors.workable import mapping, shapes
-from hirebridge.model.records import EmailAddress, JobStatus, Location, PhoneNumber, RemoteWorkStatus, SystemRole
+from hirebridge.model.records import (
+    EmailAddress,
+    JobStatus,
+    Location,
+    PhoneNumber,
+    RemoteWorkStatus,
+    SocialMedia,
+    SystemRole,
+)
 
 pytestmark = pytest.mark.fast  # pure: no database, subprocess or socket
 
@@ -21,7 +29,6 @@ FIXTURES = Path(__file__).parent / "fixtures/workable"
 AE = "9CD658E13E"  # the shortcode of the account's "Account Executive" job
 # Fixtures that map to no record through the listings the connector reads, and why.
 NOT_MAPPED = {
-    "candidate": "the detail of one candidate: the connector reads the list (its rows are checked below too)",
     "stages": "the account's pipeline: the lookup from a stage's name to its slug",
     "rate_limit_headers.observed": "response headers, not a record",
 }
@@ -45,7 +52,7 @@ SLUGS = {s["name"]: s["slug"] for s in load("stages")["stages"]}
 def test_every_fixture_is_mapped_or_explained() -> None:
     mapped = {
         "members", "disqualification_reasons", "jobs", "job", "job_stages", "candidates", "candidates.last_page",
-        "candidate_activities", "candidate_offer", "events",
+        "candidate", "candidate_activities", "candidate_offer", "events",
     }  # fmt: skip
     assert {p.name.removesuffix(".json") for p in FIXTURES.glob("*.json")} == mapped | set(NOT_MAPPED)
 
@@ -72,6 +79,8 @@ def test_every_recorded_answer_has_its_declared_shape(name: str, path: str, reco
 
 def test_the_detail_and_offer_answers_have_the_list_shapes() -> None:
     check("workable", "/candidates", shapes.for_path("/candidates"), load("candidate")["candidate"])
+    check("workable", "/candidates/27273038", shapes.for_path("/candidates/27273038"), load("candidate"))
+    check("workable", "/candidates/27273038", shapes.for_path("/candidates/27273038"), {"candidate": MODELLED_DETAIL})
     check("workable", "/jobs", shapes.for_path("/jobs"), load("job"))
     check(
         "workable", "/candidates/27270275/offer", shapes.for_path("/candidates/27270275/offer"), load("candidate_offer")
@@ -147,6 +156,56 @@ def test_a_workable_candidate_is_a_candidate() -> None:
     # The detail (a sourced candidate without phone or address) maps the same way.
     detail = mapping.map_candidate(load("candidate")["candidate"])
     assert (detail.first_name, detail.phone_numbers, detail.location) == ("Nango", (), None)
+
+
+# A detail with the keys the recording leaves empty, modelled (not recorded): `social_profiles` as
+# Workable's reference lists them, `custom_attributes` on the attributes' definitions and their update
+# endpoint (the reference does not print the detail's; docs/connectors/workable.md).
+MODELLED_DETAIL = {
+    **load("candidate")["candidate"],
+    "phone": "+30 210 000 0000",
+    "social_profiles": [
+        {"type": "linkedin", "name": "LinkedIn", "username": "nangotestone", "url": "https://linkedin.com/in/nt"},
+        {"type": "twitter", "name": "Twitter", "username": "nango_t", "url": None},
+        {"type": "github", "name": "GitHub", "username": None, "url": None},  # nothing to link: left out
+    ],
+    "custom_attributes": [
+        {"key": "4d7", "label": "Short description of yourself", "type": "short_text", "value": "Tester"},
+        {"key": "4fe", "label": "Are you interested in this role?", "type": "boolean", "value": True},
+        {"key": "4db", "label": None, "type": "numeric", "value": 3.5},  # no label: known by its key
+        {"key": "52e", "label": "Please select an option", "type": "dropdown", "value": None},
+    ],
+}
+
+
+def test_a_candidates_detail_adds_its_social_profiles_and_custom_attributes() -> None:
+    detail = load("candidate")["candidate"]
+    # Its row of the list, as the list shows it (its keys only), read before a headline change.
+    listed = {k: v for k, v in detail.items() if k in row("27270275")} | {"headline": "QA Engineer"}
+    assert "tags" not in listed and "outbound_mailbox" not in listed
+    recorded = mapping.map_candidate(listed, detail)
+    # The recorded detail has tags (names, not Kombo's tag records) and nothing else of its own.
+    assert (recorded.social_media, recorded.custom_fields) == ((), {})
+    # The detail, read after the row, wins; remote_data holds both.
+    assert (recorded.remote_id, recorded.first_name, recorded.title) == ("27273038", "Nango", "Senior QA Engineer")
+    assert recorded.email_addresses == (EmailAddress("nango.testone@example.com"),)
+    merged = recorded.remote_data or {}
+    assert merged["tags"] == ["nango", "priority"]
+    assert merged["outbound_mailbox"] == "4eec8ayfccye@outbound.workablemail.com"
+    assert mapping.map_candidate(listed).title == "QA Engineer"  # the row alone
+
+    candidate = mapping.map_candidate(listed, MODELLED_DETAIL)
+    assert candidate.social_media == (
+        SocialMedia(link="https://linkedin.com/in/nt", type="linkedin", username="nangotestone"),
+        SocialMedia(link=None, type="twitter", username="nango_t"),
+    )
+    assert candidate.custom_fields == {
+        "Short description of yourself": "Tester",
+        "Are you interested in this role?": True,
+        "4db": 3.5,
+        "Please select an option": None,
+    }
+    assert candidate.phone_numbers == (PhoneNumber("+30 210 000 0000"),)
 
 
 def test_and_its_candidacy_for_the_job_is_its_application() -> None:

@@ -7,7 +7,9 @@ sorted by id ascending, `limit` (default 50, at most 100) and `since_id` (inclus
 carries the id of the next page's first record, as the recordings show; the request's filters are
 kept), `paging` absent on the last page; `updated_after` / `created_after` (ISO 8601, inclusive) on
 `/candidates` and `/jobs`; `/disqualification_reasons` a bare array; `/candidates/:id/offer` one
-object, 404 `{"error": "Not found"}` for a candidate without an offer (as for an unknown id).
+object, 404 `{"error": "Not found"}` for a candidate without an offer (as for an unknown id);
+`/candidates/:id` `{"candidate": {...}}`, the list's fields plus the detail's own (tags, social
+profiles, custom attributes: `_profile`).
 
 Workable's rate limit is a fixed window: `window` requests per 10 seconds (10 for an account token),
 with `X-Rate-Limit-Limit`, `-Remaining` and `-Reset` (epoch seconds of the next window) on every
@@ -18,9 +20,10 @@ Deletions: Workable has no deletion feed and no `deleted` flag; a deleted candid
 disappears from the listings (jobs are archived and stay listed with their `state`).
 
 Data is deterministic from a seed and shaped like the recordings. `edit`, `add_candidate`,
-`add_comment`, `move`, `disqualify`, `delete` change it; `edit`ing a stage renames it in every job's
-pipeline without touching jobs or candidates, `add_comment(..., touch=False)` adds a comment without
-moving its candidate's `updated_at` (Workable does not document that it does).
+`add_comment`, `move`, `disqualify`, `edit_detail`, `delete` change it; `edit`ing a stage renames it
+in every job's pipeline without touching jobs or candidates, `add_comment(..., touch=False)` adds a
+comment without moving its candidate's `updated_at` (Workable does not document that it does).
+`vanished` candidates are listed but their detail answers 404 (deleted between the two reads).
 """
 
 from __future__ import annotations
@@ -116,6 +119,10 @@ class WorkableEmulator(FixedWindowLimit):
     # Comments and other activities per candidate, and the latest offer of each candidate that has one.
     activities: dict[str, dict[str, Json]] = field(init=False)
     offers: dict[str, Json] = field(init=False)
+    # What only a candidate's detail (`GET /candidates/:id`) shows: tags, social profiles, custom attributes.
+    profiles: dict[str, Json] = field(init=False)
+    # Candidates deleted between a read of the list and the read of their detail: listed, detail 404.
+    vanished: set[str] = field(default_factory=set)
     window_start: float = 0.0
     window_used: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -129,6 +136,7 @@ class WorkableEmulator(FixedWindowLimit):
         self.data = {kind: {} for kind in ("members", "reasons", "stages", "jobs", "candidates", "events")}
         self.activities = {}
         self.offers = {}
+        self.profiles = {}
         self._generate(random.Random(self.seed))
 
     # --- ids and time -------------------------------------------------------------------------
@@ -267,6 +275,7 @@ class WorkableEmulator(FixedWindowLimit):
             "resume_metadata": None,
         }
         self.data["candidates"][candidate_id] = candidate
+        self.profiles[candidate_id] = _profile(n, first, last)
         self.activities[candidate_id] = {}
         self._activity(candidate_id, "applied" if not candidate["sourced"] else "sourced", None, created)
         if offered:
@@ -381,6 +390,14 @@ class WorkableEmulator(FixedWindowLimit):
                 disqualification_reason=reason["description"] if reason else None,
             )
 
+    def edit_detail(self, candidate_id: str, **changes: Any) -> None:
+        """Change what only the detail shows (`tags`, `social_profiles`, `custom_attributes`), as
+        `PATCH /candidates/:id` and `update_custom_attribute_value` do; the candidate's `updated_at`
+        moves (modelled: Workable does not document it)."""
+        with self._lock:
+            self.profiles[candidate_id].update(changes)
+            self.edit("candidates", candidate_id)
+
     def edit_offer(self, candidate_id: str, **changes: Any) -> None:
         """An offer changed; its candidate is untouched."""
         with self._lock:
@@ -395,6 +412,7 @@ class WorkableEmulator(FixedWindowLimit):
             if kind == "candidates":
                 self.activities.pop(record_id, None)
                 self.offers.pop(record_id, None)
+                self.profiles.pop(record_id, None)
                 for event_id in [
                     e for e, x in self.data["events"].items() if (x.get("candidate") or {}).get("id") == record_id
                 ]:
@@ -408,7 +426,8 @@ class WorkableEmulator(FixedWindowLimit):
 
     def detail(self, candidate_id: str) -> Json:
         """A candidate as `GET /candidates/:id` shows it (the list's fields and the detail's own)."""
-        return {**self.data["candidates"][candidate_id], "disqualified_at": None, "tags": [], "answers": []}
+        profile = json.loads(json.dumps(self.profiles[candidate_id]))  # a copy: answers never alias the data
+        return {**self.data["candidates"][candidate_id], "disqualified_at": None, "answers": [], **profile}
 
     def notify(self, event: str, candidate_id: str) -> None:
         """Send an event with the candidate (its detail), signed `X-Workable-Signature: <hex HMAC-SHA256 of
@@ -440,7 +459,7 @@ class WorkableEmulator(FixedWindowLimit):
             ("/jobs", self._jobs),
             ("/jobs/{shortcode}/stages", self._job_stages),
             ("/candidates", self._candidates),
-            ("/candidates/{id}", lambda r: JSONResponse({"candidate": self.detail(self._candidate(r)["id"])})),
+            ("/candidates/{id}", self._detail),
             ("/candidates/{id}/activities", self._activities),
             ("/candidates/{id}/offer", self._offer),
             ("/events", self._events),
@@ -546,6 +565,11 @@ class WorkableEmulator(FixedWindowLimit):
             found = [c for c in found if self.data["stages"].get(slug, {}).get("name") == c["stage"]]
         return self._listing(request, "candidates", found)
 
+    def _detail(self, request: Request) -> Response:
+        if request.path_params["id"] in self.vanished:
+            raise Refused(404, "Not found")
+        return JSONResponse({"candidate": self.detail(self._candidate(request)["id"])})
+
     def _activities(self, request: Request) -> Response:
         activities = self.activities.get(request.path_params["id"])
         if activities is None:
@@ -648,6 +672,34 @@ class WorkableEmulator(FixedWindowLimit):
         if candidate:
             events = [e for e in events if (e.get("candidate") or {}).get("id") == candidate]
         return self._listing(request, "events", events)
+
+
+def _profile(n: int, first: str, last: str) -> Json:
+    """The detail's own fields of the n-th candidate. Tags and social profiles as Workable's reference
+    names them (`tags[]`; `social_profiles[] {type, name, username, url}`, as the update-candidate
+    reference takes them); custom attributes modelled as
+    `{key, label, type, value}` on the account's attribute definitions (`/custom_attributes`: id, label,
+    type) and their update endpoint (`custom_attribute_key`, `value`): the reference does not print
+    the detail's."""
+    handle = f"{first}-{last}-{n}".lower()
+    social = [
+        {"type": "linkedin", "name": "LinkedIn", "username": handle, "url": f"https://www.linkedin.com/in/{handle}"}
+    ]
+    if n % 4 == 1:
+        social.append({"type": "github", "name": "GitHub", "username": handle, "url": f"https://github.com/{handle}"})
+    attributes: list[Json] = [
+        {"key": "3b1e2c0a", "label": "Notice period (weeks)", "type": "numeric", "value": n % 9 + 1},
+        {"key": "5d7f9a11", "label": "Work permit", "type": "boolean", "value": n % 2 == 0},
+    ]
+    if n % 3 == 0:
+        attributes.append(
+            {"key": "7a0c4e52", "label": "Preferred office", "type": "dropdown", "value": ["London", "Berlin"][n % 2]}
+        )
+    return {
+        "tags": ["priority"] if n % 3 == 0 else [],
+        "social_profiles": social if n % 2 else [],
+        "custom_attributes": attributes,
+    }
 
 
 def _object(body: Any) -> Json:

@@ -99,10 +99,13 @@ def snapshot(emu: WorkableEmulator) -> View:
     offers: dict[str, Json] = {}
     for cid, candidate in data["candidates"].items():
         shortcode = candidate["job"]["shortcode"]
+        profile = emu.profiles[cid]  # what only the candidate's detail shows
         candidates[cid] = {
             "first_name": candidate["firstname"],
             "last_name": candidate["lastname"],
             "email_addresses": Pluck("email_address", (candidate["email"],)),
+            "social_media": Pluck("link", tuple(p["url"] for p in profile["social_profiles"])),
+            "custom_fields": {a["label"]: a["value"] for a in profile["custom_attributes"]},
             "remote_updated_at": wire_iso(candidate["updated_at"]),
         }
         hired = bool(candidate["hired_at"]) or candidate["stage_kind"] == "hired"
@@ -152,8 +155,8 @@ def _pending(emu: WorkableEmulator) -> list[str]:
 
 
 def new_candidate(emu: WorkableEmulator) -> Changes:
-    """A candidate applying to a job (Workable files come with the candidate's detail only, which the
-    connector does not read: no attachment)."""
+    """A candidate applying to a job (Workable files come with the candidate's detail only, and the
+    connector does not read them: no attachment)."""
     emu.add_candidate(random.Random(99), 1000, sorted(emu.data["jobs"])[0])
     return NO_CHANGES
 
@@ -170,6 +173,14 @@ def disqualified(emu: WorkableEmulator) -> Changes:
 
 def candidate_renamed(emu: WorkableEmulator) -> Changes:
     emu.edit("candidates", sorted(emu.data["candidates"])[2], firstname="Renamed", name="Renamed Person")
+    return NO_CHANGES
+
+
+def custom_attribute_changed(emu: WorkableEmulator) -> Changes:
+    """A value only the candidate's detail shows; the candidate's `updated_at` moves."""
+    cid = sorted(emu.data["candidates"])[3]
+    attributes = [{**a, "value": 12} if a["key"] == "3b1e2c0a" else a for a in emu.profiles[cid]["custom_attributes"]]
+    emu.edit_detail(cid, custom_attributes=attributes)
     return NO_CHANGES
 
 
@@ -236,6 +247,7 @@ WORKABLE: Target[WorkableEmulator] = Target(
         Scenario("candidate moved to another stage", moved),
         Scenario("candidate disqualified", disqualified),
         Scenario("candidate renamed", candidate_renamed),
+        Scenario("candidate's custom attribute changed", custom_attribute_changed),
         Scenario("job renamed", job_renamed),
         Scenario("stage renamed, jobs untouched", stage_renamed, refresh=True),
         Scenario("member renamed", member_renamed),

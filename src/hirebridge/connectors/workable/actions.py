@@ -1,6 +1,6 @@
 """Workable write actions: Kombo's actions as Workable's candidate endpoints, and the records they change
-read back from the candidates list with the mapping the streams use (mapping.py), so a write-back
-equals what the next sync stores.
+read back from the candidates list and the candidate's detail with the mapping the streams use
+(mapping.py), so a write-back equals what the next sync stores.
 
 In Workable an application is a *candidate* (one per person and job; mapping.py), a job is known by its
 shortcode, a stage remote id is `"<shortcode>:<slug>"`. Every write but the creation of a candidate is
@@ -22,7 +22,7 @@ from typing import Any
 from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
 from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
-from hirebridge.connectors.framework.paging import NextUrl, Request, pages
+from hirebridge.connectors.framework.paging import ONE, NextUrl, Request, pages
 from hirebridge.connectors.framework.payloads import mapping_errors
 from hirebridge.connectors.framework.runtime import ConnectorRuntime
 from hirebridge.connectors.framework.webhooks import Ref, Refetched
@@ -184,15 +184,28 @@ async def _rows(client: SourceClient, shortcode: str, email: str | None) -> list
     return await _all(client, "/candidates", params, "candidates")
 
 
-async def _read_back(client: SourceClient, shortcode: str, candidate_id: str, email: str | None) -> tuple[Record, ...]:
-    """A Workable candidate as the streams map it: the candidate and its application."""
+async def _detail(client: SourceClient, candidate_id: str) -> Json:
+    """The candidate's detail (`GET /candidates/:id`), checked as the sync checks it; RequestRejected
+    (404) when Workable no longer has the candidate."""
+    [answer] = await _all(client, f"/candidates/{candidate_id}", {}, ONE)
+    detail: Json = answer["candidate"]
+    return detail
+
+
+async def _read_back(
+    client: SourceClient, shortcode: str, candidate_id: str, email: str | None, detail: Json | None = None
+) -> tuple[Record, ...]:
+    """A Workable candidate as the streams map it: the candidate (its list row and its detail, read
+    unless given) and its application (its row)."""
     row = next((r for r in await _rows(client, shortcode, email) if r["id"] == candidate_id), None)
     if row is None:
         raise OutcomeUnknown(f"workable: candidate {candidate_id} is not in the job {shortcode}'s candidates")
+    if detail is None:
+        detail = await _detail(client, candidate_id)
     stages = await _all(client, "/stages", {}, "stages")
     slugs = {s["name"]: s["slug"] for s in stages if s.get("name")}
     with mapping_errors(TOOL, "/candidates", row):
-        return mapping.map_candidate(row), mapping.map_application(row, slugs)
+        return mapping.map_candidate(row, detail), mapping.map_application(row, slugs)
 
 
 async def _read_back_target(client: SourceClient, application: a.Target) -> tuple[Record, ...]:
@@ -206,25 +219,24 @@ async def _read_back_target(client: SourceClient, application: a.Target) -> tupl
 async def refetch(runtime: ConnectorRuntime, refs: Sequence[Ref]) -> Refetched:
     """The records an upstream webhook named (webhooks.py): each candidate's detail (`GET
     /candidates/:id`) gives its job and email, and the candidate is read back from the candidates list
-    as a write reads it back (its candidate and application records); a 404 means Workable no longer
-    has it (both records deleted)."""
+    and that detail as a write reads it back (its candidate and application records); a 404 means
+    Workable no longer has it (both records deleted)."""
     client = runtime.client(max_concurrency=1)
     try:
         records: list[Record] = []
         deleted: list[tuple[str, str]] = []
         for candidate_id in dict.fromkeys(ref.remote_id for ref in refs):
             try:
-                detail = await client.json("GET", f"/candidates/{candidate_id}", idempotent=True)
+                candidate = await _detail(client, candidate_id)
             except RequestRejected as exc:
                 if exc.status != 404:
                     raise
                 deleted += [("candidates", candidate_id), ("applications", candidate_id)]
                 continue
-            candidate = detail.get("candidate") if isinstance(detail, dict) else None
-            shortcode = ((candidate or {}).get("job") or {}).get("shortcode")
+            shortcode = (candidate.get("job") or {}).get("shortcode")
             if not isinstance(shortcode, str):
                 raise OutcomeUnknown(f"workable: candidate {candidate_id}'s detail names no job")
-            records.extend(await _read_back(client, shortcode, candidate_id, (candidate or {}).get("email")))
+            records.extend(await _read_back(client, shortcode, candidate_id, candidate.get("email"), candidate))
         return Refetched(records=tuple(records), deleted=tuple(deleted))
     finally:
         await client.aclose()

@@ -1,5 +1,5 @@
 """Workable (SPI v3) as declared streams: GET listings paged by `paging.next` URLs, `updated_after`
-on jobs and candidates, per-job stages and per-candidate comments and offers.
+on jobs and candidates, per-job stages and per-candidate details, comments and offers.
 
 Workable's candidates are candidacies (one per person and job); each is a Kombo candidate and its one
 application (mapping.py). Children of an unchanged job or candidate (its pipeline, its comments, its
@@ -10,15 +10,17 @@ incremental filter and are read in full on every run; so are the disqualificatio
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from hirebridge.connectors.base import Checkpoint, StreamItem
 from hirebridge.connectors.framework import (
     Auth,
     BearerToken,
     ConfigField,
     ConfigSchema,
+    CustomStream,
     HttpConnector,
     Parent,
     Request,
@@ -121,7 +123,9 @@ class WorkableConnector(HttpConnector):
         # the source since answers 404 (Workable shows deletions only as absence): none here, and the
         # next FULL sync deletes it.
         gone = frozenset({404})
-        candidates = Parent("candidates", keep=_candidate_ref, refresh_parts=REFRESH_PARTS, absent=gone)
+        # A candidate's children hang off its candidacy (`applications`, the same `/candidates` rows): the
+        # candidates stream is a custom one (it reads each row's detail) and cannot be a parent.
+        candidates = Parent("applications", keep=_candidate_ref, refresh_parts=REFRESH_PARTS, absent=gone)
         return [
             RestStream("users", "/members", plain(mapping.map_member), records="members"),
             RestStream(
@@ -142,9 +146,7 @@ class WorkableConnector(HttpConnector):
                     "jobs", keep=lambda job: {"id": job["shortcode"]}, refresh_parts=REFRESH_PARTS, absent=gone
                 ),
             ),
-            RestStream(
-                "candidates", "/candidates", plain(mapping.map_candidate), records="candidates", incremental=UPDATED
-            ),
+            CustomStream("candidates", _candidates),
             RestStream(
                 "applications",
                 "/candidates",
@@ -169,7 +171,7 @@ class WorkableConnector(HttpConnector):
                 records=ONE,
                 paginator=NextUrl("paging.next"),
                 parent=Parent(
-                    "candidates",
+                    "applications",
                     keep=_candidate_ref,
                     refresh_parts=REFRESH_PARTS,
                     only=lambda candidate: bool(candidate.get("offer")),
@@ -184,6 +186,33 @@ class WorkableConnector(HttpConnector):
     async def refetch(self, refs: Sequence[Ref]) -> Refetched:
         """The records an upstream webhook named, read as write actions read them back (actions.py)."""
         return await writes.refetch(self.runtime, refs)
+
+
+async def _candidates(run: StreamRun) -> AsyncIterator[StreamItem]:
+    """Each candidate from its row of the list and its detail (`GET /candidates/:id`: its social
+    profiles and custom attributes), one page of the list at a time, its details `fan_out` (one request
+    per row, the stream client's 4 in flight): a FULL reads every candidate's detail, a DELTA those of
+    the candidates changed since (`updated_after`). A candidate deleted between its row and its detail
+    (404) is none, not a failed run; the next FULL deletes it."""
+    reading = run.read(Request("GET", "/candidates"), UPDATED, run.state, endpoint="/candidates", records="candidates")
+    async for page in reading.pages():
+        details = run.fan_out(
+            page.records,
+            lambda row: Request("GET", f"/candidates/{row['id']}"),
+            absent=frozenset({404}),
+            records=ONE,  # `{"candidate": {...}}`
+            paginator=NextUrl("paging.next"),  # no paging: one page
+        )
+        async for row, endpoint, found in details:
+            for detail in found:
+                for record in run.map(_candidate, detail, endpoint, parent=row):
+                    yield record
+    if reading.state is not None:
+        yield Checkpoint(reading.state)
+
+
+def _candidate(detail: Json, context: MapContext) -> Record:
+    return mapping.map_candidate(context.parent, detail["candidate"])
 
 
 async def _load_stage_slugs(run: StreamRun) -> dict[str, Any]:

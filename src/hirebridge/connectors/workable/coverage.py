@@ -3,7 +3,8 @@
 A field is listed when the mapping fills it from what Workable sends; every other field is
 UNSUPPORTED (Workable has no such data), or NOT_IMPLEMENTED where Workable has it and the connector
 does not read it. Most of the latter are on the detail endpoints (`/candidates/:id`, `/jobs/:shortcode`):
-one request per record at Workable's 10 requests / 10 s, so the connector reads the lists only
+one request per record at Workable's 10 requests / 10 s. The candidates stream reads each candidate's
+detail (its social profiles and custom attributes); the other streams read the lists only
 (docs/connectors/workable.md). tests/test_coverage.py holds this to what a sync against the Workable
 emulator stores.
 """
@@ -41,11 +42,13 @@ COVERAGE = declare(
         "email_addresses",
         "phone_numbers",
         "location",  # address
+        "social_media",  # the detail's social profiles
+        "custom_fields",  # the detail's custom attributes, by label
         "remote_url",
         "remote_created_at",
         "remote_updated_at",
-        # On the candidate's detail (`/candidates/:id`) only: tags, social profiles, custom attributes.
-        not_implemented=("tags", "social_media", "custom_fields"),
+        # The detail names a candidate's tags; Kombo's tags are records of their own (a tags stream).
+        not_implemented=("tags",),
     ),
     applications=provides(  # the same Workable candidate, as its candidacy for one job
         "candidate_id",

@@ -7,8 +7,8 @@ candidate id as remote id. Jobs are known by their `shortcode` (what candidates,
 name them by). A job's stages are its pipeline (`/jobs/:shortcode/stages`); a stage's remote id is
 `<shortcode>:<slug>`, since Kombo's stages belong to one job and Workable's are shared.
 
-Every record keeps the raw payload it came from as `remote_data`; what Workable does not send stays
-None / empty.
+Every record keeps the raw payload it came from as `remote_data` (a candidate: its list row and its
+detail, merged); what Workable does not send stays None / empty.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from hirebridge.model.records import (
     Raw,
     RejectionReason,
     RemoteWorkStatus,
+    SocialMedia,
     SystemRole,
     User,
 )
@@ -129,8 +130,34 @@ def map_stage(shortcode: str, raw: Json) -> ApplicationStage:
 # --- candidates and applications -------------------------------------------------------------
 
 
-def map_candidate(raw: Json) -> Candidate:
-    """A Workable candidate row as the person (see the module's docstring)."""
+def custom_fields(items: Any) -> dict[str, Any]:
+    """A candidate's custom attributes (the detail's `custom_attributes`) by label, else by key. The
+    shape of an item, `{key, label, type, value}`, is modelled on the attributes' definitions
+    (`/custom_attributes`: id, label, type) and their update endpoint (`custom_attribute_key`, `value`):
+    Workable's reference of the detail does not print it (docs/connectors/workable.md, unverified)."""
+    fields: dict[str, Any] = {}
+    for item in items or []:
+        name = item.get("label") or item.get("key")
+        if name:
+            fields[name] = item.get("value")
+    return fields
+
+
+def social_media(profiles: Any) -> tuple[SocialMedia, ...]:
+    """The detail's `social_profiles` (`type` is Workable's slug: linkedin, github, twitter, ...)."""
+    return tuple(
+        SocialMedia(link=p.get("url"), type=p.get("type"), username=p.get("username"))
+        for p in profiles or []
+        if p.get("url") or p.get("username")
+    )
+
+
+def map_candidate(raw: Json, detail: Json | None = None) -> Candidate:
+    """A Workable candidate as the person (see the module's docstring): its row of the candidates list
+    and its detail (`GET /candidates/:id`, the `candidate` object), where alone its social profiles and
+    custom attributes are. The detail repeats the row's fields and was read after it, so it wins; the
+    record keeps both, merged, as `remote_data`. A sync and a write's read-back both pass the two."""
+    raw = {**raw, **(detail or {})}
     first, last = raw.get("firstname"), raw.get("lastname")
     if not first and not last:
         first, last = split_name(raw.get("name"))
@@ -143,7 +170,9 @@ def map_candidate(raw: Json) -> Candidate:
         source=raw.get("domain"),
         email_addresses=(EmailAddress(raw["email"]),) if raw.get("email") else (),
         phone_numbers=(PhoneNumber(raw["phone"]),) if raw.get("phone") else (),
+        social_media=social_media(raw.get("social_profiles")),
         location=Location(raw=raw["address"]) if raw.get("address") else None,
+        custom_fields=custom_fields(raw.get("custom_attributes")),
         remote_url=raw.get("profile_url"),
         remote_created_at=parse_time(raw.get("created_at")),
         remote_updated_at=parse_time(raw.get("updated_at")),

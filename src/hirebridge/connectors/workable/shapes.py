@@ -73,6 +73,28 @@ CANDIDATE = Shape(
         "updated_at": STRING,
     },
 )
+# `GET /candidates/:id`: `{"candidate": {...}}`, the row's fields and the detail's own. The keys the
+# mapping reads of the latter: tags and social profiles (Workable's reference), custom attributes
+# (modelled: the reference does not print them; docs/connectors/workable.md).
+CANDIDATE_DETAIL = Shape(
+    required={
+        "candidate": obj(
+            Shape(
+                required=CANDIDATE.required,
+                optional={
+                    **CANDIDATE.optional,
+                    "tags": list_of(STRING),
+                    "social_profiles": list_of(
+                        obj(Shape(optional={"type": STRING, "name": STRING, "username": STRING, "url": STRING}))
+                    ),
+                    "custom_attributes": list_of(
+                        obj(Shape(optional={"key": STRING, "label": STRING, "type": STRING, "value": ANY}))
+                    ),
+                },
+            )
+        )
+    }
+)
 ACTIVITY = Shape(
     required={"id": STRING, "action": STRING},
     optional={"body": STRING, "member": _MEMBER_REF, "created_at": STRING, "updated_at": STRING},
@@ -114,6 +136,7 @@ for_path = ShapesByPath(
         (r"/jobs", JOB),
         (r"/jobs/[^/]+/stages", STAGE),
         (r"/candidates", CANDIDATE),
+        (r"/candidates/[^/]+", CANDIDATE_DETAIL),
         (r"/candidates/[^/]+/activities", ACTIVITY),
         (r"/candidates/[^/]+/offer", OFFER),
         (r"/events", EVENT),
