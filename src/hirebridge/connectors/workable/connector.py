@@ -10,17 +10,16 @@ incremental filter and are read in full on every run; so are the disqualificatio
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from hirebridge.connectors.base import Checkpoint, StreamItem
 from hirebridge.connectors.framework import (
     Auth,
     BearerToken,
     ConfigField,
     ConfigSchema,
-    CustomStream,
+    Detail,
     HttpConnector,
     Parent,
     Request,
@@ -123,8 +122,7 @@ class WorkableConnector(HttpConnector):
         # the source since answers 404 (Workable shows deletions only as absence): none here, and the
         # next FULL sync deletes it.
         gone = frozenset({404})
-        # A candidate's children hang off its candidacy (`applications`, the same `/candidates` rows): the
-        # candidates stream is a custom one (it reads each row's detail) and cannot be a parent.
+        # A candidate's children hang off its candidacy (`applications`, the same `/candidates` rows).
         candidates = Parent("applications", keep=_candidate_ref, refresh_parts=REFRESH_PARTS, absent=gone)
         return [
             RestStream("users", "/members", plain(mapping.map_member), records="members"),
@@ -146,7 +144,18 @@ class WorkableConnector(HttpConnector):
                     "jobs", keep=lambda job: {"id": job["shortcode"]}, refresh_parts=REFRESH_PARTS, absent=gone
                 ),
             ),
-            CustomStream("candidates", _candidates),
+            RestStream(
+                "candidates",
+                "/candidates",
+                _candidate,
+                records="candidates",
+                incremental=UPDATED,
+                # Each row's detail (`GET /candidates/:id`: social profiles, custom attributes), one request
+                # per row, 4 at a time: a FULL reads every candidate's, a DELTA those of the candidates
+                # changed since. A candidate deleted between its row and its detail (404) is none, not a
+                # failed run; the next FULL deletes it.
+                detail=Detail("/candidates/{id}", paginator=NextUrl("paging.next"), absent=gone),
+            ),
             RestStream(
                 "applications",
                 "/candidates",
@@ -188,31 +197,10 @@ class WorkableConnector(HttpConnector):
         return await writes.refetch(self.runtime, refs)
 
 
-async def _candidates(run: StreamRun) -> AsyncIterator[StreamItem]:
-    """Each candidate from its row of the list and its detail (`GET /candidates/:id`: its social
-    profiles and custom attributes), one page of the list at a time, its details `fan_out` (one request
-    per row, the stream client's 4 in flight): a FULL reads every candidate's detail, a DELTA those of
-    the candidates changed since (`updated_after`). A candidate deleted between its row and its detail
-    (404) is none, not a failed run; the next FULL deletes it."""
-    reading = run.read(Request("GET", "/candidates"), UPDATED, run.state, endpoint="/candidates", records="candidates")
-    async for page in reading.pages():
-        details = run.fan_out(
-            page.records,
-            lambda row: Request("GET", f"/candidates/{row['id']}"),
-            absent=frozenset({404}),
-            records=ONE,  # `{"candidate": {...}}`
-            paginator=NextUrl("paging.next"),  # no paging: one page
-        )
-        async for row, endpoint, found in details:
-            for detail in found:
-                for record in run.map(_candidate, detail, endpoint, parent=row):
-                    yield record
-    if reading.state is not None:
-        yield Checkpoint(reading.state)
-
-
-def _candidate(detail: Json, context: MapContext) -> Record:
-    return mapping.map_candidate(context.parent, detail["candidate"])
+def _candidate(row: Json, context: MapContext) -> Record:
+    """A candidate from its row of the list and its detail (`{"candidate": {...}}`)."""
+    assert context.detail is not None
+    return mapping.map_candidate(row, context.detail["candidate"])
 
 
 async def _load_stage_slugs(run: StreamRun) -> dict[str, Any]:
