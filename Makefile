@@ -1,6 +1,10 @@
 # `make demo` and `make test` work on a fresh machine with only Python >= 3.11: they create .venv,
 # install HireBridge into it, and run.
 PYTHON ?= python3
+# Some environments set PYTHONDONTWRITEBYTECODE: every Python process then compiles HireBridge's ~150
+# modules again (an editable install has no bytecode of its own), ~0.45 s of CPU per process. The suite
+# starts hundreds (the CLI, servers, workers): let them cache bytecode in __pycache__ (git-ignored).
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
