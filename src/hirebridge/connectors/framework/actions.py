@@ -31,6 +31,7 @@ __all__ = [
     "ActionResult",
     "Writer",
     "refusal",
+    "tool_fields",
     "write",
 ]
 
@@ -149,3 +150,9 @@ async def write(
         return orjson.loads(response.content) if response.content.strip() else None
     except orjson.JSONDecodeError:
         return None
+
+
+def tool_fields(remote_fields: Mapping[str, Any], tool: str) -> Mapping[str, Any]:
+    """Kombo's `remote_fields` are keyed by tool: `tool`'s part (empty when absent or not an object)."""
+    fields = remote_fields.get(tool)
+    return fields if isinstance(fields, Mapping) else {}

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, refusal, tool_fields
 from hirebridge.connectors.framework.errors import (
     CredentialsInvalid,
     OutcomeUnknown,
@@ -126,12 +126,6 @@ ACTIONS: Mapping[str, a.ActionSupport] = {
 # Not declared: interviews. Lever's API creates and edits interviews only inside panels an
 # integration manages itself (`externallyManaged` panels, `POST /opportunities/:id/panels`); Lever's own
 # scheduled interviews cannot be written, and HireBridge manages no panels.
-
-
-def _lever_fields(remote_fields: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Kombo's `remote_fields` are keyed by tool: Lever's part."""
-    fields = remote_fields.get(TOOL)
-    return fields if isinstance(fields, Mapping) else {}
 
 
 def _location_line(location: Location) -> str | None:
@@ -339,7 +333,7 @@ class LeverWriter:
         self.perform_as = perform_as
 
     def performer(self, remote_fields: Mapping[str, Any]) -> str | None:
-        given = _lever_fields(remote_fields).get("perform_as")
+        given = tool_fields(remote_fields, TOOL).get("perform_as")
         return given if isinstance(given, str) and given.strip() else self.perform_as
 
     async def perform(self, action: a.Action) -> ActionResult:
@@ -439,7 +433,7 @@ class LeverWriter:
             body["sources"] = [action.source_name]
         if action.stage is not None:
             body["stage"] = _stage_id(action.stage)
-        extra = _lever_fields(action.remote_fields).get("candidate")
+        extra = tool_fields(action.remote_fields, TOOL).get("candidate")
         if isinstance(extra, Mapping):
             body.update(extra)
         created = await session.write("POST", "/opportunities", repeatable=False, json=body)

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, tool_fields, write
 from hirebridge.connectors.framework.auth import StaticAuth
 from hirebridge.connectors.framework.errors import OutcomeUnknown
 from hirebridge.connectors.framework.http import SourceClient
@@ -60,12 +60,6 @@ SUPPORT: Mapping[str, a.ActionSupport] = {
         "reads return no tags, files or custom attributes, so those are written but not served.",
     ),
 }
-
-
-def _personio_fields(remote_fields: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Kombo's `remote_fields` are keyed by tool: Personio's part."""
-    fields = remote_fields.get(TOOL)
-    return fields if isinstance(fields, Mapping) else {}
 
 
 def _message(body: Any) -> str | None:
@@ -147,7 +141,7 @@ class PersonioWriter:
             body["attributes"] = attributes
         if action.stage is not None:
             body["phase"] = _phase(action.stage.remote_id)
-        tags = _personio_fields(action.remote_fields).get("tags")
+        tags = tool_fields(action.remote_fields, TOOL).get("tags")
         if isinstance(tags, list) and tags:
             body["tags"] = [str(t) for t in tags]
         if action.attachments:

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, tool_fields, write
 from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import NextUrl, Request, pages
@@ -71,12 +71,6 @@ SUPPORT: Mapping[str, a.ActionSupport] = {
 }
 
 
-def _teamtailor_fields(remote_fields: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Kombo's `remote_fields` are keyed by tool: Teamtailor's part."""
-    fields = remote_fields.get(TOOL)
-    return fields if isinstance(fields, Mapping) else {}
-
-
 def _errors_message(body: Any) -> str | None:
     """The `detail`s (else `title`s) of a JSON:API `errors` list."""
     errors = body.get("errors") if isinstance(body, dict) else None
@@ -98,7 +92,7 @@ class TeamtailorWriter:
         self.user_id = user_id
 
     def user(self, remote_fields: Mapping[str, Any]) -> str:
-        given = _teamtailor_fields(remote_fields).get("user_id")
+        given = tool_fields(remote_fields, TOOL).get("user_id")
         user = str(given) if isinstance(given, str | int) and str(given).strip() else self.user_id
         if not user:
             raise ActionFailed(

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, write
+from hirebridge.connectors.framework.actions import ActionFailed, ActionResult, tool_fields, write
 from hirebridge.connectors.framework.errors import OutcomeUnknown, RequestRejected
 from hirebridge.connectors.framework.http import SourceClient
 from hirebridge.connectors.framework.paging import ONE, NextUrl, Request, pages
@@ -56,12 +56,6 @@ SUPPORT: Mapping[str, a.ActionSupport] = {
 }
 
 
-def _workable_fields(remote_fields: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Kombo's `remote_fields` are keyed by tool: Workable's part."""
-    fields = remote_fields.get(TOOL)
-    return fields if isinstance(fields, Mapping) else {}
-
-
 class WorkableWriter:
     """Performs Kombo's actions on one integration's Workable account (WorkableConnector.perform)."""
 
@@ -70,7 +64,7 @@ class WorkableWriter:
         self.member_id = member_id
 
     def member(self, remote_fields: Mapping[str, Any]) -> str:
-        given = _workable_fields(remote_fields).get("member_id")
+        given = tool_fields(remote_fields, TOOL).get("member_id")
         member = given if isinstance(given, str) and given.strip() else self.member_id
         if not member:
             raise ActionFailed(
