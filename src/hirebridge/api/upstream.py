@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from hirebridge.api.body import read_body
 from hirebridge.api.errors import ApiError
-from hirebridge.connectors.registry import Event, upstream_event, upstream_handshake
+from hirebridge.connectors.registry import HANDSHAKE_HEADERS, Event, upstream_event, upstream_handshake
 from hirebridge.crypto import CredentialsUnreadable
 from hirebridge.jobs import Jobs
 from hirebridge.store import tenancy
@@ -72,6 +72,8 @@ def _handshake(request: Request, integration_id: str) -> dict[str, str] | None:
     """The answer's headers if the request is its tool's webhook handshake (SmartRecruiters checks the
     URL by asking for its `X-Hook-Secret` back before it sends events): echoed, nothing processed.
     Only for an existing integration of a tool that declares one."""
+    if not HANDSHAKE_HEADERS.intersection(name.lower() for name in request.headers):
+        return None  # no vendor's handshake header: every signed event skips this lookup
     with read_tx(request.app.state.engine) as conn:
         integration = tenancy.get_integration(conn, integration_id)
     if integration is None:

@@ -204,6 +204,13 @@ def upstream_event(tool: str, headers: Mapping[str, str], body: bytes, secret: s
     return webhooks.parse(body)
 
 
+# The headers some vendor's webhook handshake carries (lower case): a request with none of them is no
+# handshake, and the endpoint need not look up its integration's tool to know it.
+HANDSHAKE_HEADERS: frozenset[str] = frozenset(
+    tool.webhooks.handshake.lower() for tool in TOOLS.values() if tool.webhooks and tool.webhooks.handshake
+)
+
+
 def upstream_handshake(tool: str, headers: Mapping[str, str]) -> dict[str, str] | None:
     """The headers to answer a webhook handshake of `tool`'s vendor with (a 200 echoing its header;
     SmartRecruiters' `X-Hook-Secret`), when the request is one; None otherwise. `headers` keyed in
