@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +30,10 @@ from xdist.scheduler import LoadFileScheduling
 # Integration credentials are sealed with this key in every test (and in the CLI subprocesses tests
 # start, which inherit the environment); set before any settings are read.
 os.environ.setdefault("HIREBRIDGE_SECRET_KEY", Fernet.generate_key().decode())
+# The in-process settings' database (which the cipher looks for a key file beside) must not be the
+# checkout's: after `make demo` there, its `hirebridge.db.secret-key` would conflict with the key above
+# and fail every test that seals a credential. Tests name their own databases; this one is never used.
+os.environ.setdefault("HIREBRIDGE_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='hb-settings-')}/unused.db")
 
 from hirebridge.api import server as api_server
 from hirebridge.api.app import create_app
