@@ -22,7 +22,7 @@ from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import SYNCED_TABLES, applications
 from hirebridge.sync.engine import SyncEngine
 from tests.conftest import Server, create_sandbox, make_tenant
-from tests.sources import ScriptedSource, small_world
+from tests.sources import MODELS, ScriptedSource, small_world
 from tests.support import World, advance
 
 
@@ -167,9 +167,9 @@ def test_documents_follow_the_sandbox_through_every_kind_of_change(engine: Engin
         assert_fresh(engine, integration_id)
 
 
-def test_a_failed_run_leaves_cleared_documents_that_are_served_live_until_the_next_run(
-    engine: Engine, server: Server
-) -> None:
+def test_a_failed_run_leaves_no_document_it_made_stale_cleared(engine: Engine, server: Server) -> None:
+    """The job page's transaction cleared its applications' documents and rendered them again before
+    it committed: after the run fails, every document is stored and fresh."""
     tenant = make_tenant(engine)
     integration_id = create_sandbox(engine, tenant)
     world = World(server, tenant, integration_id)
@@ -178,15 +178,63 @@ def test_a_failed_run_leaves_cleared_documents_that_are_served_live_until_the_ne
     src.put(Job(remote_id="j1", name="Staff Engineer", status=JobStatus.OPEN))
     src.fail_after = 4  # the job page commits (clearing its applications' documents), then the source fails
     assert SyncEngine(engine).run(integration_id, connector=src).error is not None
-    assert all(stored is None for stored, _live in documents(engine, integration_id).values())
+    served = assert_fresh(engine, integration_id)
+    assert {a["job"]["name"] for a in served.values()} == {"Staff Engineer"}
+    assert world.walk("/ats/applications") == list(served.values())
+
+
+def test_no_page_of_a_sync_commits_a_cleared_document_of_a_record_stored_before_it(engine: Engine) -> None:
+    """After every committed page of a run that changes what documents embed (the job, a stage, a
+    candidate, an interview, an application), the documents of the records stored before the run
+    are all stored and fresh: a reader during the sync never gets one rendered live."""
+    integration_id = create_sandbox(engine, make_tenant(engine))
+    src = small_world()
+    run(engine, integration_id, src)
+    src.put(Job(remote_id="j1", name="Staff Engineer", status=JobStatus.OPEN))
+    src.put(ApplicationStage(remote_id="s2", job_remote_id="j1", name="Onsite", index=1))
+    src.put(dataclasses.replace(src.get(Candidate, "c2"), first_name="Alan M."))
+    src.put(dataclasses.replace(src.get(Application, "a3"), current_stage_remote_id="s2"))
+    src.put(Interview(remote_id="i9", application_remote_id="a2", title="Call"))
+    src.remove("offers", "o1")
+    checked: list[str] = []
+
+    def after_page(model: str, _seen: int) -> None:
+        assert_fresh(engine, integration_id)
+        checked.append(model)
+
+    result = SyncEngine(engine).run(integration_id, connector=src, progress=after_page)
+    assert result.state == SyncState.SUCCEEDED, result.error
+    assert {"jobs", "application_stages", "candidates", "applications", "interviews"} <= set(checked)
+    served = assert_fresh(engine, integration_id)
+    assert served["a1"]["job"]["name"] == "Staff Engineer"
+    assert served["a3"]["current_stage"]["name"] == "Onsite"
+    assert [i["title"] for i in served["a2"]["interviews"]] == ["Call"]
+    assert served["a1"]["offers"] == []
+
+
+def test_a_failed_run_serves_the_records_it_stored_first_live_until_the_next_run(
+    engine: Engine, server: Server
+) -> None:
+    """The documents of records a run stored first wait for its render pass: after a run that failed
+    before it, they are cleared and served live, byte for byte as they will be stored."""
+    tenant = make_tenant(engine)
+    integration_id = create_sandbox(engine, tenant)
+    world = World(server, tenant, integration_id)
+    src = small_world()
+    run(engine, integration_id, src)
+    src.put(dataclasses.replace(src.get(Application, "a2"), remote_id="a4"))
+    # The applications page commits, then the source fails as the run reads interviews.
+    src.fail_after = sum(len(src.records[m]) for m in MODELS[: MODELS.index("interviews")])
+    assert SyncEngine(engine).run(integration_id, connector=src).error is not None
+    docs = documents(engine, integration_id)
+    assert {remote_id for remote_id, (stored, _live) in docs.items() if stored is None} == {"a4"}
     served = world.walk("/ats/applications")
-    assert {a["job"]["name"] for a in served} == {"Staff Engineer"}
-    assert served == [orjson.loads(live) for _stored, live in documents(engine, integration_id).values()]
+    assert served == [orjson.loads(live) for _stored, live in docs.values()]
 
     src.fail_after = None
     run(engine, integration_id, src)
-    assert_fresh(engine, integration_id)
-    assert world.walk("/ats/applications") == served
+    fresh = assert_fresh(engine, integration_id)
+    assert world.walk("/ats/applications") == list(fresh.values())
 
 
 def test_records_stored_before_documents_existed_are_served_live(engine: Engine, server: Server) -> None:

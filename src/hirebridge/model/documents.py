@@ -2,9 +2,10 @@
 
 A listing may keep each record's served JSON (its `doc` column, rendered by the API's own
 serializer) so a page is read, not rebuilt: the stored bytes go out as they are. A document is
-correct only while everything it embeds is unchanged, so the sync engine clears the documents its
-writes make stale — in the same transaction as the write — and renders the cleared ones again after
-the run's streams. A reader never sees a stale document: a cleared one is rendered live on the spot.
+correct only while everything it embeds is unchanged, so the write path clears the documents its
+writes make stale and renders them again, all in the write's own transaction (the documents of
+records a sync run stores for the first time: after the run's streams). A reader never sees a stale
+document, and a cleared one (a record new in a run not yet finished) is rendered live on the spot.
 
 `Embed(document, source, document_key, source_key)` reads: when a `source` record changes (its own
 fields or links), is added, deleted or re-pointed, the documents of `document` whose `document_key`

@@ -1,9 +1,12 @@
 """Served documents (model/documents.py): a listing's records stored as the JSON the API serves.
 
-`render_stale` renders, with the listing's own serializer, the documents the sync engine cleared;
-`listing.page_documents` serves a page from the stored documents, rendering live any still cleared (a
-run that failed before its render pass, or data synced before documents existed). Both go through the
-same serializer, so a stored document is byte for byte what a live render gives.
+`render_cleared` renders again, in the writer's own transaction, the documents its writes cleared of
+records stored before it: a reader never finds a document it was served cleared, during a sync or
+after one that failed. `render_stale` renders the rest -- the documents of records a run stored for
+the first time -- after the run's streams. `listing.page_documents` serves a page from the stored
+documents, rendering live any still cleared (records new in a run still going or one that failed,
+data synced before documents existed). All go through the same serializer, so a stored document is
+byte for byte what a live render gives.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from hirebridge.model.documents import DOCUMENT_MODELS
 from hirebridge.serving.ats import applications
 from hirebridge.serving.listing import Listing
 from hirebridge.store import documents as store_documents
+from hirebridge.store import records as record_store
 
 DOCUMENTED: dict[str, Listing] = {"applications": applications.LISTING}
 assert set(DOCUMENTED) == set(DOCUMENT_MODELS), "every document model needs its listing here"
@@ -37,3 +41,21 @@ def render_stale(
     store_documents.save(conn, model, [(row.id, doc.decode()) for row, doc in zip(rows, documents, strict=True)])
     last: int = rows[-1].pk
     return last
+
+
+def render_cleared(conn: Connection) -> int:
+    """Render again the documents this transaction's writes cleared of records stored before it
+    (`store.records.note_cleared`), in the transaction: before it commits, so no reader sees them
+    cleared. A record stored first in this transaction is left to `render_stale`: a run's later pages
+    (its interviews, its offers) would clear and render it again. Returns how many it rendered."""
+    rendered = 0
+    for model, record_ids in sorted(record_store.take_cleared(conn).items()):
+        listing = DOCUMENTED[model]
+        assert listing.render is not None
+        for part in record_store.chunks(sorted(record_ids)):
+            rows = store_documents.cleared_of(conn, model, part)
+            if rows:
+                documents = listing.render(conn, rows)
+                store_documents.save(conn, model, [(r.id, d.decode()) for r, d in zip(rows, documents, strict=True)])
+                rendered += len(rows)
+    return rendered

@@ -107,16 +107,19 @@ def write_transaction(conn: Connection) -> Iterator[Connection]:
     """`write_tx` on a connection the caller holds across several transactions (the sync engine's
     page writer keeps one for a stream's pages: no pool checkout and, on PostgreSQL, no ping
     round trip per page)."""
-    from hirebridge.store import changes  # changes builds on this module
+    from hirebridge.store import changes, records  # both build on this module
 
     conn.info["write"] = True
-    changes.discard(conn)  # notes a connection kept from a transaction that never got here
+    # Notes a connection kept from a transaction that never got here (the outbox's, the cleared documents').
+    changes.discard(conn)
+    records.take_cleared(conn)
     try:
         with conn.begin():
             yield conn
             changes.flush(conn)
     finally:
         changes.discard(conn)
+        records.take_cleared(conn)
 
 
 @contextmanager

@@ -25,6 +25,15 @@ def cleared(
     return conn.execute(select(*render_columns(table)).where(*conditions).order_by(table.c.pk).limit(limit)).all()
 
 
+def cleared_of(conn: Connection, model: str, record_ids: Sequence[str]) -> Sequence[Row[Any]]:
+    """Those of the `model` records with these ids whose document is cleared, in pk order, with
+    `render_columns`."""
+    table = SYNCED_TABLES[model]
+    return conn.execute(
+        select(*render_columns(table)).where(table.c.id.in_(record_ids), table.c.doc.is_(None)).order_by(table.c.pk)
+    ).all()
+
+
 def save(conn: Connection, model: str, documents: Iterable[tuple[str, str]]) -> None:
     """Store rendered documents, each `(record id, JSON text)`, in one executemany UPDATE."""
     table = SYNCED_TABLES[model]

@@ -224,6 +224,8 @@ def update_rows(
         values["b_updated_at"] = now if change.own_changed or change.links_changed else None
         batch.append(values)
     _apply_updates(conn, table, batch)
+    if "doc" in table.c:  # each write cleared its record's own document (`_stale`)
+        note_cleared(conn, model, (change.row.id for change in updates))
 
 
 def mark_seen(conn: Connection, model: str, record_ids: Sequence[str], run_id: str) -> None:
@@ -244,11 +246,34 @@ def invalidate_documents(conn: Connection, integration_id: str, model: str, embe
             values = _ids_linking(conn, integration_id, *embed.via_links, values)
         target = SYNCED_TABLES[embed.document]
         for part in chunks(values):
-            conn.execute(
+            cleared = conn.execute(
                 update(target)
-                .where(target.c.integration_id == integration_id, target.c[embed.document_key].in_(part))
+                .where(
+                    target.c.integration_id == integration_id,
+                    target.c[embed.document_key].in_(part),
+                    target.c.doc.is_not(None),
+                )
                 .values(doc=None)
-            )
+                .returning(target.c.id)
+            ).scalars()
+            note_cleared(conn, embed.document, cleared)
+
+
+# conn.info key: the served documents (model -> record ids) this transaction cleared of records stored
+# before it, for the writer to render again before it commits (serving.documents.render_cleared).
+CLEARED_INFO_KEY = "hirebridge.cleared_documents"
+
+
+def note_cleared(conn: Connection, model: str, record_ids: Iterable[str]) -> None:
+    """Note that this transaction cleared the documents of these records of `model`."""
+    noted: dict[str, set[str]] = conn.info.setdefault(CLEARED_INFO_KEY, {})
+    noted.setdefault(model, set()).update(record_ids)
+
+
+def take_cleared(conn: Connection) -> dict[str, set[str]]:
+    """The documents noted cleared (model -> record ids) since the last call, forgotten here."""
+    noted: dict[str, set[str]] = conn.info.pop(CLEARED_INFO_KEY, {})
+    return noted
 
 
 def _ids_linking(conn: Connection, integration_id: str, model: str, link: str, targets: Sequence[str]) -> list[str]:
@@ -289,8 +314,9 @@ def _column_getters(model: str, table: Table) -> dict[str, Getter]:
 
 
 def _stale(row: Row) -> None:
-    """A served document (model/documents.py) is cleared by every write of its record; the engine
-    renders it again after the run's streams."""
+    """A served document (model/documents.py) is cleared by every write of its record; the writer
+    renders it again before it commits (serving.documents.render_cleared), or for a record new in a
+    sync run, after the run's streams."""
     del row
 
 
@@ -430,6 +456,8 @@ def _mark_deleted(conn: Connection, model: str, integration_id: str, which: Any,
             .where(and_(table.c.id.in_(part)))
             .values(remote_deleted_at=now, changed_at=now, updated_at=now, **stale_doc)
         )
+    if stale_doc:
+        note_cleared(conn, model, (m.id for m in missing))
     changes.note(conn, integration_id, model, deleted=[m.id for m in missing], joins=model in CONNECTIONS)
     for rule in rules:
         touches[rule] = {value for m in missing if (value := getattr(m, rule.source_key)) is not None}

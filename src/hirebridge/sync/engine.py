@@ -40,7 +40,7 @@ from hirebridge.crypto import CredentialsUnreadable
 from hirebridge.model import SyncKind
 from hirebridge.model.records import Record
 from hirebridge.observability import observe_sync
-from hirebridge.serving.documents import DOCUMENTED, render_stale
+from hirebridge.serving.documents import DOCUMENTED, render_cleared, render_stale
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import is_sqlite, read_tx, refresh_planner_statistics, write_transaction, write_tx
@@ -445,6 +445,9 @@ class SyncEngine:
                     [ids.record_id(integration_id, stream.model, r) for r in page.deleted],
                     now,
                 )
+            # What the page's writes made stale of the documents readers were served: rendered again
+            # before it commits (the documents of records new in this run wait for the render pass).
+            render_cleared(conn)
             if page.checkpoint is not None:
                 sync_runs.save_stream_state(conn, integration_id, stream.state_key, page.checkpoint.state, now)
             sync_runs.save_stats(conn, run_id, stats)

@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 
 from hirebridge import ids
 from hirebridge.model.records import Record
+from hirebridge.serving.documents import render_cleared
 from hirebridge.store import records as record_store
 from hirebridge.store import sync_runs
 from hirebridge.sync import diff
@@ -54,3 +55,4 @@ def write_back(
         fields.record(conn, model, group, now)
     for model, remote_id in deleted:
         record_store.mark_deleted(conn, model, integration_id, [ids.record_id(integration_id, model, remote_id)], now)
+    render_cleared(conn)
