@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from hirebridge.model.changes import CONNECTIONS, Propagation, propagations_from
@@ -134,13 +134,86 @@ def insert_rows(
     extras = _column_getters(model, table)
     if conn.dialect.name == "postgresql":
         _copy_rows(conn, table, extras, integration_id, run_id, rows, now)
-        return
-    inserts = []
+    else:
+        _insert_driver_rows(conn, table, extras, integration_id, run_id, rows, now)
+
+
+# The columns a new record's row is written with, in the order of `_insert_tuples`, its extra columns after.
+_INSERT_COLUMNS = (
+    "id",
+    "integration_id",
+    "remote_id",
+    "data",
+    "links",
+    "remote_data",
+    "content_hash",
+    "row_hash",
+    "remote_created_at",
+    "changed_at",
+    "updated_at",
+    "remote_deleted_at",
+    "seen_run_id",
+)
+
+
+def _insert_tuples(
+    rows: Sequence[Row],
+    integration_id: str,
+    run_id: str,
+    getters: list[Getter],
+    stamp: Any,
+    bind_time: Callable[[datetime | None], Any],
+) -> Iterable[tuple[Any, ...]]:
+    """The values of new records' rows, in `_INSERT_COLUMNS` order then the extra columns' (`getters`);
+    `stamp` is `now` and `bind_time` binds a time as the driver takes it."""
     for row in rows:
-        values = _row_values(row, extras, integration_id, run_id)
-        values.update(changed_at=now, updated_at=now, remote_deleted_at=None)
-        inserts.append(values)
-    conn.execute(insert(table), inserts)
+        yield (
+            row.id,
+            integration_id,
+            row.remote_id,
+            row.data_json,
+            row.links_json,
+            row.remote_data_json,
+            row.content_hash,
+            row.row_hash,
+            bind_time(row.remote_created_at),
+            stamp,
+            stamp,
+            None,
+            run_id,
+            *[get(row) for get in getters],
+        )
+
+
+def _insert_driver_rows(
+    conn: Connection,
+    table: Table,
+    extras: dict[str, Getter],
+    integration_id: str,
+    run_id: str,
+    rows: Sequence[Row],
+    now: datetime,
+) -> None:
+    """`insert_rows` on SQLite: one executemany of a plain INSERT, the values in tuples bound as
+    SQLAlchemy's INSERT binds them (each time through its column's own bind processor; the other
+    columns are text and need none) -- without SQLAlchemy's parameter processing, a dict per row
+    compiled per page, ~10% of a first sync's time."""
+    names = [*_INSERT_COLUMNS, *extras]
+    dialect = conn.dialect
+    # The dialect's own implementation of each type, as SQLAlchemy's compiled INSERT binds with (a
+    # TypeDecorator's plain `bind_processor` skips the dialect's: SQLite's would store other text).
+    assert not any(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in extras), (
+        "an extra column needs binding"
+    )
+    bind = table.c.changed_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert bind is not None
+    preparer = dialect.identifier_preparer
+    statement = (
+        f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    values = list(_insert_tuples(rows, integration_id, run_id, list(extras.values()), bind(now), bind))
+    conn.exec_driver_sql(statement, values)
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
@@ -161,49 +234,18 @@ def _copy_rows(
     the driver as they are -- no statement per row for the server to parse, plan and execute (an
     executemany INSERT), and none of SQLAlchemy's per-row parameter processing. The same values as
     the INSERT: datetimes as `UtcDateTime` binds them, `pk` from its sequence."""
-    fixed = ["id", "integration_id", "remote_id", "data", "links", "remote_data", "content_hash", "row_hash"]
-    stamped = ["remote_created_at", "changed_at", "updated_at", "remote_deleted_at", "seen_run_id"]
-    columns = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in [*fixed, *stamped, *extras])
-    stamp = _naive_utc(now)
-    getters = list(extras.values())
+    columns = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in [*_INSERT_COLUMNS, *extras])
     driver = conn.connection.driver_connection
     assert driver is not None
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
+    values = _insert_tuples(rows, integration_id, run_id, list(extras.values()), _naive_utc(now), _naive_utc)
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            _write_copy_rows(copy, integration_id, run_id, rows, getters, stamp)
+            for value in values:
+                copy.write_row(value)
     except conn.dialect.loaded_dbapi.Error as exc:
         # As SQLAlchemy raises the INSERT's errors (IntegrityError for a duplicate id, ...).
         raise DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error) from exc
-
-
-def _write_copy_rows(
-    copy: Any,
-    integration_id: str,
-    run_id: str,
-    rows: Sequence[Row],
-    getters: list[Getter],
-    stamp: datetime | None,
-) -> None:
-    for row in rows:
-        copy.write_row(
-            (
-                row.id,
-                integration_id,
-                row.remote_id,
-                row.data_json,
-                row.links_json,
-                row.remote_data_json,
-                row.content_hash,
-                row.row_hash,
-                _naive_utc(row.remote_created_at),
-                stamp,
-                stamp,
-                None,
-                run_id,
-                *[get(row) for get in getters],
-            )
-        )
 
 
 def update_rows(
