@@ -286,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     detail: dict[str, Any] = {}
 
     ensure_secret_key()
+    datasets.ensure_database(url)  # `machine` asks it its version: a new machine has no bench database yet
     info = machine(url)
     log(f"machine: {info}")
     if url.startswith("sqlite") and not args.reuse:
