@@ -11,7 +11,10 @@ byte for byte what a live render gives.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row
 
 from hirebridge.model.documents import DOCUMENT_MODELS
 from hirebridge.serving.ats import applications
@@ -32,13 +35,10 @@ def render_stale(
     left). Callers pass it back as `after_pk`, so a pass reads each record once -- starting from the
     first every time would re-read every document already rendered (no index finds cleared ones) --
     and processes can share a bulk load's render by pk range."""
-    listing = DOCUMENTED[model]
     rows = store_documents.cleared(conn, model, integration_id, limit, after_pk, until_pk)
     if not rows:
         return None
-    assert listing.render is not None
-    documents = listing.render(conn, rows)
-    store_documents.save(conn, model, [(row.id, doc.decode()) for row, doc in zip(rows, documents, strict=True)])
+    _render_and_save(conn, model, rows)
     last: int = rows[-1].pk
     return last
 
@@ -50,12 +50,16 @@ def render_cleared(conn: Connection) -> int:
     (its interviews, its offers) would clear and render it again. Returns how many it rendered."""
     rendered = 0
     for model, record_ids in sorted(record_store.take_cleared(conn).items()):
-        listing = DOCUMENTED[model]
-        assert listing.render is not None
         for part in record_store.chunks(sorted(record_ids)):
             rows = store_documents.cleared_of(conn, model, part)
             if rows:
-                documents = listing.render(conn, rows)
-                store_documents.save(conn, model, [(r.id, d.decode()) for r, d in zip(rows, documents, strict=True)])
+                _render_and_save(conn, model, rows)
                 rendered += len(rows)
     return rendered
+
+
+def _render_and_save(conn: Connection, model: str, rows: Sequence[Row[Any]]) -> None:
+    render = DOCUMENTED[model].render
+    assert render is not None
+    documents = render(conn, rows)
+    store_documents.save(conn, model, [(row.id, doc.decode()) for row, doc in zip(rows, documents, strict=True)])
