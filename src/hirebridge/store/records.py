@@ -51,25 +51,25 @@ class Update:
     links_changed: bool
 
 
-# Columns every synced table has; the others are per-model copies of fields from `data`.
-COMMON_COLUMNS = frozenset(
-    {
-        "pk",
-        "id",
-        "integration_id",
-        "remote_id",
-        "data",
-        "links",
-        "remote_data",
-        "content_hash",
-        "row_hash",
-        "changed_at",
-        "updated_at",
-        "remote_deleted_at",
-        "remote_created_at",
-        "seen_run_id",
-    }
+# The columns a new record's row is written with, in the order of `_insert_tuples` (its extra columns
+# after them): with `pk`, the columns every synced table has; the others are per-model copies of fields
+# from `data`.
+_INSERT_COLUMNS = (
+    "id",
+    "integration_id",
+    "remote_id",
+    "data",
+    "links",
+    "remote_data",
+    "content_hash",
+    "row_hash",
+    "remote_created_at",
+    "changed_at",
+    "updated_at",
+    "remote_deleted_at",
+    "seen_run_id",
 )
+COMMON_COLUMNS = frozenset({"pk", *_INSERT_COLUMNS})
 
 
 # Columns whose value is computed from the record's data rather than copied from one field:
@@ -136,24 +136,6 @@ def insert_rows(
         _copy_rows(conn, table, extras, integration_id, run_id, rows, now)
     else:
         _insert_driver_rows(conn, table, extras, integration_id, run_id, rows, now)
-
-
-# The columns a new record's row is written with, in the order of `_insert_tuples`, its extra columns after.
-_INSERT_COLUMNS = (
-    "id",
-    "integration_id",
-    "remote_id",
-    "data",
-    "links",
-    "remote_data",
-    "content_hash",
-    "row_hash",
-    "remote_created_at",
-    "changed_at",
-    "updated_at",
-    "remote_deleted_at",
-    "seen_run_id",
-)
 
 
 def _insert_tuples(
