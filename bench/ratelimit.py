@@ -44,6 +44,7 @@ from hirebridge.store.rate_limits import (
     Buckets,
     DatabaseRateLimiter,
     DatabaseRateLimits,
+    Gates,
     LocalBuckets,
     SqlBuckets,
 )
@@ -78,7 +79,8 @@ def percentiles(samples_ns: list[int]) -> dict[str, float]:
 
 
 def limiter_on(buckets: Buckets) -> DatabaseRateLimiter:
-    return DatabaseRateLimiter(buckets, KEY, RATE, BURST, asyncio.sleep)
+    gates = Gates(lambda: time.monotonic_ns() // 1000)  # this limiter's own (the bench's processes share none)
+    return DatabaseRateLimiter(buckets, KEY, RATE, BURST, asyncio.sleep, gates)
 
 
 def postgres_url(base: str, schema: str) -> str:

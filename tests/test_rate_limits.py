@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import heapq
+import itertools
 import math
 import os
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, text
@@ -137,6 +140,83 @@ def test_reservations_made_at_once_queue_in_one_sequence(limits: tuple[DatabaseR
     reservations = [provider.buckets.advance("integration-1", T, T, limiter.horizon_us) for _ in range(7)]
     assert [r.tat_us - START for r in reservations] == [n * T for n in range(1, 8)]
     assert [max(0, limiter.wait_us(r)) for r in reservations] == [0, 0, 0, 0, T, 2 * T, 3 * T]
+
+
+class LoopClock:
+    """A test clock for requests running at once: each sleeping request wakes when the clock
+    reaches the end of its sleep. `stall_until(at)` makes the next wake-up happen at `at` at the
+    earliest, waking together everyone due by then: what a busy event loop (a garbage collection, a
+    page write holding the GIL) does to real timers."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self._sleepers: list[tuple[int, int, asyncio.Future[None]]] = []  # (wake at, order, future)
+        self._order = itertools.count()
+        self._stall: int | None = None
+
+    def __call__(self) -> int:
+        return self.now
+
+    def stall_until(self, at: int) -> None:
+        self._stall = at
+
+    async def sleep(self, seconds: float) -> None:
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + round(seconds * MICROS), next(self._order), woken))
+        await woken
+
+    async def run(self, requests: list[Coroutine[Any, Any, None]]) -> None:
+        tasks = [asyncio.create_task(request) for request in requests]
+        while True:
+            # Let every request run until it sleeps or ends (a SQL backend reserves in a thread).
+            while len(self._sleepers) < sum(not task.done() for task in tasks):
+                await asyncio.sleep(0.0001)
+            if not self._sleepers:
+                break
+            self.now = max(self.now, self._sleepers[0][0], self._stall or 0)
+            self._stall = None
+            while self._sleepers and self._sleepers[0][0] <= self.now:
+                heapq.heappop(self._sleepers)[2].set_result(None)
+        await asyncio.gather(*tasks)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "process"])
+def test_requests_that_wake_late_together_leave_no_faster_than_the_limit(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Ten requests reserve at once: the burst of 4 goes, six sleep until their slots (T ... 6T),
+    and the event loop is then busy until 6T, so all six wake together. The departure gate lets
+    them leave at the paced limit (4 more at once, then one per T), not as a burst of 6 the
+    source's bucket (5) would refuse in part."""
+    url = {
+        "sqlite": f"sqlite:///{tmp_path / 'hirebridge.db'}",
+        "postgresql": request.getfixturevalue("postgres_url") if backend == "postgresql" else "",
+        "process": "sqlite://",
+    }[backend]
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        clock = LoopClock()
+        limiter = DatabaseRateLimits(engine, clock=clock, sleep=clock.sleep).limiter(
+            "integration-1", VENDOR_RATE, VENDOR_BURST
+        )
+        sent: list[int] = []
+
+        async def one() -> None:
+            await limiter.acquire()
+            sent.append(clock.now)
+
+        async def burst_then_stall() -> None:
+            clock.stall_until(START + 6 * T)
+            await clock.run([one() for _ in range(10)])
+
+        asyncio.run(burst_then_stall())
+        assert [at - START for at in sent] == [0] * 4 + [6 * T] * 4 + [7 * T, 8 * T]
+        assert within_the_vendors_limit(sent)
+        paced = RateMeter(PACED_RATE, PACED_BURST)
+        assert all(paced.admit(at * 1000) for at in sent)
+    finally:
+        engine.dispose()
 
 
 def test_a_penalty_holds_every_user_of_the_key_then_allows_no_burst(

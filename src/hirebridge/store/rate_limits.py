@@ -13,8 +13,18 @@ CLI beside a server) would each take the whole quota. The bucket therefore lives
 and returns the new `tat` with the `now` it used; the caller then sleeps `tat - burst*T - now` (if
 positive) and sends. A fresh (or long idle) key lets `burst` requests go at once, then one per T:
 the token bucket of `rate` and `burst`, whatever the number of processes, because every request
-reserves its own slot in one sequence. A request whose caller is slow to send only sends later,
-which the pacing margin (`hirebridge.pacing`) absorbs like any other transit jitter.
+reserves its own slot in one sequence.
+
+**Then a departure gate.** A reservation fixes *when* a request may go, but the request leaves when
+its task next runs. A busy event loop, a garbage collection or a page write holding the GIL can
+wake several sleeping requests of a process at once, tens of milliseconds after their slots, and
+they leave together: a burst the schedule never allowed, which the source counts. So each process
+also passes every request through a `DepartureGate`, the same bucket (rate, burst and rule) in its
+own memory, judged at the moment the request is about to leave: late requests that woke together
+go only as fast as the bucket allows; while requests leave on time it never waits. Each process's
+departures then hold to the paced limit exactly; the pacing margin (`hirebridge.pacing`) is left
+for the network and for the processes together.
+
 `penalize(seconds)` (the source answered 429, with `Retry-After`): `tat = max(tat, now + seconds +
 (burst-1)*T)`: every user of the key sends its next request no earlier than `seconds` from now,
 and then one per T, with no burst (the source's bucket is empty).
@@ -97,6 +107,53 @@ def next_tat(tat_us: int | None, now_us: int, step_us: int, floor_us: int, horiz
     if tat_us is None or tat_us > now_us + horizon_us:
         return now_us + floor_us
     return max(tat_us + step_us, now_us + floor_us)
+
+
+class DepartureGate:
+    """One key's bucket in this process, judged when a request leaves (see the module docstring):
+    `passage(sleep)` returns at once if the request may go now, else sleeps until it may and checks again.
+    Nothing is reserved ahead, so a request that is held up takes no slot from the ones after it."""
+
+    def __init__(self, interval_us: int, burst: int, horizon_us: int, clock: Clock) -> None:
+        self._interval_us = interval_us
+        self._burst = burst
+        self._horizon_us = horizon_us
+        self._clock = clock
+        self._tat: int | None = None
+        self._lock = threading.Lock()  # shared by every event loop and thread of the process
+
+    async def passage(self, sleep: Sleep) -> None:
+        while True:
+            with self._lock:
+                now = self._clock()
+                tat = next_tat(self._tat, now, self._interval_us, self._interval_us, self._horizon_us)
+                early_us = tat - self._burst * self._interval_us - now
+                if early_us <= 0:
+                    self._tat = tat
+                    return
+            await sleep(early_us / MICROS)
+
+
+class Gates:
+    """The departure gates of a process (or of a test clock), one per key and limit (one small object
+    per integration ever limited, like the keys' rows)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._gates: dict[tuple[str, int, int], DepartureGate] = {}
+
+    def gate(self, key: str, interval_us: int, burst: int, horizon_us: int) -> DepartureGate:
+        with self._lock:
+            found = self._gates.get((key, interval_us, burst))
+            if found is None:
+                found = DepartureGate(interval_us, burst, horizon_us, self._clock)
+                self._gates[(key, interval_us, burst)] = found
+            return found
+
+
+# The process's gates: every provider without a test clock shares them (monotonic microseconds).
+_PROCESS_GATES = Gates(lambda: time.monotonic_ns() // 1000)
 
 
 class Buckets(Protocol):
@@ -236,7 +293,7 @@ def sidecar_path(engine: Engine) -> str | None:
 class DatabaseRateLimiter:
     """One key's limiter: `acquire()` before every request, `penalize(seconds)` on a 429."""
 
-    def __init__(self, buckets: Buckets, key: str, rate: float, burst: int, sleep: Sleep) -> None:
+    def __init__(self, buckets: Buckets, key: str, rate: float, burst: int, sleep: Sleep, gates: Gates) -> None:
         self.key = key
         self.rate = rate  # what it paces at (under the source's limit)
         self.burst = burst
@@ -246,13 +303,16 @@ class DatabaseRateLimiter:
         self.horizon_us = HORIZON_US + MAX_PENALTY_US + burst * self.interval_us
         self._buckets = buckets
         self._sleep = sleep
+        self.gate = gates.gate(key, self.interval_us, burst, self.horizon_us)
 
     async def acquire(self) -> None:
-        """Wait until this request may go (its slot reserved in the shared sequence)."""
+        """Wait until this request may go: its slot reserved in the shared sequence, then this
+        process's departure gate passed (the caller sends without awaiting anything else first)."""
         reservation = await self._advance(self.interval_us, self.interval_us)
         wait_us = self.wait_us(reservation)
         if wait_us > 0:
             await self._sleep(wait_us / MICROS)
+        await self.gate.passage(self._sleep)
 
     async def penalize(self, seconds: float) -> None:
         """The source refused a request for being over its limit and asked to wait `seconds` (0 when
@@ -324,9 +384,11 @@ class DatabaseRateLimits:
         self.engine = engine
         self.buckets = _buckets_for(engine, clock)
         self._sleep = sleep
+        # A test clock gets gates of its own, on that clock (a process's gates run on its own).
+        self._gates = _PROCESS_GATES if clock is None else Gates(clock)
 
     def limiter(self, key: str, rate: float, burst: int) -> DatabaseRateLimiter:
         if not rate > 0 or burst < 1:
             raise ValueError(f"a rate limit needs rate > 0 and burst >= 1, got {rate}/s and {burst}")
         paced_rate, paced_burst = pacing.under_limit(rate, burst)
-        return DatabaseRateLimiter(self.buckets, key, paced_rate, paced_burst, self._sleep)
+        return DatabaseRateLimiter(self.buckets, key, paced_rate, paced_burst, self._sleep, self._gates)
