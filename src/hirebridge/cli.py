@@ -1173,7 +1173,7 @@ def webhooks_create(
     settings = get_settings()
     _credential_key(settings)  # the secret is stored encrypted
     try:
-        netguard.check_sync(url, settings.webhook_allow_private_urls)
+        netguard.check(url, settings.webhook_allow_private_urls)
     except netguard.AddressRefused as exc:
         _fail(f"refused: {exc} (HIREBRIDGE_WEBHOOK_ALLOW_PRIVATE_URLS=true allows private addresses)")
     types = [t.strip() for t in event_types.split(",") if t.strip()] if event_types else None

@@ -48,13 +48,9 @@ def _content_type(value: str | None, field: str) -> str:
 
 async def _download(url: str, field: str, rules: FileRules) -> tuple[bytes, str | None]:
     host = urlsplit(url).hostname or ""
-    try:
-        if not rules.allow_private_urls and not await netguard.public(host):
-            raise FileRefused(f"The field '{field}.data_url' must point at a public address.")
-    except OSError:
-        raise FileRefused(f"The field '{field}.data_url' names a host that does not resolve: {host}.") from None
-    # No redirects: a public URL redirecting to a private one would pass the check above.
-    async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT, follow_redirects=False) as client:
+    # The guard checks the address each connection is made to; the client follows no redirects (a
+    # public URL redirecting to a private one) and uses no proxy.
+    async with netguard.guarded_client(rules.allow_private_urls, timeout=DOWNLOAD_TIMEOUT) as client:
         try:
             async with client.stream("GET", url) as response:
                 if response.status_code != 200:
@@ -68,6 +64,10 @@ async def _download(url: str, field: str, rules: FileRules) -> tuple[bytes, str 
                     if len(body) > rules.max_bytes:
                         raise FileRefused(f"The file of '{field}.data_url' is larger than {rules.max_bytes} bytes.")
                 return bytes(body), response.headers.get("content-type")
+        except netguard.Unresolvable:
+            raise FileRefused(f"The field '{field}.data_url' names a host that does not resolve: {host}.") from None
+        except netguard.AddressRefused:
+            raise FileRefused(f"The field '{field}.data_url' must point at a public address.") from None
         except httpx.HTTPError as exc:
             raise FileRefused(f"The field '{field}.data_url' could not be downloaded: {type(exc).__name__}.") from None
 

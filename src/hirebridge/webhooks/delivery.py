@@ -64,13 +64,12 @@ def policy(settings: Settings) -> webhooks.FailurePolicy:
 
 
 def new_client(settings: Settings) -> httpx.AsyncClient:
-    """The HTTP client of a delivery lane: no redirects, no proxy from the environment (the address
-    the guard checked is the one connected to), a pool as wide as the lane's concurrency."""
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        trust_env=False,
-        headers={"User-Agent": USER_AGENT},
+    """The HTTP client of a delivery lane: the SSRF guard on every connection it makes (no redirects,
+    no proxy: `netguard.guarded_client`), a pool as wide as the lane's concurrency."""
+    return netguard.guarded_client(
+        settings.webhook_allow_private_urls,
         limits=httpx.Limits(max_connections=settings.webhook_concurrency),
+        headers={"User-Agent": USER_AGENT},
     )
 
 
@@ -83,13 +82,10 @@ async def _post(
     def elapsed_ms() -> int:
         return round((time.perf_counter() - started) * 1000)
 
-    try:
-        await netguard.check(delivery.url, settings.webhook_allow_private_urls)
-    except netguard.AddressRefused as exc:
-        return webhooks.Attempt(attempted_at, elapsed_ms(), error=f"refused: {exc}")
     body = delivery.body.encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature(secret, body)}
     try:
+        netguard.http_host(delivery.url)  # registration checked it; a row changed since is refused here too
         async with client.stream(
             "POST", delivery.url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds
         ) as response:
@@ -100,6 +96,8 @@ async def _post(
                     break  # the rest of a large answer is never read
             text = excerpt[: webhooks.EXCERPT_CHARS].decode("utf-8", errors="replace")
             return webhooks.Attempt(attempted_at, elapsed_ms(), status_code=response.status_code, response_excerpt=text)
+    except netguard.AddressRefused as exc:  # the client's guard, on the address it was about to connect to
+        return webhooks.Attempt(attempted_at, elapsed_ms(), error=f"refused: {exc}")
     except httpx.TimeoutException:
         return webhooks.Attempt(
             attempted_at, elapsed_ms(), error=f"timed out after {settings.webhook_timeout_seconds:g} s"
