@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from hirebridge import ids
 from hirebridge.config import Settings
@@ -18,6 +19,7 @@ from hirebridge.store import sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.sync_runs import SyncState
 from hirebridge.store.tables import SYNCED_TABLES
+from hirebridge.sync import diff
 from hirebridge.sync.engine import SyncAlreadyRunning, SyncEngine, SyncResult
 from hirebridge.timefmt import utc_now
 from tests.conftest import create_sandbox, make_tenant
@@ -297,14 +299,44 @@ class _TagsOnly:
         return [Stream("tags", fetch)]
 
 
+@pytest.mark.parametrize("stored_before", [False, True], ids=["new", "stored"])
+def test_a_record_listed_twice_in_a_page_is_written_once_as_last_listed(
+    engine: Engine, integration_id: str, stored_before: bool
+) -> None:
+    """Offset paging over data that moves lists a record at the end of one source page and again at
+    the start of the next; both land in one page of the engine's (here: pages of 4)."""
+    engine_settings = Settings(sync_page_size=4)
+    if stored_before:
+        first = [Tag(remote_id=f"t{n}", name=f"Tag {n}") for n in range(4)]
+        assert SyncEngine(engine, engine_settings).run(integration_id, connector=_TagsOnly(first)).state == (
+            SyncState.SUCCEEDED
+        )
+    listed = [Tag(remote_id="t0", name="Tag 0"), Tag(remote_id="t1", name="Tag 1 (old read)")]
+    listed += [Tag(remote_id="t1", name="Tag 1"), Tag(remote_id="t2", name="Tag 2"), Tag(remote_id="t3", name="Tag 3")]
+    result = SyncEngine(engine, engine_settings).run(integration_id, connector=_TagsOnly(listed))
+    assert result.state == SyncState.SUCCEEDED, result.error
+    stored = rows(engine, "tags")
+    assert sorted(stored) == ["t0", "t1", "t2", "t3"]
+    assert json.loads(stored["t1"].data)["name"] == "Tag 1"
+    counts = result.stats["tags"]
+    assert counts["inserted"] + counts["updated"] + counts["unchanged"] == 4, counts
+
+
 def test_a_page_that_fails_to_write_fails_the_run_and_no_later_page_commits(
-    engine: Engine, integration_id: str
+    engine: Engine, integration_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # On PostgreSQL pages are written by a thread of their own while the next page is read and
     # normalized, so the source goes on past a page whose write fails: the pages after it must not
-    # commit. Pages
-    # of 2: (t0, t1), (t2, t2) -- one record twice, which the insert refuses (unique id) --, (t4, t5).
-    tags = [Tag(remote_id=f"t{n}", name=f"Tag {n}") for n in (0, 1, 2, 2, 4, 5)]
+    # commit. Pages of 2: (t0, t1), (t2, t3) -- whose write the database refuses --, (t4, t5).
+    tags = [Tag(remote_id=f"t{n}", name=f"Tag {n}") for n in range(6)]
+    write_page = diff.write_page
+
+    def refusing(conn: Connection, model: str, integration: str, run_id: str, page: Any, now: Any) -> Any:
+        if any(row.remote_id == "t2" for row in page):
+            conn.exec_driver_sql("INSERT INTO tags (pk) VALUES (NULL)")  # NOT NULL columns: refused
+        return write_page(conn, model, integration, run_id, page, now)
+
+    monkeypatch.setattr(diff, "write_page", refusing)
     time.sleep(0.002)
     result = SyncEngine(engine, Settings(sync_page_size=2)).run(integration_id, connector=_TagsOnly(tags))
     assert result.state == SyncState.FAILED

@@ -10,6 +10,7 @@ transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,8 @@ from hirebridge.model.documents import embeds_of
 from hirebridge.store import changes
 from hirebridge.store import records as record_store
 from hirebridge.store.records import Row, Update
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -40,7 +43,9 @@ class PageOutcome:
 def write_page(
     conn: Connection, model: str, integration_id: str, run_id: str, rows: Sequence[Row], now: datetime
 ) -> PageOutcome:
-    """Upsert one page of normalized rows of `model` and touch the records related to what changed."""
+    """Upsert one page of normalized rows of `model` and touch the records related to what changed.
+    A record listed twice in the page is written once, as last listed (`once_each`)."""
+    rows = once_each(model, rows)
     rules = propagations_from(model)
     embeds = embeds_of(model)
     key_columns = sorted(({r.source_key for r in rules} | {e.source_key for e in embeds}) - {"id"})
@@ -100,6 +105,21 @@ def write_page(
     record_store.touch_related(conn, integration_id, outcome.touches, now)
     record_store.invalidate_documents(conn, integration_id, model, embedded)
     return outcome
+
+
+def once_each(model: str, rows: Sequence[Row]) -> Sequence[Row]:
+    """The rows with each record once, as last listed. Sources do list a record twice: offset paging
+    over data that changes while it is read lists a record at the end of one source page and again
+    at the start of the next (both often in one page of the engine's), and vendors' paging has bugs.
+    The later listing is the later read; writing both would make the insert refuse the page (one
+    row per id) and fail the whole run."""
+    latest = {row.id: row for row in rows}
+    if len(latest) == len(rows):
+        return rows
+    log.warning(
+        "a page of %s listed %d record(s) again; each is written as last listed", model, len(rows) - len(latest)
+    )
+    return list(latest.values())
 
 
 def _key(row: Row, name: str) -> Any:
