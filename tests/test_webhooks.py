@@ -406,3 +406,40 @@ def test_subscriptions_refuse_other_schemes_and_unknown_event_types(engine: Engi
         sub = webhooks.get_subscription(conn, sub_id)
         assert webhooks.webhook_secret(conn, tenant.environment.id) == secret
     assert sub is not None and sub.event_types == ("data-changed", "sync-finished")
+
+
+def test_deliveries_that_ended_are_pruned_after_the_retention_period(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler's tick drops deliveries that ended more than `webhook_retention_days` ago, with
+    their attempts and the events no delivery is left of; a pending delivery keeps its event."""
+    from hirebridge.jobs import schedule
+
+    monkeypatch.setattr(schedule, "PRUNE_BATCH", 2)  # several batches: the loop must go on to the end
+    tenant = make_tenant(engine)
+    with receiving() as receiver:
+        subscribe(engine, tenant, receiver.url)
+        for _ in range(3):
+            create_sandbox(engine, tenant, 5)
+        sent = deliver_due(engine, FAST)
+    assert sent >= 3
+    with read_tx(engine) as conn:
+        delivered = webhooks.list_deliveries(conn)
+    assert {d.state for d in delivered} == {webhooks.SUCCEEDED}
+    with write_tx(engine) as conn:  # one event is sent again: its new delivery is pending
+        replayed = webhooks.replay(conn, delivered[0].id, utc_now())
+    assert replayed is not None
+    settings = Settings(webhook_retention_days=30)
+
+    assert schedule.prune_webhooks(engine, utc_now() + timedelta(days=29), settings) == (0, 0)
+    dropped = schedule.prune_webhooks(engine, utc_now() + timedelta(days=31), settings)
+
+    assert dropped == (len(delivered), len({d.event_id for d in delivered}) - 1)
+    with read_tx(engine) as conn:
+        (left,) = webhooks.list_deliveries(conn)
+        assert left.id == replayed and left.state == webhooks.PENDING
+        assert webhooks.event_body(conn, delivered[0].event_id) is not None
+        assert all(webhooks.event_body(conn, d.event_id) is None for d in delivered[1:])
+        assert not any(webhooks.attempts_of(conn, [d.id for d in delivered]).values())
+        attempts = conn.exec_driver_sql("SELECT count(*) FROM webhook_attempts").scalar_one()
+    assert attempts == 0

@@ -80,7 +80,9 @@ class Settings(BaseSettings):
     # A failed attempt is retried after a random delay in [0, min(max_delay, base * 2^(n-1))] (full
     # jitter) until `webhook_retry_period_seconds` after the event, then the delivery FAILS. A
     # subscription whose attempts failed `webhook_disable_after_failures` times in a row over at least
-    # `webhook_disable_after_seconds` is disabled, with an issue.
+    # `webhook_disable_after_seconds` is disabled, with an issue. Deliveries that ended (SUCCEEDED or
+    # FAILED) more than `webhook_retention_days` ago are pruned with their attempts, and events that
+    # no delivery is left of with them, by the scheduler's tick.
     webhook_allow_private_urls: bool = False
     webhook_poll_seconds: float = Field(default=0.5, gt=0)
     webhook_concurrency: int = Field(default=16, ge=1)
@@ -91,6 +93,7 @@ class Settings(BaseSettings):
     webhook_retry_period_seconds: float = Field(default=3 * 24 * 3600.0, ge=0)
     webhook_disable_after_failures: int = Field(default=20, ge=1)
     webhook_disable_after_seconds: float = Field(default=24 * 3600.0, ge=0)
+    webhook_retention_days: int = Field(default=30, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -17,12 +17,16 @@ from hirebridge.config import Settings, get_settings
 from hirebridge.connectors.registry import TOOLS
 from hirebridge.jobs.queue import Enqueued, enqueue_sync
 from hirebridge.model import SyncKind
-from hirebridge.store import changes, events, request_log, schedules
+from hirebridge.store import changes, events, request_log, schedules, webhooks
 from hirebridge.store import sync_runs as store_runs
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.timefmt import utc_now
 
 log = logging.getLogger(__name__)
+
+# Webhook deliveries (and events) pruned per transaction: a backlog (a first tick after an upgrade, a
+# lowered retention) is worked off in short transactions, not one that holds the write lock for long.
+PRUNE_BATCH = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +81,26 @@ def tick(engine: Engine, settings: Settings | None = None) -> list[Enqueued]:
     for due in due_syncs(engine, now, settings):
         queued.append(enqueue_sync(engine, due.integration_id, due.kind))
     prune_changes(engine, now, settings)
+    prune_webhooks(engine, now, settings)
     with write_tx(engine) as conn:
         request_log.prune(conn, now - timedelta(days=settings.request_log_days))
     return queued
+
+
+def prune_webhooks(engine: Engine, now: datetime, settings: Settings) -> tuple[int, int]:
+    """Drop webhook deliveries that ended more than the retention period ago, their attempts, and the
+    events left without deliveries; returns (deliveries, events) dropped."""
+    before = now - timedelta(days=settings.webhook_retention_days)
+    deliveries = events_pruned = 0
+    while True:
+        with write_tx(engine) as conn:
+            batch = webhooks.prune(conn, before, PRUNE_BATCH)
+        deliveries, events_pruned = deliveries + batch[0], events_pruned + batch[1]
+        if max(batch) < PRUNE_BATCH:
+            break
+    if deliveries or events_pruned:
+        log.info("pruned %d webhook deliveries and %d events from before %s", deliveries, events_pruned, before)
+    return deliveries, events_pruned
 
 
 def prune_changes(engine: Engine, now: datetime, settings: Settings) -> int:

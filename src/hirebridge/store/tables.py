@@ -252,7 +252,7 @@ webhook_events = Table(
     Column("environment_id", ID, ForeignKey("environments.id", ondelete="CASCADE"), nullable=False),
     Column("type", String(60), nullable=False),
     Column("body", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),  # retention (store/webhooks.prune)
 )
 
 # One event to one subscription: delivered at least once, retried with backoff until it is or gives up.
@@ -273,6 +273,7 @@ webhook_deliveries = Table(
     # of the lease (a claim whose worker died runs out and the delivery is claimed again) ---
     Column("claim", ID, nullable=True),
     Index(None, "state", "next_attempt_at"),
+    Index(None, "finished_at"),  # retention: the ended deliveries to prune (store/webhooks.prune)
 )
 
 # Every attempt of a delivery: what the receiver answered (a short excerpt), or why there was no answer.

@@ -589,6 +589,21 @@ def replay(conn: Connection, delivery_id: str, now: datetime) -> str | None:
     return new_id
 
 
+def prune(conn: Connection, before: datetime, batch: int) -> tuple[int, int]:
+    """Delete up to `batch` deliveries that ended (SUCCEEDED or FAILED) before `before`, with their
+    attempts (the foreign key cascades), and up to `batch` events made before it that no delivery is
+    left of (a replay of a pruned delivery keeps its event). Pending deliveries are never pruned.
+    Returns (deliveries, events) deleted; a full batch means more may be left."""
+    d, e = webhook_deliveries.c, webhook_events.c
+    # (correlate(None): a subquery on the table being deleted from must still read that table.)
+    ended = select(d.id).where(d.finished_at < before).limit(batch).correlate(None)
+    deliveries = conn.execute(delete(webhook_deliveries).where(d.id.in_(ended))).rowcount
+    left = select(webhook_deliveries.c.id).where(d.event_id == e.id)
+    orphans = select(e.id).where(e.created_at < before, ~left.exists()).limit(batch).correlate(None)
+    events = conn.execute(delete(webhook_events).where(e.id.in_(orphans))).rowcount
+    return int(deliveries), int(events)
+
+
 # --- issues ---
 
 
