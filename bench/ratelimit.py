@@ -197,7 +197,9 @@ def throughput_in_processes(url: str, processes: int, tasks: int, seconds: float
     """Acquires/s of `processes` child processes at once, each with `tasks` tasks, on one key."""
     start_at = time.time() + 3.0  # after every child has imported and connected
     argv = [sys.executable, "-m", "bench.ratelimit", "--child", url, str(tasks), str(seconds), str(start_at)]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # The bench's package first, then the parent's own path (so a parent run against another checkout's
+    # src/ through PYTHONPATH measures that code in its children too).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
     children = [subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(processes)]
     counts: list[dict[str, float]] = []
     for child in children:
