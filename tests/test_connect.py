@@ -20,11 +20,13 @@ from kombo.errors import KomboGeneralError
 from sqlalchemy import Engine, insert, select
 
 from hirebridge import ids
+from hirebridge.api.app import create_app
+from hirebridge.config import Settings
 from hirebridge.store import connect, events, sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.tables import webhook_events, webhook_subscriptions
 from hirebridge.timefmt import utc_now
-from tests.conftest import Server, Tenant, make_tenant
+from tests.conftest import Server, Tenant, make_tenant, serving
 from tests.contract import validate
 from tests.emulators.lever import LeverEmulator
 
@@ -185,6 +187,27 @@ def test_an_unreachable_source_and_a_malformed_setting_are_explained(flow: Flow)
     assert unreachable.status_code == 400 and "could not be reached" in unreachable.text
     malformed = browser.submit(form, {"api_key": KEY, "base_url": "not a url"})
     assert malformed.status_code == 400 and 'aria-invalid="true"' in malformed.text
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["{lever}", "http://10.0.0.7/v1", "http://169.254.169.254/latest/meta-data", "http://localhost:8080/v1"],
+)
+def test_the_connect_page_sends_credentials_only_to_public_addresses(engine: Engine, flow: Flow, address: str) -> None:
+    """Whoever holds a link may fill the API URL under Advanced; by default it must resolve to public
+    addresses only, refused on its field before anything is sent there (the emulator sees nothing)."""
+    with serving(create_app(engine, settings=Settings(connect_allow_private_urls=False))) as server:
+        closed = Flow(server, flow.tenant, flow.lever_url, flow.emulator)
+        token = create_link(closed, integration_tool="lever")
+        browser = Browser(closed)
+        form = browser.open(token)
+        refused = browser.submit(form, {"api_key": KEY, "base_url": address.format(lever=flow.lever_url)})
+        assert refused.status_code == 400
+        assert "API base URL (base_url) must be a public address" in refused.text, refused.text
+        assert re.search(r'name="base_url"[^>]*aria-invalid="true"', refused.text), refused.text
+        assert flow.emulator.requests == [] and integrations_of(engine, flow.tenant) == []
+        # The form's default address is the vendor's own API, sent back as it was: not judged (no lookup).
+        assert 'value="https://api.lever.co/v1"' in form.text
 
 
 def test_a_form_without_its_csrf_token_is_refused(engine: Engine, flow: Flow) -> None:

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from hirebridge import netguard
 from hirebridge.api import pages
 from hirebridge.api.body import read_body
 from hirebridge.config import Settings
@@ -190,6 +191,20 @@ def _problem(exc: Exception, tool: Tool) -> tuple[str, str | None]:
     return f"{tool.label} answered in a way HireBridge could not use. Try again, or contact support.", None
 
 
+def _public_addresses_only(tool: Tool, entered: dict[str, str], config: dict[str, Any]) -> None:
+    """ConfigError on the field unless every URL the customer entered points at public addresses:
+    whoever holds a link could otherwise have HireBridge send credentials, and later every sync, to
+    the deployment's own network (cloud metadata, internal services)."""
+    for name, value in entered.items():
+        field = tool.config[name]
+        if field.type != "url" or value == field.default:  # the form's own default: the vendor's API
+            continue
+        try:
+            netguard.check(str(config[name]), allow_private=False)
+        except netguard.AddressRefused as exc:
+            raise ConfigError(f"{field.title()} must be a public address ({exc}).", field=name) from None
+
+
 async def submit(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     engine = request.app.state.engine
@@ -223,6 +238,8 @@ async def submit(request: Request) -> Response:
             return _refused("The integration this link reconnects no longer exists.", 404)
         # What the customer entered, checked; on top of the stored configuration when relinking.
         config = {**(stored or {}), **tool.config.validate(entered, tool=tool.id, stored=stored)}
+        if not settings.connect_allow_private_urls:
+            await run_in_threadpool(_public_addresses_only, tool, entered, config)
         await run_in_threadpool(check_connection, tool.id, config)
     except (ConfigError, SourceError, ValueError) as exc:
         message, field = _problem(exc, tool)
