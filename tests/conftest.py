@@ -31,7 +31,7 @@ from xdist.scheduler import LoadFileScheduling
 # start, which inherit the environment); set before any settings are read.
 os.environ.setdefault("HIREBRIDGE_SECRET_KEY", Fernet.generate_key().decode())
 # The vendor emulators listen on loopback, and the connect page's tests enter their address.
-os.environ.setdefault("HIREBRIDGE_CONNECT_ALLOW_PRIVATE_URLS", "true")
+os.environ.setdefault("HIREBRIDGE_CONNECT_ANY_API_URL", "true")
 # The in-process settings' database (which the cipher looks for a key file beside) must not be the
 # checkout's: after `make demo` there, its `hirebridge.db.secret-key` would conflict with the key above
 # and fail every test that seals a credential. Tests name their own databases; this one is never used.

@@ -6,7 +6,9 @@ tests/test_connect_browser.py.)"""
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,7 +23,9 @@ from sqlalchemy import Engine, insert, select
 
 from hirebridge import ids
 from hirebridge.api.app import create_app
+from hirebridge.api.connect_page import vendor_domain
 from hirebridge.config import Settings
+from hirebridge.connectors.registry import TOOLS
 from hirebridge.store import connect, events, sync_runs, tenancy
 from hirebridge.store.db import read_tx, write_tx
 from hirebridge.store.tables import webhook_events, webhook_subscriptions
@@ -189,25 +193,73 @@ def test_an_unreachable_source_and_a_malformed_setting_are_explained(flow: Flow)
     assert malformed.status_code == 400 and 'aria-invalid="true"' in malformed.text
 
 
+@contextmanager
+def connect_page_as_deployed(engine: Engine, flow: Flow) -> Iterator[tuple[Browser, str]]:
+    """The connect page with the default `connect_any_api_url=False` (the suite's own server allows
+    any URL, for its emulators): a browser and a link for Lever."""
+    with serving(create_app(engine, settings=Settings(connect_any_api_url=False))) as server:
+        closed = Flow(server, flow.tenant, flow.lever_url, flow.emulator)
+        yield Browser(closed), create_link(closed, integration_tool="lever")
+
+
 @pytest.mark.parametrize(
     "address",
-    ["{lever}", "http://10.0.0.7/v1", "http://169.254.169.254/latest/meta-data", "http://localhost:8080/v1"],
+    [
+        "{lever}",  # the emulator, on loopback
+        "http://10.0.0.7/v1",
+        "http://169.254.169.254/latest/meta-data",
+        "http://localhost:8080/v1",
+        "https://attacker.example/v1",  # a name of the customer's own, which they could point anywhere later
+        "https://lever.co.attacker.example/v1",
+        "https://notlever.co/v1",
+    ],
 )
-def test_the_connect_page_sends_credentials_only_to_public_addresses(engine: Engine, flow: Flow, address: str) -> None:
-    """Whoever holds a link may fill the API URL under Advanced; by default it must resolve to public
-    addresses only, refused on its field before anything is sent there (the emulator sees nothing)."""
-    with serving(create_app(engine, settings=Settings(connect_allow_private_urls=False))) as server:
-        closed = Flow(server, flow.tenant, flow.lever_url, flow.emulator)
-        token = create_link(closed, integration_tool="lever")
-        browser = Browser(closed)
+def test_the_connect_page_takes_an_api_url_only_on_the_vendors_own_domain(
+    engine: Engine, flow: Flow, address: str
+) -> None:
+    """Whoever holds a link may fill the API URL under Advanced: it is refused on its field, before
+    anything is sent there, unless it is on the vendor's domain (the emulator sees nothing)."""
+    with connect_page_as_deployed(engine, flow) as (browser, token):
         form = browser.open(token)
         refused = browser.submit(form, {"api_key": KEY, "base_url": address.format(lever=flow.lever_url)})
         assert refused.status_code == 400
-        assert "API base URL (base_url) must be a public address" in refused.text, refused.text
+        refusal = "API base URL (base_url) must be an address under lever.co, Lever&#x27;s own domain."
+        assert refusal in refused.text, refused.text
         assert re.search(r'name="base_url"[^>]*aria-invalid="true"', refused.text), refused.text
         assert flow.emulator.requests == [] and integrations_of(engine, flow.tenant) == []
         # The form's default address is the vendor's own API, sent back as it was: not judged (no lookup).
         assert 'value="https://api.lever.co/v1"' in form.text
+
+
+def test_a_vendor_host_that_resolves_to_a_private_address_is_refused(
+    engine: Engine, flow: Flow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        if host == "api.eu.lever.co":  # a vendor's name answering a private address (misconfigured DNS)
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("10.9.8.7", 443))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with connect_page_as_deployed(engine, flow) as (browser, token):
+        refused = browser.submit(browser.open(token), {"api_key": KEY, "base_url": "https://api.eu.lever.co/v1"})
+        assert refused.status_code == 400
+        assert "must be a public address (api.eu.lever.co resolves to a private" in refused.text, refused.text
+        assert integrations_of(engine, flow.tenant) == []
+
+
+@pytest.mark.parametrize("tool", sorted(t for t in TOOLS if "base_url" in TOOLS[t].config))
+def test_every_tools_api_url_may_move_only_within_its_vendors_domain(tool: str) -> None:
+    default = str(TOOLS[tool].config["base_url"].default)
+    domain = vendor_domain(default)
+    assert domain.count(".") >= 1, domain  # never a bare suffix such as "com"
+    assert (urlparse(default).hostname or "").endswith(domain)
+    assert {vendor_domain("https://api.lever.co/v1"), vendor_domain("https://{subdomain}.workable.com/spi/v3")} == {
+        "lever.co",
+        "workable.com",
+    }
+    assert vendor_domain("https://example.com/api") == "example.com"
 
 
 def test_a_form_without_its_csrf_token_is_refused(engine: Engine, flow: Flow) -> None:

@@ -23,10 +23,11 @@ class Settings(BaseSettings):
     connect_link_minutes: int = Field(default=60, ge=1)
     connect_magic_link_days: int = Field(default=365, ge=1)
     connect_activation_minutes: int = Field(default=60, ge=1)
-    # An address the customer enters on the connect page (a tool's API URL, under Advanced) must be a
-    # public one unless this is set: the page is open to whoever holds a link, and HireBridge sends the
-    # credentials there at once (hirebridge.netguard). Operators set any URL through the API or CLI.
-    connect_allow_private_urls: bool = False
+    # An API URL the customer enters on the connect page (under Advanced) must be on the vendor's own
+    # domain and resolve to public addresses, unless this is set: the page is open to whoever holds a
+    # link, and HireBridge sends the credentials there, then every sync (api/connect_page.py). Operators
+    # set any URL through the API or CLI.
+    connect_any_api_url: bool = False
     # How long API requests answered with an error are kept for their dashboard page (log_url).
     request_log_days: int = Field(default=30, ge=1)
     # How long a dashboard sign-in lasts.

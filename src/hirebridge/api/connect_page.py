@@ -20,7 +20,7 @@ import html
 import logging
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -191,16 +191,35 @@ def _problem(exc: Exception, tool: Tool) -> tuple[str, str | None]:
     return f"{tool.label} answered in a way HireBridge could not use. Try again, or contact support.", None
 
 
-def _public_addresses_only(tool: Tool, entered: dict[str, str], config: dict[str, Any]) -> None:
-    """ConfigError on the field unless every URL the customer entered points at public addresses:
-    whoever holds a link could otherwise have HireBridge send credentials, and later every sync, to
-    the deployment's own network (cloud metadata, internal services)."""
+def vendor_domain(default_url: str) -> str:
+    """The domain a tool's API URL may move within (a sandbox or regional host of the vendor's): the
+    default's host without its first label (`api.lever.co` -> `lever.co`; `{subdomain}.workable.com`
+    -> `workable.com`), or the host itself when that would leave a bare suffix (`example.com`)."""
+    host = urlsplit(default_url).hostname or ""
+    labels = [label for label in host.split(".") if "{" not in label]
+    if len(labels) == len(host.split(".")) and len(labels) > 2:
+        labels = labels[1:]
+    return ".".join(labels)
+
+
+def _vendor_addresses_only(tool: Tool, entered: dict[str, str], config: dict[str, Any]) -> None:
+    """ConfigError on the field unless every URL the customer entered is on its vendor's own domain
+    and resolves to public addresses. Whoever holds a link could otherwise have HireBridge send the
+    credentials, and every sync after, to the deployment's own network (cloud metadata, internal
+    services) or to a name of their own that they later point there (DNS rebinding at sync time)."""
     for name, value in entered.items():
         field = tool.config[name]
         if field.type != "url" or value == field.default:  # the form's own default: the vendor's API
             continue
+        url = str(config[name])
+        domain = vendor_domain(str(field.default))
+        host = urlsplit(url).hostname or ""
+        if not domain or (host != domain and not host.endswith(f".{domain}")):
+            raise ConfigError(
+                f"{field.title()} must be an address under {domain}, {tool.label}'s own domain.", field=name
+            )
         try:
-            netguard.check(str(config[name]), allow_private=False)
+            netguard.check(url, allow_private=False)
         except netguard.AddressRefused as exc:
             raise ConfigError(f"{field.title()} must be a public address ({exc}).", field=name) from None
 
@@ -238,8 +257,8 @@ async def submit(request: Request) -> Response:
             return _refused("The integration this link reconnects no longer exists.", 404)
         # What the customer entered, checked; on top of the stored configuration when relinking.
         config = {**(stored or {}), **tool.config.validate(entered, tool=tool.id, stored=stored)}
-        if not settings.connect_allow_private_urls:
-            await run_in_threadpool(_public_addresses_only, tool, entered, config)
+        if not settings.connect_any_api_url:
+            await run_in_threadpool(_vendor_addresses_only, tool, entered, config)
         await run_in_threadpool(check_connection, tool.id, config)
     except (ConfigError, SourceError, ValueError) as exc:
         message, field = _problem(exc, tool)
