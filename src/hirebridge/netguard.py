@@ -16,12 +16,15 @@ answer when an address is registered.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+import certifi
 import httpcore
 import httpx
 
@@ -107,13 +110,20 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every HTTP client HireBridge makes: building one (loading the CA bundle)
+    costs ~100 ms, and a sync makes a client per stream run, a write action one per download."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     def __init__(self, allow_private: bool, limits: httpx.Limits, inner: httpcore.AsyncNetworkBackend | None) -> None:
-        super().__init__(limits=limits, trust_env=False)
+        super().__init__(verify=tls_context(), limits=limits, trust_env=False)
         # httpx builds its connection pool on httpcore's default network backend and takes no other;
         # the same pool on the guarded one (the rest of the transport is httpx's own).
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=tls_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

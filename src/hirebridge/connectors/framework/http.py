@@ -40,9 +40,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-import certifi
 import httpx
 
+from hirebridge import netguard
 from hirebridge.connectors.framework.auth import Auth
 from hirebridge.connectors.framework.errors import (
     CredentialsInvalid,
@@ -312,13 +312,6 @@ def _has_request(exc: httpx.TransportError) -> bool:
     return True
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """One TLS context for every client: building one (loading the CA bundle) costs ~100 ms, and a
-    sync makes a client per stream run."""
-    return ssl.create_default_context(cafile=certifi.where())
-
-
 class SourceClient:
     """HTTP access to one integration's source ATS, from one event loop (make one per loop)."""
 
@@ -355,7 +348,7 @@ class SourceClient:
             headers=headers,
             timeout=timeout,
             transport=transport,
-            verify=_ssl_context(),
+            verify=netguard.tls_context(),
             follow_redirects=False,  # followed by `_send`, through the limiter
         )
         self._follow_redirects = follow_redirects
