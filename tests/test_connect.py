@@ -255,6 +255,9 @@ def test_every_tools_api_url_may_move_only_within_its_vendors_domain(tool: str) 
     domain = vendor_domain(default)
     assert domain.count(".") >= 1, domain  # never a bare suffix such as "com"
     assert (urlparse(default).hostname or "").endswith(domain)
+
+
+def test_a_vendor_domain_is_the_default_host_without_its_first_label() -> None:
     assert {vendor_domain("https://api.lever.co/v1"), vendor_domain("https://{subdomain}.workable.com/spi/v3")} == {
         "lever.co",
         "workable.com",
